@@ -3,3 +3,4 @@ export * from './config/common-env';
 export * from './health/health-registry';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
+export * from './service-directory';
