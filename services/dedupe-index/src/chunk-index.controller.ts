@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ChunkIdsDto, RecordPackDto } from './chunk-index.dto';
+import { ChunkIndexService } from './chunk-index.service';
+
+/** Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration. */
+@ApiTags('chunk index')
+@Controller()
+export class ChunkIndexController {
+  constructor(private readonly index: ChunkIndexService) {}
+
+  @Post('chunks/lookup')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Which of these chunk ids the repository does not hold yet' })
+  lookup(@Body() body: ChunkIdsDto): Promise<{ new: string[] }> {
+    return this.index.newIds(body.ids);
+  }
+
+  @Post('chunks/locate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The pack, offset and length of each chunk id' })
+  locate(@Body() body: ChunkIdsDto) {
+    return this.index.locate(body.ids);
+  }
+
+  @Post('packs')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Record a stored pack and the chunks it holds' })
+  recordPack(@Body() body: RecordPackDto): Promise<void> {
+    return this.index.recordPack(body);
+  }
+
+  @Get('stats')
+  stats() {
+    return this.index.stats();
+  }
+}

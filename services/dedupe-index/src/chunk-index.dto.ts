@@ -1,0 +1,43 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+
+const CHUNK_ID = /^[0-9a-f]{64}$/;
+const CHUNK_ID_MESSAGE = 'each chunk id must be 64 lowercase hex characters (a 32-byte keyed hash)';
+/** Large enough to amortise a round trip, small enough to keep one query's plan and memory bounded. */
+export const MAX_BATCH = 10_000;
+
+export class ChunkIdsDto {
+  @IsArray()
+  @ArrayMaxSize(MAX_BATCH)
+  @Matches(CHUNK_ID, { each: true, message: CHUNK_ID_MESSAGE })
+  ids: string[];
+}
+
+export class PackChunkDto {
+  @Matches(CHUNK_ID, { message: CHUNK_ID_MESSAGE })
+  id: string;
+
+  @IsInt() @Min(0)
+  offset: number;
+
+  @IsInt() @Min(1) @Max(2 ** 31 - 1)
+  length: number;
+
+  @IsInt() @Min(0) @Max(2 ** 31 - 1)
+  rawLength: number;
+}
+
+export class RecordPackDto {
+  @IsString()
+  @Matches(/^[a-z0-9/_.-]+$/, { message: 'key must be an object key of lowercase letters, digits and / _ . -' })
+  key: string;
+
+  @IsInt() @Min(1)
+  size: number;
+
+  @IsArray()
+  @ArrayMaxSize(1_000_000)
+  @ValidateNested({ each: true })
+  @Type(() => PackChunkDto)
+  chunks: PackChunkDto[];
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { ChunkLocationEntity } from './entities/chunk-location.entity';
+import { PackEntity } from './entities/pack.entity';
+
+export interface ChunkLocation {
+  id: Buffer;
+  packKey: string;
+  offset: number;
+  length: number;
+  rawLength: number;
+}
+
+export interface PackRecord {
+  key: string;
+  size: number;
+  chunks: Array<Omit<ChunkLocation, 'packKey'>>;
+}
+
+/** Rows per INSERT: Postgres allows 65535 bind parameters and a chunk row takes five. */
+const INSERT_BATCH = 5000;
+
+/** The global chunk index in Postgres. */
+@Injectable()
+export class ChunkIndexRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Which of these ids the repository already holds, as a set of hex ids. */
+  async known(ids: Buffer[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.dataSource
+      .getRepository(ChunkLocationEntity)
+      .createQueryBuilder('c')
+      .select('c.id', 'id')
+      .where('c.id = ANY(:ids)', { ids })
+      .getRawMany<{ id: Buffer }>();
+    return new Set(rows.map((r) => r.id.toString('hex')));
+  }
+
+  async locate(ids: Buffer[]): Promise<ChunkLocation[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(ChunkLocationEntity).find({ where: { id: In(ids) } });
+  }
+
+  /**
+   * Records a stored pack and its chunks in one transaction. A chunk already indexed elsewhere keeps
+   * its first location (two workers may race to store the same new chunk; either copy is valid).
+   */
+  async recordPack(pack: PackRecord): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.createQueryBuilder().insert().into(PackEntity)
+        .values({ key: pack.key, size: pack.size, chunkCount: pack.chunks.length }).orIgnore().execute();
+      for (let i = 0; i < pack.chunks.length; i += INSERT_BATCH) {
+        const rows = pack.chunks.slice(i, i + INSERT_BATCH).map((c) => ({ ...c, packKey: pack.key }));
+        await manager.createQueryBuilder().insert().into(ChunkLocationEntity).values(rows).orIgnore().execute();
+      }
+    });
+  }
+
+  async stats(): Promise<{ chunks: number; packs: number; storedBytes: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM ${this.table(ChunkLocationEntity)}) AS chunks,
+              (SELECT count(*) FROM ${this.table(PackEntity)}) AS packs,
+              (SELECT coalesce(sum(size), 0) FROM ${this.table(PackEntity)}) AS stored`,
+    );
+    return { chunks: Number(row.chunks), packs: Number(row.packs), storedBytes: Number(row.stored) };
+  }
+
+  private table(entity: Function): string {
+    return this.dataSource.getMetadata(entity).tablePath.split('.').map((p) => `"${p}"`).join('.');
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ManualBackupRequest } from '@arca/contracts';
+import { Actor } from './actor.decorator';
+import { ServiceClient } from './service-client';
+
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly services: ServiceClient) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run a backup now: of a policy, or of a source given inline' })
+  async run(@Body() request: ManualBackupRequest, @Actor() actor: string): Promise<{ jobId: string }> {
+    return (await this.services.request<{ jobId: string }>('scheduler', '/jobs', { method: 'POST', body: request, actor })).body;
+  }
+
+  @Get()
+  list(@Query('limit') limit?: string, @Query('kind') kind?: string) {
+    return this.services.get('reporting', '/jobs', { limit, kind });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "A job's status, progress and statistics" })
+  async get(@Param('id', ParseUUIDPipe) id: string) {
+    try {
+      return await this.services.get('reporting', `/jobs/${id}`);
+    } catch (error) {
+      if (!(error instanceof NotFoundException) && (error as { getStatus?: () => number }).getStatus?.() !== 404) throw error;
+      // Reporting learns of a job from Kafka a moment after the scheduler accepted it; until then the
+      // scheduler's record answers, so a client that polls right after POST /jobs never sees a 404.
+      const job = await this.services.get<{ id: string; policyId: string | null; source: unknown; requestedAt: string }>('scheduler', `/jobs/${id}`);
+      return { jobId: job.id, kind: 'backup', status: 'requested', policyId: job.policyId, source: job.source, requestedAt: job.requestedAt };
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RestoreRequest, TOPICS } from '@arca/contracts';
+import { serviceUrl } from '@arca/service-kit';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Actor } from './actor.decorator';
+import { GatewayEvents } from './gateway-events';
+import { ServiceClient } from './service-client';
+
+/** Snapshots are catalogued by ingest, which wrote them; restores run as jobs over Kafka. */
+@ApiTags('snapshots')
+@Controller()
+export class SnapshotsController {
+  constructor(private readonly services: ServiceClient, private readonly events: GatewayEvents) {}
+
+  @Get('snapshots')
+  list(@Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
+    return this.services.get('ingest', '/snapshots', { policyId, sourcePath });
+  }
+
+  @Get('snapshots/:id')
+  get(@Param('id') id: string) {
+    return this.services.get('ingest', `/snapshots/${encodeURIComponent(id)}`);
+  }
+
+  @Get('snapshots/:id/tree')
+  @ApiOperation({ summary: 'List a directory inside a snapshot' })
+  tree(@Param('id') id: string, @Query('path') path = '/') {
+    return this.services.get('ingest', `/snapshots/${encodeURIComponent(id)}/tree`, { path });
+  }
+
+  @Get('snapshots/:id/file')
+  @ApiOperation({ summary: "Stream one file's bytes out of a snapshot (verified chunk by chunk)" })
+  async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
+    const url = new URL(`${serviceUrl('ingest')}/snapshots/${encodeURIComponent(id)}/file`);
+    url.searchParams.set('path', path ?? '');
+    const upstream = await fetch(url);
+    res.status(upstream.status);
+    res.setHeader('content-type', upstream.headers.get('content-type') ?? 'application/octet-stream');
+    if (!upstream.body) return void res.end();
+    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).pipe(res);
+  }
+
+  @Get('files/versions')
+  @ApiOperation({ summary: "A file's versions across the snapshots of one source" })
+  versions(@Query('sourcePath') sourcePath: string, @Query('path') path: string) {
+    return this.services.get('ingest', '/files/versions', { sourcePath, path });
+  }
+
+  @Post('snapshots/:id/restore')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Restore a snapshot (or chosen paths) into a target directory' })
+  async restore(@Param('id') id: string, @Body() request: RestoreRequest, @Actor() actor: string): Promise<{ jobId: string }> {
+    const snapshot = await this.services.get<{ id: string }>('ingest', `/snapshots/${encodeURIComponent(id)}`);
+    const jobId = randomUUID();
+    await this.events.publish(TOPICS.restoreRequested, { jobId, snapshotId: snapshot.id, target: request.target, paths: request.paths }, { jobId, actor });
+    return { jobId };
+  }
+}

@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type IngestJobKind = 'backup' | 'restore' | 'check';
+export type IngestJobStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/**
+ * The durable work queue of ingest workers. A consumed request becomes a row here and the Kafka
+ * message is acknowledged at once; workers claim rows with FOR UPDATE SKIP LOCKED and a lease, so
+ * a long backup never stalls the consumer group, and a worker that dies mid-job hands the job to
+ * another when its lease runs out.
+ */
+@Entity({ name: 'jobs' })
+@Index('jobs_claim_idx', ['status', 'leaseUntil'])
+export class IngestJobEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'text' })
+  kind: IngestJobKind;
+
+  @Column({ type: 'jsonb' })
+  request: Record<string, unknown>;
+
+  /** The trace context of the request, so the job's work continues the trace that asked for it. */
+  @Column({ name: 'trace_headers', type: 'jsonb', default: () => `'{}'` })
+  traceHeaders: Record<string, string>;
+
+  @Column({ type: 'text', default: 'queued' })
+  status: IngestJobStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

@@ -1,0 +1,49 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type JobKind = 'backup' | 'restore' | 'check';
+export type JobStatus = 'requested' | 'running' | 'completed' | 'failed';
+
+/** The read model of every job, folded from its lifecycle events. */
+@Entity({ name: 'jobs' })
+@Index('jobs_requested_at_idx', ['requestedAt'])
+export class JobViewEntity {
+  @PrimaryColumn({ name: 'job_id', type: 'uuid' })
+  jobId: string;
+
+  @Column({ type: 'text' })
+  kind: JobKind;
+
+  @Column({ type: 'text' })
+  status: JobStatus;
+
+  @Column({ name: 'policy_id', type: 'uuid', nullable: true })
+  policyId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  source: Record<string, unknown> | null;
+
+  @Column({ name: 'snapshot_id', type: 'text', nullable: true })
+  snapshotId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  progress: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  stats: Record<string, unknown> | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ name: 'requested_at', type: 'timestamptz' })
+  requestedAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  /** occurredAt of the last event folded in: an older event arriving late never rolls status back. */
+  @Column({ name: 'last_event_at', type: 'timestamptz' })
+  lastEventAt: Date;
+}
