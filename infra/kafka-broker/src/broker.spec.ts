@@ -1,0 +1,184 @@
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KafkaDevBroker, startBroker } from './index';
+
+let dataDir: string;
+let broker: KafkaDevBroker;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+function client(port = broker.port) {
+  return new Kafka({ clientId: 'conformance', brokers: [`localhost:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+}
+
+async function producerFor(kafka: Kafka) {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  return producer;
+}
+
+function consumerFor(kafka: Kafka, groupId: string) {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, rebalanceTimeout: 3000, heartbeatInterval: 300, maxWaitTimeInMs: 200 });
+  cleanups.push(() => consumer.disconnect());
+  return consumer;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'arca-broker-'));
+  broker = await startBroker({ port: 0, dataDir });
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  await broker.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('development Kafka broker with kafkajs over TCP', () => {
+  it('delivers every message exactly once per group, in order per partition, across 2 consumers of 3 partitions', async () => {
+    const kafka = client();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] });
+    await admin.disconnect();
+
+    const seen = new Map<string, Array<{ partition: number; offset: number; value: string }>>();
+    const consumers = ['group-a', 'group-a', 'group-b'].map((group, i) => {
+      const consumer = consumerFor(kafka, group);
+      const key = `${group}#${i}`;
+      seen.set(key, []);
+      return { consumer, key, group };
+    });
+    for (const { consumer, key } of consumers) {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ partition, message }) => { seen.get(key)!.push({ partition, offset: Number(message.offset), value: message.value!.toString() }); } });
+    }
+
+    const producer = await producerFor(kafka);
+    const total = 90;
+    for (let i = 0; i < total; i += 10) {
+      await producer.send({ topic: 'orders', messages: Array.from({ length: 10 }, (_, j) => ({ key: `customer-${(i + j) % 7}`, value: String(i + j) })) });
+    }
+
+    const groupA = () => [...seen.get('group-a#0')!, ...seen.get('group-a#1')!];
+    await until(() => groupA().length >= total && seen.get('group-b#2')!.length >= total, 'both groups to receive every message');
+    await new Promise((r) => setTimeout(r, 300)); // would reveal duplicates arriving late
+
+    for (const received of [groupA(), seen.get('group-b#2')!]) {
+      expect(received.map((m) => Number(m.value)).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
+      for (const partition of [0, 1, 2]) {
+        const offsets = received.filter((m) => m.partition === partition).map((m) => m.offset);
+        expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      }
+    }
+    // Both members of group-a did work: the group really split the partitions.
+    expect(seen.get('group-a#0')!.length).toBeGreaterThan(0);
+    expect(seen.get('group-a#1')!.length).toBeGreaterThan(0);
+  });
+
+  it('rebalances when a consumer leaves: the remaining one takes over all partitions', async () => {
+    const kafka = client();
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'events', messages: [{ value: 'warm-up' }] }); // auto-creates with 3 partitions
+
+    const first = consumerFor(kafka, 'workers');
+    const second = consumerFor(kafka, 'workers');
+    const assigned = { first: 0, second: 0 };
+    const received: string[] = [];
+    for (const [name, consumer] of [['first', first], ['second', second]] as const) {
+      consumer.on(consumer.events.GROUP_JOIN, (e) => { assigned[name] = (e.payload.memberAssignment['events'] ?? []).length; });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'events', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { received.push(message.value!.toString()); } });
+    }
+    await until(() => assigned.first > 0 && assigned.second > 0 && assigned.first + assigned.second === 3, 'the two consumers to share the 3 partitions');
+
+    await second.disconnect(); // LeaveGroup
+    await until(() => assigned.first === 3, 'the remaining consumer to be assigned all 3 partitions');
+
+    await producer.send({ topic: 'events', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `after-${i}` })) });
+    await until(() => received.filter((v) => v.startsWith('after-')).length === 30, 'the remaining consumer to receive messages of every partition');
+  });
+
+  it('keeps messages and committed offsets across a restart', async () => {
+    let kafka = client();
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'durable', messages: Array.from({ length: 5 }, (_, i) => ({ key: 'same-key', value: `m${i}` })) });
+
+    const consumer = consumerFor(kafka, 'resumer');
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'durable', fromBeginning: true });
+    const before: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { before.push(message.value!.toString()); } });
+    await until(() => before.length === 5, 'the first five messages');
+    await consumer.disconnect(); // commits the consumed offsets
+    await producer.disconnect();
+    cleanups.length = 0;
+
+    const port = broker.port;
+    await broker.close();
+    broker = await startBroker({ port, dataDir });
+    kafka = client(port);
+
+    const again = await producerFor(kafka);
+    await again.send({ topic: 'durable', messages: [{ key: 'same-key', value: 'm5' }] });
+    const resumed = consumerFor(kafka, 'resumer');
+    await resumed.connect();
+    await resumed.subscribe({ topic: 'durable', fromBeginning: true });
+    const after: string[] = [];
+    await resumed.run({ eachMessage: async ({ message }) => { after.push(message.value!.toString()); } });
+    await until(() => after.length >= 1, 'the message produced after the restart');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(after).toEqual(['m5']); // resumed after the committed offset: nothing re-delivered
+
+    const fresh = consumerFor(kafka, 'newcomer');
+    await fresh.connect();
+    await fresh.subscribe({ topic: 'durable', fromBeginning: true });
+    const all: string[] = [];
+    await fresh.run({ eachMessage: async ({ message }) => { all.push(message.value!.toString()); } });
+    await until(() => all.length === 6, 'a new group to read the whole persisted log');
+    expect(all).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('answers a long-polling fetch as soon as a message is produced', async () => {
+    const kafka = client();
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'poll', messages: [{ value: 'first' }] });
+    const consumer = kafka.consumer({ groupId: 'poller', maxWaitTimeInMs: 5000, sessionTimeout: 6000, heartbeatInterval: 300 });
+    cleanups.push(() => consumer.disconnect());
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'poll', fromBeginning: true });
+    const arrivals: Array<{ value: string; at: number }> = [];
+    await consumer.run({ eachMessage: async ({ message }) => { arrivals.push({ value: message.value!.toString(), at: Date.now() }); } });
+    await until(() => arrivals.length === 1, 'the first message');
+    await new Promise((r) => setTimeout(r, 500)); // the consumer is now parked in a 5 s fetch
+    const sentAt = Date.now();
+    await producer.send({ topic: 'poll', messages: [{ value: 'second' }] });
+    await until(() => arrivals.length === 2, 'the second message');
+    expect(arrivals[1].at - sentAt).toBeLessThan(2500);
+  });
+
+  it('closes a connection that sends garbage and keeps serving others', async () => {
+    const net = await import('node:net');
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(broker.port, '127.0.0.1', () => socket.write(Buffer.from([0, 0, 0, 12, 0, 99, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    const producer = await producerFor(client());
+    const [result] = await producer.send({ topic: 'still-alive', messages: [{ value: 'ok' }] });
+    expect(result.errorCode).toBe(0);
+  });
+});
