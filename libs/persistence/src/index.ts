@@ -1,0 +1,5 @@
+export * from './database-url';
+export * from './persistence.module';
+export * from './service-data-source';
+export * from './test-schema';
+export { startEmbeddedPostgres } from './embedded-postgres';
