@@ -1,0 +1,4 @@
+export * from './config';
+export * from './fs-object-store';
+export * from './object-store';
+export * from './s3-object-store';
