@@ -1,0 +1,3 @@
+export * from './propagation';
+export * from './start-telemetry';
+export * from './testing';
