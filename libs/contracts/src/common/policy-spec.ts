@@ -1,0 +1,60 @@
+import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { SourceSpec } from './source';
+
+export class ScheduleSpec {
+  /** Five-field cron expression, e.g. "0 2 * * *". */
+  @IsString() @MaxLength(200)
+  cron: string;
+
+  /** IANA time zone the cron expression and the window are read in. */
+  @IsString() @MaxLength(64)
+  timezone: string = 'UTC';
+}
+
+export class BackupWindowSpec {
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'backupWindow.start must be HH:MM' })
+  start: string;
+
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'backupWindow.end must be HH:MM' })
+  end: string;
+}
+
+/** Grandfather-father-son retention: how many snapshots to keep per kind of period. */
+export class RetentionSpec {
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) keepLast?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) keepHourly?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) keepDaily?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) keepWeekly?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10_000) keepMonthly?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(1_000) keepYearly?: number;
+}
+
+/** A backup policy as operators write it. */
+export class PolicySpec {
+  @Matches(/^[\w.-]{1,100}$/, { message: 'name must be 1-100 letters, digits, "_", "-" or "."' })
+  name: string;
+
+  @ValidateNested() @Type(() => SourceSpec)
+  source: SourceSpec;
+
+  @ValidateNested() @Type(() => ScheduleSpec)
+  schedule: ScheduleSpec;
+
+  @IsOptional() @ValidateNested() @Type(() => BackupWindowSpec)
+  backupWindow?: BackupWindowSpec;
+
+  /** Recovery point objective: the most data, in minutes, the business accepts to lose. */
+  @IsInt() @Min(1) @Max(525_600)
+  rpoMinutes: number;
+
+  @ValidateNested() @Type(() => RetentionSpec)
+  retention: RetentionSpec;
+
+  @IsOptional() @IsInt() @Min(1024)
+  bandwidthLimitBytesPerSec?: number;
+
+  @IsOptional() @IsBoolean()
+  replicate?: boolean;
+}

@@ -1,0 +1,50 @@
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/** What a backup reads: a directory tree, a PostgreSQL database (pg_dump), or a named byte stream. */
+export class SourceSpec {
+  @IsIn(['directory', 'postgres', 'stream'], { message: 'source.kind must be one of directory, postgres, stream' })
+  kind: 'directory' | 'postgres' | 'stream';
+
+  /** directory: an absolute path the ingest worker can read. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\//, { message: 'source.path must be an absolute path' })
+  @MaxLength(4096)
+  path?: string;
+
+  /** postgres: a connection URL for pg_dump. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'source.connection must be a postgres:// URL' })
+  connection?: string;
+
+  /** stream: the name the stream is stored under. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^/\0]{1,255}$/, { message: 'source.name must be 1-255 characters without "/"' })
+  name?: string;
+}
+
+/** A stable identity for "the same source" across runs, used to find a backup's parent snapshot. */
+export function sourceIdentity(source: SourceSpec): string {
+  switch (source.kind) {
+    case 'directory': return source.path ?? '';
+    case 'postgres': {
+      try {
+        const url = new URL(source.connection ?? '');
+        return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+      } catch {
+        return source.connection ?? '';
+      }
+    }
+    case 'stream': return source.name ?? '';
+  }
+}
+
+/** The reason a source spec is incomplete for its kind, or undefined. */
+export function sourceProblem(source: SourceSpec): string | undefined {
+  if (source.kind === 'directory' && !source.path) return 'source.path is required for a directory source';
+  if (source.kind === 'postgres' && !source.connection) return 'source.connection is required for a postgres source';
+  if (source.kind === 'stream' && !source.name) return 'source.name is required for a stream source';
+  return undefined;
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsUUID, Min, ValidateNested } from 'class-validator';
+import { PolicySpec } from '../common/policy-spec';
+
+/** policy.changed: a policy was created or a new version of it stored. */
+export class PolicyChanged {
+  @IsUUID() policyId: string;
+  @IsInt() @Min(1) version: number;
+  @ValidateNested() @Type(() => PolicySpec) spec: PolicySpec;
+  @IsISO8601() updatedAt: string;
+}
+
+/** policy.deleted: no more scheduled backups; existing snapshots stay until pruned. */
+export class PolicyDeleted {
+  @IsUUID() policyId: string;
+  @IsInt() @Min(1) version: number;
+}

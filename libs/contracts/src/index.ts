@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+export * from './common/policy-spec';
+export * from './common/source';
+export * from './common/stats';
+export * from './envelope';
+export * from './events/audit.events';
+export * from './events/backup.events';
+export * from './events/check.events';
+export * from './events/policy.events';
+export * from './events/replication.events';
+export * from './events/restore.events';
+export * from './events/storage.events';
+export * from './http/requests';
+export * from './topics';

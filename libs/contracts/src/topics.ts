@@ -1,0 +1,80 @@
+import { AuditRecorded } from './events/audit.events';
+import { BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted } from './events/backup.events';
+import { CheckCompleted, CheckRequested } from './events/check.events';
+import { PolicyChanged, PolicyDeleted } from './events/policy.events';
+import { ReplicationCompleted, ReplicationFailed } from './events/replication.events';
+import { RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted } from './events/restore.events';
+import { PackStored, SnapshotForgotten, SnapshotStored } from './events/storage.events';
+
+/**
+ * The topic catalogue: every topic Arca services publish, what it means, who publishes it, its
+ * payload class and the field its messages are keyed by (which fixes per-key ordering).
+ * `npm run asyncapi` turns this into libs/contracts/asyncapi.json.
+ */
+export const TOPIC_CATALOGUE = {
+  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', description: 'A policy was created or a new version stored.' },
+  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', description: 'A policy was deleted; no more scheduled runs.' },
+  'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', description: 'A backup job is due (schedule) or asked for (manual).' },
+  'backup.started': { payload: BackupStarted, key: 'jobId', publisher: 'ingest', description: 'An ingest worker started a backup job.' },
+  'backup.progress': { payload: BackupProgress, key: 'jobId', publisher: 'ingest', description: 'Periodic counters of a running backup.' },
+  'backup.completed': { payload: BackupCompleted, key: 'jobId', publisher: 'ingest', description: 'A backup finished: the snapshot and its statistics. Subscribe here for downstream processing.' },
+  'backup.failed': { payload: BackupFailed, key: 'jobId', publisher: 'ingest', description: 'A backup failed, with the reason and the stage.' },
+  'restore.requested': { payload: RestoreRequested, key: 'jobId', publisher: 'gateway', description: 'Restore a snapshot (or paths of it) into a target directory.' },
+  'restore.started': { payload: RestoreStarted, key: 'jobId', publisher: 'ingest', description: 'A restore job started.' },
+  'restore.progress': { payload: RestoreProgress, key: 'jobId', publisher: 'ingest', description: 'Periodic counters of a running restore.' },
+  'restore.completed': { payload: RestoreCompleted, key: 'jobId', publisher: 'ingest', description: 'A restore finished (files that failed verification are listed).' },
+  'restore.failed': { payload: RestoreFailed, key: 'jobId', publisher: 'ingest', description: 'A restore failed as a whole, with the reason.' },
+  'check.requested': { payload: CheckRequested, key: 'jobId', publisher: 'gateway', description: 'Verify packs and the chunks snapshots reference.' },
+  'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
+  'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', description: 'A pack object was written to the object store.' },
+  'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', description: "A snapshot's manifest and packs are all in the object store." },
+  'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'storage', description: 'Retention released a snapshot.' },
+  'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', description: 'A snapshot reached a secondary site.' },
+  'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', description: 'Copying a snapshot to a secondary site failed.' },
+  'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', description: 'An operator action, for the audit log.' },
+} as const;
+
+export type Topic = keyof typeof TOPIC_CATALOGUE;
+export type PayloadOf<T extends Topic> = InstanceType<(typeof TOPIC_CATALOGUE)[T]['payload']>;
+
+/** Topic names by a readable constant: TOPICS.backupCompleted === 'backup.completed'. */
+export const TOPICS = {
+  policyChanged: 'policy.changed',
+  policyDeleted: 'policy.deleted',
+  backupRequested: 'backup.requested',
+  backupStarted: 'backup.started',
+  backupProgress: 'backup.progress',
+  backupCompleted: 'backup.completed',
+  backupFailed: 'backup.failed',
+  restoreRequested: 'restore.requested',
+  restoreStarted: 'restore.started',
+  restoreProgress: 'restore.progress',
+  restoreCompleted: 'restore.completed',
+  restoreFailed: 'restore.failed',
+  checkRequested: 'check.requested',
+  checkCompleted: 'check.completed',
+  packStored: 'pack.stored',
+  snapshotStored: 'snapshot.stored',
+  snapshotForgotten: 'snapshot.forgotten',
+  replicationCompleted: 'replication.completed',
+  replicationFailed: 'replication.failed',
+  auditRecorded: 'audit.recorded',
+} as const satisfies Record<string, Topic>;
+
+export function isTopic(name: string): name is Topic {
+  return Object.prototype.hasOwnProperty.call(TOPIC_CATALOGUE, name);
+}
+
+/** Where a consumer sends a message it cannot process: `<topic>.dlq`, with the reason in headers. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** Headers a dead-lettered message carries besides its original ones. */
+export const DLQ_HEADERS = {
+  reason: 'x-dlq-reason',
+  sourceTopic: 'x-dlq-source-topic',
+  partition: 'x-dlq-partition',
+  offset: 'x-dlq-offset',
+  consumerGroup: 'x-dlq-consumer-group',
+} as const;
