@@ -82,8 +82,10 @@ export async function startBroker(options: BrokerOptions): Promise<KafkaDevBroke
     async close() {
       clearInterval(sessionTimer);
       for (const group of context.groups.values()) group.close();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      // server.close() waits for open connections, so drop the clients' sockets first.
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       for (const socket of sockets) socket.destroy();
+      await closed;
       topics.close();
     },
   };
