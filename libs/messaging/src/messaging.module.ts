@@ -20,8 +20,9 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.publisher.connect().catch((error) => this.logger.warn(`Kafka not reachable yet: ${(error as Error).message}`));
+  onApplicationBootstrap(): void {
+    // Not awaited: HTTP (and /health, which reports the broker) must come up even while Kafka is away.
+    this.publisher.connect().catch((error) => this.logger.warn(`Kafka not reachable yet: ${(error as Error).message}`));
     if (this.dataSource) {
       this.relay = new OutboxRelay(this.dataSource, this.publisher, this.outbox, {
         onError: (error) => this.logger.warn(`relay pass failed, will retry: ${(error as Error).message}`),

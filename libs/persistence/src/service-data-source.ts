@@ -16,9 +16,12 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class DatabaseUnavailableError extends Error {}
 
-/** `dedupe-index` → `arca_dedupe_index`. */
-export function schemaFor(service: string): string {
-  return `arca_${service.replace(/-/g, '_')}`;
+/**
+ * `dedupe-index` → `arca_dedupe_index`. ARCA_SCHEMA_PREFIX replaces `arca`, so end-to-end tests
+ * (or two installations sharing one database) keep their tables apart.
+ */
+export function schemaFor(service: string, prefix = process.env.ARCA_SCHEMA_PREFIX ?? 'arca'): string {
+  return `${prefix}_${service.replace(/-/g, '_')}`;
 }
 
 /**

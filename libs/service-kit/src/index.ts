@@ -4,3 +4,5 @@ export * from './health/health-registry';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
 export * from './service-directory';
+export * from './arca-service.module';
+export * from './bootstrap';

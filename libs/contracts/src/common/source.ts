@@ -2,26 +2,26 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 
 /** What a backup reads: a directory tree, a PostgreSQL database (pg_dump), or a named byte stream. */
 export class SourceSpec {
-  @IsIn(['directory', 'postgres', 'stream'], { message: 'source.kind must be one of directory, postgres, stream' })
+  @IsIn(['directory', 'postgres', 'stream'], { message: 'kind must be one of directory, postgres, stream' })
   kind: 'directory' | 'postgres' | 'stream';
 
   /** directory: an absolute path the ingest worker can read. */
   @IsOptional()
   @IsString()
-  @Matches(/^\//, { message: 'source.path must be an absolute path' })
+  @Matches(/^\//, { message: 'path must be an absolute path' })
   @MaxLength(4096)
   path?: string;
 
   /** postgres: a connection URL for pg_dump. */
   @IsOptional()
   @IsString()
-  @Matches(/^postgres(ql)?:\/\//, { message: 'source.connection must be a postgres:// URL' })
+  @Matches(/^postgres(ql)?:\/\//, { message: 'connection must be a postgres:// URL' })
   connection?: string;
 
   /** stream: the name the stream is stored under. */
   @IsOptional()
   @IsString()
-  @Matches(/^[^/\0]{1,255}$/, { message: 'source.name must be 1-255 characters without "/"' })
+  @Matches(/^[^/\0]{1,255}$/, { message: 'name must be 1-255 characters without "/"' })
   name?: string;
 }
 

@@ -12,7 +12,7 @@ export class CommonEnv {
   DATABASE_URL: string | undefined = undefined;
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
-  LOG_LEVEL = 'log';
+  LOG_LEVEL = 'warn';
 
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })

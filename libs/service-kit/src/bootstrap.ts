@@ -1,0 +1,62 @@
+import { ArcaKafkaServer, EventPublisher } from '@arca/messaging';
+import { LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Kafka } from 'kafkajs';
+import { CommonEnv } from './config/common-env';
+import { ConfigError, loadConfig } from './config/load-config';
+import { portVariable, SERVICES, ServiceName } from './service-directory';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface BootstrapOptions<E extends CommonEnv> {
+  serviceName: ServiceName;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  module: Function;
+  /** The service's environment class (validated before anything starts). */
+  env: new () => E;
+  /** Consume Kafka topics declared with @EventPattern in this consumer group (default arca-<service>). */
+  consumerGroup?: string;
+  /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs. */
+  openApi?: { title: string; description: string };
+}
+
+/**
+ * Starts an Arca service: validates its configuration (a bad variable stops it with one line),
+ * then HTTP (health, metrics, API), then the Kafka consumer. HTTP comes first so /health can say
+ * what is wrong while the broker is still being reached.
+ */
+export async function bootstrapService<E extends CommonEnv>(options: BootstrapOptions<E>): Promise<void> {
+  const name = `arca-${options.serviceName}`;
+  let config: E;
+  try {
+    config = loadConfig(options.env, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${name}: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const port = Number((config as unknown as Record<string, string>)[portVariable(options.serviceName)] ?? SERVICES.find((s) => s.name === options.serviceName)!.port);
+  const logger = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
+
+  try {
+    const app = await NestFactory.create(options.module, { logger, bufferLogs: false });
+    app.enableShutdownHooks();
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    if (options.openApi) {
+      const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
+      SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+    }
+    app.connectMicroservice({
+      strategy: new ArcaKafkaServer({ kafka: app.get(Kafka), groupId: options.consumerGroup ?? name, publisher: app.get(EventPublisher) }),
+    }, { inheritAppConfig: true });
+    await app.listen(port, process.env.ARCA_BIND_HOST ?? '0.0.0.0');
+    process.stdout.write(`${name} listening on :${port}\n`);
+    await app.startAllMicroservices();
+  } catch (error) {
+    process.stderr.write(`${name}: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
