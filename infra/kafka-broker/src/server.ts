@@ -43,7 +43,7 @@ const HANDLERS: Record<number, Handler> = {
  * fetch or a join held for a rebalance does not hold up heartbeats on the same connection.
  */
 export function serveConnection(ctx: BrokerContext, socket: net.Socket): void {
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   let closed = false;
   socket.setNoDelay(true);
   socket.on('close', () => { closed = true; });
@@ -78,7 +78,7 @@ export function serveConnection(ctx: BrokerContext, socket: net.Socket): void {
   };
 
   socket.on('data', (data: Buffer) => {
-    buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+    buffered = buffered.length === 0 ? data : (Buffer.concat([buffered, data]) as Buffer);
     while (buffered.length >= 4) {
       const size = buffered.readInt32BE(0);
       if (size < 8 || size > MAX_FRAME) {

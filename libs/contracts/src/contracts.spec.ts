@@ -38,7 +38,7 @@ describe('event validation', () => {
 
   it('tolerates fields it does not know (a newer producer) by dropping them', async () => {
     const event = { ...createEvent(TOPICS.policyDeleted, { policyId: jobId, version: 2 }), extra: 1 };
-    (event.payload as Record<string, unknown>).addedLater = true;
+    (event.payload as unknown as Record<string, unknown>).addedLater = true;
     const result = await validateEvent(TOPICS.policyDeleted, JSON.stringify(event));
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.event.payload).toEqual({ policyId: jobId, version: 2 });

@@ -1,4 +1,6 @@
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+// class-transformer keeps @Type metadata in an internal module without typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined } };
 import { getMetadataStorage } from 'class-validator';
 
 type Schema = Record<string, unknown>;

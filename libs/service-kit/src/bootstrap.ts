@@ -1,5 +1,5 @@
 import { ArcaKafkaServer, EventPublisher } from '@arca/messaging';
-import { LogLevel, ValidationPipe } from '@nestjs/common';
+import { LogLevel, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
@@ -11,8 +11,7 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface BootstrapOptions<E extends CommonEnv> {
   serviceName: ServiceName;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  module: Function;
+  module: Type<unknown>;
   /** The service's environment class (validated before anything starts). */
   env: new () => E;
   /** Consume Kafka topics declared with @EventPattern in this consumer group (default arca-<service>). */

@@ -1,5 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HealthRegistry, SERVICES, serviceUrl } from '@arca/service-kit';
+import { BROKER_HEALTH } from '@arca/messaging';
+import { HealthCheck, HealthRegistry, SERVICES, serviceUrl } from '@arca/service-kit';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 
 /**
  * The gateway's /health speaks for the whole platform: one check per service, each reading that
@@ -7,9 +8,11 @@ import { HealthRegistry, SERVICES, serviceUrl } from '@arca/service-kit';
  */
 @Injectable()
 export class ServicesHealth implements OnModuleInit {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(private readonly registry: HealthRegistry, @Inject(BROKER_HEALTH) private readonly broker: HealthCheck) {}
 
   onModuleInit(): void {
+    // The gateway itself depends only on the broker (it publishes commands and audit records).
+    this.registry.register({ name: 'gateway', check: () => this.broker.check() });
     for (const service of SERVICES) {
       if (service.name === 'gateway') continue;
       this.registry.register({

@@ -21,7 +21,7 @@ export class Outbox {
     await manager.insert(OutboxEntity, {
       topic,
       key: keyOf(topic, payload as object) ?? null,
-      envelope: event as unknown as Record<string, unknown>,
+      envelope: event as never,
       headers: currentTraceHeaders(),
     });
     // Wake the relay; it finds the row once the caller's transaction has committed.

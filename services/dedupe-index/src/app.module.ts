@@ -1,0 +1,15 @@
+import { ArcaServiceModule } from '@arca/service-kit';
+import { Module } from '@nestjs/common';
+import { ChunkIndexController } from './chunk-index.controller';
+import { ChunkIndexRepository } from './chunk-index.repository';
+import { ChunkIndexService } from './chunk-index.service';
+import { ChunkLocationEntity } from './entities/chunk-location.entity';
+import { PackEntity } from './entities/pack.entity';
+import { ChunkIndex1764000000000 } from './migrations/1764000000000-chunk-index';
+
+@Module({
+  imports: [ArcaServiceModule.forRoot({ serviceName: 'dedupe-index', entities: [ChunkLocationEntity, PackEntity], migrations: [ChunkIndex1764000000000] })],
+  controllers: [ChunkIndexController],
+  providers: [ChunkIndexRepository, ChunkIndexService],
+})
+export class AppModule {}

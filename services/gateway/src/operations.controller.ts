@@ -1,0 +1,53 @@
+import { CheckRequest, TOPICS } from '@arca/contracts';
+import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { serviceUrl } from '@arca/service-kit';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Actor } from './actor.decorator';
+import { GatewayEvents } from './gateway-events';
+import { ServiceClient } from './service-client';
+
+@ApiTags('operations')
+@Controller()
+export class OperationsController {
+  constructor(private readonly services: ServiceClient, private readonly events: GatewayEvents) {}
+
+  @Post('check')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Read back packs and verify every chunk that snapshots reference' })
+  async check(@Body() request: CheckRequest, @Actor() actor: string): Promise<{ jobId: string }> {
+    const jobId = randomUUID();
+    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100 }, { jobId, actor });
+    return { jobId };
+  }
+
+  @Post('streams')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Back up the request body as a named byte stream' })
+  async stream(@Req() request: Request, @Query('name') name: string, @Actor() actor: string) {
+    // The body streams straight through to an ingest worker: bulk bytes never touch Kafka.
+    const url = new URL(`${serviceUrl('ingest')}/streams`);
+    url.searchParams.set('name', name ?? '');
+    const upstream = await fetch(url, {
+      method: 'POST', body: Readable.toWeb(request) as never, duplex: 'half',
+      headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': actor },
+    } as RequestInit);
+    const body = (await upstream.json()) as { jobId?: string; message?: string | string[] };
+    if (!upstream.ok) throw new HttpException(body, upstream.status);
+    return body;
+  }
+
+  @Get('reports/summary')
+  @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
+  async summary() {
+    const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary'), this.services.get<Record<string, unknown>>('storage', '/usage')]);
+    return { ...reports, usage };
+  }
+
+  @Get('audit')
+  audit(@Query('limit') limit?: string) {
+    return this.services.get('reporting', '/audit', { limit });
+  }
+}

@@ -1,0 +1,6 @@
+import './tracing';
+import { bootstrapService } from '@arca/service-kit';
+import { AppModule } from './app.module';
+import { IngestEnv } from './config';
+
+void bootstrapService({ serviceName: 'ingest', module: AppModule, env: IngestEnv });

@@ -1,0 +1,23 @@
+import { scheduleProblem, windowProblem } from '@arca/schedule';
+import type { PolicySpec } from '@arca/contracts';
+
+/**
+ * Checks that class-validator cannot express: a schedule that parses in its time zone, a window
+ * that makes sense, a retention rule that keeps something. Returns every problem, each naming
+ * the field, so an operator fixes a policy in one round trip.
+ */
+export function policyProblems(spec: PolicySpec): string[] {
+  const problems: string[] = [];
+  const schedule = scheduleProblem(spec.schedule.cron, spec.schedule.timezone);
+  if (schedule) problems.push(`schedule: ${schedule}`);
+  if (spec.backupWindow) {
+    const window = windowProblem(spec.backupWindow);
+    if (window) problems.push(`backupWindow: ${window}`);
+  }
+  const r = spec.retention;
+  const keeps = [r.keepLast, r.keepHourly, r.keepDaily, r.keepWeekly, r.keepMonthly, r.keepYearly].some((n) => (n ?? 0) > 0);
+  if (!keeps) problems.push('retention: keeps no snapshot (set at least one of keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly)');
+  if (spec.source.kind === 'directory' && !spec.source.path?.startsWith('/')) problems.push('source.path: must be an absolute path');
+  if (spec.source.kind === 'postgres' && !/^postgres(ql)?:\/\//.test(spec.source.connection ?? '')) problems.push('source.connection: must be a postgres:// URL');
+  return problems;
+}

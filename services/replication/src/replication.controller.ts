@@ -1,0 +1,15 @@
+import { EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
+import { ArcaEventContext } from '@arca/messaging';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ReplicatorService } from './replicator.service';
+
+@Controller()
+export class ReplicationController {
+  constructor(private readonly replicator: ReplicatorService) {}
+
+  @EventPattern(TOPICS.snapshotStored)
+  onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored>, @Ctx() context: ArcaEventContext) {
+    return this.replicator.replicate(event, context.groupId);
+  }
+}

@@ -1,0 +1,53 @@
+import { EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
+import { handleOnce, Outbox } from '@arca/messaging';
+import { ObjectStore } from '@arca/object-store';
+import { OBJECT_STORE, REPLICA_OBJECT_STORE } from '@arca/service-kit';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+
+/** The repository's key files travel with the data: without them the replica cannot be opened. */
+const KEY_PREFIX = 'keys/';
+
+/**
+ * Copies a stored snapshot to the secondary site: every pack it references that is not there yet,
+ * the key files, then the manifest last, so a manifest at the replica always has all its packs.
+ */
+@Injectable()
+export class ReplicatorService {
+  private readonly logger = new Logger('Replicator');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    @Inject(OBJECT_STORE) private readonly primary: ObjectStore,
+    @Inject(REPLICA_OBJECT_STORE) private readonly replica: ObjectStore,
+  ) {}
+
+  async replicate(event: EventEnvelope<SnapshotStored>, group: string): Promise<void> {
+    const site = process.env.REPLICA_SITE_NAME ?? 'replica';
+    const { snapshotId, manifestKey, packKeys, time } = event.payload;
+    const known = new Set((await this.dataSource.getRepository(ReplicatedObjectEntity).findBy({ key: In(packKeys) })).map((o) => o.key));
+    const keyFiles: string[] = [];
+    for await (const item of this.primary.list(KEY_PREFIX)) keyFiles.push(item.key);
+    let objectsCopied = 0;
+    let bytesCopied = 0;
+    try {
+      for (const key of [...packKeys.filter((k) => !known.has(k)), ...keyFiles, manifestKey]) {
+        const bytes = await this.primary.get(key);
+        await this.replica.put(key, bytes);
+        await this.dataSource.createQueryBuilder().insert().into(ReplicatedObjectEntity).values({ key, size: bytes.length }).orUpdate(['size', 'copied_at'], ['key']).execute();
+        objectsCopied++;
+        bytesCopied += bytes.length;
+      }
+    } catch (error) {
+      const reason = `copying snapshot ${snapshotId} to ${this.replica.describe()} failed: ${(error as Error).message}`;
+      this.logger.warn(reason);
+      await handleOnce(this.dataSource, group, event.eventId, (m) => this.outbox.enqueue(m, TOPICS.replicationFailed, { snapshotId, site, reason }).then(() => undefined));
+      return;
+    }
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      await this.outbox.enqueue(m, TOPICS.replicationCompleted, { snapshotId, site, objectsCopied, bytesCopied, lagMs: Math.max(0, Date.now() - new Date(time).getTime()) });
+    });
+  }
+}

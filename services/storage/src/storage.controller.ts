@@ -1,0 +1,25 @@
+import { EventEnvelope, PackStored, SnapshotStored, TOPICS } from '@arca/contracts';
+import { ArcaEventContext } from '@arca/messaging';
+import { Controller, Get } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { UsageService } from './usage.service';
+
+@Controller()
+export class StorageController {
+  constructor(private readonly usage: UsageService) {}
+
+  @EventPattern(TOPICS.packStored)
+  onPackStored(@Payload() event: EventEnvelope<PackStored>, @Ctx() context: ArcaEventContext) {
+    return this.usage.recordPack(event, context.groupId);
+  }
+
+  @EventPattern(TOPICS.snapshotStored)
+  onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored>, @Ctx() context: ArcaEventContext) {
+    return this.usage.recordSnapshot(event, context.groupId);
+  }
+
+  @Get('usage')
+  getUsage() {
+    return this.usage.usage();
+  }
+}
