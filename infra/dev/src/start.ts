@@ -1,150 +1,35 @@
 /**
- * `npm start`: runs the whole platform on one machine with embedded defaults.
- *
- * Each external part is started here only when its variable is unset, so pointing Arca at a real
- * Kafka, MinIO or Postgres is a matter of setting KAFKA_BROKERS, S3_ENDPOINT or DATABASE_URL:
- * - Kafka: the development broker (infra/kafka-broker) on localhost:9092;
- * - S3: two s3rver instances (primary site :9000, replica site :9001), or the filesystem store when OBJECT_STORE=fs;
- * - Postgres: the local server on 127.0.0.1:5432 when it answers, else embedded PGlite.
- * Then the eight services run as child processes, and this process waits for the gateway's /health.
+ * `npm start`: the whole platform on this machine with embedded defaults (see platform.ts),
+ * until Ctrl-C. Data lives in ARCA_DATA_DIR (default .arca/ in the repository).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startBroker } from '@arca/kafka-broker';
-import { resolveDatabaseUrl } from '@arca/persistence';
-import { startS3rver } from '@arca/s3-dev';
-import { portVariable, SERVICES, serviceUrl } from '@arca/service-kit';
-
-const repoRoot = path.resolve(__dirname, '../../..');
-const dataDir = path.resolve(process.env.ARCA_DATA_DIR ?? path.join(repoRoot, '.arca'));
-const closers: Array<() => Promise<void>> = [];
-const children = new Map<string, ChildProcess>();
-let stopping = false;
+import { REPO_ROOT, startPlatform } from './platform';
 
 function log(line: string): void {
   process.stdout.write(`[arca] ${line}\n`);
 }
 
-/** A stable development passphrase, created once, so restarts can open the repository key. */
-function devPassphrase(): string {
-  const file = path.join(dataDir, 'dev-passphrase');
-  if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
-    log(`ARCA_PASSPHRASE is not set: created a development passphrase in ${file} (set ARCA_PASSPHRASE in production)`);
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-async function startEmbeddedParts(env: NodeJS.ProcessEnv): Promise<void> {
-  if (!env.KAFKA_BROKERS) {
-    const broker = await startBroker({ port: Number(env.KAFKA_BROKER_PORT ?? 9092), dataDir: path.join(dataDir, 'kafka') });
-    closers.push(() => broker.close());
-    env.KAFKA_BROKERS = `localhost:${broker.port}`;
-    log(`development Kafka broker on localhost:${broker.port} (data in ${path.join(dataDir, 'kafka')})`);
-  }
-
-  const objectStore = env.OBJECT_STORE ?? 's3';
-  env.OBJECT_STORE = objectStore;
-  if (objectStore === 'fs') {
-    env.OBJECT_STORE_DIR ??= path.join(dataDir, 'objects');
-    env.REPLICA_OBJECT_STORE ??= 'fs';
-    env.REPLICA_OBJECT_STORE_DIR ??= path.join(dataDir, 'objects-replica');
-    log(`filesystem object store in ${env.OBJECT_STORE_DIR} (replica site ${env.REPLICA_OBJECT_STORE_DIR})`);
-  } else if (!env.S3_ENDPOINT) {
-    const primary = await startS3rver({ port: Number(env.S3RVER_PORT ?? 9000), dataDir: path.join(dataDir, 's3-primary') });
-    closers.push(() => primary.close());
-    Object.assign(env, { S3_ENDPOINT: primary.endpoint, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER' });
-    log(`s3rver (primary site) on ${primary.endpoint}`);
-    if (!env.REPLICA_S3_ENDPOINT) {
-      const replica = await startS3rver({ port: Number(env.REPLICA_S3RVER_PORT ?? 9001), dataDir: path.join(dataDir, 's3-replica') });
-      closers.push(() => replica.close());
-      Object.assign(env, { REPLICA_OBJECT_STORE: 's3', REPLICA_S3_ENDPOINT: replica.endpoint, REPLICA_S3_ACCESS_KEY: 'S3RVER', REPLICA_S3_SECRET_KEY: 'S3RVER' });
-      log(`s3rver (replica site) on ${replica.endpoint}`);
-    }
-  }
-
-  if (!env.DATABASE_URL) {
-    const database = await resolveDatabaseUrl(env, { embeddedDataDir: path.join(dataDir, 'pglite') });
-    if (database.close) closers.push(database.close);
-    env.DATABASE_URL = database.url;
-    log(`Postgres: ${database.description}`);
-  }
-
-  env.ARCA_PASSPHRASE ??= devPassphrase();
-}
-
-function startService(name: string, env: NodeJS.ProcessEnv): void {
-  const main = path.join(repoRoot, 'services', name, 'src', 'main.ts');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.set(name, child);
-  const prefix = `[${name}] `;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let pending = '';
-    stream.on('data', (data: Buffer) => {
-      const lines = (pending + data.toString()).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (!stopping) log(`${name} exited (${signal ?? `code ${code}`}); the others keep running`);
-  });
-}
-
-async function waitForGateway(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<boolean> {
-  const url = `${serviceUrl('gateway', env)}/health`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return false;
-}
-
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping services`);
-  await Promise.all(
-    [...children.values()].map(
-      (child) => new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 10_000).unref();
-      }),
-    ),
-  );
-  for (const close of closers.reverse()) await close().catch((error) => log(`while stopping: ${error}`));
-  process.exit(0);
-}
-
 async function main(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, ARCA_DATA_DIR: dataDir };
-  await startEmbeddedParts(env);
-  for (const service of SERVICES) {
-    env[portVariable(service.name)] ??= String(service.port);
-    startService(service.name, env);
-  }
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  const gateway = serviceUrl('gateway', env);
-  if (await waitForGateway(env, 120_000)) {
-    log(`Arca is up: console ${gateway}/  ·  API docs ${gateway}/api/docs  ·  health ${gateway}/health`);
+  const dataDir = path.resolve(process.env.ARCA_DATA_DIR ?? path.join(REPO_ROOT, '.arca'));
+  const platform = await startPlatform({ env: process.env, dataDir, log, output: (line) => process.stdout.write(line + '\n') });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping services`);
+    void platform.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (await platform.waitUntilHealthy(120_000)) {
+    const g = platform.gatewayUrl;
+    log(`Arca is up: console ${g}/  ·  API docs ${g}/api/docs  ·  health ${g}/health`);
   } else if (!stopping) {
-    log(`the gateway did not report healthy within 120 s; see the service logs above (${gateway}/health)`);
+    log(`the gateway did not report healthy within 120 s; see the service logs above (${platform.gatewayUrl}/health)`);
   }
 }
 
 main().catch((error) => {
   process.stderr.write(`[arca] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  void stop('error');
+  process.exit(1);
 });
