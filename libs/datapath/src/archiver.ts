@@ -1,0 +1,231 @@
+import { open, readdir, readlink } from 'node:fs/promises';
+import { BigIntStats, lstat } from 'node:fs';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { ChunkerParams, Chunker, DEFAULT_CHUNKER_PARAMS } from './chunker';
+import { ChunkRepository, ChunkSink } from './chunk-sink';
+import { MasterKey } from './keys';
+import { Manifest, TreeEntry } from './manifest';
+
+const lstatBig = promisify(lstat) as unknown as (p: string, o: { bigint: true }) => Promise<BigIntStats>;
+
+/** Bytes per read: large reads keep syscalls few; each read is a fresh buffer the chunker may keep. */
+const READ_SIZE = 4 * 1024 * 1024;
+
+export interface ArchiveProgress {
+  files: number;
+  dirs: number;
+  bytesRead: number;
+  bytesNew: number;
+  bytesStored: number;
+  currentPath?: string;
+}
+
+export interface ArchiveStats extends ArchiveProgress {
+  chunks: number;
+  newChunks: number;
+  dedupeRatio: number;
+  compressionRatio: number;
+  durationMs: number;
+  throughputBytesPerSec: number;
+}
+
+export interface ArchiveResult {
+  entries: TreeEntry[];
+  stats: ArchiveStats;
+  /** Entries that could not be read or are not backed up (sockets, devices), with the reason. */
+  errors: Array<{ path: string; reason: string }>;
+  /** Packs written by this run (replication copies them). */
+  packKeys: string[];
+}
+
+export interface ArchiverOptions {
+  key: MasterKey;
+  repository: ChunkRepository;
+  chunker?: ChunkerParams;
+  packSize?: number;
+  /** Files whose size, mtime and inode are unchanged since this manifest reuse its chunk lists. */
+  parent?: Manifest;
+  /** Read at most this many bytes per second (a backup's share of a WAN link or a busy disk). */
+  bandwidthLimitBytesPerSec?: number;
+  onProgress?: (progress: ArchiveProgress) => void;
+  progressIntervalMs?: number;
+}
+
+/**
+ * Backs up a directory tree or a byte stream into the repository: the front half of the pipeline
+ * (walk, read, chunk) here, the back half (lookup, seal, pack, upload) in ChunkSink.
+ */
+export class Archiver {
+  private readonly sink: ChunkSink;
+  private readonly progress: ArchiveProgress = { files: 0, dirs: 0, bytesRead: 0, bytesNew: 0, bytesStored: 0 };
+  private readonly errors: ArchiveResult['errors'] = [];
+  private readonly started = Date.now();
+  private lastReport = 0;
+  private readBytesForLimit = 0;
+
+  constructor(private readonly options: ArchiverOptions) {
+    this.sink = new ChunkSink(options.key, options.repository, { packSize: options.packSize });
+  }
+
+  /** A whole directory tree. Entry paths are relative to `root` ("/" is root itself). */
+  async archiveDirectory(root: string): Promise<ArchiveResult> {
+    const rootStats = await lstatBig(root, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read source directory ${root}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}`);
+    });
+    if (!rootStats.isDirectory()) throw new Error(`source ${root} is not a directory`);
+    const parentFiles = new Map((this.options.parent?.entries ?? []).filter((e) => e.type === 'file').map((e) => [e.path, e]));
+    const firstLinks = new Map<string, string>();
+    const entries: TreeEntry[] = [];
+
+    const visit = async (absolute: string, relative: string, stats: BigIntStats): Promise<void> => {
+      const base = { path: relative, mode: Number(stats.mode & 0o7777n), mtimeNs: stats.mtimeNs.toString(), uid: Number(stats.uid), gid: Number(stats.gid) };
+      this.progress.currentPath = relative;
+      if (stats.isDirectory()) {
+        entries.push({ ...base, type: 'dir' });
+        this.progress.dirs++;
+        let names: string[];
+        try {
+          names = (await readdir(absolute)).sort();
+        } catch (error) {
+          this.errors.push({ path: relative, reason: `cannot list directory: ${(error as Error).message}` });
+          return;
+        }
+        for (const name of names) {
+          const childAbsolute = path.join(absolute, name);
+          const childRelative = relative === '/' ? `/${name}` : `${relative}/${name}`;
+          let childStats: BigIntStats;
+          try {
+            childStats = await lstatBig(childAbsolute, { bigint: true });
+          } catch (error) {
+            this.errors.push({ path: childRelative, reason: (error as Error).message });
+            continue;
+          }
+          await visit(childAbsolute, childRelative, childStats);
+        }
+      } else if (stats.isSymbolicLink()) {
+        entries.push({ ...base, type: 'symlink', target: await readlink(absolute) });
+        this.progress.files++;
+      } else if (stats.isFile()) {
+        const identity = `${stats.dev}:${stats.ino}`;
+        if (stats.nlink > 1n && firstLinks.has(identity)) {
+          entries.push({ ...base, type: 'hardlink', linkTo: firstLinks.get(identity)! });
+          this.progress.files++;
+          return;
+        }
+        if (stats.nlink > 1n) firstLinks.set(identity, relative);
+        const size = Number(stats.size);
+        const previous = parentFiles.get(relative);
+        let chunks: string[] | undefined;
+        if (previous && previous.size === size && previous.mtimeNs === base.mtimeNs && previous.inode === Number(stats.ino)) {
+          chunks = previous.chunks; // unchanged since the parent snapshot: not read again
+          this.progress.bytesRead += size;
+        } else {
+          try {
+            chunks = await this.archiveFile(absolute);
+          } catch (error) {
+            this.errors.push({ path: relative, reason: `cannot read: ${(error as Error).message}` });
+            return;
+          }
+        }
+        entries.push({ ...base, type: 'file', size, chunks, inode: Number(stats.ino), dev: Number(stats.dev) });
+        this.progress.files++;
+        this.report();
+      } else {
+        this.errors.push({ path: relative, reason: 'not backed up: sockets, FIFOs and device files are skipped' });
+      }
+    };
+
+    await visit(root, '/', rootStats);
+    return this.finish(entries);
+  }
+
+  /** One byte stream, stored as a single file entry `/<name>`. */
+  async archiveStream(name: string, stream: Readable): Promise<ArchiveResult> {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const entries: TreeEntry[] = [{ path: '/', type: 'dir', mode: 0o755, mtimeNs: now.toString(), uid: 0, gid: 0 }];
+    const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
+    const chunks: string[] = [];
+    let size = 0;
+    this.progress.currentPath = `/${name}`;
+    for await (const data of stream) {
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data as string);
+      size += buffer.length;
+      await this.consume(chunker.push(buffer), chunks, buffer.length);
+    }
+    const last = chunker.finish();
+    if (last) chunks.push(await this.sink.add(last));
+    entries.push({ path: `/${name}`, type: 'file', mode: 0o644, mtimeNs: now.toString(), uid: 0, gid: 0, size, chunks });
+    this.progress.files++;
+    return this.finish(entries);
+  }
+
+  private async archiveFile(file: string): Promise<string[]> {
+    const handle = await open(file, 'r');
+    const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
+    const chunks: string[] = [];
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(READ_SIZE);
+        const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+        if (bytesRead === 0) break;
+        await this.consume(chunker.push(buffer.subarray(0, bytesRead)), chunks, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+    const last = chunker.finish();
+    if (last) chunks.push(await this.sink.add(last));
+    return chunks;
+  }
+
+  private async consume(complete: Buffer[], into: string[], bytesRead: number): Promise<void> {
+    for (const chunk of complete) into.push(await this.sink.add(chunk));
+    this.progress.bytesRead += bytesRead;
+    await this.throttle(bytesRead);
+    this.report();
+  }
+
+  /** Sleeps as needed so reads average at most the bandwidth limit. */
+  private async throttle(bytes: number): Promise<void> {
+    const limit = this.options.bandwidthLimitBytesPerSec;
+    if (!limit) return;
+    this.readBytesForLimit += bytes;
+    const earliest = this.started + (this.readBytesForLimit / limit) * 1000;
+    const wait = earliest - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  private report(force = false): void {
+    const now = Date.now();
+    if (!this.options.onProgress || (!force && now - this.lastReport < (this.options.progressIntervalMs ?? 1000))) return;
+    this.lastReport = now;
+    const c = this.sink.counters;
+    this.options.onProgress({ ...this.progress, bytesNew: c.bytesNew, bytesStored: c.bytesStored });
+  }
+
+  private async finish(entries: TreeEntry[]): Promise<ArchiveResult> {
+    const c = await this.sink.finish();
+    const durationMs = Math.max(1, Date.now() - this.started);
+    this.progress.bytesNew = c.bytesNew;
+    this.progress.bytesStored = c.bytesStored;
+    delete this.progress.currentPath;
+    this.report(true);
+    return {
+      entries,
+      errors: this.errors,
+      packKeys: c.packKeys,
+      stats: {
+        ...this.progress,
+        chunks: c.chunks,
+        newChunks: c.newChunks,
+        // logical bytes per new byte; an unchanged source (nothing new) divides by one byte, not zero
+        dedupeRatio: this.progress.bytesRead / Math.max(c.bytesNew, 1),
+        compressionRatio: c.bytesStored > 0 ? c.bytesNew / c.bytesStored : 0,
+        durationMs,
+        throughputBytesPerSec: Math.round((this.progress.bytesRead / durationMs) * 1000),
+      },
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { chunkId } from './hasher';
+import { MasterKey } from './keys';
+import { DEFAULT_PACK_SIZE, FinishedPack, PackWriter } from './pack';
+import { seal } from './sealer';
+
+/** What the archiver needs from the repository: the global dedupe index and the pack store. */
+export interface ChunkRepository {
+  /** Of these chunk ids, the (hex) ids the repository does not hold yet. Called in batches. */
+  filterNew(ids: Buffer[]): Promise<Set<string>>;
+  /** Stores a finished pack and records its chunks in the index; resolves when both are durable. */
+  storePack(pack: FinishedPack): Promise<void>;
+}
+
+export interface SinkCounters {
+  chunks: number;
+  newChunks: number;
+  bytesNew: number;
+  bytesStored: number;
+  packKeys: string[];
+}
+
+interface Pending {
+  id: Buffer;
+  data: Buffer;
+}
+
+/** Chunks per dedupe lookup: one round trip per ~32 MiB of 1 MiB chunks. */
+const LOOKUP_BATCH = 32;
+
+/**
+ * The back half of the backup pipeline: batched dedupe lookups, parallel sealing, packing and
+ * bounded uploads. `add` applies backpressure (it waits while too many bytes are in flight), so
+ * memory stays bounded however fast the source reads.
+ */
+export class ChunkSink {
+  readonly counters: SinkCounters = { chunks: 0, newChunks: 0, bytesNew: 0, bytesStored: 0, packKeys: [] };
+  private batch: Pending[] = [];
+  private readonly seen = new Set<string>();
+  private readonly writer = new PackWriter();
+  private inFlightBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly uploads = new Set<Promise<void>>();
+  private failure: unknown;
+
+  constructor(
+    private readonly key: MasterKey,
+    private readonly repository: ChunkRepository,
+    private readonly options: { packSize?: number; maxInFlightBytes?: number; maxUploads?: number } = {},
+  ) {}
+
+  /** Hashes a chunk; returns its id (hex). Waits when the pipeline is full. */
+  async add(data: Buffer): Promise<string> {
+    if (this.failure) throw this.failure;
+    const id = chunkId(this.key.idKey, data);
+    this.counters.chunks++;
+    const hex = id.toString('hex');
+    if (this.seen.has(hex)) return hex;
+    this.seen.add(hex);
+    this.batch.push({ id, data });
+    this.inFlightBytes += data.length;
+    if (this.batch.length >= LOOKUP_BATCH) this.dispatch();
+    while (this.inFlightBytes > (this.options.maxInFlightBytes ?? 96 * 1024 * 1024) && this.inFlight.size > 0) {
+      await Promise.race(this.inFlight);
+      if (this.failure) throw this.failure;
+    }
+    return hex;
+  }
+
+  private dispatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    const work = this.process(batch)
+      .catch((error) => { this.failure ??= error; })
+      .finally(() => {
+        this.inFlight.delete(work);
+        this.inFlightBytes -= batch.reduce((n, p) => n + p.data.length, 0);
+      });
+    this.inFlight.add(work);
+  }
+
+  private async process(batch: Pending[]): Promise<void> {
+    const fresh = await this.repository.filterNew(batch.map((p) => p.id));
+    const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
+    const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await seal(this.key, p.id, p.data) })));
+    for (const { p, s } of sealed) {
+      this.writer.add(p.id, s.sealed, p.data.length, s.compressed);
+      this.counters.newChunks++;
+      this.counters.bytesNew += p.data.length;
+      if (this.writer.size >= (this.options.packSize ?? DEFAULT_PACK_SIZE)) await this.flushPack();
+    }
+  }
+
+  private async flushPack(): Promise<void> {
+    if (this.writer.count === 0) return;
+    const pack = await this.writer.finish(this.key);
+    while (this.uploads.size >= (this.options.maxUploads ?? 2)) await Promise.race(this.uploads);
+    const upload = this.repository.storePack(pack)
+      .then(() => {
+        this.counters.bytesStored += pack.bytes.length;
+        this.counters.packKeys.push(pack.key);
+      })
+      .catch((error) => { this.failure ??= error; })
+      .finally(() => this.uploads.delete(upload));
+    this.uploads.add(upload);
+  }
+
+  /** Waits for everything added so far to be stored; throws the first failure. */
+  async finish(): Promise<SinkCounters> {
+    this.dispatch();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    if (!this.failure) await this.flushPack();
+    await Promise.all(this.uploads);
+    if (this.failure) throw this.failure;
+    return this.counters;
+  }
+}

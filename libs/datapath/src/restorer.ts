@@ -1,0 +1,211 @@
+import { mkdir, open, chmod, chown, link, lutimes, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { MasterKey } from './keys';
+import { findEntry, Manifest, TreeEntry } from './manifest';
+import { extractChunk } from './pack';
+import { open as openChunk } from './sealer';
+
+/** Where the restorer finds chunks: the chunk index and the pack store. */
+export interface ChunkSource {
+  /** Pack location of each chunk id (hex); ids missing from the result are reported as missing. */
+  locate(ids: string[]): Promise<Map<string, { packKey: string; offset: number; length: number }>>;
+  readPack(packKey: string): Promise<Buffer>;
+}
+
+export class PathEscapeError extends Error {
+  constructor(entryPath: string, reason: string) {
+    super(`refusing to restore "${entryPath}": ${reason}`);
+    this.name = 'PathEscapeError';
+  }
+}
+
+export interface RestoreResult {
+  files: number;
+  dirs: number;
+  bytesWritten: number;
+  durationMs: number;
+  failedFiles: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * The target-relative location of a snapshot path, refusing anything that could land outside the
+ * target: `..` segments, NUL bytes, empty segments, or a path that normalizes elsewhere.
+ */
+export function safeTargetPath(target: string, entryPath: string): string {
+  if (entryPath.includes('\0')) throw new PathEscapeError(entryPath, 'the name contains a NUL byte');
+  const segments = entryPath.split('/').slice(1);
+  if (entryPath !== '/' && segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new PathEscapeError(entryPath, 'the path has an empty, "." or ".." segment and could escape the target');
+  }
+  if (!entryPath.startsWith('/')) throw new PathEscapeError(entryPath, 'snapshot paths must start with "/"');
+  const resolved = path.resolve(target, '.' + entryPath);
+  const root = path.resolve(target);
+  if (resolved !== root && !resolved.startsWith(root + path.sep)) throw new PathEscapeError(entryPath, `it resolves outside ${root}`);
+  return resolved;
+}
+
+/** LRU of whole packs: files restore in chunk order, which is pack order, so a small cache serves most reads. */
+class PackCache {
+  private readonly packs = new Map<string, Promise<Buffer>>();
+  constructor(private readonly source: ChunkSource, private readonly capacity = 4) {}
+
+  get(key: string): Promise<Buffer> {
+    let pack = this.packs.get(key);
+    if (pack) {
+      this.packs.delete(key);
+    } else {
+      pack = this.source.readPack(key);
+      pack.catch(() => this.packs.delete(key));
+    }
+    this.packs.set(key, pack);
+    while (this.packs.size > this.capacity) this.packs.delete(this.packs.keys().next().value!);
+    return pack;
+  }
+}
+
+function selected(manifest: Manifest, paths?: string[]): TreeEntry[] {
+  if (!paths || paths.length === 0) return manifest.entries;
+  const roots = paths.map((p) => (p === '/' ? '/' : `/${p.replace(/^\/+|\/+$/g, '')}`));
+  for (const root of roots) if (!findEntry(manifest, root)) throw new Error(`path ${root} is not in snapshot ${manifest.snapshotId}`);
+  const keep = (p: string) => roots.some((r) => r === '/' || p === r || p.startsWith(r + '/') || r.startsWith(p === '/' ? '/' : p + '/'));
+  return manifest.entries.filter((e) => keep(e.path));
+}
+
+/**
+ * Writes a snapshot (or chosen paths of it) into a target directory, verifying every chunk
+ * against its id. A file with a damaged or missing chunk is reported and the others restored.
+ * Symlinks are created last, and every write checks that its directory still resolves inside
+ * the target, so a symlink in the snapshot cannot redirect a later write out of it.
+ */
+export class Restorer {
+  private readonly packs: PackCache;
+
+  constructor(private readonly key: MasterKey, private readonly source: ChunkSource, private readonly onProgress?: (p: { files: number; bytesWritten: number }) => void) {
+    this.packs = new PackCache(source);
+  }
+
+  async restore(manifest: Manifest, target: string, options: { paths?: string[] } = {}): Promise<RestoreResult> {
+    const started = Date.now();
+    const root = path.resolve(target);
+    const entries = selected(manifest, options.paths);
+    const resolved = entries.map((e) => ({ entry: e, to: safeTargetPath(root, e.path) })); // refuse before writing anything
+    await mkdir(root, { recursive: true });
+    const realRoot = await realpath(root);
+    const result: RestoreResult = { files: 0, dirs: 0, bytesWritten: 0, durationMs: 0, failedFiles: [] };
+    const locations = await this.locateAll(entries);
+
+    const insideTarget = async (file: string) => {
+      const dir = await realpath(path.dirname(file));
+      if (dir !== realRoot && !dir.startsWith(realRoot + path.sep)) throw new PathEscapeError(file, `its directory resolves to ${dir}, outside the target`);
+    };
+
+    for (const { entry, to } of resolved) {
+      if (entry.type !== 'dir') continue;
+      await mkdir(to, { recursive: true });
+      result.dirs++;
+    }
+    for (const { entry, to } of resolved) {
+      if (entry.type !== 'file') continue;
+      try {
+        await insideTarget(to);
+        await rm(to, { force: true });
+        const handle = await open(to, 'wx', 0o600);
+        try {
+          for (const id of entry.chunks ?? []) {
+            const data = await this.loadChunk(id, locations);
+            await handle.write(data);
+            result.bytesWritten += data.length;
+          }
+        } finally {
+          await handle.close();
+        }
+        result.files++;
+        this.onProgress?.({ files: result.files, bytesWritten: result.bytesWritten });
+      } catch (error) {
+        if (error instanceof PathEscapeError) throw error;
+        result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
+        await rm(to, { force: true }).catch(() => undefined);
+      }
+    }
+    for (const { entry, to } of resolved) {
+      if (entry.type !== 'hardlink') continue;
+      const original = resolved.find((r) => r.entry.path === entry.linkTo);
+      if (!original) {
+        result.failedFiles.push({ path: entry.path, reason: `hard link to ${entry.linkTo}, which is not being restored` });
+        continue;
+      }
+      await insideTarget(to);
+      await rm(to, { force: true });
+      await link(original.to, to);
+      result.files++;
+    }
+    for (const { entry, to } of resolved) {
+      if (entry.type !== 'symlink') continue;
+      await insideTarget(to);
+      await rm(to, { force: true });
+      await symlink(entry.target!, to);
+      result.files++;
+    }
+    await this.applyMetadata(resolved);
+    result.durationMs = Date.now() - started;
+    return result;
+  }
+
+  /** Streams one file of a snapshot, verifying each chunk. */
+  async restoreFileToStream(manifest: Manifest, filePath: string, out: Writable): Promise<number> {
+    let entry = findEntry(manifest, filePath);
+    if (entry?.type === 'hardlink') entry = findEntry(manifest, entry.linkTo!);
+    if (!entry || entry.type !== 'file') throw new Error(`${filePath} is not a file in snapshot ${manifest.snapshotId}`);
+    const locations = await this.locateAll([entry]);
+    let written = 0;
+    for (const id of entry.chunks ?? []) {
+      const data = await this.loadChunk(id, locations);
+      if (!out.write(data)) await new Promise((resolve) => out.once('drain', resolve));
+      written += data.length;
+    }
+    return written;
+  }
+
+  private async locateAll(entries: TreeEntry[]) {
+    const ids = [...new Set(entries.flatMap((e) => e.chunks ?? []))];
+    const all = new Map<string, { packKey: string; offset: number; length: number }>();
+    for (let i = 0; i < ids.length; i += 10_000) {
+      for (const [id, where] of await this.source.locate(ids.slice(i, i + 10_000))) all.set(id, where);
+    }
+    return all;
+  }
+
+  private async loadChunk(id: string, locations: Map<string, { packKey: string; offset: number; length: number }>): Promise<Buffer> {
+    const where = locations.get(id);
+    if (!where) throw new Error(`chunk ${id} is missing from the repository index`);
+    const pack = await this.packs.get(where.packKey);
+    return openChunk(this.key, Buffer.from(id, 'hex'), extractChunk(pack, where));
+  }
+
+  /** Modes, owners (when running as root) and times; directories last and deepest first, since writing into them changes their mtime. */
+  private async applyMetadata(resolved: Array<{ entry: TreeEntry; to: string }>): Promise<void> {
+    const asRoot = process.getuid?.() === 0;
+    const seconds = (ns: string) => Number(BigInt(ns) / 1000n) / 1e6;
+    const ordered = [
+      ...resolved.filter((r) => r.entry.type !== 'dir'),
+      ...resolved.filter((r) => r.entry.type === 'dir').sort((a, b) => b.entry.path.length - a.entry.path.length),
+    ];
+    for (const { entry, to } of ordered) {
+      const time = seconds(entry.mtimeNs);
+      try {
+        if (entry.type === 'symlink') {
+          if (asRoot) await import('node:fs/promises').then((fs) => fs.lchown(to, entry.uid, entry.gid));
+          await lutimes(to, time, time);
+          continue;
+        }
+        if (entry.type === 'hardlink') continue; // shares the original's inode and metadata
+        if (asRoot) await chown(to, entry.uid, entry.gid);
+        await chmod(to, entry.mode);
+        await utimes(to, time, time);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+}

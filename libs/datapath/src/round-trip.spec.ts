@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Archiver } from './archiver';
+import { checkRepository } from './checker';
+import { createKeyFile } from './keys';
+import { decodeManifest, encodeManifest, Manifest } from './manifest';
+import { PathEscapeError, Restorer, safeTargetPath } from './restorer';
+import { makeEdgeCaseTree } from './testing/edge-case-tree';
+import { MemoryRepository } from './testing/memory-repository';
+
+const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
+const dirs: string[] = [];
+const temp = (name: string) => {
+  const d = mkdtempSync(path.join(os.tmpdir(), `arca-${name}-`));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function manifestOf(entries: Manifest['entries'], id: string): Manifest {
+  return { version: 1, snapshotId: id, time: new Date().toISOString(), hostname: 'test', source: { kind: 'directory', path: '/src' }, entries };
+}
+
+/** Every entry's type, mode, mtime (ms), size/target: what `diff -r` does not compare. */
+function describeTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = lstatSync(full);
+      const key = `${rel}/${name}`;
+      if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(full)} ${Math.floor(st.mtimeMs)}`;
+      else if (st.isDirectory()) {
+        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)}`;
+        walk(full, key);
+      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)} ${st.size} nlink=${st.nlink}`;
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+describe('backup and restore round trip', () => {
+  it('restores a tree with every edge case byte for byte, with modes, mtimes, symlinks and hard links', async () => {
+    const source = temp('src');
+    await makeEdgeCaseTree(source);
+    const repo = new MemoryRepository();
+    const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
+    expect(result.errors).toEqual([]);
+    const manifest = manifestOf(result.entries, 'a'.repeat(64));
+    const decoded = await decodeManifest(masterKey, manifest.snapshotId, await encodeManifest(masterKey, manifest));
+
+    const target = temp('restore');
+    const restored = await new Restorer(masterKey, repo).restore(decoded, target);
+    expect(restored.failedFiles).toEqual([]);
+    execFileSync('diff', ['-r', '--no-dereference', source, target]);
+    expect(describeTree(target)).toEqual(describeTree(source));
+  });
+
+  it('stores under 1% on a second backup of an unchanged tree, reading no file again', async () => {
+    const source = temp('src');
+    await makeEdgeCaseTree(source);
+    const repo = new MemoryRepository();
+    const first = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
+    const parent = manifestOf(first.entries, 'b'.repeat(64));
+    const second = await new Archiver({ key: masterKey, repository: repo, parent }).archiveDirectory(source);
+    expect(second.stats.bytesStored).toBeLessThan(first.stats.bytesStored * 0.01);
+    expect(second.stats.newChunks).toBe(0);
+    expect(second.stats.chunks).toBe(0); // unchanged files are not read, so nothing is even chunked
+    // Without the parent, every file is read again, but deduplication still stores nothing.
+    const third = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
+    expect(third.stats.bytesNew).toBe(0);
+    expect(third.stats.bytesRead).toBe(first.stats.bytesRead);
+  });
+
+  it('backs up a byte stream', async () => {
+    const repo = new MemoryRepository();
+    const data = Buffer.alloc(3_000_000, 'stream data ');
+    const result = await new Archiver({ key: masterKey, repository: repo }).archiveStream('db.dump', Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
+    const manifest = manifestOf(result.entries, 'c'.repeat(64));
+    const chunks: Buffer[] = [];
+    const sink = new (await import('node:stream')).Writable({ write(chunk, _e, cb) { chunks.push(chunk); cb(); } });
+    await new Restorer(masterKey, repo).restoreFileToStream(manifest, '/db.dump', sink);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+
+  it('finds a flipped byte in a pack, names the chunk, snapshot and file, and restores every other file', async () => {
+    const source = temp('src');
+    writeFileSync(path.join(source, 'victim.bin'), Buffer.alloc(200_000, 'victim'));
+    writeFileSync(path.join(source, 'survivor.txt'), 'survivor');
+    const repo = new MemoryRepository();
+    const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
+    const manifest = manifestOf(result.entries, 'd'.repeat(64));
+    const victimChunk = result.entries.find((e) => e.path === '/victim.bin')!.chunks![0];
+    const where = repo.index.get(victimChunk)!;
+    repo.packs.get(where.packKey)![where.offset + 20] ^= 0xff;
+
+    const report = await checkRepository({ key: masterKey, packKeys: [...repo.packs.keys()], readPack: (k) => repo.readPack(k), manifests: [manifest] });
+    expect(report.damaged).toEqual([expect.objectContaining({ chunkId: victimChunk, packKey: where.packKey, snapshots: [manifest.snapshotId], files: ['/victim.bin'] })]);
+    expect(report.damaged[0].reason).toMatch(/authentication failed/);
+
+    const target = temp('restore');
+    const restored = await new Restorer(masterKey, repo).restore(manifest, target);
+    expect(restored.failedFiles).toEqual([{ path: '/victim.bin', reason: expect.stringMatching(new RegExp(`chunk ${victimChunk} is damaged`)) }]);
+    expect(readFileSync(path.join(target, 'survivor.txt'), 'utf8')).toBe('survivor');
+  });
+
+  it('refuses entries that would escape the target, before writing anything', async () => {
+    const target = temp('restore');
+    const repo = new MemoryRepository();
+    for (const evil of ['/../escape', '/a/../../escape', '/a//b', '/a/./b']) {
+      expect(() => safeTargetPath(target, evil)).toThrow(PathEscapeError);
+    }
+    const manifest = manifestOf([
+      { path: '/', type: 'dir', mode: 0o755, mtimeNs: '0', uid: 0, gid: 0 },
+      { path: '/ok.txt', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
+      { path: '/../../etc/evil', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
+    ], 'e'.repeat(64));
+    await expect(new Restorer(masterKey, repo).restore(manifest, target)).rejects.toThrow(/refusing to restore "\/\.\.\/\.\.\/etc\/evil"/);
+    expect(readdirSync(target)).toEqual([]);
+  });
+
+  it('refuses to write through a symlink that points outside the target', async () => {
+    const target = temp('restore');
+    const outside = temp('outside');
+    const repo = new MemoryRepository();
+    // A snapshot holding a directory symlink and a file "inside" it: restoring in any order
+    // must not create the file through the link.
+    const manifest = manifestOf([
+      { path: '/', type: 'dir', mode: 0o755, mtimeNs: '0', uid: 0, gid: 0 },
+      { path: '/sneaky', type: 'symlink', target: outside, mode: 0o777, mtimeNs: '0', uid: 0, gid: 0 },
+      { path: '/sneaky/payload', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
+    ], 'f'.repeat(64));
+    const restoring = new Restorer(masterKey, repo).restore(manifest, target);
+    await restoring.catch(() => undefined);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { chunkId } from './hasher';
+import { MasterKey } from './keys';
+
+const zstdCompress = promisify(zlib.zstdCompress);
+const zstdDecompress = promisify(zlib.zstdDecompress);
+
+const FORMAT_VERSION = 1;
+const FLAG_ZSTD = 1;
+const HEADER = 2; // version, flags
+const NONCE = 12;
+const TAG = 16;
+/** Sealed bytes beyond the (possibly compressed) payload. */
+export const SEAL_OVERHEAD = HEADER + NONCE + TAG;
+
+/** zstd level 3: zstd's default, the usual balance of speed and ratio (restic's "auto" is similar). */
+const ZSTD_LEVEL = 3;
+
+export class CorruptChunkError extends Error {
+  constructor(readonly chunkId: string, reason: string) {
+    super(`chunk ${chunkId} is damaged: ${reason}`);
+    this.name = 'CorruptChunkError';
+  }
+}
+
+export interface SealedChunk {
+  sealed: Buffer;
+  compressed: boolean;
+}
+
+/**
+ * Compresses (zstd, kept raw when that does not shrink it) and encrypts (AES-256-GCM, random
+ * nonce, the chunk id as associated data so a blob cannot be swapped for another) one chunk.
+ * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
+ */
+export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<SealedChunk> {
+  const packed = await zstdCompress(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+  const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
+  const payload = compressed ? packed : plain;
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, nonce);
+  cipher.setAAD(id);
+  const header = Buffer.from([FORMAT_VERSION, compressed ? FLAG_ZSTD : 0]);
+  const body = cipher.update(payload);
+  const final = cipher.final();
+  return { sealed: Buffer.concat([header, nonce, body, final, cipher.getAuthTag()]), compressed };
+}
+
+/** Decrypts, decompresses and verifies a chunk against its id; any mismatch is a CorruptChunkError. */
+export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<Buffer> {
+  const hex = id.toString('hex');
+  if (sealed.length < SEAL_OVERHEAD) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
+  if (sealed[0] !== FORMAT_VERSION) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
+  const decipher = createDecipheriv('aes-256-gcm', key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
+  decipher.setAAD(id);
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
+  let payload: Buffer;
+  try {
+    payload = Buffer.concat([decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final()]);
+  } catch {
+    throw new CorruptChunkError(hex, 'authentication failed (the bytes were altered, or the repository key is not this one)');
+  }
+  let plain = payload;
+  if (sealed[1] & FLAG_ZSTD) {
+    try {
+      plain = await zstdDecompress(payload);
+    } catch (error) {
+      throw new CorruptChunkError(hex, `zstd: ${(error as Error).message}`);
+    }
+  }
+  if (!chunkId(key.idKey, plain).equals(id)) throw new CorruptChunkError(hex, 'content does not match its id');
+  return plain;
+}
+
+/** Seals a small structured object (pack headers, manifests) under a purpose label. */
+export async function sealObject(key: MasterKey, label: string, value: unknown): Promise<Buffer> {
+  const plain = Buffer.from(JSON.stringify(value));
+  const packed = await zstdCompress(plain);
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, nonce);
+  cipher.setAAD(Buffer.from(label));
+  return Buffer.concat([Buffer.from([FORMAT_VERSION, FLAG_ZSTD]), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
+}
+
+export async function openObject<T>(key: MasterKey, label: string, sealed: Buffer): Promise<T> {
+  if (sealed.length < SEAL_OVERHEAD || sealed[0] !== FORMAT_VERSION) throw new Error(`${label}: not an Arca sealed object`);
+  const decipher = createDecipheriv('aes-256-gcm', key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
+  decipher.setAAD(Buffer.from(label));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
+  let packed: Buffer;
+  try {
+    packed = Buffer.concat([decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final()]);
+  } catch {
+    throw new Error(`${label}: authentication failed (damaged, or encrypted under another repository key)`);
+  }
+  return JSON.parse((await zstdDecompress(packed)).toString()) as T;
+}

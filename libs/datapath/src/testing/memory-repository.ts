@@ -1,0 +1,32 @@
+import { ChunkRepository } from '../chunk-sink';
+import { FinishedPack } from '../pack';
+import { ChunkSource } from '../restorer';
+
+/** A repository in memory, for tests of the data path without any service. */
+export class MemoryRepository implements ChunkRepository, ChunkSource {
+  readonly packs = new Map<string, Buffer>();
+  readonly index = new Map<string, { packKey: string; offset: number; length: number }>();
+
+  async filterNew(ids: Buffer[]): Promise<Set<string>> {
+    return new Set(ids.map((id) => id.toString('hex')).filter((id) => !this.index.has(id)));
+  }
+
+  async storePack(pack: FinishedPack): Promise<void> {
+    this.packs.set(pack.key, Buffer.from(pack.bytes));
+    for (const e of pack.entries) if (!this.index.has(e.id)) this.index.set(e.id, { packKey: pack.key, offset: e.offset, length: e.length });
+  }
+
+  async locate(ids: string[]) {
+    return new Map(ids.filter((id) => this.index.has(id)).map((id) => [id, this.index.get(id)!]));
+  }
+
+  async readPack(key: string): Promise<Buffer> {
+    const pack = this.packs.get(key);
+    if (!pack) throw new Error(`pack ${key} not found`);
+    return pack;
+  }
+
+  get storedBytes(): number {
+    return [...this.packs.values()].reduce((n, p) => n + p.length, 0);
+  }
+}
