@@ -15,6 +15,20 @@ const TAG = 16;
 /** Sealed bytes beyond the (possibly compressed) payload. */
 export const SEAL_OVERHEAD = HEADER + NONCE + TAG;
 
+const SAMPLE = 64 * 1024;
+
+/**
+ * Whether a chunk looks compressible, judged on a sample at zstd's fastest level: already
+ * compressed or encrypted data (media, archives) then skips the full compression, which
+ * would cost most of the pipeline's time for nothing.
+ */
+async function worthCompressing(plain: Buffer): Promise<boolean> {
+  if (plain.length <= SAMPLE * 2) return true;
+  const sample = plain.subarray(0, SAMPLE);
+  const packed = await zstdCompress(sample, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } });
+  return packed.length < SAMPLE * 0.97;
+}
+
 /** zstd level 3: zstd's default, the usual balance of speed and ratio (restic's "auto" is similar). */
 const ZSTD_LEVEL = 3;
 
@@ -36,7 +50,7 @@ export interface SealedChunk {
  * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
  */
 export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<SealedChunk> {
-  const packed = await zstdCompress(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+  const packed = (await worthCompressing(plain)) ? await zstdCompress(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }) : plain;
   const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
   const payload = compressed ? packed : plain;
   const nonce = randomBytes(NONCE);
