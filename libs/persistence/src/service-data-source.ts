@@ -1,4 +1,4 @@
-import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { DataSource, EntitySchema, EntityTarget, MixedList, ObjectLiteral } from 'typeorm';
 import { maskUrl } from './database-url';
 
 export interface ServiceDataSourceOptions {
@@ -51,4 +51,9 @@ export async function createServiceDataSource(options: ServiceDataSourceOptions)
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
   await dataSource.runMigrations();
   return dataSource;
+}
+
+/** The schema-qualified, quoted name of an entity's table, for hand-written SQL. */
+export function qualifiedTable(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): string {
+  return dataSource.getMetadata(entity).tablePath.split('.').map((part) => `"${part}"`).join('.');
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChunkIdsDto, RecordPackDto } from './chunk-index.dto';
+import { ChunkIdsDto, PackKeyDto, RecordPackDto } from './chunk-index.dto';
 import { ChunkIndexService } from './chunk-index.service';
 
 /** Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration. */
@@ -28,6 +28,13 @@ export class ChunkIndexController {
   @ApiOperation({ summary: 'Record a stored pack and the chunks it holds' })
   recordPack(@Body() body: RecordPackDto): Promise<void> {
     return this.index.recordPack(body);
+  }
+
+  @Post('packs/chunks')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The chunk ids the index places in a pack (for check, when a pack header is unreadable)' })
+  packChunks(@Body() body: PackKeyDto): Promise<{ ids: string[] }> {
+    return this.index.packChunks(body.key);
   }
 
   @Get('stats')

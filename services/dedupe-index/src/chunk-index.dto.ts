@@ -13,6 +13,12 @@ export class ChunkIdsDto {
   ids: string[];
 }
 
+export class PackKeyDto {
+  @IsString()
+  @Matches(/^[a-z0-9/_.-]+$/, { message: 'key must be an object key of lowercase letters, digits and / _ . -' })
+  key: string;
+}
+
 export class PackChunkDto {
   @Matches(CHUNK_ID, { message: CHUNK_ID_MESSAGE })
   id: string;

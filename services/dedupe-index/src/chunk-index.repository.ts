@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { qualifiedTable } from '@arca/persistence';
 import { DataSource, In } from 'typeorm';
 import { ChunkLocationEntity } from './entities/chunk-location.entity';
 import { PackEntity } from './entities/pack.entity';
@@ -57,16 +58,17 @@ export class ChunkIndexRepository {
     });
   }
 
-  async stats(): Promise<{ chunks: number; packs: number; storedBytes: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM ${this.table(ChunkLocationEntity)}) AS chunks,
-              (SELECT count(*) FROM ${this.table(PackEntity)}) AS packs,
-              (SELECT coalesce(sum(size), 0) FROM ${this.table(PackEntity)}) AS stored`,
-    );
-    return { chunks: Number(row.chunks), packs: Number(row.packs), storedBytes: Number(row.stored) };
+  async chunksInPack(packKey: string): Promise<Buffer[]> {
+    const rows = await this.dataSource.getRepository(ChunkLocationEntity).find({ select: { id: true }, where: { packKey } });
+    return rows.map((r) => r.id);
   }
 
-  private table(entity: Function): string {
-    return this.dataSource.getMetadata(entity).tablePath.split('.').map((p) => `"${p}"`).join('.');
+  async stats(): Promise<{ chunks: number; packs: number; storedBytes: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM ${qualifiedTable(this.dataSource, ChunkLocationEntity)}) AS chunks,
+              (SELECT count(*) FROM ${qualifiedTable(this.dataSource, PackEntity)}) AS packs,
+              (SELECT coalesce(sum(size), 0) FROM ${qualifiedTable(this.dataSource, PackEntity)}) AS stored`,
+    );
+    return { chunks: Number(row.chunks), packs: Number(row.packs), storedBytes: Number(row.stored) };
   }
 }

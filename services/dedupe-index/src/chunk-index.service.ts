@@ -37,6 +37,10 @@ export class ChunkIndexService {
     });
   }
 
+  async packChunks(key: string): Promise<{ ids: string[] }> {
+    return { ids: (await this.repository.chunksInPack(key)).map((id) => id.toString('hex')) };
+  }
+
   stats() {
     return this.repository.stats();
   }

@@ -1,10 +1,22 @@
 import { ArcaServiceModule } from '@arca/service-kit';
 import { Module } from '@nestjs/common';
+import { BackupRunner } from './backup.runner';
+import { CheckRunner } from './check.runner';
+import { ChunkIndexClient } from './chunk-index.client';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
+import { JobQueueService } from './job-queue.service';
+import { JobWorkerService } from './job-worker.service';
 import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
+import { RepositoryKeyService } from './repository-key.service';
+import { RequestsController } from './requests.controller';
+import { RestoreRunner } from './restore.runner';
+import { SnapshotCatalogService } from './snapshot-catalog.service';
+import { SnapshotsController } from './snapshots.controller';
 
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000], objectStore: true })],
+  controllers: [RequestsController, SnapshotsController],
+  providers: [RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus } from '@arca/schedule';
+import { qualifiedTable } from '@arca/persistence';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
@@ -83,13 +84,13 @@ export class ReadModelsService {
              coalesce(sum((stats->>'bytesRead')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_read,
              coalesce(sum((stats->>'bytesNew')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_new,
              coalesce(sum((stats->>'bytesStored')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_stored
-      FROM ${this.table(JobViewEntity)}`);
+      FROM ${qualifiedTable(this.dataSource, JobViewEntity)}`);
     const finished = Number(jobs.completed) + Number(jobs.failed);
     const policies = await this.dataSource.getRepository(PolicyViewEntity).find({ where: { deleted: false }, order: { name: 'ASC' } });
     const [replication] = await this.dataSource.query(`
       SELECT count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'failed') AS failed,
              max(lag_ms) FILTER (WHERE status = 'completed') AS max_lag_ms, avg(lag_ms) FILTER (WHERE status = 'completed') AS avg_lag_ms
-      FROM ${this.table(ReplicationViewEntity)}`);
+      FROM ${qualifiedTable(this.dataSource, ReplicationViewEntity)}`);
     return {
       jobs: { total: Number(jobs.total), completed: Number(jobs.completed), failed: Number(jobs.failed), successRate: finished ? Number(jobs.completed) / finished : null },
       storage: { bytesRead: Number(jobs.bytes_read), bytesNew: Number(jobs.bytes_new), bytesStored: Number(jobs.bytes_stored) },
@@ -98,9 +99,5 @@ export class ReadModelsService {
       rpo: policies.map((p) => ({ policyId: p.policyId, name: p.name, rpoMinutes: p.rpoMinutes, lastSuccessAt: p.lastSuccessAt, ...rpoStatus(p.lastSuccessAt, p.rpoMinutes, now) })),
       replication: { completed: Number(replication.completed), failed: Number(replication.failed), maxLagMs: replication.max_lag_ms === null ? null : Number(replication.max_lag_ms), avgLagMs: replication.avg_lag_ms === null ? null : Math.round(Number(replication.avg_lag_ms)) },
     };
-  }
-
-  private table(entity: Function): string {
-    return this.dataSource.getMetadata(entity).tablePath.split('.').map((p) => `"${p}"`).join('.');
   }
 }

@@ -1,0 +1,166 @@
+import { BackupRequested, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
+import { EventPublisher, Outbox } from '@arca/messaging';
+import { ObjectStore } from '@arca/object-store';
+import { OBJECT_STORE } from '@arca/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { lstat, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { ChunkIndexClient } from './chunk-index.client';
+import { IngestJobEntity } from './entities/ingest-job.entity';
+import { SnapshotEntity, SnapshotStats } from './entities/snapshot.entity';
+import { RepositoryKeyService } from './repository-key.service';
+import { ServiceChunkRepository } from './service-chunk-repository';
+import { SnapshotCatalogService } from './snapshot-catalog.service';
+
+/** A failure with the pipeline stage it happened in, for backup.failed. */
+export class BackupStageError extends Error {
+  constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string) {
+    super(message);
+  }
+}
+
+/** Bytes under a directory, for progress bars with an ETA (one lstat per entry, no reads). */
+async function treeSize(root: string): Promise<number> {
+  let total = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) total += (await lstat(full).catch(() => ({ size: 0 }))).size;
+    }
+  };
+  await walk(root);
+  return total;
+}
+
+/** pg_dump's output as a stream (plain SQL: it deduplicates well between runs, unlike compressed formats). */
+function pgDump(connection: string): { stream: Readable; done: Promise<void> } {
+  const child = spawn('pg_dump', ['--no-owner', '--no-privileges', '--format=plain', '--dbname', connection], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (error) => reject(new BackupStageError('read', `cannot run pg_dump: ${error.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new BackupStageError('read', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
+  });
+  return { stream: child.stdout, done };
+}
+
+function databaseName(connection: string): string {
+  try {
+    return decodeURIComponent(new URL(connection).pathname.replace(/^\//, '')) || 'postgres';
+  } catch {
+    return 'database';
+  }
+}
+
+/**
+ * Runs one backup job: reads the source through the data path, stores the manifest, and records
+ * the snapshot together with snapshot.stored and backup.completed in one transaction.
+ */
+@Injectable()
+export class BackupRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: RepositoryKeyService,
+    private readonly catalog: SnapshotCatalogService,
+    private readonly index: ChunkIndexClient,
+    private readonly publisher: EventPublisher,
+    private readonly outbox: Outbox,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+  ) {}
+
+  async run(jobId: string, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+    const source = request.source;
+    const parent = stream ? null : await this.catalog.latestOf(source);
+    await this.publisher.publish(TOPICS.backupStarted, {
+      jobId, source, worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
+    }, { jobId });
+
+    const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
+    const repository = new ServiceChunkRepository(this.store, this.index, this.publisher, { jobId, policyId: request.policyId });
+    const archiver = new Archiver({
+      key: this.keys.key,
+      repository,
+      parent: parent ? await this.catalog.manifest(parent) : undefined,
+      packSize: process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : undefined,
+      bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec,
+      onProgress: (p) => {
+        void this.publisher.publish(TOPICS.backupProgress, {
+          jobId, files: p.files, bytesRead: p.bytesRead, bytesNew: p.bytesNew, bytesStored: p.bytesStored,
+          ...(totalBytes !== undefined ? { totalBytes } : {}), ...(p.currentPath ? { currentPath: p.currentPath } : {}),
+        }, { jobId }).catch(() => undefined); // progress is advisory: a lost one is replaced by the next
+      },
+    });
+
+    const result = await this.archive(archiver, source, stream);
+    const snapshotId = randomBytes(32).toString('hex');
+    const manifest: Manifest = {
+      version: 1, snapshotId, time: new Date().toISOString(), hostname: os.hostname(), source: { ...source }, entries: result.entries,
+      ...(parent ? { parentId: parent.id } : {}),
+    };
+    const key = manifestKey(snapshotId);
+    let manifestBytes: Buffer;
+    try {
+      manifestBytes = await encodeManifest(this.keys.key, manifest);
+      await this.store.put(key, manifestBytes);
+    } catch (error) {
+      throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);
+    }
+    const s = result.stats;
+    const bytesStored = s.bytesStored + manifestBytes.length;
+    const stats: SnapshotStats = {
+      files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored, chunks: s.chunks, newChunks: s.newChunks,
+      dedupeRatio: round(s.dedupeRatio), compressionRatio: round(s.bytesNew / Math.max(s.bytesStored, 1)),
+      durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
+    };
+
+    return this.dataSource.transaction(async (m) => {
+      const snapshot = m.create(SnapshotEntity, {
+        id: snapshotId, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
+        policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
+      });
+      await m.save(snapshot);
+      const common = { jobId, snapshotId, source, ...(request.policyId ? { policyId: request.policyId } : {}) };
+      await this.outbox.enqueue(m, TOPICS.snapshotStored, {
+        ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
+        ...(parent ? { parentSnapshotId: parent.id } : {}),
+      }, { jobId });
+      await this.outbox.enqueue(m, TOPICS.backupCompleted, { ...common, manifestKey: key, stats, errors: result.errors.length }, { jobId });
+      await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
+      return snapshot;
+    });
+  }
+
+  private async archive(archiver: Archiver, source: SourceSpec, stream?: { name: string; body: Readable }): Promise<ArchiveResult> {
+    try {
+      if (stream) return await archiver.archiveStream(stream.name, stream.body);
+      if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!);
+      if (source.kind === 'postgres') {
+        const dump = pgDump(source.connection!);
+        const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream), dump.done]);
+        return result;
+      }
+      throw new BackupStageError('read', 'a stream source is backed up by uploading it (POST /streams or `arca backup --stdin`)');
+    } catch (error) {
+      if (error instanceof BackupStageError) throw error;
+      const message = (error as Error).message;
+      throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message);
+    }
+  }
+
+  /** Packs holding the snapshot's chunks, including those written by earlier backups (replication needs all). */
+  private async referencedPacks(result: ArchiveResult): Promise<string[]> {
+    const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
+    return [...new Set((await this.index.locate(ids)).map((l) => l.packKey))];
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

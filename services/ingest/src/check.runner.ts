@@ -1,0 +1,57 @@
+import { CheckRequested, TOPICS } from '@arca/contracts';
+import { checkRepository, Manifest } from '@arca/datapath';
+import { Outbox } from '@arca/messaging';
+import { ObjectStore } from '@arca/object-store';
+import { OBJECT_STORE } from '@arca/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChunkIndexClient } from './chunk-index.client';
+import { IngestJobEntity } from './entities/ingest-job.entity';
+import { RepositoryKeyService } from './repository-key.service';
+import { SnapshotCatalogService } from './snapshot-catalog.service';
+
+/** Runs one check job over the packs in the object store and every catalogued snapshot. */
+@Injectable()
+export class CheckRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: RepositoryKeyService,
+    private readonly catalog: SnapshotCatalogService,
+    private readonly index: ChunkIndexClient,
+    private readonly outbox: Outbox,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+  ) {}
+
+  async run(jobId: string, request: CheckRequested): Promise<void> {
+    const started = Date.now();
+    const packKeys: string[] = [];
+    for await (const item of this.store.list('data/')) packKeys.push(item.key);
+    const manifests: Manifest[] = [];
+    for (const snapshot of await this.catalog.list()) manifests.push(await this.catalog.manifest(snapshot));
+    const report = await checkRepository({
+      key: this.keys.key, packKeys, manifests, percent: request.percent,
+      readPack: (key) => this.store.get(key),
+      indexedChunks: (key) => this.index.packChunks(key),
+    });
+    // Chunks a snapshot references that no pack holds (a deleted or lost pack) are damage too.
+    const located = new Set((await this.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))])).map((l) => l.id));
+    for (const manifest of manifests) {
+      for (const entry of manifest.entries) {
+        for (const id of entry.chunks ?? []) {
+          if (located.has(id)) continue;
+          const existing = report.damaged.find((d) => d.chunkId === id);
+          if (existing) {
+            if (!existing.snapshots.includes(manifest.snapshotId)) existing.snapshots.push(manifest.snapshotId);
+            if (!existing.files.includes(entry.path)) existing.files.push(entry.path);
+          } else {
+            report.damaged.push({ chunkId: id, packKey: '', reason: 'missing: no pack holds this chunk', snapshots: [manifest.snapshotId], files: [entry.path] });
+          }
+        }
+      }
+    }
+    await this.dataSource.transaction(async (m) => {
+      await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId, ...report, durationMs: Date.now() - started }, { jobId });
+      await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
+    });
+  }
+}

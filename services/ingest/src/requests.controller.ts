@@ -1,0 +1,37 @@
+import { BackupRequested, CheckRequested, EventEnvelope, RestoreRequested, TOPICS } from '@arca/contracts';
+import { extractTraceContext, injectTraceHeaders } from '@arca/telemetry';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ArcaEventContext } from '@arca/messaging';
+import { IngestJobKind } from './entities/ingest-job.entity';
+import { JobQueueService } from './job-queue.service';
+import { JobWorkerService } from './job-worker.service';
+
+/**
+ * Job requests from Kafka become rows in the durable queue; the message is acknowledged at once and
+ * a worker runs the job, so a long backup never stalls the consumer group.
+ */
+@Controller()
+export class RequestsController {
+  constructor(private readonly queue: JobQueueService, private readonly worker: JobWorkerService) {}
+
+  @EventPattern(TOPICS.backupRequested)
+  onBackup(@Payload() event: EventEnvelope<BackupRequested>, @Ctx() context: ArcaEventContext) {
+    return this.enqueue('backup', event.payload.jobId, event.payload, context);
+  }
+
+  @EventPattern(TOPICS.restoreRequested)
+  onRestore(@Payload() event: EventEnvelope<RestoreRequested>, @Ctx() context: ArcaEventContext) {
+    return this.enqueue('restore', event.payload.jobId, event.payload, context);
+  }
+
+  @EventPattern(TOPICS.checkRequested)
+  onCheck(@Payload() event: EventEnvelope<CheckRequested>, @Ctx() context: ArcaEventContext) {
+    return this.enqueue('check', event.payload.jobId, event.payload, context);
+  }
+
+  private async enqueue(kind: IngestJobKind, jobId: string, request: object, context: ArcaEventContext): Promise<void> {
+    const trace = injectTraceHeaders({} as Record<string, string>, extractTraceContext(context.headers as never));
+    if (await this.queue.enqueue(kind, jobId, { ...request }, trace)) this.worker.notify();
+  }
+}

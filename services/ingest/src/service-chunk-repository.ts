@@ -1,0 +1,40 @@
+import { TOPICS } from '@arca/contracts';
+import { ChunkRepository, ChunkSource, FinishedPack } from '@arca/datapath';
+import { EventPublisher } from '@arca/messaging';
+import { ObjectStore } from '@arca/object-store';
+import { ChunkIndexClient } from './chunk-index.client';
+
+/**
+ * The data path's repository, backed by the services: lookups and locations from dedupe-index,
+ * packs in the object store. A pack is recorded in the index only after its object is stored,
+ * so the index never points at bytes that are not there.
+ */
+export class ServiceChunkRepository implements ChunkRepository, ChunkSource {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly index: ChunkIndexClient,
+    private readonly publisher: EventPublisher,
+    private readonly job: { jobId: string; policyId?: string },
+  ) {}
+
+  filterNew(ids: Buffer[]): Promise<Set<string>> {
+    return this.index.newIds(ids);
+  }
+
+  async storePack(pack: FinishedPack): Promise<void> {
+    await this.store.put(pack.key, pack.bytes);
+    await this.index.recordPack(pack);
+    await this.publisher.publish(TOPICS.packStored, {
+      jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
+      rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),
+    }, { jobId: this.job.jobId });
+  }
+
+  async locate(ids: string[]) {
+    return new Map((await this.index.locate(ids)).map((l) => [l.id, { packKey: l.packKey, offset: l.offset, length: l.length }]));
+  }
+
+  readPack(packKey: string): Promise<Buffer> {
+    return this.store.get(packKey);
+  }
+}

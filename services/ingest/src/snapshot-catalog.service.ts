@@ -1,0 +1,68 @@
+import { sourceIdentity, SourceSpec } from '@arca/contracts';
+import { decodeManifest, findEntry, listDirectory, Manifest } from '@arca/datapath';
+import { ObjectStore } from '@arca/object-store';
+import { OBJECT_STORE } from '@arca/service-kit';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SnapshotEntity } from './entities/snapshot.entity';
+import { RepositoryKeyService } from './repository-key.service';
+
+/** The snapshot catalogue in Postgres, with manifests loaded from the object store on demand. */
+@Injectable()
+export class SnapshotCatalogService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: RepositoryKeyService,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+  ) {}
+
+  list(filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
+    return this.dataSource.getRepository(SnapshotEntity).find({
+      where: { ...(filter.policyId ? { policyId: filter.policyId } : {}), ...(filter.sourcePath ? { sourceKind: 'directory', sourceId: filter.sourcePath } : {}) },
+      order: { time: 'DESC' },
+    });
+  }
+
+  /** A snapshot by id or unique id prefix (at least 4 hex characters). */
+  async get(idOrPrefix: string): Promise<SnapshotEntity> {
+    if (!/^[0-9a-f]{4,64}$/.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
+    const matches = await this.dataSource.getRepository(SnapshotEntity).createQueryBuilder('s')
+      .where('s.id LIKE :prefix', { prefix: `${idOrPrefix}%` }).limit(2).getMany();
+    if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);
+    if (matches.length > 1) throw new BadRequestException(`snapshot prefix ${idOrPrefix} is ambiguous; give more characters`);
+    return matches[0];
+  }
+
+  /** The newest snapshot of the same source: the parent whose unchanged files a backup reuses. */
+  async latestOf(source: SourceSpec): Promise<SnapshotEntity | null> {
+    return this.dataSource.getRepository(SnapshotEntity).findOne({
+      where: { sourceKind: source.kind, sourceId: sourceIdentity(source) },
+      order: { time: 'DESC' },
+    });
+  }
+
+  async manifest(snapshot: SnapshotEntity): Promise<Manifest> {
+    return decodeManifest(this.keys.key, snapshot.id, await this.store.get(snapshot.manifestKey));
+  }
+
+  async tree(idOrPrefix: string, dir: string) {
+    const manifest = await this.manifest(await this.get(idOrPrefix));
+    const entry = findEntry(manifest, dir);
+    if (!entry) throw new NotFoundException(`${dir} is not in snapshot ${manifest.snapshotId}`);
+    if (entry.type !== 'dir') throw new BadRequestException(`${dir} is not a directory in snapshot ${manifest.snapshotId}`);
+    return listDirectory(manifest, entry.path).map((e) => ({
+      name: e.path.slice(e.path.lastIndexOf('/') + 1), path: e.path, type: e.type, size: e.size, mode: e.mode,
+      mtime: new Date(Number(BigInt(e.mtimeNs) / 1_000_000n)).toISOString(), ...(e.target ? { target: e.target } : {}), ...(e.linkTo ? { linkTo: e.linkTo } : {}),
+    }));
+  }
+
+  /** A file's versions across the snapshots of one directory source, newest first. */
+  async versions(sourcePath: string, filePath: string) {
+    const out: Array<{ snapshotId: string; time: Date; size?: number; mtime: string }> = [];
+    for (const snapshot of await this.list({ sourcePath })) {
+      const entry = findEntry(await this.manifest(snapshot), filePath);
+      if (entry?.type === 'file') out.push({ snapshotId: snapshot.id, time: snapshot.time, size: entry.size, mtime: new Date(Number(BigInt(entry.mtimeNs) / 1_000_000n)).toISOString() });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+import { TOPICS } from '@arca/contracts';
+import { Restorer } from '@arca/datapath';
+import { EventPublisher, Outbox } from '@arca/messaging';
+import { ObjectStore } from '@arca/object-store';
+import { OBJECT_STORE } from '@arca/service-kit';
+import { currentTraceHeaders } from '@arca/telemetry';
+import { BadRequestException, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BackupRunner } from './backup.runner';
+import { ChunkIndexClient } from './chunk-index.client';
+import { IngestJobEntity } from './entities/ingest-job.entity';
+import { RepositoryKeyService } from './repository-key.service';
+import { ServiceChunkRepository } from './service-chunk-repository';
+import { SnapshotCatalogService } from './snapshot-catalog.service';
+
+/** Internal API behind the gateway's snapshot endpoints and stream uploads. */
+@Controller()
+export class SnapshotsController {
+  constructor(
+    private readonly catalog: SnapshotCatalogService,
+    private readonly keys: RepositoryKeyService,
+    private readonly index: ChunkIndexClient,
+    private readonly publisher: EventPublisher,
+    private readonly outbox: Outbox,
+    private readonly dataSource: DataSource,
+    private readonly backups: BackupRunner,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+  ) {}
+
+  @Get('snapshots')
+  list(@Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
+    return this.catalog.list({ policyId, sourcePath });
+  }
+
+  @Get('snapshots/:id')
+  get(@Param('id') id: string) {
+    return this.catalog.get(id);
+  }
+
+  @Get('snapshots/:id/tree')
+  tree(@Param('id') id: string, @Query('path') path = '/') {
+    return this.catalog.tree(id, path);
+  }
+
+  @Get('snapshots/:id/file')
+  async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
+    if (!path) throw new BadRequestException('path is required');
+    const manifest = await this.catalog.manifest(await this.catalog.get(id));
+    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, this.publisher, { jobId: randomUUID() }));
+    res.setHeader('content-type', 'application/octet-stream');
+    try {
+      await restorer.restoreFileToStream(manifest, path, res);
+      res.end();
+    } catch (error) {
+      if (!res.headersSent) {
+        res.status(/not a file/.test((error as Error).message) ? 404 : 500).json({ statusCode: 500, message: (error as Error).message });
+      } else {
+        res.destroy(error as Error); // a damaged chunk mid-stream: the client sees a broken transfer, never wrong bytes
+      }
+    }
+  }
+
+  @Get('files/versions')
+  versions(@Query('sourcePath') sourcePath: string, @Query('path') path: string) {
+    if (!sourcePath || !path) throw new BadRequestException('sourcePath and path are required');
+    return this.catalog.versions(sourcePath, path);
+  }
+
+  /** A byte-stream backup: the request body goes through the data path as it arrives. */
+  @Post('streams')
+  @HttpCode(202)
+  async stream(@Req() req: Request, @Query('name') name: string, @Headers('x-arca-actor') actor = 'anonymous') {
+    if (!name || !/^[^/\0]{1,255}$/.test(name)) throw new BadRequestException('name must be 1-255 characters without "/"');
+    const jobId = randomUUID();
+    const source = { kind: 'stream' as const, name };
+    await this.dataSource.transaction(async (m) => {
+      await m.insert(IngestJobEntity, { id: jobId, kind: 'backup', request: { jobId, source, trigger: 'manual' }, traceHeaders: currentTraceHeaders(), status: 'running' });
+      await this.outbox.enqueue(m, TOPICS.backupRequested, { jobId, source, trigger: 'manual' }, { jobId, actor });
+    });
+    const snapshot = await this.backups.run(jobId, { jobId, source, trigger: 'manual' }, { name, body: req });
+    return { jobId, snapshotId: snapshot.id };
+  }
+}
