@@ -1,6 +1,7 @@
 import { mkdir, open, chmod, chown, link, lutimes, realpath, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { setExactMtimes } from './exact-times';
 import { MasterKey } from './keys';
 import { findEntry, Manifest, TreeEntry } from './manifest';
 import { extractChunk } from './pack';
@@ -192,7 +193,7 @@ export class Restorer {
       ...resolved.filter((r) => r.entry.type === 'dir').sort((a, b) => b.entry.path.length - a.entry.path.length),
     ];
     for (const { entry, to } of ordered) {
-      const time = seconds(entry.mtimeNs);
+      const time = seconds(entry.mtimeNs); // microsecond-close; setExactMtimes below makes it exact
       try {
         if (entry.type === 'symlink') {
           if (asRoot) await import('node:fs/promises').then((fs) => fs.lchown(to, entry.uid, entry.gid));
@@ -207,5 +208,6 @@ export class Restorer {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
+    await setExactMtimes(resolved.filter((r) => r.entry.type !== 'hardlink').map((r) => ({ path: r.to, mtimeNs: r.entry.mtimeNs })));
   }
 }

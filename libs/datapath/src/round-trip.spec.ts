@@ -25,7 +25,7 @@ function manifestOf(entries: Manifest['entries'], id: string): Manifest {
   return { version: 1, snapshotId: id, time: new Date().toISOString(), hostname: 'test', source: { kind: 'directory', path: '/src' }, entries };
 }
 
-/** Every entry's type, mode, mtime (ms), size/target: what `diff -r` does not compare. */
+/** Every entry's type, mode, mtime (ns), size/target: what `diff -r` does not compare. */
 function describeTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string, rel: string) => {
@@ -33,11 +33,11 @@ function describeTree(root: string): Record<string, string> {
       const full = path.join(dir, name);
       const st = lstatSync(full);
       const key = `${rel}/${name}`;
-      if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(full)} ${Math.floor(st.mtimeMs)}`;
+      if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(full)} ${lstatSync(full, { bigint: true }).mtimeNs}`;
       else if (st.isDirectory()) {
-        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)}`;
+        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${lstatSync(full, { bigint: true }).mtimeNs}`;
         walk(full, key);
-      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)} ${st.size} nlink=${st.nlink}`;
+      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${lstatSync(full, { bigint: true }).mtimeNs} ${st.size} nlink=${st.nlink}`;
     }
   };
   walk(root, '');
