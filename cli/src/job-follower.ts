@@ -16,12 +16,22 @@ export interface Job {
  * Polls a job until it ends, drawing a progress bar (bytes, files, rate, ETA) on stderr when it
  * is a terminal. Resolves with the finished job; a failed job becomes a CliError with its reason.
  */
-export async function followJob(client: GatewayClient, jobId: string, options: { showProgress: boolean; intervalMs?: number; timeoutMs?: number }): Promise<Job> {
+export async function followJob(client: GatewayClient, jobId: string, options: { showProgress: boolean; intervalMs?: number; timeoutMs?: number; appearWithinMs?: number }): Promise<Job> {
   const started = Date.now();
   let bar: SingleBar | undefined;
   try {
     for (;;) {
-      const job = await client.get<Job>(`/jobs/${jobId}`);
+      let job: Job;
+      try {
+        job = await client.get<Job>(`/jobs/${jobId}`);
+      } catch (error) {
+        // A job becomes visible once its request event has been consumed, a moment after it was accepted.
+        if (error instanceof CliError && /not found/.test(error.message) && Date.now() - started < (options.appearWithinMs ?? 30_000)) {
+          await new Promise((r) => setTimeout(r, options.intervalMs ?? 300));
+          continue;
+        }
+        throw error;
+      }
       if (job.status === 'completed' || job.status === 'failed') {
         bar?.update(bar.getTotal(), {});
         if (job.status === 'failed') throw new CliError(`${job.kind} job ${jobId} failed: ${job.error ?? 'no reason given'}`);
