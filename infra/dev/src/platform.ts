@@ -33,6 +33,8 @@ export interface PlatformOptions {
 export interface Platform {
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
+  /** The services' process ids (benchmarks read their peak memory). */
+  pids(): Record<string, number>;
   waitUntilHealthy(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   return {
     env,
     gatewayUrl,
+    pids: () => Object.fromEntries([...children].filter(([, c]) => c.pid !== undefined).map(([name, c]) => [name, c.pid!])),
     async waitUntilHealthy(timeoutMs: number) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline && !stopping) {

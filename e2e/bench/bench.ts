@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: Arca's data path through the running platform, on a deterministic versioned
+ * dataset, against restic on the same data when `restic` is on the PATH. Prints a table and one
+ * `RESULT {json}` line. Figures, not assertions: nothing here passes or fails on speed.
+ *
+ * BENCH_SCALE (default 1) multiplies the dataset size (1 ≈ 290 MiB across ~230 files).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { api, startTestPlatform, TestPlatform, until } from '../src/support/test-platform';
+import { DATASET_VERSION, makeVersion1, makeVersion2 } from './dataset';
+
+interface Figures {
+  fullBackupMBps: number;
+  incrementalBackupMBps: number;
+  restoreMBps: number;
+  bytesStored: number;
+  dedupeRatio: number;
+  compressionRatio: number;
+}
+
+const MB = 1e6;
+
+function duBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir]).toString().split(/\s/)[0]);
+}
+
+/** Peak resident memory (VmHWM) of each service process. */
+function peakMemory(pids: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb) out[name] = Number(kb) * 1024;
+    } catch {
+      // the process is gone
+    }
+  }
+  return out;
+}
+
+async function runJob(platform: TestPlatform, start: () => Promise<{ jobId: string }>): Promise<{ seconds: number; job: { snapshotId: string; stats: Record<string, number> } }> {
+  const t0 = performance.now();
+  const { jobId } = await start();
+  const job = await until(async () => {
+    const r = await api<{ status: string; error?: string; snapshotId: string; stats: Record<string, number> }>(platform, 'GET', `/jobs/${jobId}`);
+    if (r.body?.status === 'failed') throw new Error(`job failed: ${r.body.error}`);
+    return r.status === 200 && r.body.status === 'completed' ? r.body : undefined;
+  }, `job ${jobId}`, 30 * 60_000);
+  return { seconds: (performance.now() - t0) / 1000, job };
+}
+
+async function arcaRun(objectStore: 'fs' | 's3', v1: string, v2: string | undefined, restoreTo: string) {
+  const platform = await startTestPlatform({ OBJECT_STORE: objectStore });
+  try {
+    if (!(await platform.waitUntilHealthy(120_000))) throw new Error(`platform not healthy:\n${platform.logs.slice(-30).join('\n')}`);
+    const backup = (dir: string) => runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: dir } })).body);
+    const full = await backup(v1);
+    if (!v2) return { platform: undefined, full, incremental: undefined, restore: undefined, memory: peakMemory(platform.pids()) };
+    makeVersion2(v1); // edit the same directory, as a real second day would
+    const incremental = await backup(v1);
+    const restore = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', `/snapshots/${incremental.job.snapshotId}/restore`, { target: restoreTo })).body);
+    execFileSync('diff', ['-r', '--no-dereference', v1, restoreTo]);
+    return { full, incremental, restore, memory: peakMemory(platform.pids()) };
+  } finally {
+    await platform.destroy();
+  }
+}
+
+function resticRun(v1: string, restoreTo: string, work: string): { full: number; incremental: number; restore: number; stored: number } | undefined {
+  if (spawnSync('restic', ['version']).status !== 0) return undefined;
+  const repo = path.join(work, 'restic-repo');
+  const pw = path.join(work, 'restic-pw');
+  writeFileSync(pw, 'bench');
+  const env = { ...process.env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
+  const restic = (...args: string[]) => {
+    const t0 = performance.now();
+    const r = spawnSync('restic', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`restic ${args[0]} failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  };
+  restic('init', '--repository-version', '2');
+  const full = restic('backup', '--compression', 'auto', '--quiet', v1);
+  makeVersion2(v1);
+  const incremental = restic('backup', '--compression', 'auto', '--quiet', v1);
+  const restore = restic('restore', 'latest', '--target', restoreTo);
+  return { full, incremental, restore, stored: duBytes(repo) };
+}
+
+async function main(): Promise<void> {
+  const scale = Number(process.env.BENCH_SCALE ?? 1);
+  const spec = { incompressibleMiB: 96 * scale, textMiB: 128 * scale, duplicateCopies: Math.round(8 * scale) };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
+  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  try {
+    const data = path.join(work, 'data');
+    log(`dataset v${DATASET_VERSION} (scale ${scale}) in ${data}`);
+    makeVersion1(data, spec);
+    const v1Bytes = duBytes(data);
+
+    log('arca on the filesystem object store: full backup, incremental, restore');
+    const arcaFs = await arcaRun('fs', data, 'v2', path.join(work, 'arca-restore'));
+    const v2Bytes = duBytes(data);
+    const stats1 = arcaFs.full.job.stats;
+    const stats2 = arcaFs.incremental!.job.stats;
+    const restoreBytes = duBytes(path.join(work, 'arca-restore'));
+    const arca: Figures & Record<string, unknown> = {
+      fullBackupMBps: round(v1Bytes / MB / arcaFs.full.seconds),
+      incrementalBackupMBps: round(v2Bytes / MB / arcaFs.incremental!.seconds),
+      restoreMBps: round(restoreBytes / MB / arcaFs.restore!.seconds),
+      bytesStored: stats1.bytesStored + stats2.bytesStored,
+      incrementalBytesStored: stats2.bytesStored,
+      dedupeRatio: round((stats1.bytesRead + stats2.bytesRead) / Math.max(1, stats1.bytesNew + stats2.bytesNew)),
+      compressionRatio: round((stats1.bytesNew + stats2.bytesNew) / Math.max(1, stats1.bytesStored + stats2.bytesStored)),
+      peakMemoryBytes: arcaFs.memory,
+    };
+
+    log('arca on s3rver: full backup');
+    makeVersion1(data, spec);
+    const arcaS3 = await arcaRun('s3', data, undefined, path.join(work, 'unused'));
+    arca.s3FullBackupMBps = round(v1Bytes / MB / arcaS3.full.seconds);
+
+    makeVersion1(data, spec);
+    log('restic on the same data (local repository, --compression auto)');
+    const r = resticRun(data, path.join(work, 'restic-restore'), work);
+    const result: Record<string, unknown> = { datasetVersion: DATASET_VERSION, scale, datasetBytes: v1Bytes, arca };
+    if (r) {
+      const restic = {
+        fullBackupMBps: round(v1Bytes / MB / r.full),
+        incrementalBackupMBps: round(v2Bytes / MB / r.incremental),
+        restoreMBps: round(duBytes(path.join(work, 'restic-restore')) / MB / r.restore),
+        bytesStored: r.stored,
+      };
+      result.restic = restic;
+      result.ratioToRestic = {
+        fullBackup: round(arca.fullBackupMBps / restic.fullBackupMBps),
+        incrementalBackup: round(arca.incrementalBackupMBps / restic.incrementalBackupMBps),
+        restore: round(arca.restoreMBps / restic.restoreMBps),
+        bytesStored: round(arca.bytesStored / restic.bytesStored),
+      };
+    } else {
+      log('restic is not on the PATH (Debian package "restic"): no comparison');
+    }
+    const rows: Array<[string, string, string]> = [
+      ['full backup', `${arca.fullBackupMBps} MB/s`, r ? `${(result.restic as Figures).fullBackupMBps} MB/s` : '-'],
+      ['incremental backup', `${arca.incrementalBackupMBps} MB/s`, r ? `${(result.restic as Figures).incrementalBackupMBps} MB/s` : '-'],
+      ['restore', `${arca.restoreMBps} MB/s`, r ? `${(result.restic as Figures).restoreMBps} MB/s` : '-'],
+      ['bytes stored', `${(arca.bytesStored / MB).toFixed(1)} MB`, r ? `${((result.restic as Figures).bytesStored / MB).toFixed(1)} MB` : '-'],
+      ['dedupe ratio', `${arca.dedupeRatio}`, ''],
+      ['compression ratio', `${arca.compressionRatio}`, ''],
+      ['full backup on s3rver', `${arca.s3FullBackupMBps} MB/s`, ''],
+    ];
+    console.log(`\n${'figure'.padEnd(24)}${'arca'.padEnd(16)}restic`);
+    for (const [name, a, b] of rows) console.log(`${name.padEnd(24)}${a.padEnd(16)}${b}`);
+    console.log(`peak memory: ${Object.entries(arca.peakMemoryBytes as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
