@@ -1,64 +1,65 @@
-import { SingleBar } from 'cli-progress';
-import { formatBytes, formatDuration } from './format';
+import { formatDuration } from './format';
 import { CliError, GatewayClient } from './gateway-client';
+import { NO_PROGRESS, ProgressView } from './progress-view';
+import type { Job } from './types';
 
-export interface Job {
-  jobId: string;
-  kind: 'backup' | 'restore' | 'check';
-  status: 'requested' | 'running' | 'completed' | 'failed';
-  snapshotId?: string | null;
-  progress?: { files?: number; bytesRead?: number; bytesWritten?: number; totalBytes?: number; currentPath?: string } | null;
-  stats?: Record<string, unknown> | null;
-  error?: string | null;
+/** A job that ended in failure; carries the job so `--json` can still print it. */
+export class JobFailedError extends CliError {
+  constructor(readonly job: Job) {
+    super(`${job.kind} job ${job.jobId} failed: ${job.error ?? 'no reason given'}`);
+  }
 }
 
+export interface FollowOptions {
+  view?: ProgressView;
+  /** Poll interval; the platform reports progress about every second, so 300 ms feels live. */
+  intervalMs?: number;
+  /** Give up after this long (default: never; backups of big trees take hours). */
+  timeoutMs?: number;
+  /**
+   * How long to ride out a gateway that is briefly unreachable or answering 5xx (a service
+   * restarting) before failing: the job itself is unaffected, so giving up at once would be wrong.
+   */
+  transientGraceMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
- * Polls a job until it ends, drawing a progress bar (bytes, files, rate, ETA) on stderr when it
- * is a terminal. Resolves with the finished job; a failed job becomes a CliError with its reason.
+ * Polls GET /jobs/:id until the job completes or fails, feeding each state to the progress view.
+ * Resolves with the completed job; a failed job rejects with a JobFailedError naming its reason.
  */
-export async function followJob(client: GatewayClient, jobId: string, options: { showProgress: boolean; intervalMs?: number; timeoutMs?: number; appearWithinMs?: number }): Promise<Job> {
+export async function followJob(client: GatewayClient, jobId: string, options: FollowOptions = {}): Promise<Job> {
+  const view = options.view ?? NO_PROGRESS;
+  const interval = options.intervalMs ?? 300;
+  const grace = options.transientGraceMs ?? 30_000;
   const started = Date.now();
-  let bar: SingleBar | undefined;
+  let troubleSince: number | undefined;
   try {
     for (;;) {
-      let job: Job;
+      let job: Job | undefined;
       try {
-        job = await client.get<Job>(`/jobs/${jobId}`);
+        job = await client.get<Job>(`/jobs/${encodeURIComponent(jobId)}`);
+        troubleSince = undefined;
       } catch (error) {
-        // A job becomes visible once its request event has been consumed, a moment after it was accepted.
-        if (error instanceof CliError && /not found/.test(error.message) && Date.now() - started < (options.appearWithinMs ?? 30_000)) {
-          await new Promise((r) => setTimeout(r, options.intervalMs ?? 300));
-          continue;
-        }
-        throw error;
+        // 404: the job's request event has not reached the read model yet (a moment after 202).
+        // No status or 5xx: the gateway or a service behind it is restarting. Both pass; others do not.
+        const status = error instanceof CliError ? error.status : undefined;
+        const transient = error instanceof CliError && (status === undefined || status === 404 || status >= 500);
+        troubleSince ??= Date.now();
+        if (!transient || Date.now() - troubleSince >= grace) throw error;
       }
-      if (job.status === 'completed' || job.status === 'failed') {
-        bar?.update(bar.getTotal(), {});
-        if (job.status === 'failed') throw new CliError(`${job.kind} job ${jobId} failed: ${job.error ?? 'no reason given'}`);
-        return job;
+      if (job) {
+        view.update(job);
+        if (job.status === 'failed') throw new JobFailedError(job);
+        if (job.status === 'completed') return job;
       }
-      if (options.showProgress && job.progress) {
-        const done = job.progress.bytesRead ?? job.progress.bytesWritten ?? 0;
-        const total = Math.max(job.progress.totalBytes ?? 0, done, 1);
-        if (!bar) {
-          bar = new SingleBar({
-            format: ' {bar} {percentage}% | {doneH} of {totalH} | {files} files | {rate}/s | ETA {eta_h}',
-            hideCursor: true, stream: process.stderr, barsize: 30,
-          });
-          bar.start(total, 0, {});
-        }
-        const elapsed = (Date.now() - started) / 1000;
-        const rate = done / Math.max(elapsed, 0.001);
-        bar.setTotal(total);
-        bar.update(done, {
-          doneH: formatBytes(done), totalH: formatBytes(total), files: job.progress.files ?? 0, rate: formatBytes(rate),
-          eta_h: rate > 0 ? formatDuration(((total - done) / rate) * 1000) : '-',
-        });
+      if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+        throw new CliError(`job ${jobId} did not finish within ${formatDuration(options.timeoutMs)}; it keeps running (see "arca jobs")`);
       }
-      if (options.timeoutMs && Date.now() - started > options.timeoutMs) throw new CliError(`job ${jobId} did not finish within ${formatDuration(options.timeoutMs)}`);
-      await new Promise((r) => setTimeout(r, options.intervalMs ?? 300));
+      await sleep(interval);
     }
   } finally {
-    bar?.stop();
+    view.stop();
   }
 }

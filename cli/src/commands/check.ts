@@ -1,0 +1,40 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { CliIo, contextOf } from '../context';
+import { formatDuration } from '../format';
+import type { CheckStats } from '../types';
+
+export function parsePercent(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
+  return n;
+}
+
+/** Each damaged chunk with everything it affects: full snapshot ids, so they can be pasted into other commands. */
+export function renderDamage(stats: CheckStats): string {
+  if (stats.damaged.length === 0) return 'no damage found';
+  return stats.damaged.map((d) => [
+    `DAMAGED chunk ${d.chunkId} in ${d.packKey || '(missing pack)'}${d.reason ? `: ${d.reason}` : ''}`,
+    `  snapshots: ${d.snapshots.length ? d.snapshots.join(', ') : '(none)'}`,
+    `  files: ${d.files.length ? d.files.join(', ') : '(none)'}`,
+  ].join('\n')).join('\n');
+}
+
+export function checkCommand(io: CliIo): Command {
+  return new Command('check')
+    .description('read packs back and verify the chunks snapshots reference; exit 1 if any is damaged')
+    .option('--percent <n>', 'share of packs to read (1-100)', parsePercent, 100)
+    .option('--json', 'print the finished job as JSON')
+    .action(async (options: { percent: number }, command: Command) => {
+      const ctx = contextOf(command, io);
+      const { jobId } = await ctx.client.post<{ jobId: string }>('/check', { percent: options.percent });
+      const job = await ctx.follow(jobId);
+      const stats = { packsChecked: 0, chunksChecked: 0, damaged: [], ...(job.stats as Partial<CheckStats>) } as CheckStats;
+      if (ctx.json) ctx.out(job);
+      else {
+        ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%), ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
+        ctx.out(renderDamage(stats));
+      }
+      // Damage is a finding, not a failure of the command: the report is printed, the exit code says it.
+      if (stats.damaged.length > 0) process.exitCode = 1;
+    });
+}

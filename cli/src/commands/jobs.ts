@@ -1,0 +1,47 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CliIo, contextOf } from '../context';
+import { describeSource, formatBytes, formatTime, table } from '../format';
+import type { Job } from '../types';
+
+/** What a job amounts to in one short cell: progress while it runs, the outcome when done. */
+export function jobDetail(job: Job): string {
+  if (job.status === 'failed') return job.error ?? 'failed';
+  if (job.status === 'running' && job.progress) {
+    const done = job.progress.bytesRead ?? job.progress.bytesWritten ?? 0;
+    const total = job.progress.totalBytes;
+    return `${formatBytes(done)}${total ? ` of ${formatBytes(total)} (${((done / total) * 100).toFixed(0)}%)` : ''}, ${job.progress.files ?? 0} files`;
+  }
+  if (job.status === 'completed' && job.kind === 'check') {
+    const damaged = (job.stats as { damaged?: unknown[] } | null)?.damaged?.length ?? 0;
+    return damaged ? `${damaged} damaged chunk(s)` : 'no damage';
+  }
+  if (job.status === 'completed' && job.snapshotId) return `snapshot ${job.snapshotId.slice(0, 12)}`;
+  return '';
+}
+
+export function renderJobs(jobs: Job[]): string {
+  if (jobs.length === 0) return 'no jobs yet';
+  return table(['job', 'kind', 'status', 'requested', 'source', 'detail'], jobs.map((j) => [
+    j.jobId.slice(0, 8), j.kind, j.status, formatTime(j.requestedAt), j.kind === 'backup' ? describeSource(j.source) : j.snapshotId?.slice(0, 12) ?? '', jobDetail(j),
+  ]));
+}
+
+export function jobsCommand(io: CliIo): Command {
+  return new Command('jobs')
+    .description('recent backup, restore and check jobs, newest first')
+    .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check']))
+    .option('--limit <n>', 'how many (default 50)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
+      return n;
+    })
+    .option('--json', 'print the jobs as JSON')
+    .action(async (options: { kind?: string; limit?: number }, command: Command) => {
+      const ctx = contextOf(command, io);
+      const query = new URLSearchParams();
+      if (options.limit) query.set('limit', String(options.limit));
+      if (options.kind) query.set('kind', options.kind);
+      const jobs = await ctx.client.get<Job[]>(`/jobs${query.size ? `?${query}` : ''}`);
+      ctx.out(ctx.json ? jobs : renderJobs(jobs));
+    });
+}

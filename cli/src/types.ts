@@ -1,0 +1,128 @@
+/**
+ * The gateway's JSON shapes as the CLI reads them (docs/rest-api.md). Declared here rather than
+ * imported from @arca/contracts so the CLI stays a plain HTTP client with no Nest or validator
+ * dependencies; every field the CLI does not need is left out or optional.
+ */
+
+export type JobStatus = 'requested' | 'running' | 'completed' | 'failed';
+
+/** What a backup reads, as a job or policy carries it. */
+export interface SourceSpec {
+  kind: 'directory' | 'postgres' | 'stream';
+  path?: string;
+  connection?: string;
+  name?: string;
+}
+
+export interface JobProgress {
+  files?: number;
+  bytesRead?: number;
+  /** Restores report bytes written rather than read. */
+  bytesWritten?: number;
+  bytesNew?: number;
+  bytesStored?: number;
+  totalBytes?: number;
+  currentPath?: string;
+}
+
+export interface Job {
+  jobId: string;
+  kind: 'backup' | 'restore' | 'check';
+  status: JobStatus;
+  policyId?: string | null;
+  source?: SourceSpec | null;
+  snapshotId?: string | null;
+  progress?: JobProgress | null;
+  stats?: Record<string, unknown> | null;
+  error?: string | null;
+  requestedAt?: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface BackupStats {
+  files: number;
+  dirs: number;
+  bytesRead: number;
+  bytesNew: number;
+  bytesStored: number;
+  dedupeRatio: number;
+  compressionRatio: number;
+  durationMs: number;
+  throughputBytesPerSec?: number;
+}
+
+export interface RestoreStats {
+  files: number;
+  dirs: number;
+  bytesWritten: number;
+  durationMs: number;
+  failedFiles?: Array<{ path: string; reason: string }>;
+}
+
+export interface DamagedChunk {
+  chunkId: string;
+  packKey: string;
+  reason?: string;
+  snapshots: string[];
+  files: string[];
+}
+
+export interface CheckStats {
+  packsChecked: number;
+  chunksChecked: number;
+  damaged: DamagedChunk[];
+  durationMs?: number;
+}
+
+/**
+ * A snapshot as listed. The catalogue answers with `sourceKind`/`sourceId`; the API overview
+ * describes a `source` object; the CLI accepts either.
+ */
+export interface Snapshot {
+  id: string;
+  time: string;
+  sourceKind?: SourceSpec['kind'];
+  sourceId?: string;
+  source?: SourceSpec;
+  policyId?: string | null;
+  parentId?: string | null;
+  stats: BackupStats;
+}
+
+export interface TreeEntry {
+  name: string;
+  path: string;
+  type: 'dir' | 'file' | 'symlink' | 'hardlink';
+  size?: number;
+  mode: number;
+  mtime: string;
+  target?: string;
+  linkTo?: string;
+}
+
+export interface Policy {
+  id: string;
+  name: string;
+  version: number;
+  source: SourceSpec;
+  schedule: { cron: string; timezone: string };
+  backupWindow?: { start: string; end: string } | null;
+  rpoMinutes: number;
+  retention: Record<string, number | undefined>;
+  bandwidthLimitBytesPerSec?: number | null;
+  replicate?: boolean | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface Summary {
+  jobs: { total: number; completed: number; failed: number; successRate: number | null };
+  storage: { bytesRead?: number; bytesNew?: number; bytesStored: number; packs?: number };
+  dedupeRatio: number | null;
+  compressionRatio?: number | null;
+  rpo: Array<{ policyId: string; name: string; rpoMinutes?: number; compliant: boolean; ageMinutes: number | null; lastSuccessAt?: string | null }>;
+  replication?: { completed?: number; failed?: number; maxLagMs?: number | null; avgLagMs?: number | null };
+  /** The storage service's own accounting of the object store, when the gateway adds it. */
+  usage?: { repository?: { packs: number; bytesStored: number; rawBytes?: number; snapshots?: number } };
+}
