@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CliIo, contextOf } from '../context';
 import { formatDuration } from '../format';
+import { CliError } from '../gateway-client';
 import type { CheckStats } from '../types';
 
 export function parsePercent(text: string): number {
@@ -34,7 +35,10 @@ export function checkCommand(io: CliIo): Command {
         ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%), ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
         ctx.out(renderDamage(stats));
       }
-      // Damage is a finding, not a failure of the command: the report is printed, the exit code says it.
-      if (stats.damaged.length > 0) process.exitCode = 1;
+      // The report is on stdout either way; the exit code (and one line on stderr) tell scripts and cron.
+      if (stats.damaged.length > 0) {
+        const snapshots = new Set(stats.damaged.flatMap((d) => d.snapshots)).size;
+        throw new CliError(`${stats.damaged.length} damaged chunk(s) affecting ${snapshots} snapshot(s); files that use them cannot be restored`);
+      }
     });
 }
