@@ -14,6 +14,9 @@ export interface ChunkSource {
   readPack(packKey: string): Promise<Buffer>;
 }
 
+/** Chunks decoded ahead of the one being written. */
+const DECODE_AHEAD = 6;
+
 export class PathEscapeError extends Error {
   constructor(entryPath: string, reason: string) {
     super(`refusing to restore "${entryPath}": ${reason}`);
@@ -113,8 +116,7 @@ export class Restorer {
         await rm(to, { force: true });
         const handle = await open(to, 'wx', 0o600);
         try {
-          for (const id of entry.chunks ?? []) {
-            const data = await this.loadChunk(id, locations);
+          for await (const data of this.chunksInOrder(entry.chunks ?? [], locations)) {
             await handle.write(data);
             result.bytesWritten += data.length;
           }
@@ -160,8 +162,7 @@ export class Restorer {
     if (!entry || entry.type !== 'file') throw new Error(`${filePath} is not a file in snapshot ${manifest.snapshotId}`);
     const locations = await this.locateAll([entry]);
     let written = 0;
-    for (const id of entry.chunks ?? []) {
-      const data = await this.loadChunk(id, locations);
+    for await (const data of this.chunksInOrder(entry.chunks ?? [], locations)) {
       if (!out.write(data)) await new Promise((resolve) => out.once('drain', resolve));
       written += data.length;
     }
@@ -175,6 +176,28 @@ export class Restorer {
       for (const [id, where] of await this.source.locate(ids.slice(i, i + 10_000))) all.set(id, where);
     }
     return all;
+  }
+
+  /**
+   * A file's chunks in order, decoded up to DECODE_AHEAD at a time: decompression runs on the
+   * thread pool, so decoding ahead keeps both cores busy while the previous chunk is written.
+   */
+  private async *chunksInOrder(ids: string[], locations: Map<string, { packKey: string; offset: number; length: number }>): AsyncGenerator<Buffer> {
+    const pending: Array<Promise<Buffer>> = [];
+    let next = 0;
+    const fill = () => {
+      while (next < ids.length && pending.length < DECODE_AHEAD) {
+        const loading = this.loadChunk(ids[next++], locations);
+        loading.catch(() => undefined); // awaited in order below; this only silences early rejections
+        pending.push(loading);
+      }
+    };
+    fill();
+    while (pending.length > 0) {
+      const data = await pending.shift()!;
+      fill();
+      yield data;
+    }
   }
 
   private async loadChunk(id: string, locations: Map<string, { packKey: string; offset: number; length: number }>): Promise<Buffer> {
