@@ -1,0 +1,585 @@
+// The Arca web console: one static page over the gateway's REST API (same origin, docs/rest-api.md).
+// Plain ES module, no framework and no build step. All text reaches the page through DOM nodes
+// (textContent), never innerHTML, because file names, policy names and error messages are data.
+
+// ---------------------------------------------------------------- small helpers
+
+/** Creates an element: h('a', { href: '#x', class: 'y', onclick }, 'text', child, …). */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const $ = (id) => document.getElementById(id);
+
+function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined || !Number.isFinite(Number(bytes))) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = Number(bytes);
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return `${unit === 0 ? value.toFixed(0) : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+function formatDuration(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+function formatMinutes(minutes) {
+  if (minutes === null || minutes === undefined) return 'never';
+  return formatDuration(minutes * 60_000);
+}
+
+function formatRatio(ratio) {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) || ratio <= 0 ? '–' : `${ratio.toFixed(2)}×`;
+}
+
+function formatPercent(fraction) {
+  return fraction === null || fraction === undefined ? '–' : `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** A <time> element: readable local time, the exact instant in its datetime attribute and tooltip. */
+function timeEl(iso) {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '–';
+  return h('time', { datetime: d.toISOString(), title: d.toISOString() }, d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }));
+}
+
+/** What a snapshot or job read, without database credentials (screens get shared). */
+function describeSource(source) {
+  if (!source) return '–';
+  if (source.sourceKind) return source.sourceKind === 'directory' ? source.sourceId : `${source.sourceKind}: ${source.sourceId}`;
+  if (source.kind === 'directory') return source.path;
+  if (source.kind === 'stream') return `stream: ${source.name}`;
+  if (source.kind === 'postgres') {
+    try {
+      const url = new URL(source.connection);
+      return `postgres: ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+    } catch {
+      return 'postgres';
+    }
+  }
+  return source.kind ?? '–';
+}
+
+const shortId = (id) => (id ? String(id).slice(0, 12) : '–');
+
+function badge(text, tone) {
+  return h('span', { class: `badge ${tone}` }, text);
+}
+
+const STATUS_TONE = { requested: 'neutral', running: 'info', completed: 'good', failed: 'bad' };
+
+/** A table with a caption (visually hidden when `hideCaption`), header cells scoped to columns. */
+function dataTable(caption, headers, rows, { hideCaption = true, empty = 'Nothing yet.' } = {}) {
+  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('div', { class: 'table-wrap' },
+    h('table', {},
+      h('caption', { class: hideCaption ? 'visually-hidden' : '' }, caption),
+      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
+      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))))))));
+}
+
+// ---------------------------------------------------------------- API access
+
+const ACTOR_KEY = 'arca.actor';
+
+/** The gateway's error body is `{ statusCode, error, message }` with message possibly a list. */
+class ApiError extends Error {
+  constructor(status, messages) {
+    super(messages.join('; '));
+    this.status = status;
+    this.messages = messages;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Mutations are audited under this name (X-Arca-Actor); reads are not.
+  if (method !== 'GET') headers['x-arca-actor'] = localStorage.getItem(ACTOR_KEY) || 'console';
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, ['The gateway cannot be reached. Is the platform running?']);
+  }
+  const text = await response.text();
+  let parsed;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  if (!response.ok) {
+    const message = parsed?.message ?? parsed?.error ?? `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, Array.isArray(message) ? message.map(String) : [String(message)]);
+  }
+  return parsed;
+}
+
+// ---------------------------------------------------------------- messages
+
+let flashTimer;
+
+/** A short message in the live region; errors stay until the next message. */
+function flash(message, tone = 'good') {
+  const el = $('flash');
+  el.textContent = message;
+  el.className = `flash ${tone}`;
+  el.setAttribute('role', tone === 'error' ? 'alert' : 'status');
+  el.hidden = false;
+  clearTimeout(flashTimer);
+  if (tone !== 'error') flashTimer = setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+/** Shows a form's API errors as a list inside its error box and moves focus there. */
+function showErrors(box, error) {
+  box.replaceChildren(h('p', {}, 'The gateway refused this:'), h('ul', {}, (error.messages ?? [error.message]).map((m) => h('li', {}, m))));
+  box.hidden = false;
+  box.focus?.();
+}
+
+/** Renders a view's content, or the reason it could not be loaded, into a container. */
+async function load(container, render) {
+  container.setAttribute('aria-busy', 'true');
+  try {
+    container.replaceChildren(await render());
+  } catch (error) {
+    container.replaceChildren(h('p', { class: 'error-box', role: 'alert' }, `Could not load: ${error.message}`));
+  } finally {
+    container.setAttribute('aria-busy', 'false');
+  }
+}
+
+// ---------------------------------------------------------------- dashboard
+
+async function renderDashboard() {
+  const [summary, health] = await Promise.all([api('GET', '/reports/summary'), fetchHealth()]);
+  const stored = summary.usage?.repository?.bytesStored ?? summary.storage?.bytesStored;
+  const packs = summary.usage?.repository?.packs ?? summary.storage?.packs;
+  const card = (label, value, detail, tone = '') => h('div', { class: `card ${tone}` }, h('p', { class: 'card-label' }, label), h('p', { class: 'card-value' }, value), detail ? h('p', { class: 'card-detail' }, detail) : null);
+  const rate = summary.jobs?.successRate;
+  $('dashboard-cards').replaceChildren(
+    card('Backup success rate', formatPercent(rate), `${summary.jobs.completed} completed, ${summary.jobs.failed} failed`, rate === null ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'warn' : 'bad'),
+    card('Storage used', formatBytes(stored), packs !== undefined ? `${packs} packs` : null),
+    card('Deduplication', formatRatio(summary.dedupeRatio), summary.storage?.bytesRead !== undefined ? `${formatBytes(summary.storage.bytesRead)} backed up` : null),
+    card('Compression', formatRatio(summary.compressionRatio), null),
+    summary.replication && (summary.replication.completed || summary.replication.failed)
+      ? card('Replication', `${summary.replication.completed} copied`, `${summary.replication.failed} failed · max lag ${formatDuration(summary.replication.maxLagMs)}`, summary.replication.failed ? 'warn' : '')
+      : null,
+  );
+  $('dashboard-cards').setAttribute('aria-busy', 'false');
+
+  $('dashboard-rpo').replaceChildren(dataTable('Recovery point objective per policy', ['Policy', 'RPO', 'Last success', 'Age', 'Status'],
+    (summary.rpo ?? []).map((p) => [p.name, formatMinutes(p.rpoMinutes), timeEl(p.lastSuccessAt), formatMinutes(p.ageMinutes),
+      p.compliant ? badge('compliant', 'good') : badge(p.ageMinutes === null ? 'no backup yet' : 'breached', 'bad')]),
+    { empty: 'No policies yet. Create one under Policies.' }));
+
+  $('dashboard-health').replaceChildren(health.error
+    ? h('p', { class: 'error-box' }, `Health unknown: ${health.error}`)
+    : h('ul', { class: 'health' }, Object.entries(health.services).map(([name, s]) => h('li', {},
+      badge(s.status === 'up' ? 'up' : 'down', s.status === 'up' ? 'good' : 'bad'), ' ', name,
+      s.status !== 'up' && s.message ? h('span', { class: 'muted' }, ` — ${s.message}`) : null))));
+}
+
+/**
+ * Per-service health. /health answers 503 with the same body when something is down, which is
+ * exactly when it is worth showing, so the status code is not treated as an error here. Both the
+ * documented `services` map and terminus's `details` map are understood.
+ */
+async function fetchHealth() {
+  try {
+    const response = await fetch('/health', { headers: { accept: 'application/json' } });
+    const body = await response.json();
+    const services = body.services ?? body.details;
+    if (!services) return { error: `HTTP ${response.status}` };
+    return { services };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+
+// ---------------------------------------------------------------- policies
+
+let policiesCache = [];
+
+async function fetchPolicies() {
+  policiesCache = await api('GET', '/policies');
+  return policiesCache;
+}
+
+function describeRetention(retention = {}) {
+  const parts = Object.entries(retention).filter(([, n]) => n > 0).map(([key, n]) => `${key.replace(/^keep/, '').toLowerCase()} ${n}`);
+  return parts.length ? parts.join(', ') : 'keep all';
+}
+
+async function runNow(policy, button) {
+  button.disabled = true;
+  try {
+    const { jobId } = await api('POST', '/jobs', { policyId: policy.id });
+    flash(`Backup of “${policy.name}” started (job ${jobId.slice(0, 8)}).`);
+    if (location.hash !== '#jobs') location.hash = '#jobs';
+    else refreshJobs();
+  } catch (error) {
+    flash(`Could not start “${policy.name}”: ${error.message}`, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function deletePolicy(policy) {
+  if (!confirm(`Delete policy “${policy.name}”? Scheduled backups stop; its snapshots stay until pruned.`)) return;
+  try {
+    await api('DELETE', `/policies/${policy.id}`);
+    flash(`Policy “${policy.name}” deleted.`);
+    showView('policies');
+  } catch (error) {
+    flash(`Could not delete “${policy.name}”: ${error.message}`, 'error');
+  }
+}
+
+async function renderPolicies() {
+  const policies = await fetchPolicies();
+  return dataTable('Backup policies', ['Name', 'Source', 'Schedule', 'Window', 'RPO', 'Retention', 'Actions'], policies.map((p) => [
+    h('span', {}, p.name, ' ', h('span', { class: 'muted' }, `v${p.version}`)),
+    describeSource(p.source),
+    h('span', {}, h('code', {}, p.schedule.cron), ' ', h('span', { class: 'muted' }, p.schedule.timezone)),
+    p.backupWindow ? `${p.backupWindow.start}–${p.backupWindow.end}` : 'any time',
+    formatMinutes(p.rpoMinutes),
+    describeRetention(p.retention),
+    h('span', { class: 'row-actions' },
+      h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, 'Run now'),
+      h('button', { type: 'button', class: 'danger', onclick: () => deletePolicy(p), 'aria-label': `Delete ${p.name}` }, 'Delete')),
+  ]), { empty: 'No policies yet. Create the first one below.' });
+}
+
+/** The policy form's values as a PolicySpec; empty optional fields are left out so the API's defaults apply. */
+function policyFromForm(form) {
+  const v = Object.fromEntries(new FormData(form));
+  const number = (x) => (x === '' || x === undefined ? undefined : Number(x));
+  const retention = {};
+  for (const key of ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly']) {
+    if (number(v[key]) !== undefined) retention[key] = number(v[key]);
+  }
+  const spec = {
+    name: v.name.trim(),
+    source: v.kind === 'postgres' ? { kind: 'postgres', connection: v.connection.trim() } : { kind: 'directory', path: v.path.trim() },
+    schedule: { cron: v.cron.trim(), timezone: v.timezone.trim() || 'UTC' },
+    rpoMinutes: number(v.rpoMinutes),
+    retention,
+    replicate: form.elements.replicate.checked,
+  };
+  if (v.windowStart || v.windowEnd) spec.backupWindow = { start: v.windowStart, end: v.windowEnd };
+  return spec;
+}
+
+/** Checks what the browser can check before asking the gateway, in the same words the API would use. */
+function policyProblems(spec) {
+  const problems = [];
+  if (!/^[\w.-]{1,100}$/.test(spec.name)) problems.push('name must be 1-100 letters, digits, "_", "-" or "."');
+  if (spec.source.kind === 'directory' && !spec.source.path.startsWith('/')) problems.push('source.path must be an absolute path');
+  if (spec.source.kind === 'postgres' && !/^postgres(ql)?:\/\//.test(spec.source.connection)) problems.push('source.connection must be a postgres:// URL');
+  if (spec.schedule.cron.split(/\s+/).length !== 5) problems.push('schedule.cron needs five fields (minute hour day month weekday)');
+  if (spec.backupWindow && (!spec.backupWindow.start || !spec.backupWindow.end)) problems.push('give both ends of the backup window, or neither');
+  if (!Number.isInteger(spec.rpoMinutes) || spec.rpoMinutes < 1) problems.push('rpoMinutes must be a whole number of minutes, at least 1');
+  return problems;
+}
+
+function setUpPolicyForm() {
+  const form = $('policy-form');
+  const errors = $('policy-errors');
+  errors.tabIndex = -1;
+  const showKind = () => {
+    for (const el of form.querySelectorAll('[data-kind]')) el.hidden = el.dataset.kind !== form.elements.kind.value;
+  };
+  form.elements.kind.addEventListener('change', showKind);
+  showKind();
+  // Suggest the browser's own list of IANA zones, the same names the scheduler understands.
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  $('timezones').replaceChildren(...['UTC', ...zones].map((z) => h('option', { value: z })));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const spec = policyFromForm(form);
+    const problems = policyProblems(spec);
+    if (problems.length) return showErrors(errors, { messages: problems });
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const created = await api('POST', '/policies', spec);
+      flash(`Policy “${created.name}” created.`);
+      form.reset();
+      showKind();
+      $('policy-create').open = false;
+      showView('policies');
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---------------------------------------------------------------- jobs
+
+let jobsTimer;
+
+function jobProgress(job) {
+  const p = job.progress;
+  if (job.status === 'running' && p) {
+    const done = p.bytesRead ?? p.bytesWritten ?? 0;
+    const total = p.totalBytes;
+    const label = `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''} · ${p.files ?? 0} files`;
+    return h('div', { class: 'progress' },
+      total ? h('progress', { max: total, value: done, 'aria-label': `${job.kind} progress` }) : h('progress', { 'aria-label': `${job.kind} progress, total unknown` }),
+      h('span', {}, label),
+      p.currentPath ? h('span', { class: 'muted path', title: p.currentPath }, p.currentPath) : null);
+  }
+  if (job.status === 'failed') return h('span', { class: 'error-text' }, job.error ?? 'failed');
+  const s = job.stats ?? {};
+  if (job.status === 'completed' && job.kind === 'backup') return `${s.files ?? 0} files · ${formatBytes(s.bytesRead)} read · ${formatBytes(s.bytesStored)} stored · dedupe ${formatRatio(s.dedupeRatio)}`;
+  if (job.status === 'completed' && job.kind === 'restore') return `${s.files ?? 0} files · ${formatBytes(s.bytesWritten)} written${s.failedFiles?.length ? ` · ${s.failedFiles.length} failed` : ''}`;
+  if (job.status === 'completed' && job.kind === 'check') return s.damaged?.length ? h('span', { class: 'error-text' }, `${s.damaged.length} damaged chunk(s)`) : `${s.packsChecked ?? 0} packs, no damage`;
+  return job.status === 'requested' ? 'waiting for a worker' : '';
+}
+
+function jobDuration(job) {
+  if (!job.startedAt) return '–';
+  return formatDuration((job.finishedAt ? new Date(job.finishedAt) : new Date()).getTime() - new Date(job.startedAt).getTime());
+}
+
+async function renderJobs() {
+  const jobs = await api('GET', '/jobs?limit=50');
+  $('jobs-updated').textContent = `Updated ${new Date().toLocaleTimeString()} · refreshes every 2 s`;
+  return dataTable('Recent jobs, newest first', ['Job', 'Kind', 'Status', 'What', 'Requested', 'Duration', 'Progress / result'], jobs.map((j) => [
+    h('code', { title: j.jobId }, j.jobId.slice(0, 8)),
+    j.kind,
+    badge(j.status, STATUS_TONE[j.status] ?? 'neutral'),
+    j.kind === 'backup' ? describeSource(j.source) : j.snapshotId ? `snapshot ${shortId(j.snapshotId)}` : '–',
+    timeEl(j.requestedAt),
+    jobDuration(j),
+    jobProgress(j),
+  ]), { empty: 'No jobs yet. Run a policy now, or back up with the arca command.' });
+}
+
+async function renderRunNow() {
+  const policies = await fetchPolicies().catch(() => []);
+  $('run-now').replaceChildren(
+    policies.length ? h('span', { class: 'muted' }, 'Run now:') : null,
+    ...policies.map((p) => h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, p.name)));
+}
+
+/** Refreshes the job table in place without moving focus or scroll; a failure keeps the last good table. */
+async function refreshJobs() {
+  try {
+    $('jobs-list').replaceChildren(await renderJobs());
+  } catch (error) {
+    $('jobs-updated').textContent = `Could not refresh: ${error.message}`;
+  }
+}
+
+function startJobsPolling() {
+  stopJobsPolling();
+  jobsTimer = setInterval(() => {
+    if (!document.hidden) refreshJobs(); // no point polling for a tab nobody looks at
+  }, 2000);
+}
+
+function stopJobsPolling() {
+  clearInterval(jobsTimer);
+  jobsTimer = undefined;
+}
+
+// ---------------------------------------------------------------- snapshots
+
+const browser = { snapshot: null, path: '/' };
+
+async function renderSnapshots() {
+  const snapshots = await api('GET', '/snapshots');
+  return dataTable('Snapshots, newest first', ['Snapshot', 'Time', 'Source', 'Files', 'Read', 'New', 'Stored', 'Dedupe', ''], snapshots.map((s) => [
+    h('code', { title: s.id }, shortId(s.id)),
+    timeEl(s.time),
+    describeSource(s.source ?? s),
+    String(s.stats?.files ?? 0),
+    formatBytes(s.stats?.bytesRead),
+    formatBytes(s.stats?.bytesNew),
+    formatBytes(s.stats?.bytesStored),
+    s.stats?.bytesRead > 0 && s.stats?.bytesNew === 0 ? '∞' : formatRatio(s.stats?.dedupeRatio),
+    h('button', { type: 'button', onclick: () => openSnapshot(s), 'aria-label': `Browse and restore snapshot ${shortId(s.id)}` }, 'Browse'),
+  ]), { empty: 'No snapshots yet.' });
+}
+
+function openSnapshot(snapshot) {
+  browser.snapshot = snapshot;
+  browser.path = '/';
+  $('h-snapshot').textContent = `Snapshot ${shortId(snapshot.id)} · ${describeSource(snapshot.source ?? snapshot)}`;
+  $('restore-form').reset();
+  $('restore-errors').hidden = true;
+  $('snapshot-detail').hidden = false;
+  browseTo('/');
+  $('h-snapshot').tabIndex = -1;
+  $('h-snapshot').focus();
+}
+
+function join(dir, name) {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+/** Adds or removes a path in the restore form's list when its box is ticked. */
+function togglePath(path, on) {
+  const area = $('r-paths');
+  const paths = new Set(area.value.split('\n').map((p) => p.trim()).filter(Boolean));
+  if (on) paths.add(path); else paths.delete(path);
+  area.value = [...paths].join('\n');
+}
+
+function renderBreadcrumbs(path) {
+  const parts = path.split('/').filter(Boolean);
+  const crumbs = [h('a', { href: '#snapshots', onclick: (e) => { e.preventDefault(); browseTo('/'); } }, '/')];
+  parts.forEach((part, i) => {
+    const to = `/${parts.slice(0, i + 1).join('/')}`;
+    crumbs.push(h('span', { 'aria-hidden': 'true' }, ' › '));
+    crumbs.push(i === parts.length - 1
+      ? h('span', { 'aria-current': 'location' }, part)
+      : h('a', { href: '#snapshots', onclick: (e) => { e.preventDefault(); browseTo(to); } }, part));
+  });
+  $('tree-breadcrumbs').replaceChildren(...crumbs);
+}
+
+async function browseTo(path) {
+  browser.path = path;
+  renderBreadcrumbs(path);
+  const id = browser.snapshot.id;
+  await load($('tree-list'), async () => {
+    const entries = await api('GET', `/snapshots/${id}/tree?path=${encodeURIComponent(path)}`);
+    const selected = new Set($('r-paths').value.split('\n').map((p) => p.trim()));
+    const sorted = [...entries].sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1);
+    const rows = sorted.map((e) => {
+      const full = e.path ?? join(path, e.name);
+      const name = e.type === 'dir'
+        ? h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(full); } }, `${e.name}/`)
+        : e.type === 'file' || e.type === 'hardlink'
+          ? h('a', { href: `/snapshots/${id}/file?path=${encodeURIComponent(full)}`, download: e.name, title: 'Download this file' }, e.name)
+          : h('span', {}, e.name, e.target ? h('span', { class: 'muted' }, ` → ${e.target}`) : null);
+      return [
+        name,
+        e.type,
+        e.size !== undefined && e.type !== 'dir' ? formatBytes(e.size) : '',
+        timeEl(e.mtime),
+        h('input', { type: 'checkbox', checked: selected.has(full), 'aria-label': `Restore ${full}`, onchange: (ev) => togglePath(full, ev.currentTarget.checked) }),
+      ];
+    });
+    if (path !== '/') {
+      const up = path.slice(0, path.lastIndexOf('/')) || '/';
+      rows.unshift([h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(up); } }, '../'), 'parent', '', '', '']);
+    }
+    return dataTable(`Contents of ${path}`, ['Name', 'Type', 'Size', 'Modified', 'Restore'], rows, { empty: 'This directory is empty.' });
+  });
+}
+
+function setUpRestoreForm() {
+  const form = $('restore-form');
+  const errors = $('restore-errors');
+  errors.tabIndex = -1;
+  $('snapshot-close').addEventListener('click', () => { $('snapshot-detail').hidden = true; browser.snapshot = null; });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const target = form.elements.target.value.trim();
+    const paths = form.elements.paths.value.split('\n').map((p) => p.trim()).filter(Boolean).map((p) => (p.startsWith('/') ? p : `/${p}`));
+    if (!target.startsWith('/')) return showErrors(errors, { messages: ['target must be an absolute path'] });
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const { jobId } = await api('POST', `/snapshots/${browser.snapshot.id}/restore`, { target, ...(paths.length ? { paths } : {}) });
+      flash(`Restore of ${shortId(browser.snapshot.id)} into ${target} started (job ${jobId.slice(0, 8)}). Follow it under Jobs.`);
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---------------------------------------------------------------- audit
+
+async function renderAudit() {
+  const entries = await api('GET', '/audit?limit=200');
+  return dataTable('Audit log, newest first', ['Time', 'Actor', 'Action', 'Target', 'Details'], entries.map((e) => [
+    timeEl(e.time),
+    e.actor,
+    h('code', {}, e.action),
+    e.target ?? '–',
+    e.details && Object.keys(e.details).length ? h('code', { class: 'details' }, JSON.stringify(e.details)) : '',
+  ]), { empty: 'Nothing recorded yet.' });
+}
+
+// ---------------------------------------------------------------- navigation
+
+const VIEWS = {
+  dashboard: async () => {
+    try {
+      await renderDashboard();
+    } catch (error) {
+      $('dashboard-cards').replaceChildren(h('p', { class: 'error-box', role: 'alert' }, `Could not load the summary: ${error.message}`));
+      $('dashboard-cards').setAttribute('aria-busy', 'false');
+    }
+  },
+  policies: () => load($('policies-list'), renderPolicies),
+  jobs: async () => {
+    renderRunNow();
+    await load($('jobs-list'), renderJobs);
+    startJobsPolling();
+  },
+  snapshots: () => load($('snapshots-list'), renderSnapshots),
+  audit: () => load($('audit-list'), renderAudit),
+};
+
+function showView(name) {
+  if (!VIEWS[name]) name = 'dashboard';
+  stopJobsPolling();
+  for (const section of document.querySelectorAll('[data-section]')) section.hidden = section.dataset.section !== name;
+  for (const link of document.querySelectorAll('nav [data-view]')) {
+    if (link.dataset.view === name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.title = `${$(`h-${name}`).textContent} · Arca console`;
+  VIEWS[name]();
+}
+
+function currentView() {
+  return location.hash.replace(/^#/, '') || 'dashboard';
+}
+
+function start() {
+  const actor = $('actor');
+  actor.value = localStorage.getItem(ACTOR_KEY) ?? '';
+  actor.addEventListener('change', () => localStorage.setItem(ACTOR_KEY, actor.value.trim()));
+  $('actor-form').addEventListener('submit', (e) => e.preventDefault());
+  setUpPolicyForm();
+  setUpRestoreForm();
+  window.addEventListener('hashchange', () => {
+    showView(currentView());
+    $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view
+  });
+  showView(currentView());
+}
+
+start();
