@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function startService(service: string, env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(__dirname, `../../services/${service}/src/main.ts`)], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+describe('configuration is validated at start', () => {
+  it('stops a service with one line naming a bad variable', async () => {
+    const { code, stderr } = await startService('gateway', { GATEWAY_PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n').filter((l) => !/Timeout|trace-warnings/.test(l))).toEqual([
+      'arca-gateway: configuration error: GATEWAY_PORT must be a TCP port number (0-65535) (got "eighty")',
+    ]);
+  });
+
+  it('names a malformed broker list and database URL', async () => {
+    const { code, stderr } = await startService('policy', { KAFKA_BROKERS: 'kafka', DATABASE_URL: 'mysql://db' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/KAFKA_BROKERS must be a comma-separated list of host:port/);
+    expect(stderr).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
+  });
+
+  it('refuses an object store endpoint that is not a URL', async () => {
+    const { code, stderr } = await startService('storage', { S3_ENDPOINT: 'minio:9000', STORAGE_PORT: '0' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/S3_ENDPOINT is not a URL: "minio:9000" \(expected http:\/\/host:port\)/);
+  });
+});
