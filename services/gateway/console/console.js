@@ -150,9 +150,10 @@ function flash(message, tone = 'good') {
   if (tone !== 'error') flashTimer = setTimeout(() => { el.hidden = true; }, 6000);
 }
 
-/** Shows a form's API errors as a list inside its error box and moves focus there. */
+/** Shows a form's errors as a list inside its error box and moves focus there. */
 function showErrors(box, error) {
-  box.replaceChildren(h('p', {}, 'The gateway refused this:'), h('ul', {}, (error.messages ?? [error.message]).map((m) => h('li', {}, m))));
+  const heading = !(error instanceof ApiError) ? 'Please fix:' : error.status ? 'The gateway refused this:' : 'Could not send:';
+  box.replaceChildren(h('p', {}, heading), h('ul', {}, (error.messages ?? [error.message]).map((m) => h('li', {}, m))));
   box.hidden = false;
   box.focus?.();
 }
@@ -376,7 +377,7 @@ async function renderJobs() {
     badge(j.status, STATUS_TONE[j.status] ?? 'neutral'),
     j.kind === 'backup' ? describeSource(j.source) : j.snapshotId ? `snapshot ${shortId(j.snapshotId)}` : '–',
     timeEl(j.requestedAt),
-    jobDuration(j),
+    h('span', { class: 'nowrap' }, jobDuration(j)),
     jobProgress(j),
   ]), { empty: 'No jobs yet. Run a policy now, or back up with the arca command.' });
 }
