@@ -25,6 +25,8 @@ describe('progress display', () => {
     const f = progressFigures({ jobId: 'j', kind: 'check', status: 'requested' }, new RateMeter(), 1_000);
     expect(progressText({ jobId: 'j', kind: 'check', status: 'requested' }, f)).toBe('check waiting for a worker… 1s');
     expect(progressText({ jobId: 'j', kind: 'check', status: 'running' }, f)).toBe('check running… 1s');
+    expect(progressText({ jobId: 'j', kind: 'check', status: 'completed' }, f)).toBe('check completed in 1s');
+    expect(progressText({ jobId: 'j', kind: 'restore', status: 'failed' }, f)).toBe('restore failed after 1s');
   });
 
   it('draws a bar only when the total is known', () => {

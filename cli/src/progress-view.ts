@@ -31,6 +31,8 @@ export function progressFigures(job: Job, meter: RateMeter, elapsedMs: number, n
 /** One line of text for a job's state: the plain (non-terminal) display, and the text beside the bar. */
 export function progressText(job: Job, f: ProgressFigures): string {
   if (job.status === 'requested') return `${job.kind} waiting for a worker… ${formatDuration(f.elapsedMs)}`;
+  if (job.status === 'completed') return `${job.kind} completed in ${formatDuration(f.elapsedMs)}`;
+  if (job.status === 'failed') return `${job.kind} failed after ${formatDuration(f.elapsedMs)}`;
   if (!job.progress) return `${job.kind} running… ${formatDuration(f.elapsedMs)}`;
   const verb = job.kind === 'restore' ? 'written' : 'read';
   const amount = f.total !== undefined ? `${formatBytes(f.done)} of ${formatBytes(f.total)} ${verb} (${((f.done / f.total) * 100).toFixed(0)}%)` : `${formatBytes(f.done)} ${verb}`;
@@ -75,7 +77,10 @@ export class TerminalProgress implements ProgressView {
   }
 
   update(job: Job): void {
+    const previous = this.figures;
     this.figures = progressFigures(job, this.meter, Date.now() - this.started);
+    // A finished job's view has no counters any more: leave the bar full rather than empty.
+    if (job.status === 'completed' && !job.progress && previous?.total !== undefined) this.figures = { ...this.figures, done: previous.total, total: previous.total };
     this.text = progressText(job, this.figures);
     if (!this.running) {
       this.running = true;
