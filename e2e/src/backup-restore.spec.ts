@@ -181,6 +181,19 @@ describe('backup and restore through the running platform', () => {
     }
   });
 
+  it('changes the passphrase by re-wrapping the key, refusing a wrong current one', async () => {
+    const wrong = await api<{ message: string }>(platform, 'POST', '/repository/passphrase', { oldPassphrase: 'guess', newPassphrase: 'new-passphrase-1' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.message).toMatch(/wrong passphrase for repository/);
+    const changed = await api<{ repositoryId: string }>(platform, 'POST', '/repository/passphrase', { oldPassphrase: platform.env.ARCA_PASSPHRASE, newPassphrase: 'new-passphrase-1' });
+    expect(changed.status).toBe(200);
+    // Data is untouched: the first snapshot still lists, and the old passphrase no longer unlocks the key.
+    expect((await api(platform, 'GET', `/snapshots/${first}/tree?path=/`)).status).toBe(200);
+    const back = await api(platform, 'POST', '/repository/passphrase', { oldPassphrase: platform.env.ARCA_PASSPHRASE, newPassphrase: 'x'.repeat(12) });
+    expect(back.status).toBe(403);
+    await api(platform, 'POST', '/repository/passphrase', { oldPassphrase: 'new-passphrase-1', newPassphrase: platform.env.ARCA_PASSPHRASE });
+  });
+
   it('backs up a byte stream from stdin', async () => {
     const data = Buffer.concat([Buffer.from('stream header\n'), randomBytes(2_000_000)]);
     const result = await arcaStatus(platform.gatewayUrl, ['backup', '--stdin', '--name', 'upload.bin'], data);

@@ -1,4 +1,4 @@
-import { CheckRequest, TOPICS } from '@arca/contracts';
+import { ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
@@ -37,6 +37,15 @@ export class OperationsController {
     const body = (await upstream.json()) as { jobId?: string; message?: string | string[] };
     if (!upstream.ok) throw new HttpException(body, upstream.status);
     return body;
+  }
+
+  @Post('repository/passphrase')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Change the repository passphrase (re-wraps the key; no data is rewritten)" })
+  async changePassphrase(@Body() request: ChangePassphraseRequest, @Actor() actor: string) {
+    const result = (await this.services.request<{ repositoryId: string }>('ingest', '/repository/passphrase', { method: 'POST', body: request, actor })).body;
+    await this.events.audit(actor, 'repository.passphrase', result.repositoryId);
+    return result;
   }
 
   @Get('reports/summary')

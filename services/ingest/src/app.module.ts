@@ -9,6 +9,7 @@ import { JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
 import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
 import { RepositoryKeyService } from './repository-key.service';
+import { RepositoryController } from './repository.controller';
 import { RequestsController } from './requests.controller';
 import { RestoreRunner } from './restore.runner';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
@@ -16,7 +17,7 @@ import { SnapshotsController } from './snapshots.controller';
 
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000], objectStore: true })],
-  controllers: [RequestsController, SnapshotsController],
+  controllers: [RequestsController, SnapshotsController, RepositoryController],
   providers: [RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner],
 })
 export class AppModule {}

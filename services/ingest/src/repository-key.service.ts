@@ -1,7 +1,7 @@
-import { createKeyFile, KeyFile, MasterKey, openKeyFile } from '@arca/datapath';
+import { createKeyFile, KeyFile, MasterKey, openKeyFile, rewrapKeyFile, WrongPassphraseError } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
 import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 
 const KEYS_PREFIX = 'keys/';
 
@@ -29,6 +29,25 @@ export class RepositoryKeyService implements OnModuleInit {
       this.logger.log(`created repository ${keyFile.repositoryId} in ${this.store.describe()}`);
     }
     this.masterKey = openKeyFile(keyFile, passphrase);
+  }
+
+  /**
+   * Changes the passphrase: the same master key is wrapped anew and the key file replaced, so no
+   * chunk, pack or manifest is touched. Other ingest workers keep their unlocked key; on their
+   * next start they need the new passphrase (set ARCA_PASSPHRASE accordingly).
+   */
+  async changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<{ repositoryId: string }> {
+    const keyFile = (await this.firstKeyFile())!;
+    let rewrapped: KeyFile;
+    try {
+      rewrapped = rewrapKeyFile(keyFile, oldPassphrase, newPassphrase);
+    } catch (error) {
+      if (error instanceof WrongPassphraseError) throw new ForbiddenException(error.message);
+      throw error;
+    }
+    await this.store.put(`${KEYS_PREFIX}${keyFile.repositoryId}`, Buffer.from(JSON.stringify(rewrapped, null, 2)));
+    this.logger.log(`passphrase of repository ${keyFile.repositoryId} changed`);
+    return { repositoryId: keyFile.repositoryId };
   }
 
   private async firstKeyFile(): Promise<KeyFile | undefined> {

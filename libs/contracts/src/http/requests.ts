@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
@@ -23,4 +23,13 @@ export class RestoreRequest {
 export class CheckRequest {
   @IsOptional() @IsInt() @Min(1) @Max(100)
   percent?: number;
+}
+
+/** POST /repository/passphrase: re-wraps the repository key; data is untouched. */
+export class ChangePassphraseRequest {
+  @IsString() @MaxLength(1024)
+  oldPassphrase: string;
+
+  @IsString() @MinLength(8, { message: 'newPassphrase must be at least 8 characters' }) @MaxLength(1024)
+  newPassphrase: string;
 }
