@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import os from 'node:os';
 import { GatewayClient } from './gateway-client';
 import { followJob, JobFailedError } from './job-follower';
 import { NO_PROGRESS, PlainProgress, ProgressView, TerminalProgress } from './progress-view';
@@ -23,7 +24,7 @@ export class CliContext {
   readonly json: boolean;
 
   constructor(readonly io: CliIo, options: { url?: string; json?: boolean }) {
-    this.client = new GatewayClient(options.url ?? io.env.ARCA_URL ?? DEFAULT_URL, io.env.ARCA_ACTOR ?? io.env.USER ?? 'cli');
+    this.client = new GatewayClient(options.url ?? io.env.ARCA_URL ?? DEFAULT_URL, actorName(io.env));
     this.json = Boolean(options.json);
   }
 
@@ -55,6 +56,17 @@ export class CliContext {
       if (error instanceof JobFailedError && this.json) this.out(error.job);
       throw error;
     }
+  }
+}
+
+/** Who the audit log records for this command's changes: ARCA_ACTOR, else the login name. */
+export function actorName(env: NodeJS.ProcessEnv): string {
+  if (env.ARCA_ACTOR) return env.ARCA_ACTOR;
+  if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'cli'; // no passwd entry (some containers)
   }
 }
 

@@ -15,7 +15,8 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('arca')
     .description('Arca backup client. Talks to the gateway only (ARCA_URL, or --url).')
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
-    .option('--json', 'machine-readable JSON on stdout, no progress bars');
+    .option('--json', 'machine-readable JSON on stdout, no progress bars')
+    .addHelpText('after', '\nEnvironment:\n  ARCA_URL    the gateway (default http://localhost:3000)\n  ARCA_ACTOR  the name changes are audited under (default: your login name)');
   for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, checkCommand, policiesCommand, jobsCommand, reportCommand]) {
     program.addCommand(command(io));
   }

@@ -15,14 +15,20 @@ export function jobDetail(job: Job): string {
     const damaged = (job.stats as { damaged?: unknown[] } | null)?.damaged?.length ?? 0;
     return damaged ? `${damaged} damaged chunk(s)` : 'no damage';
   }
+  if (job.status === 'completed' && job.kind === 'restore') {
+    const s = (job.stats ?? {}) as { files?: number; bytesWritten?: number; failedFiles?: unknown[] };
+    return `${s.files ?? 0} files, ${formatBytes(s.bytesWritten)} written${s.failedFiles?.length ? `, ${s.failedFiles.length} FAILED` : ''}`;
+  }
   if (job.status === 'completed' && job.snapshotId) return `snapshot ${job.snapshotId.slice(0, 12)}`;
   return '';
 }
 
 export function renderJobs(jobs: Job[]): string {
   if (jobs.length === 0) return 'no jobs yet';
-  return table(['job', 'kind', 'status', 'requested', 'source', 'detail'], jobs.map((j) => [
-    j.jobId.slice(0, 8), j.kind, j.status, formatTime(j.requestedAt), j.kind === 'backup' ? describeSource(j.source) : j.snapshotId?.slice(0, 12) ?? '', jobDetail(j),
+  // "what": the source a backup reads, the snapshot a restore reads; a check covers the whole repository.
+  return table(['job', 'kind', 'status', 'requested', 'what', 'detail'], jobs.map((j) => [
+    j.jobId.slice(0, 8), j.kind, j.status, formatTime(j.requestedAt),
+    j.kind === 'backup' ? describeSource(j.source) : j.kind === 'restore' ? `snapshot ${j.snapshotId?.slice(0, 12) ?? '?'}` : 'repository', jobDetail(j),
   ]));
 }
 

@@ -523,6 +523,13 @@ function setUpRestoreForm() {
 
 // ---------------------------------------------------------------- audit
 
+/** An audit record's details as "key: value" lines, long ids kept whole (they are what people search for). */
+function describeDetails(details) {
+  if (!details || typeof details !== 'object' || Object.keys(details).length === 0) return '';
+  return h('ul', { class: 'details' }, Object.entries(details).map(([key, value]) =>
+    h('li', {}, h('span', { class: 'muted' }, `${key}: `), typeof value === 'string' ? value : JSON.stringify(value))));
+}
+
 async function renderAudit() {
   const entries = await api('GET', '/audit?limit=200');
   return dataTable('Audit log, newest first', ['Time', 'Actor', 'Action', 'Target', 'Details'], entries.map((e) => [
@@ -530,7 +537,7 @@ async function renderAudit() {
     e.actor,
     h('code', {}, e.action),
     e.target ?? '–',
-    e.details && Object.keys(e.details).length ? h('code', { class: 'details' }, JSON.stringify(e.details)) : '',
+    describeDetails(e.details),
   ]), { empty: 'Nothing recorded yet.' });
 }
 

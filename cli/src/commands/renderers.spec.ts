@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Job, Summary } from '../types';
+import { jobDetail, renderJobs } from './jobs';
+import { formatMode } from './ls';
+import { describeRetention } from './policies';
+import { formatMinutes, renderReport } from './report';
+import { snapshotPaths } from './restore';
+
+const job = (over: Partial<Job>): Job => ({ jobId: '0123456789abcdef', kind: 'backup', status: 'completed', ...over });
+
+describe('command output', () => {
+  it('sums up each kind of job in one cell', () => {
+    expect(jobDetail(job({ status: 'running', progress: { bytesRead: 512, totalBytes: 1024, files: 3 } }))).toBe('512 B of 1.00 KiB (50%), 3 files');
+    expect(jobDetail(job({ snapshotId: 'ab'.repeat(32) }))).toBe('snapshot abababababab');
+    expect(jobDetail(job({ kind: 'restore', stats: { files: 2, bytesWritten: 2048, failedFiles: [{}] } }))).toBe('2 files, 2.00 KiB written, 1 FAILED');
+    expect(jobDetail(job({ kind: 'check', stats: { damaged: [] } }))).toBe('no damage');
+    expect(jobDetail(job({ kind: 'check', stats: { damaged: [{}, {}] } }))).toBe('2 damaged chunk(s)');
+    expect(jobDetail(job({ status: 'failed', error: 'disk full' }))).toBe('disk full');
+  });
+
+  it('lists jobs with what each one works on, never a database password', () => {
+    const out = renderJobs([
+      job({ source: { kind: 'postgres', connection: 'postgres://u:secret@db/shop' } }),
+      job({ kind: 'restore', snapshotId: 'cd'.repeat(32) }),
+      job({ kind: 'check' }),
+    ]);
+    expect(out).toMatch(/postgres:db\/shop/);
+    expect(out).not.toMatch(/secret/);
+    expect(out).toMatch(/snapshot cdcdcdcdcdcd/);
+    expect(out).toMatch(/check\s+completed\s+-\s+repository/);
+    expect(renderJobs([])).toBe('no jobs yet');
+  });
+
+  it('prints modes like ls -l', () => {
+    expect(formatMode('file', 0o644)).toBe('-rw-r--r--');
+    expect(formatMode('dir', 0o750)).toBe('drwxr-x---');
+    expect(formatMode('symlink', 0o777)).toBe('lrwxrwxrwx');
+  });
+
+  it('makes restore paths absolute inside the snapshot', () => {
+    expect(snapshotPaths(['docs/', '/etc/hosts', '/'])).toEqual(['/docs', '/etc/hosts', '/']);
+    expect(snapshotPaths([])).toBeUndefined();
+  });
+
+  it('describes retention and RPO ages', () => {
+    expect(describeRetention({ keepLast: 7, keepHourly: 0, keepWeekly: 4 })).toBe('last 7, weekly 4');
+    expect(describeRetention({})).toBe('keep all');
+    expect(formatMinutes(null)).toBe('never');
+    expect(formatMinutes(4.25)).toBe('4.3 min');
+    expect(formatMinutes(1440)).toBe('24.0 h');
+    expect(formatMinutes(10_080)).toBe('7.0 d');
+  });
+
+  it('reports the summary, preferring the storage service\'s own usage figures', () => {
+    const summary: Summary = {
+      jobs: { total: 10, completed: 9, failed: 1, successRate: 0.9 },
+      storage: { bytesRead: 4096, bytesStored: 100 },
+      dedupeRatio: 4, compressionRatio: 2,
+      rpo: [{ policyId: 'p', name: 'home', rpoMinutes: 60, compliant: false, ageMinutes: null, lastSuccessAt: null }],
+      usage: { repository: { packs: 3, bytesStored: 2048 } },
+    };
+    const out = renderReport(summary);
+    expect(out).toMatch(/9 completed, 1 failed of 10 \(success rate 90\.0%\)/);
+    expect(out).toMatch(/2\.00 KiB stored in 3 packs, 4\.00 KiB backed up/);
+    expect(out).toMatch(/home\s+60 min\s+never\s+never\s+NO/);
+  });
+});
