@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from './context';
@@ -25,6 +28,8 @@ const results: Record<string, Record<string, unknown>> = {
   'backup-bad': { kind: 'backup', status: 'failed', error: 'source /nope does not exist' },
 };
 let nextJob = 'backup-1';
+const specFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'arca-cli-spec-')), 'policy.json');
+writeFileSync(specFile, JSON.stringify({ ...POLICY, id: undefined, version: undefined, rpoMinutes: 60 }));
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 
 beforeAll(async () => {
@@ -41,6 +46,7 @@ beforeAll(async () => {
     if (req.path === '/policies' && req.method === 'POST') return [201, { ...POLICY, ...JSON.parse(req.body.toString()), id: 'new-id' }];
     if (req.path === `/policies/${POLICY.id}` && req.method === 'GET') return [200, POLICY];
     if (req.path === `/policies/${POLICY.id}` && req.method === 'DELETE') return [204, undefined];
+    if (req.path === `/policies/${POLICY.id}` && req.method === 'PUT') return [200, { ...POLICY, ...JSON.parse(req.body.toString()), version: POLICY.version + 1 }];
     if (req.path === `/snapshots/${SNAP_A}/tree`) return [200, [{ name: 'docs', path: '/docs', type: 'dir', mode: 0o755, mtime: '2026-11-24T03:00:00.000Z' }, { name: 'a.txt', path: '/a.txt', type: 'file', size: 2048, mode: 0o644, mtime: '2026-11-24T03:00:00.000Z' }]];
     if (req.path === `/snapshots/${SNAP_A}/file`) return req.query.get('path') === '/a.txt' ? [200, Buffer.from([0, 1, 2, 255]), 'application/octet-stream'] : [404, { statusCode: 404, message: `${req.query.get('path')} is not a file in snapshot ${SNAP_A}` }];
     return undefined;
@@ -161,6 +167,9 @@ describe('arca commands against a fake gateway', () => {
     const deleted = await arca(['policies', 'delete', 'home']);
     expect(deleted.requests.at(-1)!.method).toBe('DELETE');
     expect(deleted.stdout).toBe(`deleted policy ${POLICY.id}\n`);
+    const updated = await arca(['policies', 'update', 'home', '--file', specFile]);
+    expect(updated.stdout).toBe('updated policy home to version 3\n');
+    expect(JSON.parse(updated.requests.at(-1)!.body.toString())).toMatchObject({ rpoMinutes: 60 });
     const missing = await arca(['policies', 'create', '--file', 'nope.json']);
     expect(missing.error!.message).toBe('cannot read nope.json: no such file');
   });

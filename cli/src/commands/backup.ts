@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Readable } from 'node:stream';
 import { planBackup, type BackupOptions } from '../backup-plan';
 import { CliIo, contextOf } from '../context';
+import { CliError } from '../gateway-client';
 import { formatBytes, formatDedupe, formatDuration, formatRate } from '../format';
 import { resolvePolicyId } from '../policy-ids';
 import type { BackupStats, Job, Policy } from '../types';
@@ -30,6 +31,8 @@ export function backupCommand(io: CliIo): Command {
       const plan = planBackup(dir, options, io.cwd());
       let jobId: string;
       if (plan.kind === 'stream') {
+        // Waiting silently on a terminal looks like a hang; say what --stdin expects instead.
+        if ((io.stdin as { isTTY?: boolean }).isTTY) throw new CliError('--stdin backs up piped data, but standard input is a terminal: pipe something in, e.g. pg_dump db | arca backup --stdin --name db.sql');
         const body = Readable.toWeb(io.stdin as Readable) as ReadableStream<Uint8Array>;
         ({ jobId } = await ctx.client.upload<{ jobId: string }>(`/streams?name=${encodeURIComponent(plan.name)}`, body));
       } else if (plan.kind === 'policy') {

@@ -90,6 +90,18 @@ export function policiesCommand(io: CliIo): Command {
       ctx.out(ctx.json ? created : `created policy ${created.name} (${created.id})`);
     });
 
+  policies.command('update')
+    .description('replace a policy\'s spec (its version goes up by one)')
+    .argument('<policy>', 'id, unique id prefix or name')
+    .requiredOption('--file <policy.json>', 'the whole new spec as JSON ("-" reads standard input)')
+    .option('--json', 'print the updated policy as JSON')
+    .action(async (given: string, options: { file: string }, command: Command) => {
+      const ctx = contextOf(command, io);
+      const id = await resolve(ctx, given);
+      const updated = await ctx.client.json<Policy>('PUT', `/policies/${id}`, readPolicyFile(options.file, io.cwd()));
+      ctx.out(ctx.json ? updated : `updated policy ${updated.name} to version ${updated.version}`);
+    });
+
   policies.command('delete')
     .description('delete a policy (its snapshots stay until pruned)')
     .argument('<policy>', 'id, unique id prefix or name')
