@@ -18,6 +18,15 @@ export const SEAL_OVERHEAD = HEADER + NONCE + TAG;
 const SAMPLE = 64 * 1024;
 
 /**
+ * zlib hands its output back in chunkSize pieces (16 KiB by default) and concatenates them: for
+ * megabyte chunks that is dozens of small buffers per chunk and most of the pipeline's garbage
+ * collection. One piece the size of the input avoids it.
+ */
+function outputChunkSize(inputLength: number): number {
+  return Math.max(64 * 1024, Math.min(inputLength + 1024, 16 * 1024 * 1024));
+}
+
+/**
  * Whether a chunk looks compressible, judged on a sample at zstd's fastest level: already
  * compressed or encrypted data (media, archives) then skips the full compression, which
  * would cost most of the pipeline's time for nothing.
@@ -50,7 +59,9 @@ export interface SealedChunk {
  * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
  */
 export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<SealedChunk> {
-  const packed = (await worthCompressing(plain)) ? await zstdCompress(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }) : plain;
+  const packed = (await worthCompressing(plain))
+    ? await zstdCompress(plain, { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
+    : plain;
   const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
   const payload = compressed ? packed : plain;
   const nonce = randomBytes(NONCE);
@@ -79,7 +90,7 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
   let plain = payload;
   if (sealed[1] & FLAG_ZSTD) {
     try {
-      plain = await zstdDecompress(payload);
+      plain = await zstdDecompress(payload, { chunkSize: 1024 * 1024 });
     } catch (error) {
       throw new CorruptChunkError(hex, `zstd: ${(error as Error).message}`);
     }
