@@ -94,7 +94,7 @@ export class ChunkSink {
   private async flushPack(): Promise<void> {
     if (this.writer.count === 0) return;
     const pack = await this.writer.finish(this.key);
-    while (this.uploads.size >= (this.options.maxUploads ?? 2)) await Promise.race(this.uploads);
+    while (this.uploads.size >= (this.options.maxUploads ?? 4)) await Promise.race(this.uploads);
     const upload = this.repository.storePack(pack)
       .then(() => {
         this.counters.bytesStored += pack.bytes.length;

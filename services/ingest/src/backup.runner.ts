@@ -3,7 +3,7 @@ import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
@@ -65,6 +65,8 @@ function databaseName(connection: string): string {
  */
 @Injectable()
 export class BackupRunner {
+  private readonly logger = new Logger('BackupRunner');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly keys: RepositoryKeyService,
@@ -83,11 +85,11 @@ export class BackupRunner {
     }, { jobId });
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
-    const repository = new ServiceChunkRepository(this.store, this.index, this.publisher, { jobId, policyId: request.policyId });
+    const repository = new ServiceChunkRepository(this.store, this.index, { jobId, policyId: request.policyId });
     const archiver = new Archiver({
       key: this.keys.key,
       repository,
-      parent: parent ? await this.catalog.manifest(parent) : undefined,
+      parent: parent ? await this.parentManifest(parent) : undefined,
       packSize: process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : undefined,
       bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec,
       onProgress: (p) => {
@@ -126,6 +128,7 @@ export class BackupRunner {
         policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
       });
       await m.save(snapshot);
+      for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
       const common = { jobId, snapshotId, source, ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
         ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
@@ -135,6 +138,19 @@ export class BackupRunner {
       await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
       return snapshot;
     });
+  }
+
+  /**
+   * The parent's manifest, or none when it cannot be read (its object lost or damaged): the
+   * backup then reads every file again instead of failing, and the snapshot is still complete.
+   */
+  private async parentManifest(parent: SnapshotEntity): Promise<Manifest | undefined> {
+    try {
+      return await this.catalog.manifest(parent);
+    } catch (error) {
+      this.logger.warn(`parent snapshot ${parent.id} unreadable (${(error as Error).message}); reading every file`);
+      return undefined;
+    }
   }
 
   private async archive(archiver: Archiver, source: SourceSpec, stream?: { name: string; body: Readable }): Promise<ArchiveResult> {

@@ -30,7 +30,7 @@ export class RestoreRunner {
     const totalBytes = manifest.entries.reduce((n, e) => n + (e.type === 'file' ? (e.size ?? 0) : 0), 0);
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
-    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, this.publisher, { jobId }), (p) => {
+    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, { jobId }), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId }).catch(() => undefined);

@@ -1,19 +1,18 @@
-import { TOPICS } from '@arca/contracts';
+import { PackStored } from '@arca/contracts';
 import { ChunkRepository, ChunkSource, FinishedPack } from '@arca/datapath';
-import { EventPublisher } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { ChunkIndexClient } from './chunk-index.client';
 
 /**
  * The data path's repository, backed by the services: lookups and locations from dedupe-index,
  * packs in the object store. A pack is recorded in the index only after its object is stored,
- * so the index never points at bytes that are not there.
+ * so the index never points at bytes that are not there. Kafka stays off this hot path: the
+ * pack.stored events leave through the outbox in the transaction that records the snapshot.
  */
 export class ServiceChunkRepository implements ChunkRepository, ChunkSource {
   constructor(
     private readonly store: ObjectStore,
     private readonly index: ChunkIndexClient,
-    private readonly publisher: EventPublisher,
     private readonly job: { jobId: string; policyId?: string },
   ) {}
 
@@ -21,13 +20,16 @@ export class ServiceChunkRepository implements ChunkRepository, ChunkSource {
     return this.index.newIds(ids);
   }
 
+  /** pack.stored payloads of the packs written so far; the job publishes them through its outbox with the snapshot. */
+  readonly storedPacks: PackStored[] = [];
+
   async storePack(pack: FinishedPack): Promise<void> {
     await this.store.put(pack.key, pack.bytes);
     await this.index.recordPack(pack);
-    await this.publisher.publish(TOPICS.packStored, {
+    this.storedPacks.push({
       jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
       rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),
-    }, { jobId: this.job.jobId });
+    });
   }
 
   async locate(ids: string[]) {

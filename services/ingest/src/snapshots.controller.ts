@@ -1,6 +1,6 @@
 import { TOPICS } from '@arca/contracts';
 import { Restorer } from '@arca/datapath';
-import { EventPublisher, Outbox } from '@arca/messaging';
+import { Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { OBJECT_STORE } from '@arca/service-kit';
 import { currentTraceHeaders } from '@arca/telemetry';
@@ -22,7 +22,6 @@ export class SnapshotsController {
     private readonly catalog: SnapshotCatalogService,
     private readonly keys: RepositoryKeyService,
     private readonly index: ChunkIndexClient,
-    private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
     private readonly dataSource: DataSource,
     private readonly backups: BackupRunner,
@@ -48,7 +47,7 @@ export class SnapshotsController {
   async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
     if (!path) throw new BadRequestException('path is required');
     const manifest = await this.catalog.manifest(await this.catalog.get(id));
-    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, this.publisher, { jobId: randomUUID() }));
+    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, { jobId: randomUUID() }));
     res.setHeader('content-type', 'application/octet-stream');
     try {
       await restorer.restoreFileToStream(manifest, path, res);
