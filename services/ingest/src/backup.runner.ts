@@ -1,9 +1,7 @@
-import { BackupRequested, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
-import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
@@ -11,12 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { ChunkIndexClient } from './chunk-index.client';
+import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
-import { SnapshotEntity, SnapshotStats } from './entities/snapshot.entity';
-import { RepositoryKeyService } from './repository-key.service';
-import { ServiceChunkRepository } from './service-chunk-repository';
-import { SnapshotCatalogService } from './snapshot-catalog.service';
+import { SnapshotEntity } from './entities/snapshot.entity';
 
 /** A failure with the pipeline stage it happened in, for backup.failed. */
 export class BackupStageError extends Error {
@@ -69,25 +64,22 @@ export class BackupRunner {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly keys: RepositoryKeyService,
-    private readonly catalog: SnapshotCatalogService,
-    private readonly index: ChunkIndexClient,
+    private readonly repo: RepositoryAccess,
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   async run(jobId: string, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
     const source = request.source;
-    const parent = stream ? null : await this.catalog.latestOf(source);
+    const parent = stream ? null : await this.repo.catalog.latestOf(source);
     await this.publisher.publish(TOPICS.backupStarted, {
       jobId, source, worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
     }, { jobId });
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
-    const repository = new ServiceChunkRepository(this.store, this.index, { jobId, policyId: request.policyId });
+    const repository = this.repo.chunksFor({ jobId, policyId: request.policyId });
     const archiver = new Archiver({
-      key: this.keys.key,
+      key: this.repo.keys.key,
       repository,
       parent: parent ? await this.parentManifest(parent) : undefined,
       packSize: process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : undefined,
@@ -109,14 +101,14 @@ export class BackupRunner {
     const key = manifestKey(snapshotId);
     let manifestBytes: Buffer;
     try {
-      manifestBytes = await encodeManifest(this.keys.key, manifest);
-      await this.store.put(key, manifestBytes);
+      manifestBytes = await encodeManifest(this.repo.keys.key, manifest);
+      await this.repo.store.put(key, manifestBytes);
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);
     }
     const s = result.stats;
     const bytesStored = s.bytesStored + manifestBytes.length;
-    const stats: SnapshotStats = {
+    const stats: BackupStats = {
       files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored, chunks: s.chunks, newChunks: s.newChunks,
       dedupeRatio: round(s.dedupeRatio), compressionRatio: round(s.bytesNew / Math.max(s.bytesStored, 1)),
       durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
@@ -146,7 +138,7 @@ export class BackupRunner {
    */
   private async parentManifest(parent: SnapshotEntity): Promise<Manifest | undefined> {
     try {
-      return await this.catalog.manifest(parent);
+      return await this.repo.catalog.manifest(parent);
     } catch (error) {
       this.logger.warn(`parent snapshot ${parent.id} unreadable (${(error as Error).message}); reading every file`);
       return undefined;
@@ -173,7 +165,7 @@ export class BackupRunner {
   /** Packs holding the snapshot's chunks, including those written by earlier backups (replication needs all). */
   private async referencedPacks(result: ArchiveResult): Promise<string[]> {
     const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
-    return [...new Set((await this.index.locate(ids)).map((l) => l.packKey))];
+    return [...new Set((await this.repo.index.locate(ids)).map((l) => l.packKey))];
   }
 }
 

@@ -1,40 +1,33 @@
 import { CheckRequested, TOPICS } from '@arca/contracts';
 import { checkRepository, Manifest } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
-import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChunkIndexClient } from './chunk-index.client';
+import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
-import { RepositoryKeyService } from './repository-key.service';
-import { SnapshotCatalogService } from './snapshot-catalog.service';
 
 /** Runs one check job over the packs in the object store and every catalogued snapshot. */
 @Injectable()
 export class CheckRunner {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly keys: RepositoryKeyService,
-    private readonly catalog: SnapshotCatalogService,
-    private readonly index: ChunkIndexClient,
+    private readonly repo: RepositoryAccess,
     private readonly outbox: Outbox,
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   async run(jobId: string, request: CheckRequested): Promise<void> {
     const started = Date.now();
     const packKeys: string[] = [];
-    for await (const item of this.store.list('data/')) packKeys.push(item.key);
+    for await (const item of this.repo.store.list('data/')) packKeys.push(item.key);
     const manifests: Manifest[] = [];
-    for (const snapshot of await this.catalog.list()) manifests.push(await this.catalog.manifest(snapshot));
+    for (const snapshot of await this.repo.catalog.list()) manifests.push(await this.repo.catalog.manifest(snapshot));
     const report = await checkRepository({
-      key: this.keys.key, packKeys, manifests, percent: request.percent,
-      readPack: (key) => this.store.get(key),
-      indexedChunks: (key) => this.index.packChunks(key),
+      key: this.repo.keys.key, packKeys, manifests, percent: request.percent,
+      readPack: (key) => this.repo.store.get(key),
+      indexedChunks: (key) => this.repo.index.packChunks(key),
     });
     // Chunks a snapshot references that no pack holds (a deleted or lost pack) are damage too.
-    const located = new Set((await this.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))])).map((l) => l.id));
+    const located = new Set((await this.repo.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))])).map((l) => l.id));
     for (const manifest of manifests) {
       for (const entry of manifest.entries) {
         for (const id of entry.chunks ?? []) {

@@ -1,36 +1,28 @@
 import { RestoreRequested, TOPICS } from '@arca/contracts';
 import { Restorer } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
-import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChunkIndexClient } from './chunk-index.client';
+import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
-import { RepositoryKeyService } from './repository-key.service';
-import { ServiceChunkRepository } from './service-chunk-repository';
-import { SnapshotCatalogService } from './snapshot-catalog.service';
 
 /** Runs one restore job: every chunk read back is verified against its id before it is written. */
 @Injectable()
 export class RestoreRunner {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly keys: RepositoryKeyService,
-    private readonly catalog: SnapshotCatalogService,
-    private readonly index: ChunkIndexClient,
+    private readonly repo: RepositoryAccess,
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   async run(jobId: string, request: RestoreRequested): Promise<void> {
-    const snapshot = await this.catalog.get(request.snapshotId);
-    const manifest = await this.catalog.manifest(snapshot);
+    const snapshot = await this.repo.catalog.get(request.snapshotId);
+    const manifest = await this.repo.catalog.manifest(snapshot);
     const totalBytes = manifest.entries.reduce((n, e) => n + (e.type === 'file' ? (e.size ?? 0) : 0), 0);
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
-    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, { jobId }), (p) => {
+    const restorer = new Restorer(this.repo.keys.key, this.repo.chunksFor({ jobId }), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId }).catch(() => undefined);

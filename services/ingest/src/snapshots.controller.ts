@@ -1,18 +1,14 @@
 import { TOPICS } from '@arca/contracts';
 import { Restorer } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
-import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
 import { currentTraceHeaders } from '@arca/telemetry';
-import { BadRequestException, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BackupRunner } from './backup.runner';
-import { ChunkIndexClient } from './chunk-index.client';
 import { IngestJobEntity } from './entities/ingest-job.entity';
-import { RepositoryKeyService } from './repository-key.service';
-import { ServiceChunkRepository } from './service-chunk-repository';
+import { RepositoryAccess } from './repository-access';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
 
 /** Internal API behind the gateway's snapshot endpoints and stream uploads. */
@@ -20,12 +16,10 @@ import { SnapshotCatalogService } from './snapshot-catalog.service';
 export class SnapshotsController {
   constructor(
     private readonly catalog: SnapshotCatalogService,
-    private readonly keys: RepositoryKeyService,
-    private readonly index: ChunkIndexClient,
+    private readonly repo: RepositoryAccess,
     private readonly outbox: Outbox,
     private readonly dataSource: DataSource,
     private readonly backups: BackupRunner,
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
   ) {}
 
   @Get('snapshots')
@@ -47,7 +41,7 @@ export class SnapshotsController {
   async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
     if (!path) throw new BadRequestException('path is required');
     const manifest = await this.catalog.manifest(await this.catalog.get(id));
-    const restorer = new Restorer(this.keys.key, new ServiceChunkRepository(this.store, this.index, { jobId: randomUUID() }));
+    const restorer = new Restorer(this.repo.keys.key, this.repo.chunksFor({ jobId: randomUUID() }));
     res.setHeader('content-type', 'application/octet-stream');
     try {
       await restorer.restoreFileToStream(manifest, path, res);

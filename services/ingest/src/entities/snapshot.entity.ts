@@ -1,18 +1,5 @@
+import type { BackupStats } from '@arca/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export interface SnapshotStats {
-  files: number;
-  dirs: number;
-  bytesRead: number;
-  bytesNew: number;
-  bytesStored: number;
-  chunks: number;
-  newChunks: number;
-  dedupeRatio: number;
-  compressionRatio: number;
-  durationMs: number;
-  throughputBytesPerSec: number;
-}
 
 /** The catalogue of snapshots; each one's manifest (tree, metadata, chunk lists) lives in the object store. */
 @Entity({ name: 'snapshots' })
@@ -48,5 +35,6 @@ export class SnapshotEntity {
   manifestKey: string;
 
   @Column({ type: 'jsonb' })
-  stats: SnapshotStats;
+  /** The backup's figures, as published in backup.completed. */
+  stats: BackupStats;
 }
