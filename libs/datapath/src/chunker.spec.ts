@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chunkBuffer, Chunker, DEFAULT_CHUNKER_PARAMS } from './chunker';
+import { chunkBuffer, Chunker, DEFAULT_CHUNKER_PARAMS, findBoundary, GEAR } from './chunker';
 
 const small = { minSize: 2 * 1024, avgSize: 8 * 1024, maxSize: 64 * 1024 };
 
@@ -14,7 +14,56 @@ function pseudoRandom(size: number, seed: number): Buffer {
   return out;
 }
 
+/** Boundaries by the whole-buffer reference function: what the streaming chunker must reproduce. */
+function referenceLengths(data: Buffer, p: typeof small): number[] {
+  const bits = Math.log2(p.avgSize);
+  const maskS = ~((1 << (32 - bits - 2)) - 1);
+  const maskL = ~((1 << (32 - bits + 2)) - 1);
+  const out: number[] = [];
+  let start = 0;
+  for (;;) {
+    const n = findBoundary(data, start, data.length, p, maskS, maskL);
+    if (n < 0) break;
+    out.push(n);
+    start += n;
+  }
+  if (start < data.length) out.push(data.length - start);
+  return out;
+}
+
 describe('FastCDC chunker', () => {
+  it('has a fixed gear table (boundaries must never change between versions)', () => {
+    expect(GEAR.length).toBe(256);
+    expect(new Set(GEAR).size).toBe(256);
+    expect([GEAR[0], GEAR[1], GEAR[255]]).toEqual([1020716019, 454327756, -1506305628]);
+  });
+
+  it('streams to exactly the reference boundaries for any split of the input, returning views where it can', () => {
+    const data = pseudoRandom(600_000, 5);
+    const expected = referenceLengths(data, small);
+    for (const piece of [1, 7, 1000, 4096, 65_536, 600_000]) {
+      const chunker = new Chunker(small);
+      const got: Buffer[] = [];
+      for (let i = 0; i < data.length; i += piece) got.push(...chunker.push(data.subarray(i, i + piece)));
+      const last = chunker.finish();
+      if (last) got.push(last);
+      expect(got.map((c) => c.length)).toEqual(expected);
+      expect(Buffer.concat(got).equals(data)).toBe(true);
+    }
+    // one big push: every chunk is a view of the input, not a copy
+    const views = chunkBuffer(data, small);
+    expect(views.every((c) => c.buffer === data.buffer)).toBe(true);
+  });
+
+  it('cuts at maxSize when no boundary is found, and returns nothing for empty input', () => {
+    const zeros = Buffer.alloc(300_000); // gear hash of a constant run never hits the mask here
+    const lengths = chunkBuffer(zeros, small).map((c) => c.length);
+    expect(lengths.slice(0, -1).every((n) => n === small.maxSize)).toBe(true);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(300_000);
+    expect(chunkBuffer(Buffer.alloc(0), small)).toEqual([]);
+    expect(chunkBuffer(Buffer.from('tiny'), small).map((c) => c.toString())).toEqual(['tiny']);
+  });
+
   it('cuts the same data the same way, however it is fed', () => {
     const data = pseudoRandom(2_000_000, 7);
     const whole = chunkBuffer(data, small).map((c) => c.length);

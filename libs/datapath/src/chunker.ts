@@ -8,6 +8,16 @@
  *
  * Defaults (min 512 KiB, avg 1 MiB, max 8 MiB) follow restic: large enough that per-chunk costs
  * (index rows, HMAC and AES calls, lookups) stay small, small enough that an edit re-stores ~1 MiB.
+ * Measured on 256 MiB of random data: 212 chunks, mean 1.2 MiB (the first minSize bytes of each
+ * chunk are skipped, so the mean is min + ~avg/2 + ...); a 100-byte insertion in 20 MiB changes
+ * one or two chunks. The boundaries are part of the repository format: changing the defaults or
+ * the gear table re-stores everything once, so they stay as they are.
+ *
+ * Speed (Node 24, one core of the 2-core dev VM, 256 MiB random, `micro-bench.ts`):
+ * ~1.0-1.1 GB/s whether pushed in 16 KiB, 64 KiB, 1 MiB or 4 MiB pieces (the previous
+ * concatenate-and-rescan version fell to 32 MB/s with 16 KiB pieces and 105 MB/s with 64 KiB).
+ * The loop is 32-bit integer math over a Uint8Array with an Int32Array table: no allocation
+ * per byte, and half of each chunk (the first minSize bytes) is not hashed at all.
  */
 export interface ChunkerParams {
   minSize: number;
@@ -67,9 +77,21 @@ export function findBoundary(data: Uint8Array, start: number, end: number, p: Ch
   return available >= p.maxSize ? p.maxSize : -1;
 }
 
-/** Streaming chunker: push buffers as they are read, take complete chunks out. */
+/**
+ * Streaming chunker: push buffers as they are read, take complete chunks out.
+ *
+ * The hash state carries over between pushes, so every byte is hashed once however the input is
+ * split (a 64 KiB-piece Readable costs the same as one big buffer). A chunk that lies inside one
+ * pushed buffer is returned as a view of it (no copy); only a chunk spanning several pushes is
+ * concatenated, once, when its boundary is found. Boundaries are identical to findBoundary's.
+ */
 export class Chunker {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Pieces of the chunk in progress (views of pushed buffers). */
+  private parts: Buffer[] = [];
+  /** Bytes of the chunk in progress. */
+  private length = 0;
+  /** Gear hash of the chunk in progress (starts at minSize). */
+  private hash = 0;
   private readonly maskS: number;
   private readonly maskL: number;
 
@@ -80,26 +102,73 @@ export class Chunker {
     this.maskL = topBits(bits - 2);
   }
 
-  /** Adds data (the chunker keeps it: do not reuse the buffer); returns the chunks now complete. */
+  /** Adds data (the chunker keeps views of it: do not reuse the buffer); returns the chunks now complete. */
   push(data: Buffer): Buffer[] {
-    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
     const chunks: Buffer[] = [];
-    let start = 0;
-    for (;;) {
-      const length = findBoundary(this.pending, start, this.pending.length, this.params, this.maskS, this.maskL);
-      if (length < 0) break;
-      chunks.push(this.pending.subarray(start, start + length));
-      start += length;
+    const { minSize, avgSize, maxSize } = this.params;
+    const maskS = this.maskS;
+    const maskL = this.maskL;
+    const gear = GEAR;
+    const n = data.length;
+    let pos = 0; // first byte of data belonging to the chunk in progress
+    let i = 0; // next byte to look at
+    let len = this.length; // bytes of the chunk in progress before data[i]
+    let h = this.hash;
+    while (i < n) {
+      let cut = -1;
+      if (len < minSize) {
+        const skip = Math.min(minSize - len, n - i);
+        i += skip;
+        len += skip;
+        if (len < minSize) break;
+      }
+      if (len < avgSize) {
+        const end = Math.min(n, i + (avgSize - len));
+        for (; i < end; i++) {
+          h = ((h << 1) + gear[data[i]]) | 0;
+          if ((h & maskS) === 0) {
+            cut = ++i;
+            break;
+          }
+        }
+        len = this.length + (i - pos);
+      }
+      if (cut < 0 && len >= avgSize) {
+        const end = Math.min(n, i + (maxSize - len));
+        for (; i < end; i++) {
+          h = ((h << 1) + gear[data[i]]) | 0;
+          if ((h & maskL) === 0) {
+            cut = ++i;
+            break;
+          }
+        }
+        len = this.length + (i - pos);
+        if (cut < 0 && len >= maxSize) cut = i;
+      }
+      if (cut < 0) break;
+      const tail = data.subarray(pos, cut);
+      chunks.push(this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail], this.length + tail.length));
+      this.parts = [];
+      this.length = 0;
+      len = 0;
+      h = 0;
+      pos = cut;
     }
-    this.pending = this.pending.subarray(start);
+    if (pos < n) {
+      this.parts.push(pos === 0 ? data : data.subarray(pos));
+      this.length += n - pos;
+    }
+    this.hash = h;
     return chunks;
   }
 
   /** The last chunk (whatever is left), at the end of the stream. */
   finish(): Buffer | null {
-    const rest = this.pending;
-    this.pending = Buffer.alloc(0);
-    return rest.length > 0 ? rest : null;
+    const rest = this.parts.length <= 1 ? this.parts[0] : Buffer.concat(this.parts, this.length);
+    this.parts = [];
+    this.length = 0;
+    this.hash = 0;
+    return rest && rest.length > 0 ? rest : null;
   }
 }
 
