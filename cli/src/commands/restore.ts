@@ -18,14 +18,16 @@ export function restoreCommand(io: CliIo): Command {
     .argument('<snapshot>', 'snapshot id or unique prefix')
     .requiredOption('--target <dir>', 'directory to restore into (created if missing; made absolute here)')
     .option('--path <path...>', 'restore only these files or directories of the snapshot (repeatable)')
+    .option('--from <site>', 'read from the "primary" (default) or the "replica" site, e.g. when the primary is gone')
     .option('--json', 'print the finished job as JSON')
     .addHelpText('after', '\nExample:\n  arca restore 3fa9c1 --target /tmp/out --path /docs /etc/hosts')
-    .action(async (given: string, options: { target: string; path?: string[] }, command: Command) => {
+    .action(async (given: string, options: { target: string; path?: string[]; from?: string }, command: Command) => {
+      if (options.from && options.from !== 'primary' && options.from !== 'replica') throw new CliError(`--from must be "primary" or "replica", got "${options.from}"`);
       const ctx = contextOf(command, io);
       const id = await lookUpSnapshot(ctx.client, given);
       // The restore runs in the ingest service: a relative target would mean its working directory, not ours.
       const target = path.resolve(io.cwd(), options.target);
-      const { jobId } = await ctx.client.post<{ jobId: string }>(`/snapshots/${id}/restore`, { target, paths: snapshotPaths(options.path) });
+      const { jobId } = await ctx.client.post<{ jobId: string }>(`/snapshots/${id}/restore`, { target, paths: snapshotPaths(options.path), ...(options.from ? { site: options.from } : {}) });
       const job = await ctx.follow(jobId);
       const s = (job.stats ?? {}) as Partial<RestoreStats>;
       const failed = s.failedFiles ?? [];

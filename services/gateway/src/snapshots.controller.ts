@@ -55,7 +55,7 @@ export class SnapshotsController {
   async restore(@Param('id') id: string, @Body() request: RestoreRequest, @Actor() actor: string): Promise<{ jobId: string }> {
     const snapshot = await this.services.get<{ id: string }>('ingest', `/snapshots/${encodeURIComponent(id)}`);
     const jobId = randomUUID();
-    await this.events.publish(TOPICS.restoreRequested, { jobId, snapshotId: snapshot.id, target: request.target, paths: request.paths }, { jobId, actor });
+    await this.events.publish(TOPICS.restoreRequested, { jobId, snapshotId: snapshot.id, target: request.target, paths: request.paths, ...(request.site ? { site: request.site } : {}) }, { jobId, actor });
     return { jobId };
   }
 }

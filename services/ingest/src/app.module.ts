@@ -9,6 +9,7 @@ import { JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
 import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
 import { RepositoryAccess } from './repository-access';
+import { SiteStores } from './site-stores';
 import { RepositoryKeyService } from './repository-key.service';
 import { RepositoryController } from './repository.controller';
 import { RequestsController } from './requests.controller';
@@ -19,6 +20,6 @@ import { SnapshotsController } from './snapshots.controller';
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000], objectStore: true })],
   controllers: [RequestsController, SnapshotsController, RepositoryController],
-  providers: [RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner],
 })
 export class AppModule {}

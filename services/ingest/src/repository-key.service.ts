@@ -1,7 +1,7 @@
 import { createKeyFile, KeyFile, MasterKey, openKeyFile, rewrapKeyFile, WrongPassphraseError } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
-import { ForbiddenException, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { replicaConfigured, SiteStores } from './site-stores';
 
 const KEYS_PREFIX = 'keys/';
 
@@ -15,17 +15,40 @@ export class RepositoryKeyService implements OnModuleInit {
   private masterKey?: MasterKey;
   private readonly logger = new Logger('RepositoryKey');
 
-  constructor(@Inject(OBJECT_STORE) private readonly store: ObjectStore) {}
+  private readonly store: ObjectStore;
+
+  constructor(private readonly sites: SiteStores) {
+    this.store = sites.primary;
+  }
 
   async onModuleInit(): Promise<void> {
     const passphrase = process.env.ARCA_PASSPHRASE ?? '';
-    let keyFile = await this.firstKeyFile();
+    let keyFile: KeyFile | undefined;
+    try {
+      keyFile = await this.firstKeyFile(this.store);
+    } catch (error) {
+      // The primary site is gone: restores from the replica still need the key, which replication copied there.
+      if (!replicaConfigured()) throw error;
+      this.logger.warn(`primary site unreadable (${(error as Error).message}); unlocking the repository from the replica site`);
+      keyFile = await this.firstKeyFile(this.sites.get('replica'));
+      if (!keyFile) throw error;
+    }
+    if (!keyFile && replicaConfigured()) {
+      // An empty primary beside a replica that holds a repository: a rebuilt primary site. Adopt
+      // the replica's key rather than start a second, unrelated repository.
+      const replicaKey = await this.firstKeyFile(this.sites.get('replica')).catch(() => undefined);
+      if (replicaKey) {
+        await this.store.put(`${KEYS_PREFIX}${replicaKey.repositoryId}`, Buffer.from(JSON.stringify(replicaKey, null, 2)));
+        this.logger.log(`primary site had no repository key: adopted repository ${replicaKey.repositoryId} from the replica`);
+        keyFile = replicaKey;
+      }
+    }
     if (!keyFile) {
       const created = createKeyFile(passphrase);
       await this.store.put(`${KEYS_PREFIX}${created.keyFile.repositoryId}`, Buffer.from(JSON.stringify(created.keyFile, null, 2)));
       // Two workers starting on an empty store may both create a key: all converge on the first
       // key file in key order, so every chunk is encrypted under the same master key.
-      keyFile = (await this.firstKeyFile())!;
+      keyFile = (await this.firstKeyFile(this.store))!;
       this.logger.log(`created repository ${keyFile.repositoryId} in ${this.store.describe()}`);
     }
     this.masterKey = openKeyFile(keyFile, passphrase);
@@ -37,7 +60,7 @@ export class RepositoryKeyService implements OnModuleInit {
    * next start they need the new passphrase (set ARCA_PASSPHRASE accordingly).
    */
   async changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<{ repositoryId: string }> {
-    const keyFile = (await this.firstKeyFile())!;
+    const keyFile = (await this.firstKeyFile(this.store))!;
     let rewrapped: KeyFile;
     try {
       rewrapped = rewrapKeyFile(keyFile, oldPassphrase, newPassphrase);
@@ -50,12 +73,12 @@ export class RepositoryKeyService implements OnModuleInit {
     return { repositoryId: keyFile.repositoryId };
   }
 
-  private async firstKeyFile(): Promise<KeyFile | undefined> {
+  private async firstKeyFile(store: ObjectStore): Promise<KeyFile | undefined> {
     const keys: string[] = [];
-    for await (const item of this.store.list(KEYS_PREFIX)) keys.push(item.key);
+    for await (const item of store.list(KEYS_PREFIX)) keys.push(item.key);
     keys.sort();
     if (keys.length === 0) return undefined;
-    return JSON.parse((await this.store.get(keys[0])).toString()) as KeyFile;
+    return JSON.parse((await store.get(keys[0])).toString()) as KeyFile;
   }
 
   get key(): MasterKey {

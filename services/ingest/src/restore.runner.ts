@@ -18,11 +18,12 @@ export class RestoreRunner {
 
   async run(jobId: string, request: RestoreRequested): Promise<void> {
     const snapshot = await this.repo.catalog.get(request.snapshotId);
-    const manifest = await this.repo.catalog.manifest(snapshot);
+    const site = request.site ?? 'primary';
+    const manifest = await this.repo.catalog.manifest(snapshot, site);
     const totalBytes = manifest.entries.reduce((n, e) => n + (e.type === 'file' ? (e.size ?? 0) : 0), 0);
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
-    const restorer = new Restorer(this.repo.keys.key, this.repo.chunksFor({ jobId }), (p) => {
+    const restorer = new Restorer(this.repo.keys.key, this.repo.chunksFor({ jobId }, site), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId }).catch(() => undefined);

@@ -1,11 +1,10 @@
 import { sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, findEntry, listDirectory, Manifest } from '@arca/datapath';
-import { ObjectStore } from '@arca/object-store';
-import { OBJECT_STORE } from '@arca/service-kit';
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { RepositoryKeyService } from './repository-key.service';
+import { Site, SiteStores } from './site-stores';
 
 /** The snapshot catalogue in Postgres, with manifests loaded from the object store on demand. */
 @Injectable()
@@ -13,7 +12,7 @@ export class SnapshotCatalogService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly keys: RepositoryKeyService,
-    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    private readonly sites: SiteStores,
   ) {}
 
   list(filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
@@ -41,8 +40,8 @@ export class SnapshotCatalogService {
     });
   }
 
-  async manifest(snapshot: SnapshotEntity): Promise<Manifest> {
-    return decodeManifest(this.keys.key, snapshot.id, await this.store.get(snapshot.manifestKey));
+  async manifest(snapshot: SnapshotEntity, site: Site = 'primary'): Promise<Manifest> {
+    return decodeManifest(this.keys.key, snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
   }
 
   async tree(idOrPrefix: string, dir: string) {

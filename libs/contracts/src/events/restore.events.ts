@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 
 const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
@@ -10,6 +10,8 @@ export class RestoreRequested {
   @Matches(SNAPSHOT_ID) snapshotId: string;
   @Matches(/^\//, { message: 'target must be an absolute path' }) @MaxLength(4096) target: string;
   @IsOptional() @IsArray() @IsString({ each: true }) paths?: string[];
+  /** Which site's object store to read: the replica when the primary is gone. */
+  @IsOptional() @IsIn(['primary', 'replica']) site?: 'primary' | 'replica';
 }
 
 export class RestoreStarted {

@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
@@ -17,6 +17,10 @@ export class RestoreRequest {
 
   @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true })
   paths?: string[];
+
+  /** Restore from the replica site (when the primary site is gone). Default: primary. */
+  @IsOptional() @IsIn(['primary', 'replica'], { message: 'site must be "primary" or "replica"' })
+  site?: 'primary' | 'replica';
 }
 
 /** POST /check. */
