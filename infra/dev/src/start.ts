@@ -3,6 +3,7 @@
  * until Ctrl-C. Data lives in ARCA_DATA_DIR (default .arca/ in the repository).
  */
 import path from 'node:path';
+import { silenceKnownKafkajsWarning } from '@arca/service-kit';
 import { REPO_ROOT, startPlatform } from './platform';
 
 function log(line: string): void {
@@ -10,6 +11,7 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
+  silenceKnownKafkajsWarning(); // the embedded broker's clients are kafkajs too
   const dataDir = path.resolve(process.env.ARCA_DATA_DIR ?? path.join(REPO_ROOT, '.arca'));
   const platform = await startPlatform({ env: process.env, dataDir, log, output: (line) => process.stdout.write(line + '\n') });
   let stopping = false;

@@ -6,6 +6,7 @@ import { Kafka } from 'kafkajs';
 import { CommonEnv } from './config/common-env';
 import { ConfigError, loadConfig } from './config/load-config';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
+import { silenceKnownKafkajsWarning } from './warnings';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -27,6 +28,7 @@ export interface BootstrapOptions<E extends CommonEnv> {
  */
 export async function bootstrapService<E extends CommonEnv>(options: BootstrapOptions<E>): Promise<void> {
   const name = `arca-${options.serviceName}`;
+  silenceKnownKafkajsWarning();
   let config: E;
   try {
     config = loadConfig(options.env, process.env);

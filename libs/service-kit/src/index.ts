@@ -6,3 +6,4 @@ export * from './service-kit.module';
 export * from './service-directory';
 export * from './arca-service.module';
 export * from './bootstrap';
+export * from './warnings';
