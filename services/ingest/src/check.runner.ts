@@ -20,7 +20,14 @@ export class CheckRunner {
     const packKeys: string[] = [];
     for await (const item of this.repo.store.list('data/')) packKeys.push(item.key);
     const manifests: Manifest[] = [];
-    for (const snapshot of await this.repo.catalog.list()) manifests.push(await this.repo.catalog.manifest(snapshot));
+    const unreadable: Array<{ snapshotId: string; reason: string }> = [];
+    for (const snapshot of await this.repo.catalog.list()) {
+      try {
+        manifests.push(await this.repo.catalog.manifest(snapshot));
+      } catch (error) {
+        unreadable.push({ snapshotId: snapshot.id, reason: (error as Error).message });
+      }
+    }
     const report = await checkRepository({
       key: this.repo.keys.key, packKeys, manifests, percent: request.percent,
       readPack: (key) => this.repo.store.get(key),
@@ -42,6 +49,8 @@ export class CheckRunner {
         }
       }
     }
+    // A snapshot whose manifest is lost or damaged is damage too: none of its files can be restored.
+    for (const u of unreadable) report.damaged.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${u.reason}`, snapshots: [u.snapshotId], files: ['/'] });
     await this.dataSource.transaction(async (m) => {
       await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId, ...report, durationMs: Date.now() - started }, { jobId });
       await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
