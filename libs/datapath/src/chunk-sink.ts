@@ -84,7 +84,7 @@ export class ChunkSink {
     const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
     const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await seal(this.key, p.id, p.data) })));
     for (const { p, s } of sealed) {
-      this.writer.add(p.id, s.sealed, p.data.length, s.compressed);
+      this.writer.add(p.id, s.parts, p.data.length, s.compressed);
       this.counters.newChunks++;
       this.counters.bytesNew += p.data.length;
       if (this.writer.size >= (this.options.packSize ?? DEFAULT_PACK_SIZE)) await this.flushPack();

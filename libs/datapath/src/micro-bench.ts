@@ -24,7 +24,7 @@ async function main() {
     let out = 0;
     for (let i = 0; i < parts.length; i += 8) {
       const sealed = await Promise.all(parts.slice(i, i + 8).map((c) => seal(masterKey, chunkId(masterKey.idKey, c), c)));
-      out += sealed.reduce((n, s) => n + s.sealed.length, 0);
+      out += sealed.reduce((n, s) => n + s.length, 0);
     }
     console.log(`seal (zstd 3 + AES-GCM, 8 in parallel), ${name}: ${mbps(data.length, performance.now() - t)}, ratio ${(data.length / out).toFixed(2)}`);
   }

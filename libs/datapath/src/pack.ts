@@ -34,10 +34,13 @@ export class PackWriter {
   private entries: PackEntry[] = [];
   private offset = 0;
 
-  add(id: Buffer, sealed: Buffer, rawLength: number, compressed: boolean): void {
-    this.entries.push({ id: id.toString('hex'), offset: this.offset, length: sealed.length, rawLength, compressed });
-    this.parts.push(sealed);
-    this.offset += sealed.length;
+  /** Adds a sealed chunk, given whole or in pieces (pieces are concatenated once, with the pack). */
+  add(id: Buffer, sealed: Buffer | Buffer[], rawLength: number, compressed: boolean): void {
+    const pieces = Array.isArray(sealed) ? sealed : [sealed];
+    const length = pieces.reduce((n, p) => n + p.length, 0);
+    this.entries.push({ id: id.toString('hex'), offset: this.offset, length, rawLength, compressed });
+    this.parts.push(...pieces);
+    this.offset += length;
   }
 
   get size(): number {

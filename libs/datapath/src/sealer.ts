@@ -49,8 +49,17 @@ export class CorruptChunkError extends Error {
 }
 
 export interface SealedChunk {
-  sealed: Buffer;
+  /** The sealed blob in pieces (header and nonce, ciphertext, tag): packs concatenate them once. */
+  parts: Buffer[];
+  length: number;
   compressed: boolean;
+  /** The whole blob (copies the parts). */
+  readonly sealed: Buffer;
+}
+
+/** A cipher's output without a copy: GCM's final() is empty, and concatenating would copy the whole body. */
+function joined(body: Buffer, final: Buffer): Buffer {
+  return final.length === 0 ? body : Buffer.concat([body, final]);
 }
 
 /**
@@ -67,10 +76,10 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<S
   const nonce = randomBytes(NONCE);
   const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, nonce);
   cipher.setAAD(id);
-  const header = Buffer.from([FORMAT_VERSION, compressed ? FLAG_ZSTD : 0]);
-  const body = cipher.update(payload);
-  const final = cipher.final();
-  return { sealed: Buffer.concat([header, nonce, body, final, cipher.getAuthTag()]), compressed };
+  const head = Buffer.concat([Buffer.from([FORMAT_VERSION, compressed ? FLAG_ZSTD : 0]), nonce]);
+  const body = joined(cipher.update(payload), cipher.final());
+  const parts = [head, body, cipher.getAuthTag()];
+  return { parts, length: head.length + body.length + TAG, compressed, get sealed() { return Buffer.concat(parts); } };
 }
 
 /** Decrypts, decompresses and verifies a chunk against its id; any mismatch is a CorruptChunkError. */
@@ -83,7 +92,7 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let payload: Buffer;
   try {
-    payload = Buffer.concat([decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final()]);
+    payload = joined(decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final());
   } catch {
     throw new CorruptChunkError(hex, 'authentication failed (the bytes were altered, or the repository key is not this one)');
   }
