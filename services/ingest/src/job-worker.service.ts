@@ -71,13 +71,14 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         else await this.checks.run(job.id, job.request as unknown as CheckRequested);
       });
     } catch (error) {
-      await this.fail(job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
+      await this.recordFailure(job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
     } finally {
       clearInterval(renew);
     }
   }
 
-  private async fail(job: IngestJobEntity, error: unknown): Promise<void> {
+  /** Marks a job failed and announces it (backup.failed, restore.failed, or a check report naming the failure). */
+  async recordFailure(job: Pick<IngestJobEntity, 'id' | 'kind' | 'request'>, error: unknown): Promise<void> {
     const reason = (error as Error).message ?? String(error);
     this.logger.warn(`${job.kind} job ${job.id} failed: ${reason}`);
     const request = job.request as Record<string, unknown>;

@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BackupRunner } from './backup.runner';
+import { JobWorkerService } from './job-worker.service';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { RepositoryAccess } from './repository-access';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
@@ -20,6 +21,7 @@ export class SnapshotsController {
     private readonly outbox: Outbox,
     private readonly dataSource: DataSource,
     private readonly backups: BackupRunner,
+    private readonly worker: JobWorkerService,
   ) {}
 
   @Get('snapshots')
@@ -72,7 +74,13 @@ export class SnapshotsController {
       await m.insert(IngestJobEntity, { id: jobId, kind: 'backup', request: { jobId, source, trigger: 'manual' }, traceHeaders: currentTraceHeaders(), status: 'running' });
       await this.outbox.enqueue(m, TOPICS.backupRequested, { jobId, source, trigger: 'manual' }, { jobId, actor });
     });
-    const snapshot = await this.backups.run(jobId, { jobId, source, trigger: 'manual' }, { name, body: req });
-    return { jobId, snapshotId: snapshot.id };
+    try {
+      const snapshot = await this.backups.run(jobId, { jobId, source, trigger: 'manual' }, { name, body: req });
+      return { jobId, snapshotId: snapshot.id };
+    } catch (error) {
+      // The upload ran here, not in a worker: record the failure the way a worker would.
+      await this.worker.recordFailure({ id: jobId, kind: 'backup', request: { jobId, source, trigger: 'manual' } }, error);
+      throw error;
+    }
   }
 }
