@@ -8,6 +8,7 @@ import { policiesCommand } from './commands/policies';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { snapshotsCommand } from './commands/snapshots';
+import { versionsCommand } from './commands/versions';
 import { CliIo, DEFAULT_URL } from './context';
 
 /** The whole `arca` command tree; `io` is the process's streams, or a test's. */
@@ -17,7 +18,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
     .option('--json', 'machine-readable JSON on stdout, no progress bars')
     .addHelpText('after', '\nEnvironment:\n  ARCA_URL    the gateway (default http://localhost:3000)\n  ARCA_ACTOR  the name changes are audited under (default: your login name)');
-  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, checkCommand, policiesCommand, jobsCommand, reportCommand]) {
+  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, policiesCommand, jobsCommand, reportCommand]) {
     program.addCommand(command(io));
   }
   configureTree(program, io);

@@ -85,6 +85,12 @@ describe('backup and restore through the running platform', () => {
     expect(metadata(target)).toEqual(metadata(source));
   });
 
+  it("lists a file's versions across the snapshots of its directory", async () => {
+    const versions = JSON.parse((await arca(platform.gatewayUrl, ['versions', source, '/docs/readme.txt', '--json'])).stdout) as Array<{ snapshotId: string; size: number }>;
+    expect(versions.map((v) => v.snapshotId)).toContain(first);
+    expect(versions.every((v) => v.size === 11_000)).toBe(true);
+  });
+
   it('stores only the changed part of an edited file', async () => {
     const big = path.join(source, 'docs', 'nested', 'deeper', 'random.bin');
     appendFileSync(big, randomBytes(1000));
