@@ -1,36 +1,21 @@
 import { makeEdgeCaseTree } from '@arca/datapath/src/testing/edge-case-tree';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
-import { api, startTestPlatform, TestPlatform } from './support/test-platform';
+import { api, usePlatform } from './support/test-platform';
 
-let platform: TestPlatform;
-const temp: string[] = [];
-const tempDir = (name: string) => {
-  const d = mkdtempSync(path.join(os.tmpdir(), `arca-e2e-${name}-`));
-  temp.push(d);
-  return d;
-};
+const stack = usePlatform();
+const tempDir = (name: string) => stack.tempDir(name);
+
 
 interface SnapshotJson {
   id: string;
   stats: { files: number; bytesRead: number; bytesNew: number; bytesStored: number };
 }
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  if (!(await platform.waitUntilHealthy(90_000))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.destroy();
-  for (const d of temp) rmSync(d, { recursive: true, force: true });
-}, 60_000);
 
 /** Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out. */
 function metadata(root: string): Record<string, string> {
@@ -59,9 +44,9 @@ describe('backup and restore through the running platform', () => {
   it('backs up a directory with the CLI and lists the snapshot with its statistics', async () => {
     source = tempDir('src');
     await makeEdgeCaseTree(source);
-    first = (await arca(platform.gatewayUrl, ['backup', source])).stdout.trim();
+    first = (await arca(stack.platform.gatewayUrl, ['backup', source])).stdout.trim();
     expect(first).toMatch(/^[0-9a-f]{64}$/);
-    const snapshots = JSON.parse((await arca(platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
+    const snapshots = JSON.parse((await arca(stack.platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
     const listed = snapshots.find((s) => s.id === first)!;
     expect(listed.stats.files).toBeGreaterThan(10);
     expect(listed.stats.bytesRead).toBeGreaterThan(8_000_000);
@@ -70,8 +55,8 @@ describe('backup and restore through the running platform', () => {
   });
 
   it('stores under 1% on a second backup of the unchanged tree', async () => {
-    const second = (await arca(platform.gatewayUrl, ['backup', source])).stdout.trim();
-    const snapshots = JSON.parse((await arca(platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
+    const second = (await arca(stack.platform.gatewayUrl, ['backup', source])).stdout.trim();
+    const snapshots = JSON.parse((await arca(stack.platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
     const a = snapshots.find((s) => s.id === first)!;
     const b = snapshots.find((s) => s.id === second)!;
     expect(b.stats.bytesNew).toBeLessThan(a.stats.bytesStored * 0.01);
@@ -80,13 +65,13 @@ describe('backup and restore through the running platform', () => {
 
   it('restores the first snapshot byte for byte, with modes, mtimes, symlinks and hard links', async () => {
     const target = path.join(tempDir('restore'), 'out');
-    await arca(platform.gatewayUrl, ['restore', first.slice(0, 10), '--target', target]);
+    await arca(stack.platform.gatewayUrl, ['restore', first.slice(0, 10), '--target', target]);
     execFileSync('diff', ['-r', '--no-dereference', source, target]);
     expect(metadata(target)).toEqual(metadata(source));
   });
 
   it("lists a file's versions across the snapshots of its directory", async () => {
-    const versions = JSON.parse((await arca(platform.gatewayUrl, ['versions', source, '/docs/readme.txt', '--json'])).stdout) as Array<{ snapshotId: string; size: number }>;
+    const versions = JSON.parse((await arca(stack.platform.gatewayUrl, ['versions', source, '/docs/readme.txt', '--json'])).stdout) as Array<{ snapshotId: string; size: number }>;
     expect(versions.map((v) => v.snapshotId)).toContain(first);
     expect(versions.every((v) => v.size === 11_000)).toBe(true);
   });
@@ -94,15 +79,15 @@ describe('backup and restore through the running platform', () => {
   it('stores only the changed part of an edited file', async () => {
     const big = path.join(source, 'docs', 'nested', 'deeper', 'random.bin');
     appendFileSync(big, randomBytes(1000));
-    const edited = (await arca(platform.gatewayUrl, ['backup', source])).stdout.trim();
-    const snapshots = JSON.parse((await arca(platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
+    const edited = (await arca(stack.platform.gatewayUrl, ['backup', source])).stdout.trim();
+    const snapshots = JSON.parse((await arca(stack.platform.gatewayUrl, ['snapshots', '--json'])).stdout) as SnapshotJson[];
     const s = snapshots.find((x) => x.id === edited)!;
     expect(s.stats.bytesNew).toBeGreaterThan(0);
     expect(s.stats.bytesNew).toBeLessThan(3 * 1024 * 1024); // the tail chunk(s), not the whole 3 MiB file again
   });
 
   it('refuses a restore target that is not absolute, naming the problem', async () => {
-    const result = await api<{ message: string[] }>(platform, 'POST', `/snapshots/${first}/restore`, { target: 'relative/dir' });
+    const result = await api<{ message: string[] }>(stack.platform, 'POST', `/snapshots/${first}/restore`, { target: 'relative/dir' });
     expect(result.status).toBe(400);
     expect(result.body.message.join()).toMatch(/target must be an absolute path/);
   });
@@ -111,27 +96,27 @@ describe('backup and restore through the running platform', () => {
     const dir = tempDir('victim');
     writeFileSync(path.join(dir, 'victim.txt'), 'victim contents '.repeat(50_000) + randomBytes(16).toString('hex'));
     writeFileSync(path.join(dir, 'bystander.txt'), 'unharmed ' + randomBytes(16).toString('hex'));
-    const snapshot = (await arca(platform.gatewayUrl, ['backup', dir])).stdout.trim();
-    const manifest = await api<Array<{ name: string }>>(platform, 'GET', `/snapshots/${snapshot}/tree?path=/`);
+    const snapshot = (await arca(stack.platform.gatewayUrl, ['backup', dir])).stdout.trim();
+    const manifest = await api<Array<{ name: string }>>(stack.platform, 'GET', `/snapshots/${snapshot}/tree?path=/`);
     expect(manifest.body.map((e) => e.name).sort()).toEqual(['bystander.txt', 'victim.txt']);
 
     // The newest pack objects in s3rver's directory hold these two files' chunks; damage the victim's.
     // (execFileSync is fine here: find does not need the broker or s3rver this process hosts.)
-    const packs = execFileSync('find', [path.join(platform.dataDir, 's3-primary'), '-path', '*data*', '-name', '*._S3rver_object', '-newer', path.join(dir, 'bystander.txt')]).toString().trim().split('\n').filter(Boolean);
+    const packs = execFileSync('find', [path.join(stack.platform.dataDir, 's3-primary'), '-path', '*data*', '-name', '*._S3rver_object', '-newer', path.join(dir, 'bystander.txt')]).toString().trim().split('\n').filter(Boolean);
     expect(packs.length).toBeGreaterThan(0);
     for (const pack of packs) {
       const bytes = readFileSync(pack);
       bytes[30] ^= 0xff; // inside the first sealed chunk of the pack
       writeFileSync(pack, bytes);
     }
-    const check = await arcaStatus(platform.gatewayUrl, ['check']);
+    const check = await arcaStatus(stack.platform.gatewayUrl, ['check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/DAMAGED chunk [0-9a-f]{64}/);
     expect(check.stdout).toMatch(new RegExp(`snapshots: .*${snapshot}`));
     expect(check.stdout).toMatch(/files: .*\/(victim|bystander)\.txt/);
 
     const target = path.join(tempDir('restore'), 'out');
-    const restore = await arcaStatus(platform.gatewayUrl, ['restore', snapshot, '--target', target]);
+    const restore = await arcaStatus(stack.platform.gatewayUrl, ['restore', snapshot, '--target', target]);
     expect(restore.code).toBe(1);
     expect(restore.stderr).toMatch(/FAILED \/(victim|bystander)\.txt: chunk [0-9a-f]{64} is damaged/);
     expect(restore.stderr).toMatch(/1 file\(s\) could not be restored/);
@@ -139,7 +124,7 @@ describe('backup and restore through the running platform', () => {
 
   it('refuses to start ingest with a wrong passphrase, saying so', async () => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(__dirname, '../../services/ingest/src/main.ts')], {
-      env: { ...platform.env, ARCA_PASSPHRASE: 'not the right passphrase', INGEST_PORT: '0' },
+      env: { ...stack.platform.env, ARCA_PASSPHRASE: 'not the right passphrase', INGEST_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -150,10 +135,10 @@ describe('backup and restore through the running platform', () => {
   });
 
   it('backs up a PostgreSQL database, which restores into an empty database with equal contents', async () => {
-    const admin = new Client({ connectionString: platform.env.DATABASE_URL });
+    const admin = new Client({ connectionString: stack.platform.env.DATABASE_URL });
     await admin.connect();
     const name = `arca_e2e_db_${randomBytes(3).toString('hex')}`;
-    const url = (db: string) => { const u = new URL(platform.env.DATABASE_URL!); u.pathname = `/${db}`; return u.toString(); };
+    const url = (db: string) => { const u = new URL(stack.platform.env.DATABASE_URL!); u.pathname = `/${db}`; return u.toString(); };
     try {
       await admin.query(`CREATE DATABASE ${name}`);
       const db = new Client({ connectionString: url(name) });
@@ -164,10 +149,10 @@ describe('backup and restore through the running platform', () => {
       const before = (await db.query(`SELECT md5(string_agg(t::text, ',' ORDER BY id)) AS digest, count(*) FROM accounts t`)).rows[0];
       await db.end();
 
-      const snapshot = (await arca(platform.gatewayUrl, ['backup', '--postgres', url(name)])).stdout.trim();
+      const snapshot = (await arca(stack.platform.gatewayUrl, ['backup', '--postgres', url(name)])).stdout.trim();
       await admin.query(`DROP DATABASE ${name}`);
       await admin.query(`CREATE DATABASE ${name}`);
-      const dump = (await arca(platform.gatewayUrl, ['cat', snapshot, `/${name}.sql`])).stdout;
+      const dump = (await arca(stack.platform.gatewayUrl, ['cat', snapshot, `/${name}.sql`])).stdout;
       await new Promise<void>((resolve, reject) => {
         const psql = spawn('psql', ['--quiet', '--set', 'ON_ERROR_STOP=1', '--dbname', url(name)], { stdio: ['pipe', 'ignore', 'pipe'] });
         let stderr = '';
@@ -188,24 +173,24 @@ describe('backup and restore through the running platform', () => {
   });
 
   it('changes the passphrase by re-wrapping the key, refusing a wrong current one', async () => {
-    const wrong = await api<{ message: string }>(platform, 'POST', '/repository/passphrase', { oldPassphrase: 'guess', newPassphrase: 'new-passphrase-1' });
+    const wrong = await api<{ message: string }>(stack.platform, 'POST', '/repository/passphrase', { oldPassphrase: 'guess', newPassphrase: 'new-passphrase-1' });
     expect(wrong.status).toBe(403);
     expect(wrong.body.message).toMatch(/wrong passphrase for repository/);
-    const changed = await api<{ repositoryId: string }>(platform, 'POST', '/repository/passphrase', { oldPassphrase: platform.env.ARCA_PASSPHRASE, newPassphrase: 'new-passphrase-1' });
+    const changed = await api<{ repositoryId: string }>(stack.platform, 'POST', '/repository/passphrase', { oldPassphrase: stack.platform.env.ARCA_PASSPHRASE, newPassphrase: 'new-passphrase-1' });
     expect(changed.status).toBe(200);
     // Data is untouched: the first snapshot still lists, and the old passphrase no longer unlocks the key.
-    expect((await api(platform, 'GET', `/snapshots/${first}/tree?path=/`)).status).toBe(200);
-    const back = await api(platform, 'POST', '/repository/passphrase', { oldPassphrase: platform.env.ARCA_PASSPHRASE, newPassphrase: 'x'.repeat(12) });
+    expect((await api(stack.platform, 'GET', `/snapshots/${first}/tree?path=/`)).status).toBe(200);
+    const back = await api(stack.platform, 'POST', '/repository/passphrase', { oldPassphrase: stack.platform.env.ARCA_PASSPHRASE, newPassphrase: 'x'.repeat(12) });
     expect(back.status).toBe(403);
-    await api(platform, 'POST', '/repository/passphrase', { oldPassphrase: 'new-passphrase-1', newPassphrase: platform.env.ARCA_PASSPHRASE });
+    await api(stack.platform, 'POST', '/repository/passphrase', { oldPassphrase: 'new-passphrase-1', newPassphrase: stack.platform.env.ARCA_PASSPHRASE });
   });
 
   it('backs up a byte stream from stdin', async () => {
     const data = Buffer.concat([Buffer.from('stream header\n'), randomBytes(2_000_000)]);
-    const result = await arcaStatus(platform.gatewayUrl, ['backup', '--stdin', '--name', 'upload.bin'], data);
+    const result = await arcaStatus(stack.platform.gatewayUrl, ['backup', '--stdin', '--name', 'upload.bin'], data);
     expect(result.code, result.stderr).toBe(0);
     const snapshot = result.stdout.trim();
-    const out = await arcaBytes(platform.gatewayUrl, ['cat', snapshot, '/upload.bin']);
+    const out = await arcaBytes(stack.platform.gatewayUrl, ['cat', snapshot, '/upload.bin']);
     expect(Buffer.compare(out, data)).toBe(0);
   });
 });

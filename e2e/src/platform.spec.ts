@@ -1,19 +1,9 @@
 import { createEvent, DLQ_HEADERS, TOPICS } from '@arca/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestPlatform, TestPlatform, until } from './support/test-platform';
+import { describe, expect, it } from 'vitest';
+import { api, until, usePlatform } from './support/test-platform';
 
-let platform: TestPlatform;
-
-beforeAll(async () => {
-  platform = await startTestPlatform();
-  const healthy = await platform.waitUntilHealthy(90_000);
-  if (!healthy) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.destroy();
-}, 60_000);
+const stack = usePlatform();
 
 const policy = (name: string) => ({
   name,
@@ -26,7 +16,7 @@ const policy = (name: string) => ({
 
 describe('the platform on embedded defaults', () => {
   it('reports all eight services up on the gateway /health', async () => {
-    const { status, body } = await api<{ status: string; details: Record<string, { status: string }> }>(platform, 'GET', '/health');
+    const { status, body } = await api<{ status: string; details: Record<string, { status: string }> }>(stack.platform, 'GET', '/health');
     expect(status).toBe(200);
     for (const service of ['gateway', 'policy', 'scheduler', 'ingest', 'dedupe-index', 'storage', 'replication', 'reporting']) {
       expect(body.details[service]?.status, service).toBe('up');
@@ -34,52 +24,52 @@ describe('the platform on embedded defaults', () => {
   });
 
   it('serves Prometheus metrics and the OpenAPI document', async () => {
-    const metrics = await fetch(`${platform.gatewayUrl}/metrics`);
+    const metrics = await fetch(`${stack.platform.gatewayUrl}/metrics`);
     expect(await metrics.text()).toContain('arca_http_request_duration_seconds');
-    const openapi = await api<{ paths: Record<string, unknown> }>(platform, 'GET', '/api/openapi.json');
+    const openapi = await api<{ paths: Record<string, unknown> }>(stack.platform, 'GET', '/api/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/policies', '/jobs', '/snapshots/{id}/restore']));
   });
 
   it('carries a policy over Kafka to the scheduler and reporting, and back through the gateway', async () => {
-    const created = await api<{ id: string; version: number }>(platform, 'POST', '/policies', policy('e2e-docs'), { 'x-arca-actor': 'e2e' });
+    const created = await api<{ id: string; version: number }>(stack.platform, 'POST', '/policies', policy('e2e-docs'), { 'x-arca-actor': 'e2e' });
     expect(created.status).toBe(201);
     expect(created.body.version).toBe(1);
 
     // The scheduler learns of the policy from policy.changed; a manual run through the gateway proves it.
     const run = await until(async () => {
-      const r = await api<{ jobId: string }>(platform, 'POST', '/jobs', { policyId: created.body.id });
+      const r = await api<{ jobId: string }>(stack.platform, 'POST', '/jobs', { policyId: created.body.id });
       return r.status === 202 ? r.body : undefined;
     }, 'the scheduler to know the policy');
 
     // backup.requested travels over Kafka to reporting; the gateway reads the job back from it.
     const job = await until(async () => {
-      const r = await api<{ kind: string; policyId: string; source: { path: string } }>(platform, 'GET', `/jobs/${run.jobId}`);
+      const r = await api<{ kind: string; policyId: string; source: { path: string } }>(stack.platform, 'GET', `/jobs/${run.jobId}`);
       return r.status === 200 && r.body.policyId ? r.body : undefined;
     }, 'the job to appear through the gateway');
     expect(job).toMatchObject({ kind: 'backup', policyId: created.body.id, source: { path: '/srv/e2e' } });
 
     // Reporting's read model knows the policy (for RPO) and the audit log names the actor.
     const summary = await until(async () => {
-      const r = await api<{ rpo: Array<{ name: string }> }>(platform, 'GET', '/reports/summary');
+      const r = await api<{ rpo: Array<{ name: string }> }>(stack.platform, 'GET', '/reports/summary');
       return r.body.rpo.some((p) => p.name === 'e2e-docs') ? r.body : undefined;
     }, 'the policy in the RPO report');
     expect(summary.rpo.find((p) => p.name === 'e2e-docs')).toMatchObject({ compliant: false });
     const audit = await until(async () => {
-      const r = await api<Array<{ actor: string; action: string }>>(platform, 'GET', '/audit');
+      const r = await api<Array<{ actor: string; action: string }>>(stack.platform, 'GET', '/audit');
       return r.body.find((a) => a.actor === 'e2e' && a.action === 'policy.create');
     }, 'the audit record');
     expect(audit).toBeTruthy();
   });
 
   it('rejects an invalid policy with a message naming each problem', async () => {
-    const bad = await api<{ message: string[] }>(platform, 'POST', '/policies', { ...policy('bad'), schedule: { cron: '61 * * * *', timezone: 'UTC' }, retention: {} });
+    const bad = await api<{ message: string[] }>(stack.platform, 'POST', '/policies', { ...policy('bad'), schedule: { cron: '61 * * * *', timezone: 'UTC' }, retention: {} });
     expect(bad.status).toBe(400);
     expect(bad.body.message.join('\n')).toMatch(/cron expression "61 \* \* \* \*" is invalid/);
     expect(bad.body.message.join('\n')).toMatch(/retention: keeps no snapshot/);
   });
 
   it('dead-letters a malformed message with its reason and keeps consuming', async () => {
-    const kafka = new Kafka({ clientId: 'e2e', brokers: [platform.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'e2e', brokers: [stack.platform.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     const dead: Array<{ value: string; reason: string; group: string }> = [];
@@ -98,8 +88,8 @@ describe('the platform on embedded defaults', () => {
       expect(letter.reason).toMatch(/invalid policy\.changed payload: .*policyId/);
 
       // The consumer is still alive: a new policy still reaches the scheduler.
-      const next = await api<{ id: string }>(platform, 'POST', '/policies', policy('after-dlq'));
-      await until(async () => (await api(platform, 'POST', '/jobs', { policyId: next.body.id })).status === 202, 'the scheduler to handle the next policy');
+      const next = await api<{ id: string }>(stack.platform, 'POST', '/policies', policy('after-dlq'));
+      await until(async () => (await api(stack.platform, 'POST', '/jobs', { policyId: next.body.id })).status === 202, 'the scheduler to handle the next policy');
     } finally {
       await consumer.disconnect();
       await producer.disconnect();
