@@ -5,8 +5,10 @@ import { CorruptChunkError, open } from './sealer';
 
 export interface DamagedChunk {
   chunkId: string;
+  /** The pack holding it; '' when no checked pack holds it (missing). */
   packKey: string;
   reason: string;
+  /** Snapshots referencing the chunk, and the file paths in them (hard links to those files included). */
   snapshots: string[];
   files: string[];
 }
@@ -14,74 +16,129 @@ export interface DamagedChunk {
 export interface CheckReport {
   packsChecked: number;
   chunksChecked: number;
+  /** Bytes of pack objects read. */
+  bytesChecked: number;
   damaged: DamagedChunk[];
+  /** Whether every pack was read (percent 100): only then are referenced-but-absent chunks reported as missing. */
+  complete: boolean;
 }
 
 export interface CheckInput {
   key: MasterKey;
-  /** Every pack key in the repository. */
-  packKeys: string[];
-  readPack(key: string): Promise<Buffer>;
+  manifests: Manifest[];
+  /** Packs to verify, as a stream of whole objects (e.g. a listing piped through reads). */
+  packs?: AsyncIterable<{ key: string; bytes: Buffer }> | Iterable<{ key: string; bytes: Buffer }>;
+  /** Or: every pack key in the repository, and how to read one (lets `percent` sample without reading the rest). */
+  packKeys?: string[];
+  readPack?(key: string): Promise<Buffer>;
   /** What the index says each pack holds: used when a pack's own header is unreadable. */
   indexedChunks?(packKey: string): Promise<string[]>;
-  manifests: Manifest[];
   /** Share of packs to read (1-100); packs are sampled at random. */
   percent?: number;
+  onProgress?(progress: { packsChecked: number; packsTotal?: number; chunksChecked: number; damaged: number }): void;
+}
+
+function sample<T>(items: T[], percent: number): T[] {
+  const out = [...items];
+  if (percent >= 100) return out;
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  out.length = Math.min(out.length, Math.max(1, Math.ceil((out.length * percent) / 100)));
+  return out;
 }
 
 /**
  * Reads packs back and verifies every chunk in them (decrypt, decompress, compare with its id),
  * then names, for each damaged chunk, the snapshots and files that reference it, so an operator
- * knows exactly what a restore would lose.
+ * knows exactly what a restore would lose. With every pack read, chunks the manifests reference
+ * but no pack holds are reported as missing.
  */
 export async function checkRepository(input: CheckInput): Promise<CheckReport> {
   const percent = Math.min(100, Math.max(1, input.percent ?? 100));
-  const keys = [...input.packKeys];
-  if (percent < 100) {
-    for (let i = keys.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [keys[i], keys[j]] = [keys[j], keys[i]];
-    }
-    keys.length = Math.max(1, Math.ceil((keys.length * percent) / 100));
-  }
   const bad: Array<{ chunkId: string; packKey: string; reason: string }> = [];
-  let chunksChecked = 0;
-  for (const packKey of keys) {
-    let pack: Buffer;
-    try {
-      pack = await input.readPack(packKey);
-    } catch (error) {
-      for (const id of (await input.indexedChunks?.(packKey)) ?? []) bad.push({ chunkId: id, packKey, reason: `pack unreadable: ${(error as Error).message}` });
-      continue;
+  const present = new Set<string>();
+  const report: CheckReport = { packsChecked: 0, chunksChecked: 0, bytesChecked: 0, damaged: [], complete: percent >= 100 };
+
+  const headerFailed = async (packKey: string, reason: string) => {
+    for (const id of (await input.indexedChunks?.(packKey)) ?? []) {
+      bad.push({ chunkId: id, packKey, reason });
+      present.add(id);
     }
+  };
+
+  const checkPack = async (packKey: string, pack: Buffer) => {
+    report.bytesChecked += pack.length;
     let entries: PackEntry[];
     try {
       entries = await readPackHeader(input.key, pack, packKey);
     } catch (error) {
-      for (const id of (await input.indexedChunks?.(packKey)) ?? []) bad.push({ chunkId: id, packKey, reason: `pack header unreadable: ${(error as Error).message}` });
-      continue;
+      await headerFailed(packKey, `pack header unreadable: ${(error as Error).message}`);
+      return;
     }
     for (const entry of entries) {
-      chunksChecked++;
+      report.chunksChecked++;
+      present.add(entry.id);
       try {
         await open(input.key, Buffer.from(entry.id, 'hex'), extractChunk(pack, entry));
       } catch (error) {
         bad.push({ chunkId: entry.id, packKey, reason: error instanceof CorruptChunkError ? error.message : String(error) });
       }
     }
+  };
+
+  const progress = (packsTotal?: number) => {
+    report.packsChecked++;
+    input.onProgress?.({ packsChecked: report.packsChecked, packsTotal, chunksChecked: report.chunksChecked, damaged: bad.length });
+  };
+
+  if (input.packs) {
+    const fraction = percent / 100;
+    for await (const { key, bytes } of input.packs) {
+      if (fraction < 1 && Math.random() >= fraction) continue;
+      await checkPack(key, bytes);
+      progress();
+    }
+  } else {
+    if (!input.packKeys || !input.readPack) throw new Error('checkRepository needs either packs, or packKeys and readPack');
+    const keys = sample(input.packKeys, percent);
+    for (const packKey of keys) {
+      let pack: Buffer | undefined;
+      try {
+        pack = await input.readPack(packKey);
+      } catch (error) {
+        await headerFailed(packKey, `pack unreadable: ${(error as Error).message}`);
+      }
+      if (pack) await checkPack(packKey, pack);
+      progress(keys.length);
+    }
   }
-  const damaged = bad.map((b) => {
-    const snapshots = new Set<string>();
-    const files = new Set<string>();
-    for (const manifest of input.manifests) {
-      for (const entry of manifest.entries) {
-        if (entry.chunks?.includes(b.chunkId)) {
-          snapshots.add(manifest.snapshotId);
-          files.add(entry.path);
+
+  // Which snapshots and files each bad (or missing) chunk breaks.
+  const refs = new Map<string, { snapshots: Set<string>; files: Set<string> }>();
+  for (const b of bad) refs.set(b.chunkId, { snapshots: new Set(), files: new Set() });
+  const missing = new Map<string, { chunkId: string; packKey: string; reason: string }>();
+  for (const manifest of input.manifests) {
+    const brokenFiles = new Map<string, Set<string>>(); // path -> its bad chunk ids
+    for (const entry of manifest.entries) {
+      for (const id of entry.chunks ?? []) {
+        if (report.complete && !present.has(id) && !missing.has(id)) {
+          missing.set(id, { chunkId: id, packKey: '', reason: 'missing: no pack holds this chunk' });
+          refs.set(id, { snapshots: new Set(), files: new Set() });
         }
+        const ref = refs.get(id);
+        if (!ref) continue;
+        ref.snapshots.add(manifest.snapshotId);
+        ref.files.add(entry.path);
+        brokenFiles.set(entry.path, (brokenFiles.get(entry.path) ?? new Set()).add(id));
       }
     }
-    return { ...b, snapshots: [...snapshots], files: [...files] };
-  });
-  return { packsChecked: keys.length, chunksChecked, damaged };
+    for (const entry of manifest.entries) {
+      if (entry.type !== 'hardlink' || !entry.linkTo) continue;
+      for (const id of brokenFiles.get(entry.linkTo) ?? []) refs.get(id)!.files.add(entry.path);
+    }
+  }
+  report.damaged = [...bad, ...missing.values()].map((b) => ({ ...b, snapshots: [...refs.get(b.chunkId)!.snapshots], files: [...refs.get(b.chunkId)!.files] }));
+  return report;
 }

@@ -1,6 +1,7 @@
 import { chunkId } from './hasher';
 import { MasterKey } from './keys';
-import { DEFAULT_PACK_SIZE, FinishedPack, PackWriter } from './pack';
+import { DEFAULT_PACK_SIZE, FinishedPack, PackWriter, validatePackSize } from './pack';
+import { SealPool } from './seal-pool';
 import { seal } from './sealer';
 
 /** What the archiver needs from the repository: the global dedupe index and the pack store. */
@@ -45,8 +46,15 @@ export class ChunkSink {
   constructor(
     private readonly key: MasterKey,
     private readonly repository: ChunkRepository,
-    private readonly options: { packSize?: number; maxInFlightBytes?: number; maxUploads?: number } = {},
-  ) {}
+    private readonly options: { packSize?: number; maxInFlightBytes?: number; maxUploads?: number; compressionLevel?: number; sealPool?: SealPool } = {},
+  ) {
+    if (options.packSize !== undefined) validatePackSize(options.packSize);
+  }
+
+  /** Whether this job has already taken the chunk (hex id), stored or on its way. */
+  holds(hexId: string): boolean {
+    return this.seen.has(hexId);
+  }
 
   /** Hashes a chunk; returns its id (hex). Waits when the pipeline is full. */
   async add(data: Buffer): Promise<string> {
@@ -82,7 +90,7 @@ export class ChunkSink {
   private async process(batch: Pending[]): Promise<void> {
     const fresh = await this.repository.filterNew(batch.map((p) => p.id));
     const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
-    const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await seal(this.key, p.id, p.data) })));
+    const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel })) })));
     for (const { p, s } of sealed) {
       this.writer.add(p.id, s.parts, p.data.length, s.compressed);
       this.counters.newChunks++;

@@ -13,9 +13,11 @@
  * one or two chunks. The boundaries are part of the repository format: changing the defaults or
  * the gear table re-stores everything once, so they stay as they are.
  *
- * Speed (Node 24, one core of the 2-core dev VM, 256 MiB random, `micro-bench.ts`):
- * ~1.0-1.1 GB/s whether pushed in 16 KiB, 64 KiB, 1 MiB or 4 MiB pieces (the previous
- * concatenate-and-rescan version fell to 32 MB/s with 16 KiB pieces and 105 MB/s with 64 KiB).
+ * Speed (Node 24, one core of the 2-core dev VM, 256 MiB random, `micro-bench.ts`, machine shared
+ * with other builds so ±30%): 1.0-1.6 GB/s in 4 MiB pushes, 0.85-1.2 GB/s in 64 KiB pushes, 0.9
+ * GB/s in 16 KiB pushes (the previous concatenate-and-rescan version fell to 32 MB/s with 16 KiB
+ * pieces and 105 MB/s with 64 KiB). HMAC-SHA-256 of the same data runs at ~1.7 GB/s, so the
+ * chunker is not the bottleneck of the pipeline.
  * The loop is 32-bit integer math over a Uint8Array with an Int32Array table: no allocation
  * per byte, and half of each chunk (the first minSize bytes) is not hashed at all.
  */

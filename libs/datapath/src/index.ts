@@ -7,4 +7,5 @@ export * from './keys';
 export * from './manifest';
 export * from './pack';
 export * from './restorer';
+export * from './seal-pool';
 export * from './sealer';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { MasterKey } from './keys';
 import { openObject, sealObject } from './sealer';
 
@@ -76,4 +77,65 @@ export function referencedChunks(manifest: Manifest): Set<string> {
   const ids = new Set<string>();
   for (const entry of manifest.entries) for (const id of entry.chunks ?? []) ids.add(id);
   return ids;
+}
+
+export interface ManifestStats {
+  files: number;
+  emptyFiles: number;
+  dirs: number;
+  symlinks: number;
+  hardlinks: number;
+  /** Logical bytes of the regular files (hard links counted once). */
+  totalBytes: number;
+  /** Chunk references, and distinct chunks among them (the ratio is the deduplication within the snapshot). */
+  chunkRefs: number;
+  uniqueChunks: number;
+  largestFile?: { path: string; size: number };
+}
+
+export function manifestStats(manifest: Manifest): ManifestStats {
+  const stats: ManifestStats = { files: 0, emptyFiles: 0, dirs: 0, symlinks: 0, hardlinks: 0, totalBytes: 0, chunkRefs: 0, uniqueChunks: 0 };
+  const unique = new Set<string>();
+  for (const e of manifest.entries) {
+    if (e.type === 'dir') stats.dirs++;
+    else if (e.type === 'symlink') stats.symlinks++;
+    else if (e.type === 'hardlink') stats.hardlinks++;
+    else {
+      stats.files++;
+      const size = e.size ?? 0;
+      if (size === 0) stats.emptyFiles++;
+      stats.totalBytes += size;
+      if (!stats.largestFile || size > stats.largestFile.size) stats.largestFile = { path: e.path, size };
+      for (const id of e.chunks ?? []) {
+        stats.chunkRefs++;
+        unique.add(id);
+      }
+    }
+  }
+  stats.uniqueChunks = unique.size;
+  return stats;
+}
+
+/** Orders entries the way manifests keep them: by path, so every directory precedes its contents. */
+export function sortEntries(entries: TreeEntry[]): TreeEntry[] {
+  const key = (p: string) => (p === '/' ? '' : p);
+  return [...entries].sort((a, b) => {
+    const x = key(a.path).split('/');
+    const y = key(b.path).split('/');
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+  });
+}
+
+/** A new manifest around archived entries. */
+export function createManifest(init: { snapshotId: string; source: SnapshotSource; entries: TreeEntry[]; hostname?: string; time?: Date; parentId?: string }): Manifest {
+  return {
+    version: 1,
+    snapshotId: init.snapshotId,
+    time: (init.time ?? new Date()).toISOString(),
+    hostname: init.hostname ?? os.hostname(),
+    source: init.source,
+    ...(init.parentId ? { parentId: init.parentId } : {}),
+    entries: init.entries,
+  };
 }

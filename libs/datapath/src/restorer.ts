@@ -4,14 +4,57 @@ import type { Writable } from 'node:stream';
 import { setExactMtimes } from './exact-times';
 import { MasterKey } from './keys';
 import { findEntry, Manifest, TreeEntry } from './manifest';
-import { extractChunk } from './pack';
 import { open as openChunk } from './sealer';
+
+export interface ChunkLocation {
+  packKey: string;
+  offset: number;
+  length: number;
+}
 
 /** Where the restorer finds chunks: the chunk index and the pack store. */
 export interface ChunkSource {
   /** Pack location of each chunk id (hex); ids missing from the result are reported as missing. */
-  locate(ids: string[]): Promise<Map<string, { packKey: string; offset: number; length: number }>>;
+  locate(ids: string[]): Promise<Map<string, ChunkLocation>>;
+  /** A whole pack. */
   readPack(packKey: string): Promise<Buffer>;
+  /**
+   * Optional: bytes [offset, offset + length) of a pack (an HTTP range GET). When present, a file's
+   * chunks that lie next to each other in a pack (the usual case: a file's new chunks are packed in
+   * order) are fetched with one request per run instead of whole packs.
+   */
+  readRange?(packKey: string, offset: number, length: number): Promise<Buffer>;
+}
+
+/** Ranged reads are merged across gaps up to this size (fewer requests beat a few wasted bytes). */
+const RANGE_GAP = 256 * 1024;
+/** And are at most this long, so a read never holds much more than it needs. */
+const RANGE_MAX = 16 * 1024 * 1024;
+
+/** Consecutive chunks of one file that sit close together in one pack: fetched with one request. */
+interface Run {
+  packKey: string;
+  offset: number;
+  end: number;
+  chunks: Array<{ id: string; at: ChunkLocation }>;
+}
+
+/** Groups a file's chunk list into runs (by pack, adjacent offsets). */
+export function planRuns(ids: string[], locations: Map<string, ChunkLocation>): Run[] {
+  const runs: Run[] = [];
+  for (const id of ids) {
+    const at = locations.get(id);
+    if (!at) throw new Error(`chunk ${id} is missing from the repository index`);
+    const last = runs[runs.length - 1];
+    const end = at.offset + at.length;
+    if (last && last.packKey === at.packKey && at.offset >= last.offset && at.offset - last.end <= RANGE_GAP && Math.max(end, last.end) - last.offset <= RANGE_MAX) {
+      last.chunks.push({ id, at });
+      last.end = Math.max(last.end, end);
+    } else {
+      runs.push({ packKey: at.packKey, offset: at.offset, end, chunks: [{ id, at }] });
+    }
+  }
+  return runs;
 }
 
 /** Chunks decoded ahead of the one being written. */
@@ -97,69 +140,89 @@ export class Restorer {
     await mkdir(root, { recursive: true });
     const realRoot = await realpath(root);
     const result: RestoreResult = { files: 0, dirs: 0, bytesWritten: 0, durationMs: 0, failedFiles: [] };
-    const locations = await this.locateAll(entries);
+    const linked = new Set(entries.filter((e) => e.type === 'hardlink').map((e) => e.linkTo));
+    const locations = await this.locateAll([...entries, ...manifest.entries.filter((e) => linked.has(e.path))]);
 
-    const insideTarget = async (file: string) => {
-      const dir = await realpath(path.dirname(file));
-      if (dir !== realRoot && !dir.startsWith(realRoot + path.sep)) throw new PathEscapeError(file, `its directory resolves to ${dir}, outside the target`);
+    /** The entry's directory (its nearest existing ancestor) must resolve inside the target: no writing through symlinks. */
+    const insideTarget = async (entryPath: string, file: string) => {
+      let dir = path.dirname(file);
+      for (;;) {
+        try {
+          dir = await realpath(dir);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === root) throw error;
+          dir = path.dirname(dir);
+        }
+      }
+      if (dir !== realRoot && !dir.startsWith(realRoot + path.sep)) throw new PathEscapeError(entryPath, `its directory resolves to ${dir}, outside the target`);
     };
+    const failed = (entry: TreeEntry, error: unknown) => {
+      if (error instanceof PathEscapeError) throw error;
+      result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
+    };
+    const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
+    const restoredPaths = new Map<string, string>();
 
     for (const { entry, to } of resolved) {
       if (entry.type !== 'dir') continue;
+      if (to !== root) await insideTarget(entry.path, to);
       await mkdir(to, { recursive: true });
       result.dirs++;
     }
+    const selectedPaths = new Set(entries.map((e) => e.path));
     for (const { entry, to } of resolved) {
-      if (entry.type !== 'file') continue;
+      // A hard link whose first link is not being restored gets the content as a file of its own.
+      const content = entry.type === 'file' ? entry : entry.type === 'hardlink' && !selectedPaths.has(entry.linkTo!) ? byPath.get(entry.linkTo!) : undefined;
+      if (!content) continue;
       try {
-        await insideTarget(to);
+        if (content.type !== 'file') throw new Error(`hard link to ${entry.linkTo}, which is not a file in the snapshot`);
+        await insideTarget(entry.path, to);
         await rm(to, { force: true });
         const handle = await open(to, 'wx', 0o600);
         try {
-          for await (const data of this.chunksInOrder(entry.chunks ?? [], locations)) {
+          for await (const data of this.chunksInOrder(content.chunks ?? [], locations)) {
             await handle.write(data);
             result.bytesWritten += data.length;
           }
         } finally {
           await handle.close();
         }
+        restoredPaths.set(entry.path, to);
         result.files++;
         this.onProgress?.({ files: result.files, bytesWritten: result.bytesWritten });
       } catch (error) {
-        if (error instanceof PathEscapeError) throw error;
-        result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
         await rm(to, { force: true }).catch(() => undefined);
+        failed(entry, error);
       }
     }
     for (const { entry, to } of resolved) {
-      if (entry.type !== 'hardlink') continue;
-      const original = resolved.find((r) => r.entry.path === entry.linkTo);
-      if (!original) {
-        result.failedFiles.push({ path: entry.path, reason: `hard link to ${entry.linkTo}, which is not being restored` });
-        continue;
+      if (entry.type !== 'hardlink' || !selectedPaths.has(entry.linkTo!)) continue;
+      try {
+        const original = restoredPaths.get(entry.linkTo!);
+        if (!original) throw new Error(`hard link to ${entry.linkTo}, which could not be restored`);
+        await insideTarget(entry.path, to);
+        await rm(to, { force: true });
+        await link(original, to);
+        result.files++;
+      } catch (error) {
+        failed(entry, error);
       }
-      await this.createLink(entry, to, () => link(original.to, to), insideTarget, result);
     }
     for (const { entry, to } of resolved) {
       if (entry.type !== 'symlink') continue;
-      await this.createLink(entry, to, () => symlink(entry.target!, to), insideTarget, result);
+      try {
+        await insideTarget(entry.path, to);
+        await rm(to, { force: true });
+        await symlink(entry.target!, to);
+        result.files++;
+      } catch (error) {
+        failed(entry, error);
+      }
     }
     await this.applyMetadata(resolved);
     result.durationMs = Date.now() - started;
     return result;
-  }
-
-  /** Creates a hard or symbolic link; a failure (its original failed, say) is that entry's alone. */
-  private async createLink(entry: TreeEntry, to: string, create: () => Promise<void>, insideTarget: (file: string) => Promise<void>, result: RestoreResult): Promise<void> {
-    try {
-      await insideTarget(to);
-      await rm(to, { force: true });
-      await create();
-      result.files++;
-    } catch (error) {
-      if (error instanceof PathEscapeError) throw error;
-      result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
-    }
   }
 
   /** Streams one file of a snapshot, verifying each chunk. */
@@ -178,7 +241,7 @@ export class Restorer {
 
   private async locateAll(entries: TreeEntry[]) {
     const ids = [...new Set(entries.flatMap((e) => e.chunks ?? []))];
-    const all = new Map<string, { packKey: string; offset: number; length: number }>();
+    const all = new Map<string, ChunkLocation>();
     for (let i = 0; i < ids.length; i += 10_000) {
       for (const [id, where] of await this.source.locate(ids.slice(i, i + 10_000))) all.set(id, where);
     }
@@ -188,13 +251,34 @@ export class Restorer {
   /**
    * A file's chunks in order, decoded up to DECODE_AHEAD at a time: decompression runs on the
    * thread pool, so decoding ahead keeps both cores busy while the previous chunk is written.
+   * With ranged reads, each run of neighbouring chunks is one request; otherwise whole packs
+   * come from a small LRU (files restore in pack order, so each pack is read about once).
    */
-  private async *chunksInOrder(ids: string[], locations: Map<string, { packKey: string; offset: number; length: number }>): AsyncGenerator<Buffer> {
+  private async *chunksInOrder(ids: string[], locations: Map<string, ChunkLocation>): AsyncGenerator<Buffer> {
+    const runs = planRuns(ids, locations);
+    const bytes = new Map<Run, Promise<Buffer>>();
+    const runBytes = (run: Run): Promise<Buffer> => {
+      let loading = bytes.get(run);
+      if (!loading) {
+        loading = this.source.readRange
+          ? this.source.readRange(run.packKey, run.offset, run.end - run.offset).then((b) => {
+            if (b.length !== run.end - run.offset) throw new Error(`pack ${run.packKey}: asked for ${run.end - run.offset} bytes at ${run.offset}, got ${b.length}`);
+            return b;
+          })
+          : this.packs.get(run.packKey).then((pack) => pack.subarray(run.offset, run.end));
+        loading.catch(() => undefined);
+        bytes.set(run, loading);
+      }
+      return loading;
+    };
+    const order = runs.flatMap((run) => run.chunks.map((c) => ({ run, ...c })));
     const pending: Array<Promise<Buffer>> = [];
     let next = 0;
     const fill = () => {
-      while (next < ids.length && pending.length < DECODE_AHEAD) {
-        const loading = this.loadChunk(ids[next++], locations);
+      while (next < order.length && pending.length < DECODE_AHEAD) {
+        const { run, id, at } = order[next++];
+        if (next >= 2 && order[next - 2].run !== run) bytes.delete(order[next - 2].run); // a finished run's bytes can go
+        const loading = runBytes(run).then((b) => openChunk(this.key, Buffer.from(id, 'hex'), b.subarray(at.offset - run.offset, at.offset - run.offset + at.length)));
         loading.catch(() => undefined); // awaited in order below; this only silences early rejections
         pending.push(loading);
       }
@@ -205,13 +289,6 @@ export class Restorer {
       fill();
       yield data;
     }
-  }
-
-  private async loadChunk(id: string, locations: Map<string, { packKey: string; offset: number; length: number }>): Promise<Buffer> {
-    const where = locations.get(id);
-    if (!where) throw new Error(`chunk ${id} is missing from the repository index`);
-    const pack = await this.packs.get(where.packKey);
-    return openChunk(this.key, Buffer.from(id, 'hex'), extractChunk(pack, where));
   }
 
   /** Modes, owners (when running as root) and times; directories last and deepest first, since writing into them changes their mtime. */

@@ -33,13 +33,32 @@ function outputChunkSize(inputLength: number): number {
  */
 async function worthCompressing(plain: Buffer): Promise<boolean> {
   if (plain.length <= SAMPLE * 2) return true;
-  const sample = plain.subarray(0, SAMPLE);
-  const packed = await zstdCompress(sample, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } });
+  const packed = await zstdCompress(samples(plain), { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } });
   return packed.length < SAMPLE * 0.97;
 }
 
-/** zstd level 3: zstd's default, the usual balance of speed and ratio (restic's "auto" is similar). */
-const ZSTD_LEVEL = 3;
+/**
+ * SAMPLE bytes from the head, middle and tail of a chunk: a chunk that straddles a compressed
+ * region and a text region (a tar of mixed files, a database dump) is still compressed.
+ */
+function samples(plain: Buffer): Buffer {
+  const third = Math.floor(SAMPLE / 3);
+  const mid = Math.floor(plain.length / 2 - third / 2);
+  return Buffer.concat([plain.subarray(0, third), plain.subarray(mid, mid + third), plain.subarray(plain.length - (SAMPLE - 2 * third))], SAMPLE);
+}
+
+/**
+ * zstd level 3: zstd's default, the usual balance of speed and ratio (restic's "auto" is similar).
+ * Measured on 10 MiB of JavaScript/TypeScript source in 1 MiB chunks, 4 at a time on the 2-core VM
+ * (loaded): level 1 388 MB/s ratio 5.00, level 3 168 MB/s ratio 5.38. Level 3 costs 2.3x the CPU
+ * for ~7% less storage; callers that care more about speed pass `level: 1` (SealOptions).
+ */
+export const DEFAULT_ZSTD_LEVEL = 3;
+
+export interface SealOptions {
+  /** zstd level (1-19, or negative for zstd's fast modes); default 3. */
+  level?: number;
+}
 
 export class CorruptChunkError extends Error {
   constructor(readonly chunkId: string, reason: string) {
@@ -67,9 +86,9 @@ function joined(body: Buffer, final: Buffer): Buffer {
  * nonce, the chunk id as associated data so a blob cannot be swapped for another) one chunk.
  * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
  */
-export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<SealedChunk> {
+export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: SealOptions = {}): Promise<SealedChunk> {
   const packed = (await worthCompressing(plain))
-    ? await zstdCompress(plain, { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
+    ? await zstdCompress(plain, { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: options.level ?? DEFAULT_ZSTD_LEVEL } })
     : plain;
   const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
   const payload = compressed ? packed : plain;
@@ -80,6 +99,34 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer): Promise<S
   const body = joined(cipher.update(payload), cipher.final());
   const parts = [head, body, cipher.getAuthTag()];
   return { parts, length: head.length + body.length + TAG, compressed, get sealed() { return Buffer.concat(parts); } };
+}
+
+/**
+ * `seal` done synchronously (zstd on the calling thread): for worker threads (seal-pool.ts), which
+ * give the encryption a core of its own. Same format, same decisions.
+ */
+export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, options: SealOptions = {}): { sealed: Buffer; compressed: boolean } {
+  let worth = plain.length <= SAMPLE * 2;
+  if (!worth) worth = zlib.zstdCompressSync(samples(plain), { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } }).length < SAMPLE * 0.97;
+  const packed = worth
+    ? zlib.zstdCompressSync(plain, { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: options.level ?? DEFAULT_ZSTD_LEVEL } })
+    : plain;
+  const compressed = packed.length < plain.length - 64;
+  const payload = compressed ? packed : plain;
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', encryptionKey, nonce);
+  cipher.setAAD(id);
+  // one exclusively owned buffer (never a slice of Node's shared pool), so it can be transferred
+  const sealed = Buffer.allocUnsafeSlow(HEADER + NONCE + payload.length + TAG);
+  sealed[0] = FORMAT_VERSION;
+  sealed[1] = compressed ? FLAG_ZSTD : 0;
+  nonce.copy(sealed, HEADER);
+  const body = cipher.update(payload);
+  body.copy(sealed, HEADER + NONCE);
+  const final = cipher.final();
+  if (final.length !== 0) throw new Error('AES-GCM produced trailing output');
+  cipher.getAuthTag().copy(sealed, HEADER + NONCE + payload.length);
+  return { sealed, compressed };
 }
 
 /** Decrypts, decompresses and verifies a chunk against its id; any mismatch is a CorruptChunkError. */

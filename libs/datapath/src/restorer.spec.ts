@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Archiver } from './archiver';
+import { createKeyFile } from './keys';
+import { createManifest, Manifest, TreeEntry } from './manifest';
+import { ChunkSource, PathEscapeError, planRuns, Restorer, safeTargetPath } from './restorer';
+import { MemoryRepository } from './testing/memory-repository';
+
+const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
+const small = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
+const dirs: string[] = [];
+const temp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'arca-rest-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const meta = { mode: 0o644, mtimeNs: '1600000000000000000', uid: 0, gid: 0 };
+
+/** A snapshot of three files, the chunks stored in `repo`. */
+async function snapshot(repo = new MemoryRepository()) {
+  const contents: Record<string, Buffer> = { '/a.bin': randomBytes(400_000), '/b.txt': Buffer.from('bee'), '/c.bin': randomBytes(200_000) };
+  const entries: TreeEntry[] = [{ ...meta, path: '/', type: 'dir', mode: 0o755 }, { ...meta, path: '/sub', type: 'dir', mode: 0o755 }];
+  for (const [name, data] of Object.entries(contents)) {
+    const r = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveStream(name.slice(1), Readable.from([data]));
+    entries.push({ ...r.entries[1], ...meta, path: name === '/c.bin' ? '/sub/c.bin' : name });
+  }
+  entries.push({ ...meta, path: '/sub/link-to-a', type: 'hardlink', linkTo: '/a.bin' });
+  entries.push({ ...meta, path: '/sub/sym', type: 'symlink', target: '../b.txt', mode: 0o777 });
+  const manifest = createManifest({ snapshotId: 'a'.repeat(64), source: { kind: 'directory', path: '/x' }, entries });
+  return { repo, manifest, contents };
+}
+
+/** The repository as a ranged store, counting requests. */
+function ranged(repo: MemoryRepository) {
+  const calls = { ranges: 0, packs: 0 };
+  const source: ChunkSource = {
+    locate: (ids) => repo.locate(ids),
+    readPack: (k) => { calls.packs++; return repo.readPack(k); },
+    readRange: async (k, offset, length) => { calls.ranges++; return (await repo.readPack(k)).subarray(offset, offset + length); },
+  };
+  return { source, calls };
+}
+
+describe('restorer', () => {
+  it('restores chosen paths only; a hard link whose first link is left out gets the content', async () => {
+    const { repo, manifest, contents } = await snapshot();
+    const target = temp();
+    const result = await new Restorer(masterKey, repo).restore(manifest, target, { paths: ['sub/link-to-a', '/b.txt'] });
+    expect(result.failedFiles).toEqual([]);
+    expect(readdirSync(target).sort()).toEqual(['b.txt', 'sub']);
+    expect(readdirSync(path.join(target, 'sub'))).toEqual(['link-to-a']);
+    expect(readFileSync(path.join(target, 'sub/link-to-a')).equals(contents['/a.bin'])).toBe(true);
+    await expect(new Restorer(masterKey, repo).restore(manifest, target, { paths: ['/nope'] })).rejects.toThrow(/path \/nope is not in snapshot/);
+  });
+
+  it('reads neighbouring chunks with one ranged request per run, never whole packs', async () => {
+    const { repo, manifest, contents } = await snapshot();
+    const { source, calls } = ranged(repo);
+    const target = temp();
+    const result = await new Restorer(masterKey, source).restore(manifest, target);
+    expect(result.failedFiles).toEqual([]);
+    expect(calls.packs).toBe(0);
+    expect(calls.ranges).toBe(3); // one per file: each file's chunks were packed in order
+    expect(manifest.entries.find((e) => e.path === '/a.bin')!.chunks!.length).toBeGreaterThan(2);
+    expect(readFileSync(path.join(target, 'sub/c.bin')).equals(contents['/c.bin'])).toBe(true);
+    expect(lstatSync(path.join(target, 'sub/link-to-a')).ino).toBe(lstatSync(path.join(target, 'a.bin')).ino);
+  });
+
+  it('plans runs by pack and adjacency', () => {
+    const loc = (packKey: string, offset: number, length = 10) => ({ packKey, offset, length });
+    const locations = new Map([['1', loc('p', 0)], ['2', loc('p', 10)], ['3', loc('q', 0)], ['4', loc('p', 20)], ['5', loc('p', 10_000_000)]]);
+    expect(planRuns(['1', '2', '3', '4', '5'], locations).map((r) => [r.packKey, r.offset, r.end, r.chunks.length])).toEqual([
+      ['p', 0, 20, 2], ['q', 0, 10, 1], ['p', 20, 30, 1], ['p', 10_000_000, 10_000_010, 1],
+    ]);
+    expect(planRuns(['1', '1', '2'], locations)).toHaveLength(1); // a repeated chunk stays in its run
+    expect(() => planRuns(['9'], locations)).toThrow(/chunk 9 is missing from the repository index/);
+  });
+
+  it('fails only the files whose chunks are damaged or missing, and their hard links, restoring the rest', async () => {
+    const { repo, manifest, contents } = await snapshot();
+    const aChunk = manifest.entries.find((e) => e.path === '/a.bin')!.chunks![1];
+    const where = repo.index.get(aChunk)!;
+    repo.packs.get(where.packKey)![where.offset + 30] ^= 0x10;
+    const cChunk = manifest.entries.find((e) => e.path === '/sub/c.bin')!.chunks![0];
+    repo.index.delete(cChunk);
+    const target = temp();
+    const result = await new Restorer(masterKey, repo).restore(manifest, target);
+    expect(result.failedFiles).toEqual([
+      { path: '/a.bin', reason: expect.stringContaining(`chunk ${aChunk} is damaged`) },
+      { path: '/sub/c.bin', reason: `chunk ${cChunk} is missing from the repository index` },
+      { path: '/sub/link-to-a', reason: 'hard link to /a.bin, which could not be restored' },
+    ]);
+    expect(existsSync(path.join(target, 'a.bin'))).toBe(false); // no partial file left behind
+    expect(readFileSync(path.join(target, 'b.txt')).equals(contents['/b.txt'])).toBe(true);
+    expect(readFileSync(path.join(target, 'sub/sym'), 'utf8')).toBe('bee');
+  });
+
+  it('streams one file (or a hard link to it), verified', async () => {
+    const { repo, manifest, contents } = await snapshot();
+    const out: Buffer[] = [];
+    const sink = new Writable({ write(chunk, _e, cb) { out.push(chunk); cb(); } });
+    expect(await new Restorer(masterKey, repo).restoreFileToStream(manifest, 'sub/link-to-a', sink)).toBe(400_000);
+    expect(Buffer.concat(out).equals(contents['/a.bin'])).toBe(true);
+    await expect(new Restorer(masterKey, repo).restoreFileToStream(manifest, '/sub', sink)).rejects.toThrow(/\/sub is not a file/);
+  });
+
+  it('restores owners when running as root', async () => {
+    if (process.getuid?.() !== 0) return;
+    const { repo, manifest } = await snapshot();
+    const owned: Manifest = { ...manifest, entries: manifest.entries.map((e) => (e.path === '/b.txt' ? { ...e, uid: 1234, gid: 5678, mode: 0o640 } : e)) };
+    const target = temp();
+    await new Restorer(masterKey, repo).restore(owned, target);
+    const st = lstatSync(path.join(target, 'b.txt'));
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1234, 5678, 0o640]);
+  });
+
+  describe('refuses entries that would escape the target', () => {
+    it('by their path, naming the entry', () => {
+      const target = temp();
+      for (const evil of ['/../escape', '/a/../../escape', '/a//b', '/a/./b', '//etc/passwd', 'relative', '/nul\0byte', '/..']) {
+        expect(() => safeTargetPath(target, evil)).toThrow(PathEscapeError);
+      }
+      expect(() => safeTargetPath(target, '/a/../../escape')).toThrow(/refusing to restore "\/a\/\.\.\/\.\.\/escape"/);
+      expect(safeTargetPath(target, '/ok/..name/...')).toBe(path.join(target, 'ok/..name/...'));
+    });
+
+    it('through a symlink already in the target, writing nothing outside', async () => {
+      const { repo, manifest } = await snapshot();
+      const target = temp();
+      const outside = temp();
+      symlinkSync(outside, path.join(target, 'sub')); // the snapshot's /sub is a directory; here it is a link out
+      await expect(new Restorer(masterKey, repo).restore(manifest, target)).rejects.toThrow(PathEscapeError);
+      await expect(new Restorer(masterKey, repo).restore(manifest, target)).rejects.toThrow(/refusing to restore "\/sub\/c\.bin"|refusing to restore "\/sub"/);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+
+    it('through a symlink restored from the snapshot itself', async () => {
+      const target = temp();
+      const outside = temp();
+      mkdirSync(path.join(target, 'x'));
+      const manifest = createManifest({
+        snapshotId: 'b'.repeat(64), source: { kind: 'directory' }, entries: [
+          { ...meta, path: '/', type: 'dir' },
+          { ...meta, path: '/sneaky', type: 'symlink', target: outside },
+          { ...meta, path: '/sneaky/payload', type: 'file', size: 0, chunks: [] },
+          { ...meta, path: '/sneaky/dir', type: 'dir' },
+        ],
+      });
+      await new Restorer(masterKey, new MemoryRepository()).restore(manifest, target).catch(() => undefined);
+      expect(readdirSync(outside)).toEqual([]);
+    });
+  });
+});

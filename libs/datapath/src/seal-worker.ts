@@ -1,0 +1,24 @@
+/** A seal-pool worker: seals chunks with sealSync on its own thread. Loaded by seal-pool.ts. */
+import { parentPort } from 'node:worker_threads';
+import { sealSync } from './sealer';
+
+export interface SealRequest {
+  n: number;
+  key: Uint8Array;
+  id: Uint8Array;
+  data: Uint8Array;
+  level?: number;
+}
+
+export type SealResponse = { n: number; sealed: Uint8Array; compressed: boolean } | { n: number; error: string };
+
+parentPort?.on('message', (m: SealRequest) => {
+  try {
+    const toBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    const { sealed, compressed } = sealSync(toBuffer(m.key), toBuffer(m.id), toBuffer(m.data), { level: m.level });
+    const out = new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    parentPort!.postMessage({ n: m.n, sealed: out, compressed } satisfies SealResponse, [sealed.buffer as ArrayBuffer]);
+  } catch (error) {
+    parentPort!.postMessage({ n: m.n, error: (error as Error).message } satisfies SealResponse);
+  }
+});
