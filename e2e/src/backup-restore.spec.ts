@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
-import { api, usePlatform } from './support/test-platform';
+import { api } from './support/test-platform';
+import { usePlatform } from './support/use-platform';
 
 const stack = usePlatform();
 const tempDir = (name: string) => stack.tempDir(name);

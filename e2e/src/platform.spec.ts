@@ -1,7 +1,8 @@
 import { createEvent, DLQ_HEADERS, TOPICS } from '@arca/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { api, until, usePlatform } from './support/test-platform';
+import { api, until } from './support/test-platform';
+import { usePlatform } from './support/use-platform';
 
 const stack = usePlatform();
 

@@ -4,7 +4,8 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from './support/cli';
-import { api, until, usePlatform } from './support/test-platform';
+import { api, until } from './support/test-platform';
+import { usePlatform } from './support/use-platform';
 
 const stack = usePlatform();
 const tempDir = (name: string) => stack.tempDir(name);
