@@ -39,4 +39,9 @@ export class ServiceChunkRepository implements ChunkRepository, ChunkSource {
   readPack(packKey: string): Promise<Buffer> {
     return this.store.get(packKey);
   }
+
+  /** Ranged reads (a pread on the filesystem store, a range GET on S3): restores fetch only the chunks they need. */
+  readRange(packKey: string, offset: number, length: number): Promise<Buffer> {
+    return this.store.getRange(packKey, offset, length);
+  }
 }
