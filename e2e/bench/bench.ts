@@ -57,16 +57,29 @@ async function runJob(platform: TestPlatform, start: () => Promise<{ jobId: stri
   return { seconds: (performance.now() - t0) / 1000, job };
 }
 
+/**
+ * Waits until the replica site has every snapshot so far: replication copies packs right after a
+ * backup, and timing the next step while it runs would measure the two together.
+ */
+async function replicationSettled(platform: TestPlatform, snapshots: number): Promise<void> {
+  await until(async () => {
+    const r = await api<{ replication: { completed: number; failed: number } }>(platform, 'GET', '/reports/summary');
+    return r.body.replication.completed + r.body.replication.failed >= snapshots;
+  }, 'replication to settle', 10 * 60_000);
+}
+
 async function arcaRun(objectStore: 'fs' | 's3', v1: string, v2: string | undefined, restoreTo: string) {
   const platform = await startTestPlatform({ OBJECT_STORE: objectStore });
   try {
     if (!(await platform.waitUntilHealthy(120_000))) throw new Error(`platform not healthy:\n${platform.logs.slice(-30).join('\n')}`);
     const backup = (dir: string) => runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: dir } })).body);
     const full = await backup(v1);
+    await replicationSettled(platform, 1);
     if (!v2) return { platform: undefined, full, incremental: undefined, restore: undefined, memory: peakMemory(platform.pids()) };
     makeVersion2(v1); // edit the same directory, as a real second day would
     settle();
     const incremental = await backup(v1);
+    await replicationSettled(platform, 2);
     const restore = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', `/snapshots/${incremental.job.snapshotId}/restore`, { target: restoreTo })).body);
     execFileSync('diff', ['-r', '--no-dereference', v1, restoreTo]);
     return { full, incremental, restore, memory: peakMemory(platform.pids()) };
