@@ -11,7 +11,7 @@ export function buildAsyncApi(): Record<string, unknown> {
   const messages: Record<string, unknown> = {};
   for (const [topic, entry] of Object.entries(TOPIC_CATALOGUE)) {
     const id = topic.replace(/\./g, '_');
-    const payloadRef = jsonSchemaOf(entry.payload as new () => object, schemas);
+    const payloadRef = jsonSchemaOf(entry.payload, schemas);
     messages[id] = {
       name: topic,
       title: topic,
@@ -38,6 +38,13 @@ export function buildAsyncApi(): Record<string, unknown> {
       channel: { $ref: `#/channels/${id}` },
       summary: `${entry.publisher} publishes ${topic}`,
     };
+    for (const consumer of entry.consumers) {
+      operations[`${consumer}_receives_${id}`] = {
+        action: 'receive',
+        channel: { $ref: `#/channels/${id}` },
+        summary: `${consumer} consumes ${topic} in consumer group arca-${consumer}`,
+      };
+    }
   }
   return {
     asyncapi: '3.0.0',

@@ -1,38 +1,52 @@
-import { AuditRecorded } from './events/audit.events';
-import { BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted } from './events/backup.events';
-import { CheckCompleted, CheckRequested } from './events/check.events';
-import { PolicyChanged, PolicyDeleted } from './events/policy.events';
-import { ReplicationCompleted, ReplicationFailed } from './events/replication.events';
-import { RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted } from './events/restore.events';
-import { PackStored, SnapshotForgotten, SnapshotStored } from './events/storage.events';
+import {
+  AuditRecorded, BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted, CheckCompleted, CheckRequested,
+  PackStored, PolicyChanged, PolicyDeleted, PruneCompleted, PruneRequested, ReplicationCompleted, ReplicationFailed,
+  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotStored,
+} from './events';
+
+/** The services of the platform, as publishers and consumers in the catalogue. */
+export type ServiceName = 'gateway' | 'policy' | 'scheduler' | 'ingest' | 'dedupe-index' | 'storage' | 'replication' | 'reporting';
+
+interface CatalogueEntry {
+  /** The class every message's payload is validated against. */
+  payload: new () => object;
+  /** The payload field messages are keyed by: events of one key keep their order (one partition). */
+  key: string;
+  publisher: ServiceName;
+  /** Consumer groups the platform runs for this topic; anyone else may subscribe too. */
+  consumers: readonly ServiceName[];
+  description: string;
+}
 
 /**
- * The topic catalogue: every topic Arca services publish, what it means, who publishes it, its
- * payload class and the field its messages are keyed by (which fixes per-key ordering).
- * `npm run asyncapi` turns this into libs/contracts/asyncapi.json.
+ * The topic catalogue: every topic Arca services publish, what it means, who publishes it, who
+ * consumes it, its payload class and its message key. Read top to bottom, it is the whole
+ * conversation between services. `npm run asyncapi` turns it into libs/contracts/asyncapi.json.
  */
 export const TOPIC_CATALOGUE = {
-  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', description: 'A policy was created or a new version stored.' },
-  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', description: 'A policy was deleted; no more scheduled runs.' },
-  'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', description: 'A backup job is due (schedule) or asked for (manual).' },
-  'backup.started': { payload: BackupStarted, key: 'jobId', publisher: 'ingest', description: 'An ingest worker started a backup job.' },
-  'backup.progress': { payload: BackupProgress, key: 'jobId', publisher: 'ingest', description: 'Periodic counters of a running backup.' },
-  'backup.completed': { payload: BackupCompleted, key: 'jobId', publisher: 'ingest', description: 'A backup finished: the snapshot and its statistics. Subscribe here for downstream processing.' },
-  'backup.failed': { payload: BackupFailed, key: 'jobId', publisher: 'ingest', description: 'A backup failed, with the reason and the stage.' },
-  'restore.requested': { payload: RestoreRequested, key: 'jobId', publisher: 'gateway', description: 'Restore a snapshot (or paths of it) into a target directory.' },
-  'restore.started': { payload: RestoreStarted, key: 'jobId', publisher: 'ingest', description: 'A restore job started.' },
-  'restore.progress': { payload: RestoreProgress, key: 'jobId', publisher: 'ingest', description: 'Periodic counters of a running restore.' },
-  'restore.completed': { payload: RestoreCompleted, key: 'jobId', publisher: 'ingest', description: 'A restore finished (files that failed verification are listed).' },
-  'restore.failed': { payload: RestoreFailed, key: 'jobId', publisher: 'ingest', description: 'A restore failed as a whole, with the reason.' },
-  'check.requested': { payload: CheckRequested, key: 'jobId', publisher: 'gateway', description: 'Verify packs and the chunks snapshots reference.' },
-  'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
-  'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', description: 'A pack object was written to the object store.' },
-  'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', description: "A snapshot's manifest and packs are all in the object store." },
-  'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'storage', description: 'Retention released a snapshot.' },
-  'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', description: 'A snapshot reached a secondary site.' },
-  'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', description: 'Copying a snapshot to a secondary site failed.' },
-  'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', description: 'An operator action, for the audit log.' },
-} as const;
+  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was created or a new version stored.' },
+  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was deleted; no more scheduled runs.' },
+  'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: 'A backup job is due (schedule) or asked for (manual).' },
+  'backup.started': { payload: BackupStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a backup job.' },
+  'backup.progress': { payload: BackupProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'Periodic counters of a running backup.' },
+  'backup.completed': { payload: BackupCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A backup finished: the snapshot and its statistics. Subscribe here for downstream processing.' },
+  'backup.failed': { payload: BackupFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A backup failed, with the reason and the stage.' },
+  'restore.requested': { payload: RestoreRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: 'Restore a snapshot (or paths of it) into a target directory.' },
+  'restore.started': { payload: RestoreStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A restore job started.' },
+  'restore.progress': { payload: RestoreProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'Periodic counters of a running restore.' },
+  'restore.completed': { payload: RestoreCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A restore finished (files that failed verification are listed).' },
+  'restore.failed': { payload: RestoreFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A restore failed as a whole, with the reason.' },
+  'check.requested': { payload: CheckRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: 'Verify packs and the chunks snapshots reference.' },
+  'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
+  'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', consumers: ['storage'], description: 'A pack object was written to the object store.' },
+  'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'replication'], description: "A snapshot's manifest and packs are all in the object store." },
+  'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'storage', consumers: [], description: 'Retention released a snapshot.' },
+  'prune.requested': { payload: PruneRequested, key: 'jobId', publisher: 'gateway', consumers: [], description: 'Apply retention, forget released snapshots and delete packs nothing references.' },
+  'prune.completed': { payload: PruneCompleted, key: 'jobId', publisher: 'storage', consumers: [], description: 'A prune finished: snapshots forgotten, packs deleted, bytes freed.' },
+  'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'A snapshot reached a secondary site.' },
+  'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'Copying a snapshot to a secondary site failed.' },
+  'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', consumers: ['reporting'], description: 'An operator action, for the audit log.' },
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type Topic = keyof typeof TOPIC_CATALOGUE;
 export type PayloadOf<T extends Topic> = InstanceType<(typeof TOPIC_CATALOGUE)[T]['payload']>;
@@ -56,6 +70,8 @@ export const TOPICS = {
   packStored: 'pack.stored',
   snapshotStored: 'snapshot.stored',
   snapshotForgotten: 'snapshot.forgotten',
+  pruneRequested: 'prune.requested',
+  pruneCompleted: 'prune.completed',
   replicationCompleted: 'replication.completed',
   replicationFailed: 'replication.failed',
   auditRecorded: 'audit.recorded',

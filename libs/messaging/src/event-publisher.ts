@@ -1,24 +1,32 @@
-import { createEvent, EventEnvelope, PayloadOf, Topic, TOPIC_CATALOGUE } from '@arca/contracts';
-import { injectTraceHeaders } from '@arca/telemetry';
-import { IHeaders, Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { createEvent, EventEnvelope, EventOptions, PayloadOf, Topic } from '@arca/contracts';
+import { currentTraceHeaders } from '@arca/telemetry';
+import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { keyOf } from './message-key';
+import { TopicCreator } from './topic-creator';
 
-/** The message key of an event: the payload field the catalogue names, so one entity's events stay ordered. */
-export function keyOf(topic: Topic, payload: object): string | undefined {
-  const value = (payload as Record<string, unknown>)[TOPIC_CATALOGUE[topic].key];
-  return value === undefined || value === null ? undefined : String(value);
+/** An envelope ready to go: the relay hands these over with the headers captured at enqueue time. */
+export interface OutgoingEvent {
+  topic: string;
+  envelope: EventEnvelope;
+  /** Defaults to the catalogue's key field of the payload. */
+  key?: string;
+  /** Defaults to the active trace context. */
+  headers?: Record<string, string>;
 }
 
 /**
- * Publishes events to Kafka, carrying the active trace context in message headers. For events
- * that accompany a database change, use the Outbox instead, so a crash between commit and publish
- * cannot lose them.
+ * Publishes events to Kafka, carrying the W3C trace context in message headers, and creating
+ * topics on first use. For events that accompany a database change use the Outbox instead, so a
+ * crash between commit and publish cannot lose them.
  */
 export class EventPublisher {
   private readonly producer: Producer;
+  private readonly topics: TopicCreator;
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
     this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    this.topics = new TopicCreator(kafka);
   }
 
   connect(): Promise<void> {
@@ -29,28 +37,46 @@ export class EventPublisher {
     return this.connected;
   }
 
-  /** Builds the envelope and publishes it; returns the event as sent. */
-  async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: { jobId?: string; actor?: string } = {}): Promise<EventEnvelope<PayloadOf<T>>> {
+  /** Builds the envelope around `payload` and publishes it; returns the event as sent. */
+  async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: EventOptions = {}): Promise<EventEnvelope<PayloadOf<T>>> {
     const event = createEvent(topic, payload, options);
-    await this.publishEnvelope(topic, event, injectTraceHeaders({} as Record<string, string>));
+    await this.publishEnvelope(topic, event);
     return event;
   }
 
-  /** Publishes an envelope built earlier (the outbox relay), with the trace headers captured then. */
-  async publishEnvelope(topic: string, envelope: EventEnvelope, headers: Record<string, string>, key?: string): Promise<void> {
-    await this.send(topic, [{ key: key ?? keyOf(topic as Topic, envelope.payload as object), value: JSON.stringify(envelope), headers }]);
+  /** Publishes an envelope built elsewhere (forwarded, or replayed). */
+  async publishEnvelope(topic: string, envelope: EventEnvelope, options: { key?: string; headers?: Record<string, string> } = {}): Promise<void> {
+    await this.publishAll([{ topic, envelope, ...options }]);
   }
 
-  /** Sends raw messages (the dead-letter path, which must keep the original bytes). */
+  /** Publishes many envelopes in one request per broker; per-partition order is the array's order. */
+  async publishAll(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const event of events) {
+      const messages = byTopic.get(event.topic) ?? [];
+      messages.push({
+        key: event.key ?? keyOf(event.topic as Topic, event.envelope.payload as object),
+        value: JSON.stringify(event.envelope),
+        headers: event.headers ?? currentTraceHeaders(),
+      });
+      byTopic.set(event.topic, messages);
+    }
+    await this.connect();
+    await this.topics.ensure([...byTopic.keys()]);
+    await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+  }
+
+  /** Sends raw messages as they are (the dead-letter path, which must keep the original bytes and headers). */
   async send(topic: string, messages: Message[]): Promise<void> {
     await this.connect();
+    await this.topics.ensure([topic]);
     await this.producer.send({ topic, messages, acks: -1 });
   }
 
   async disconnect(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    if (this.connected) await this.producer.disconnect().catch(() => undefined);
     this.connected = undefined;
+    await this.topics.disconnect();
   }
 }
-
-export type { IHeaders };

@@ -1,74 +1,52 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { Kafka, KafkaConfig } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { brokerHealth, BROKER_HEALTH } from './broker-health';
 import { EventPublisher } from './event-publisher';
 import { kafkaConfigFromEnv } from './kafka-config';
+import { MessagingLifecycle } from './messaging-lifecycle';
 import { Outbox } from './outbox/outbox';
-import { OutboxRelay } from './outbox/outbox-relay';
+import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 
-export const BROKER_HEALTH = Symbol('BROKER_HEALTH');
-
-/** Starts the outbox relay once the app is up and stops it, then the producer, on shutdown. */
-@Injectable()
-class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  private relay?: OutboxRelay;
-  private readonly logger = new Logger('Outbox');
-
-  constructor(
-    private readonly publisher: EventPublisher,
-    private readonly outbox: Outbox,
-    @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // Not awaited: HTTP (and /health, which reports the broker) must come up even while Kafka is away.
-    this.publisher.connect().catch((error) => this.logger.warn(`Kafka not reachable yet: ${(error as Error).message}`));
-    if (this.dataSource) {
-      this.relay = new OutboxRelay(this.dataSource, this.publisher, this.outbox, {
-        onError: (error) => this.logger.warn(`relay pass failed, will retry: ${(error as Error).message}`),
-      });
-      this.relay.start();
-      this.relay.kick();
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.relay?.stop();
-    await this.publisher.disconnect();
-  }
+export interface MessagingOptions {
+  /** Names the Kafka client (`arca-<serviceName>`) unless KAFKA_CLIENT_ID is set. */
+  serviceName: string;
+  /** Replaces the settings read from KAFKA_* variables (tests, embedding). */
+  kafka?: KafkaConfig;
+  relay?: Omit<OutboxRelayOptions, 'onError'>;
 }
 
 @Module({})
 export class MessagingModule {
-  /** Kafka client, publisher, outbox (+ relay when the service has a DataSource), and the broker health check. */
-  static forService(options: { serviceName: string }): DynamicModule {
+  /**
+   * Kafka client, EventPublisher, Outbox, and — when the service has a TypeORM DataSource (with
+   * OutboxEntity and the Messaging migration) — the OutboxRelay, started with the app. Also the
+   * broker health check under BROKER_HEALTH. Global: import it once, in the app module.
+   */
+  static forService(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
       providers: [
-        { provide: Kafka, useFactory: () => new Kafka(kafkaConfigFromEnv(process.env, `arca-${options.serviceName}`)) },
+        { provide: Kafka, useFactory: () => new Kafka(options.kafka ?? kafkaConfigFromEnv(process.env, `arca-${options.serviceName}`)) },
         { provide: EventPublisher, inject: [Kafka], useFactory: (kafka: Kafka) => new EventPublisher(kafka) },
         Outbox,
-        MessagingLifecycle,
         {
-          provide: BROKER_HEALTH,
-          inject: [Kafka],
-          useFactory: (kafka: Kafka) => {
-            const admin = kafka.admin();
-            let connected: Promise<void> | undefined;
-            return {
-              name: 'broker',
-              check: async () => {
-                connected ??= admin.connect().catch((error) => { connected = undefined; throw error; });
-                await connected;
-                const cluster = await admin.describeCluster();
-                return { brokers: cluster.brokers.length };
-              },
-            };
+          provide: OutboxRelay,
+          inject: [EventPublisher, Outbox, { token: DataSource, optional: true }],
+          useFactory: (publisher: EventPublisher, outbox: Outbox, dataSource?: DataSource) => {
+            if (!dataSource) return null; // a service without a database has nothing to relay
+            const logger = new Logger('Outbox');
+            return new OutboxRelay(dataSource, publisher, outbox, {
+              ...options.relay,
+              onError: (error) => logger.warn(`relay pass failed, will retry: ${(error as Error).message}`),
+            });
           },
         },
+        MessagingLifecycle,
+        { provide: BROKER_HEALTH, inject: [Kafka], useFactory: brokerHealth },
       ],
-      exports: [Kafka, EventPublisher, Outbox, BROKER_HEALTH],
+      exports: [Kafka, EventPublisher, Outbox, OutboxRelay, BROKER_HEALTH],
     };
   }
 }

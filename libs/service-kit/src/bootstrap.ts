@@ -1,4 +1,4 @@
-import { ArcaKafkaServer, EventPublisher } from '@arca/messaging';
+import { ArcaKafkaServer, ArcaRpcErrorFilter, EventPublisher } from '@arca/messaging';
 import { LogLevel, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -50,9 +50,12 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     }
-    app.connectMicroservice({
+    const consumer = app.connectMicroservice({
       strategy: new ArcaKafkaServer({ kafka: app.get(Kafka), groupId: options.consumerGroup ?? name, publisher: app.get(EventPublisher) }),
     }, { inheritAppConfig: true });
+    // Nest's default RPC filter turns every handler error into "Internal server error"; this one
+    // (on the Kafka consumer only, not HTTP) lets the real reason reach the retry log and the dead-letter headers.
+    consumer.useGlobalFilters(new ArcaRpcErrorFilter());
     await app.listen(port, process.env.ARCA_BIND_HOST ?? '0.0.0.0');
     process.stdout.write(`${name} listening on :${port}\n`);
     await app.startAllMicroservices();

@@ -3,17 +3,24 @@ import { EventPublisher } from '../event-publisher';
 import { Outbox } from './outbox';
 import { OutboxEntity } from './outbox.entity';
 
-const BATCH = 100;
+export interface OutboxRelayOptions {
+  /** How often to look for rows nobody woke the relay for (other instances, a restart). Default 500 ms. */
+  pollIntervalMs?: number;
+  /** Rows per transaction and Kafka request. Default 100. */
+  batchSize?: number;
+  /** A failed pass (Kafka or Postgres away) is retried at the next poll; this hears about it. */
+  onError?: (error: unknown) => void;
+}
 
 /**
- * Moves committed outbox rows to Kafka. Rows are locked with FOR UPDATE SKIP LOCKED so several
- * instances of a service relay without publishing a row twice concurrently; a row is marked only
- * after Kafka acknowledged it, so a crash in between publishes it again (at-least-once, and
- * consumers are idempotent on eventId).
+ * Moves committed outbox rows to Kafka. Rows are locked with FOR UPDATE SKIP LOCKED, so several
+ * instances of a service relay side by side without publishing a row twice concurrently; a row is
+ * marked published only after Kafka acknowledged it, so a crash in between publishes it again
+ * (at-least-once: consumers are idempotent on eventId, see handleOnce).
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private running?: Promise<void>;
   private again = false;
   private stopped = true;
   private unsubscribe?: () => void;
@@ -22,69 +29,66 @@ export class OutboxRelay {
     private readonly dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
-    private readonly options: { pollIntervalMs?: number; onError?: (error: unknown) => void } = {},
+    private readonly options: OutboxRelayOptions = {},
   ) {}
 
+  /** Relays what is pending now, then on every commit that enqueued events and at every poll. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    // Enqueue happens before commit: a short delay lets the transaction finish first.
-    this.unsubscribe = this.outbox.onEnqueue(() => setTimeout(() => this.kick(), 20));
-    this.schedule();
+    if (!this.dataSource.subscribers.includes(this.outbox.commitSubscriber)) this.dataSource.subscribers.push(this.outbox.commitSubscriber);
+    this.unsubscribe = this.outbox.onCommitted(() => this.kick());
+    this.kick();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.kick(), this.options.pollIntervalMs ?? 500);
-    this.timer.unref();
-  }
-
-  /** Relays now (or right after the pass in progress). */
+  /** Relays now, or right after the pass in progress (a commit may have landed during it). */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = true;
-    this.relayPending()
-      .catch((error) => this.options.onError?.(error))
+    clearTimeout(this.timer);
+    this.running = this.relayPending()
+      .then(() => undefined, (error) => this.options.onError?.(error))
       .finally(() => {
-        this.running = false;
+        this.running = undefined;
         if (this.again) {
           this.again = false;
           this.kick();
-        } else {
-          this.schedule();
+        } else if (!this.stopped) {
+          this.timer = setTimeout(() => this.kick(), this.options.pollIntervalMs ?? 500);
+          this.timer.unref();
         }
       });
   }
 
-  /** Publishes every pending row; returns how many were relayed. */
+  /** Publishes every pending row, oldest first; returns how many were relayed. */
   async relayPending(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 100;
     let total = 0;
     for (;;) {
       const relayed = await this.dataSource.transaction(async (manager) => {
         const rows = await manager.getRepository(OutboxEntity).createQueryBuilder('o')
-          .where('o.published_at IS NULL').orderBy('o.id').limit(BATCH)
+          .where('o.published_at IS NULL').orderBy('o.id').limit(batchSize)
           .setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
-        for (const row of rows) {
-          await this.publisher.publishEnvelope(row.topic, row.envelope as never, row.headers, row.key ?? undefined);
-        }
-        if (rows.length > 0) {
-          await manager.createQueryBuilder().update(OutboxEntity).set({ publishedAt: () => 'now()' }).whereInIds(rows.map((r) => r.id)).execute();
-        }
+        if (rows.length === 0) return 0;
+        await this.publisher.publishAll(rows.map((row) => ({ topic: row.topic, envelope: row.envelope as never, key: row.key ?? undefined, headers: row.headers })));
+        await manager.createQueryBuilder().update(OutboxEntity).set({ publishedAt: () => 'now()' }).whereInIds(rows.map((r) => r.id)).execute();
         return rows.length;
       });
       total += relayed;
-      if (relayed < BATCH) return total;
+      if (relayed < batchSize) return total;
     }
   }
 
-  stop(): void {
+  /** Stops polling and waits for the pass in progress, so a shutdown does not cut it mid-way. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.unsubscribe?.();
+    const index = this.dataSource.subscribers.indexOf(this.outbox.commitSubscriber);
+    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+    await this.running;
   }
 }

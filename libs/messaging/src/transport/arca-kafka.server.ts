@@ -1,56 +1,64 @@
-import { DLQ_HEADERS, deadLetterTopic, EventEnvelope, validateEvent } from '@arca/contracts';
+import { EventEnvelope, validateEvent } from '@arca/contracts';
 import { extractTraceContext, runInSpan, SpanKind } from '@arca/telemetry';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, EachMessagePayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { EventPublisher } from '../event-publisher';
+import { TopicCreator } from '../topic-creator';
+import { ArcaEventContext } from './arca-event-context';
+import { describeHandlerError } from './arca-rpc-error.filter';
+import { deadLetterOf } from './dead-letter';
 
 export interface ArcaKafkaServerOptions {
   kafka: Kafka;
+  /** The service's consumer group: instances of one service share the partitions of each topic. */
   groupId: string;
-  /** Used for dead-lettering; shares the service's producer. */
+  /** Sends dead letters; shares the service's producer. */
   publisher: EventPublisher;
-  /** Attempts of a throwing handler before its message is dead-lettered. */
+  /** Attempts of a throwing handler before its message is dead-lettered. Default 3. */
   maxAttempts?: number;
+  /** Wait before the second attempt; doubles for each further one. Default 200 ms. */
+  retryDelayMs?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
 }
 
-/** What an @EventPattern handler receives besides the validated event. */
-export class ArcaEventContext {
-  constructor(readonly topic: string, readonly partition: number, readonly offset: string, readonly groupId: string, readonly headers: IHeaders) {}
-}
+type Status = 'connecting' | 'connected' | 'disconnected';
 
 /**
- * A NestJS transport strategy over kafkajs: services declare `@EventPattern('backup.requested')`
- * handlers, and this server consumes those topics in the service's consumer group. Every message
+ * A NestJS transport over kafkajs: services declare `@EventPattern(TOPICS.backupRequested)`
+ * handlers and this server consumes those topics in the service's consumer group. Every message
  * is validated against its topic's contract; one that fails validation, or whose handler keeps
  * throwing, goes to `<topic>.dlq` with its original bytes and headers plus the reason, and the
- * consumer moves on. Each handler runs in a span continuing the producer's trace.
+ * consumer commits past it. Each handler runs in a span continuing the producer's trace.
+ * Register ArcaRpcErrorFilter globally so handler errors reach the logs and dead letters as thrown.
  */
-export class ArcaKafkaServer extends Server implements CustomTransportStrategy {
+export class ArcaKafkaServer extends Server<Record<string, Function>, Status> implements CustomTransportStrategy {
   private consumer?: Consumer;
-  private readonly maxAttempts: number;
+  private readonly topics: TopicCreator;
 
   constructor(private readonly options: ArcaKafkaServerOptions) {
     super();
-    this.maxAttempts = options.maxAttempts ?? 3;
+    this.topics = new TopicCreator(options.kafka);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const topics = [...this.messageHandlers.keys()];
       if (topics.length > 0) {
+        this._status$.next('connecting');
+        // Subscribing to a topic that does not exist yet fails on clusters without auto-creation.
+        await this.topics.ensure(topics);
         this.consumer = this.options.kafka.consumer({
           groupId: this.options.groupId,
           sessionTimeout: this.options.sessionTimeoutMs ?? 15_000,
           heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
           maxWaitTimeInMs: 500,
-          allowAutoTopicCreation: true,
         });
         await this.consumer.connect();
         await this.consumer.subscribe({ topics, fromBeginning: true });
         await this.consumer.run({ eachMessage: (payload) => this.handleMessage(payload) });
+        this._status$.next('connected');
       }
       callback();
     } catch (error) {
@@ -58,20 +66,40 @@ export class ArcaKafkaServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Never throws: a message ends handled or dead-lettered, so the partition keeps moving. */
+  /**
+   * Ends with the message handled or dead-lettered, so the partition keeps moving. It throws only
+   * when the dead letter itself cannot be written: kafkajs then retries the message instead of
+   * committing past it, so nothing is dropped silently.
+   */
   private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const result = await validateEvent(topic, message.value);
-    if (!result.ok) return this.deadLetter(topic, partition, message, result.reason);
+    const { groupId } = this.options;
+    const deadLetter = async (reason: string) => {
+      this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
+      const letter = deadLetterOf({ topic, partition, groupId }, message, reason);
+      await this.options.publisher.send(letter.topic, [letter.message]);
+    };
+
+    const result = validateEvent(topic, message.value);
+    if (!result.ok) return deadLetter(result.reason);
     const handler = this.getHandlerByPattern(topic);
-    if (!handler) return this.deadLetter(topic, partition, message, `no handler for topic "${topic}" in group ${this.options.groupId}`);
-    const context = new ArcaEventContext(topic, partition, message.offset, this.options.groupId, message.headers ?? {});
+    if (!handler) return deadLetter(`no handler for topic "${topic}" in consumer group ${groupId}`);
+
+    const context = new ArcaEventContext(topic, partition, message.offset, groupId, message.headers ?? {});
+    const maxAttempts = this.options.maxAttempts ?? 3;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         await runInSpan(`${topic} process`, {
-          parent: extractTraceContext(message.headers as never),
+          parent: extractTraceContext(message.headers),
           kind: SpanKind.CONSUMER,
-          attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.consumer.group': this.options.groupId, 'arca.event_id': result.event.eventId },
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': groupId,
+            'messaging.kafka.offset': Number(message.offset),
+            'arca.event_id': result.event.eventId,
+            'arca.attempt': attempt,
+          },
         }, async () => {
           const output = await handler(result.event as EventEnvelope, context);
           if (isObservable(output)) await lastValueFrom(output, { defaultValue: undefined });
@@ -79,38 +107,27 @@ export class ArcaKafkaServer extends Server implements CustomTransportStrategy {
         return;
       } catch (error) {
         lastError = error;
-        this.logger.warn(`${topic} event ${result.event.eventId}: attempt ${attempt}/${this.maxAttempts} failed: ${(error as Error).message}`);
-        await heartbeat().catch(() => undefined);
-        if (attempt < this.maxAttempts) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+        this.logger.warn(`${topic} event ${result.event.eventId}: attempt ${attempt}/${maxAttempts} failed: ${describeHandlerError(error)}`);
+        await heartbeat().catch(() => undefined); // keep the group from thinking we died while we back off
+        if (attempt < maxAttempts) await new Promise((r) => setTimeout(r, (this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1)));
       }
     }
-    await this.deadLetter(topic, partition, message, `handler failed after ${this.maxAttempts} attempts: ${(lastError as Error)?.message ?? String(lastError)}`);
-  }
-
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
-    this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
-    const headers: IHeaders = {
-      ...(message.headers ?? {}),
-      [DLQ_HEADERS.reason]: reason,
-      [DLQ_HEADERS.sourceTopic]: topic,
-      [DLQ_HEADERS.partition]: String(partition),
-      [DLQ_HEADERS.offset]: message.offset,
-      [DLQ_HEADERS.consumerGroup]: this.options.groupId,
-    };
-    // If even the dead-letter write fails, throw: kafkajs then retries the message rather than
-    // committing past it, so nothing is dropped silently.
-    await this.options.publisher.send(deadLetterTopic(topic), [{ key: message.key, value: message.value, headers }]);
+    await deadLetter(`handler failed after ${maxAttempts} attempts: ${describeHandlerError(lastError)}`);
   }
 
   async close(): Promise<void> {
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    await this.topics.disconnect();
+    this._status$.next('disconnected');
   }
 
+  /** Nest's hook for transport events; kafkajs reports through its own consumer.on(), reachable via unwrap(). */
   on(): never {
-    throw new Error('ArcaKafkaServer does not emit transport events');
+    throw new Error('ArcaKafkaServer does not emit transport events; use unwrap<Consumer>().on(...) for kafkajs consumer events');
   }
 
+  /** The kafkajs consumer (undefined before listen, or when the service has no handlers). */
   unwrap<T>(): T {
     return this.consumer as T;
   }

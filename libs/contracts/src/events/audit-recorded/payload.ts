@@ -1,4 +1,3 @@
-import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 /** audit.recorded: who did what to which object, for the audit log. */

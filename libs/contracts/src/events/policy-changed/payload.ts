@@ -1,18 +1,13 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsUUID, Min, ValidateNested } from 'class-validator';
-import { PolicySpec } from '../common/policy-spec';
+import { PolicySpec } from '../../common/policy-spec';
 
-/** policy.changed: a policy was created or a new version of it stored. */
+/** policy.changed: a policy was created or a new version of it stored; carries the whole policy, not a diff. */
 export class PolicyChanged {
   @IsUUID() policyId: string;
+  /** Grows by one with every change: a consumer ignores a version lower than the one it holds. */
   @IsInt() @Min(1) version: number;
   @ValidateNested() @Type(() => PolicySpec) spec: PolicySpec;
   @IsISO8601() updatedAt: string;
-}
-
-/** policy.deleted: no more scheduled backups; existing snapshots stay until pruned. */
-export class PolicyDeleted {
-  @IsUUID() policyId: string;
-  @IsInt() @Min(1) version: number;
 }

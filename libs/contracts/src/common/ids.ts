@@ -1,0 +1,5 @@
+/** A snapshot id: the SHA-256 (hex) of the snapshot's manifest, the same at every site. */
+export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
+
+/** A pack's object key: `data/<first two hex digits>/<64 hex digits>`, spreading packs over prefixes. */
+export const PACK_KEY = /^data\/[0-9a-f]{2}\/[0-9a-f]{64}$/;

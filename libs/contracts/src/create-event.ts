@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_VERSION, type EventOf } from './envelope';
+import type { PayloadOf, Topic } from './topics';
+
+export interface EventOptions {
+  jobId?: string;
+  actor?: string;
+}
+
+/** A new envelope around `payload`: fresh eventId, the current version, now. The payload is not validated here; consumers do. */
+export function createEvent<T extends Topic>(topic: T, payload: PayloadOf<T>, options: EventOptions = {}): EventOf<T> {
+  return {
+    eventId: randomUUID(),
+    type: topic,
+    version: EVENT_VERSION,
+    occurredAt: new Date().toISOString(),
+    ...(options.jobId ? { jobId: options.jobId } : {}),
+    ...(options.actor ? { actor: options.actor } : {}),
+    payload,
+  } as EventOf<T>;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { SNAPSHOT_ID } from '../../common/ids';
+import { SourceSpec } from '../../common/source';
+
+/** backup.requested: a job to back up a source, by schedule or by hand. One event per job id. */
+export class BackupRequested {
+  @IsUUID() jobId: string;
+  /** Absent for a one-off backup of a source given inline. */
+  @IsOptional() @IsUUID() policyId?: string;
+  @ValidateNested() @Type(() => SourceSpec) source: SourceSpec;
+  @IsIn(['schedule', 'manual']) trigger: 'schedule' | 'manual';
+  /** The scheduled time this job stands for (trigger "schedule"): the scheduler's idempotency key. */
+  @IsOptional() @IsISO8601() dueAt?: string;
+  /** The snapshot to compare with; when absent, ingest takes the latest snapshot of the same source. */
+  @IsOptional() @Matches(SNAPSHOT_ID, { message: 'parentSnapshotId must be 64 lowercase hex digits' }) parentSnapshotId?: string;
+  @IsOptional() @IsInt() @Min(1024) bandwidthLimitBytesPerSec?: number;
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsUUID, Min, ValidateNested } from 'class-validator';
+import { DamagedChunk } from './damaged-chunk';
+
+/** check.completed: a check finished; an empty `damaged` means every chunk checked was sound. */
+export class CheckCompleted {
+  @IsUUID() jobId: string;
+  @IsInt() @Min(0) packsChecked: number;
+  @IsInt() @Min(0) chunksChecked: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => DamagedChunk) damaged: DamagedChunk[];
+  @IsInt() @Min(0) durationMs: number;
+}

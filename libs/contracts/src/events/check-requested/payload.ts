@@ -1,0 +1,8 @@
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+
+/** check.requested: read back packs and verify every chunk the snapshots reference. */
+export class CheckRequested {
+  @IsUUID() jobId: string;
+  /** Share of packs to read (100 = all); the rest is checked for presence only. */
+  @IsInt() @Min(1) @Max(100) percent: number;
+}

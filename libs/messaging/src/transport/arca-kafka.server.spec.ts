@@ -1,0 +1,129 @@
+import { createEvent, DLQ_HEADERS, EventEnvelope, PolicyDeleted, TOPICS } from '@arca/contracts';
+import { runInSpan, useInMemorySpans } from '@arca/telemetry';
+import { Controller, INestMicroservice } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { trace } from '@opentelemetry/api';
+import { Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventPublisher } from '../event-publisher';
+import { observe, startTestKafka, until } from '../testing/test-kafka';
+import { ArcaEventContext } from './arca-event-context';
+import { ArcaKafkaServer } from './arca-kafka.server';
+import { ArcaRpcErrorFilter, describeHandlerError } from './arca-rpc-error.filter';
+
+const received: Array<{ event: EventEnvelope<PolicyDeleted>; context: ArcaEventContext; traceId?: string; parentSpanId?: string }> = [];
+/** policyId → attempts that should still throw before the handler succeeds. */
+const failuresLeft = new Map<string, number>();
+
+@Controller()
+class PolicyListener {
+  @EventPattern(TOPICS.policyDeleted)
+  onDeleted(@Payload() event: EventEnvelope<PolicyDeleted>, @Ctx() context: ArcaEventContext) {
+    const left = failuresLeft.get(event.payload.policyId) ?? 0;
+    if (left > 0) {
+      failuresLeft.set(event.payload.policyId, left - 1);
+      throw new Error(`database unavailable (${left} failure(s) left)`);
+    }
+    const span = trace.getActiveSpan() as unknown as { spanContext(): { traceId: string }; parentSpanContext?: { spanId: string }; parentSpanId?: string };
+    received.push({ event, context, traceId: span?.spanContext().traceId, parentSpanId: span?.parentSpanContext?.spanId ?? span?.parentSpanId });
+  }
+}
+
+let env: Awaited<ReturnType<typeof startTestKafka>>;
+let kafka: Kafka;
+let publisher: EventPublisher;
+let app: INestMicroservice;
+let dlq: Awaited<ReturnType<typeof observe>>;
+
+beforeAll(async () => {
+  useInMemorySpans();
+  // No broker-side auto-creation, as on a production cluster: the transport must create what it uses.
+  env = await startTestKafka({ autoCreateTopics: false });
+  kafka = env.kafka;
+  publisher = new EventPublisher(kafka);
+  const moduleRef = await Test.createTestingModule({ controllers: [PolicyListener] }).compile();
+  app = moduleRef.createNestMicroservice({
+    strategy: new ArcaKafkaServer({ kafka, groupId: 'policy-listener', publisher, maxAttempts: 3, retryDelayMs: 20, sessionTimeoutMs: 6000, heartbeatIntervalMs: 300 }),
+    logger: false,
+  });
+  app.useGlobalFilters(new ArcaRpcErrorFilter());
+  await app.listen();
+  dlq = await observe(kafka, ['policy.deleted.dlq']);
+});
+
+afterAll(async () => {
+  await dlq?.stop();
+  await app?.close();
+  await publisher?.disconnect();
+  await env?.close();
+});
+
+describe('ArcaKafkaServer', () => {
+  it('delivers a valid event to its @EventPattern handler inside a span continuing the producer trace', async () => {
+    const policyId = randomUUID();
+    const { traceId, spanId } = await runInSpan('test publish', {}, async (span) => {
+      await publisher.publish(TOPICS.policyDeleted, { policyId, version: 3 });
+      return span.spanContext();
+    });
+    const got = await until(() => received.find((r) => r.event.payload.policyId === policyId), 'the handler to receive the event');
+    expect(got.event).toMatchObject({ type: 'policy.deleted', version: 1, payload: { policyId, version: 3 } });
+    expect(got.context).toMatchObject({ topic: 'policy.deleted', groupId: 'policy-listener' });
+    expect(got.traceId).toBe(traceId);
+    expect(got.parentSpanId).toBe(spanId);
+  });
+
+  it('dead-letters a message that is not JSON, and one with a wrong field, with reason, origin and original bytes, then goes on', async () => {
+    const wrongField = JSON.stringify(createEvent(TOPICS.policyDeleted, { policyId: 'not-a-uuid', version: 1 } as PolicyDeleted));
+    const key = randomUUID(); // one key: one partition, so the good message comes after the bad ones
+    await publisher.send(TOPICS.policyDeleted, [
+      { key, value: '{this is not json', headers: { 'x-origin': 'hand-written' } },
+      { key, value: wrongField },
+    ]);
+    const goodId = randomUUID();
+    await publisher.publishEnvelope(TOPICS.policyDeleted, createEvent(TOPICS.policyDeleted, { policyId: goodId, version: 1 }), { key });
+
+    const badJson = await until(() => dlq.messages.find((m) => m.value === '{this is not json'), 'the bad JSON in the dead-letter topic');
+    expect(badJson.key).toBe(key);
+    expect(badJson.headers).toMatchObject({
+      'x-origin': 'hand-written',
+      [DLQ_HEADERS.reason]: expect.stringMatching(/^not JSON: /),
+      [DLQ_HEADERS.sourceTopic]: 'policy.deleted',
+      [DLQ_HEADERS.partition]: expect.stringMatching(/^\d+$/),
+      [DLQ_HEADERS.offset]: expect.stringMatching(/^\d+$/),
+      [DLQ_HEADERS.consumerGroup]: 'policy-listener',
+    });
+    const badField = await until(() => dlq.messages.find((m) => m.value === wrongField), 'the wrong field in the dead-letter topic');
+    expect(badField.headers[DLQ_HEADERS.reason]).toBe('invalid policy.deleted payload: policyId must be a UUID');
+    expect(Number(badField.headers[DLQ_HEADERS.offset])).toBe(Number(badJson.headers[DLQ_HEADERS.offset]) + 1);
+    await until(() => received.find((r) => r.event.payload.policyId === goodId), 'the next good message to be handled');
+  });
+
+  it('retries a throwing handler with backoff, and dead-letters the event when every attempt fails', async () => {
+    const flaky = randomUUID();
+    const broken = randomUUID();
+    failuresLeft.set(flaky, 2).set(broken, 99);
+    await publisher.publish(TOPICS.policyDeleted, { policyId: flaky, version: 1 });
+    const brokenEvent = await runInSpan('test publish', {}, () => publisher.publish(TOPICS.policyDeleted, { policyId: broken, version: 1 }));
+
+    await until(() => received.find((r) => r.event.payload.policyId === flaky), 'the flaky event to succeed on its third attempt');
+    const letter = await until(() => dlq.messages.find((m) => m.value.includes(broken)), 'the failing event in the dead-letter topic');
+    expect(JSON.parse(letter.value)).toEqual(brokenEvent);
+    expect(letter.headers[DLQ_HEADERS.reason]).toBe('handler failed after 3 attempts: database unavailable (97 failure(s) left)');
+    expect(letter.headers.traceparent).toMatch(/^00-/); // the original headers travel with it
+    expect(dlq.messages.some((m) => m.value.includes(flaky))).toBe(false);
+
+    const after = randomUUID();
+    await publisher.publish(TOPICS.policyDeleted, { policyId: after, version: 1 });
+    await until(() => received.find((r) => r.event.payload.policyId === after), 'the consumer to go on after the dead letter');
+  });
+});
+
+describe('describeHandlerError', () => {
+  it('says when Nest has hidden the error and how to keep it', () => {
+    expect(describeHandlerError(new Error('disk full'))).toBe('disk full');
+    expect(describeHandlerError({ status: 'error', message: 'Internal server error' })).toMatch(/register ArcaRpcErrorFilter globally/);
+    expect(describeHandlerError('plain')).toBe('plain');
+  });
+});
