@@ -1,6 +1,6 @@
 import { Client } from 'minio';
 import type { Readable } from 'node:stream';
-import { assertValidKey, ObjectNotFoundError, ObjectStore } from './object-store';
+import { assertValidKey, assertValidRange, ObjectNotFoundError, ObjectStore } from './object-store';
 
 export interface S3Config {
   endpoint: string;
@@ -28,6 +28,11 @@ function isNotFound(error: unknown): boolean {
   return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchObject';
 }
 
+/** S3 answers a range starting at or past the end with 416 InvalidRange; the interface returns an empty buffer there. */
+function isInvalidRange(error: unknown): boolean {
+  return (error as { code?: string }).code === 'InvalidRange';
+}
+
 /** S3 through the minio client: MinIO in production, s3rver in development. Single PUTs are atomic in S3. */
 export class S3ObjectStore implements ObjectStore {
   private readonly client: Client;
@@ -42,8 +47,16 @@ export class S3ObjectStore implements ObjectStore {
       accessKey: config.accessKey,
       secretKey: config.secretKey,
       region: config.region,
+      // Path-style (http://host:port/bucket/key): s3rver and a MinIO behind one hostname have no per-bucket DNS.
       pathStyle: true,
     });
+  }
+
+  /** Says which store and which operation failed; the minio client's own messages name neither. */
+  private failure(operation: string, error: unknown): Error {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(`${this.describe()}: ${operation} failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`, { cause: error });
   }
 
   /** Creates the bucket on first use, so a fresh MinIO or s3rver needs no manual setup. */
@@ -58,17 +71,25 @@ export class S3ObjectStore implements ObjectStore {
         }
       }
     })().catch((error) => {
+      // Not cached: the next call tries again (the store may simply not be up yet).
       this.bucketReady = undefined;
-      throw new Error(`${this.describe()}: cannot use bucket: ${(error as Error).message}`);
+      throw this.failure('opening the bucket', error);
     });
     return this.bucketReady;
   }
 
   async put(key: string, body: Buffer): Promise<void> {
     assertValidKey(key);
-    if (body.length > MAX_SINGLE_PUT) throw new Error(`object "${key}" is ${body.length} bytes; objects must stay under 64 MiB (single PUT)`);
+    if (body.length > MAX_SINGLE_PUT) {
+      throw new Error(`object "${key}" is ${body.length} bytes; ${this.describe()} takes objects under 64 MiB (one single-part PUT, which s3rver requires)`);
+    }
     await this.ready();
-    await this.client.putObject(this.config.bucket, key, body, body.length);
+    try {
+      // The size makes the client send one PUT with Content-Length instead of a multipart upload.
+      await this.client.putObject(this.config.bucket, key, body, body.length);
+    } catch (error) {
+      throw this.failure(`put "${key}"`, error);
+    }
   }
 
   async get(key: string): Promise<Buffer> {
@@ -78,18 +99,28 @@ export class S3ObjectStore implements ObjectStore {
       return await collect(await this.client.getObject(this.config.bucket, key));
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key, this.describe());
-      throw error;
+      throw this.failure(`get "${key}"`, error);
     }
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Buffer> {
     assertValidKey(key);
+    assertValidRange(key, offset, length);
     await this.ready();
+    if (length === 0) {
+      // The client reads length 0 as "to the end"; an empty range only needs the object to exist.
+      if (!(await this.stat(key))) throw new ObjectNotFoundError(key, this.describe());
+      return Buffer.alloc(0);
+    }
     try {
       return await collect(await this.client.getPartialObject(this.config.bucket, key, offset, length));
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key, this.describe());
-      throw error;
+      if (isInvalidRange(error)) {
+        if (!(await this.stat(key))) throw new ObjectNotFoundError(key, this.describe());
+        return Buffer.alloc(0);
+      }
+      throw this.failure(`get range ${offset}+${length} of "${key}"`, error);
     }
   }
 
@@ -100,25 +131,46 @@ export class S3ObjectStore implements ObjectStore {
       return { size: (await this.client.statObject(this.config.bucket, key)).size };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw this.failure(`stat "${key}"`, error);
     }
   }
 
   async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
     await this.ready();
-    for await (const item of this.client.listObjectsV2(this.config.bucket, prefix, true)) {
-      if (item.name) yield { key: item.name, size: item.size };
+    try {
+      for await (const item of this.client.listObjectsV2(this.config.bucket, prefix, true)) {
+        if (item.name) yield { key: item.name, size: item.size };
+      }
+    } catch (error) {
+      throw this.failure(`list "${prefix}"`, error);
     }
   }
 
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.ready();
-    await this.client.removeObject(this.config.bucket, key);
+    try {
+      await this.client.removeObject(this.config.bucket, key);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw this.failure(`delete "${key}"`, error);
+    }
   }
 
+  /** A real round trip every time (health checks must notice a store that went away), creating the bucket if needed. */
   async ping(): Promise<void> {
     await this.ready();
+    let exists: boolean;
+    try {
+      exists = await this.client.bucketExists(this.config.bucket);
+    } catch (error) {
+      throw this.failure('ping', error);
+    }
+    if (!exists) {
+      // Deleted behind our back: create it again on the next use.
+      this.bucketReady = undefined;
+      throw new Error(`${this.describe()}: the bucket does not exist`);
+    }
   }
 
   describe(): string {
