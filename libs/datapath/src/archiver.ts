@@ -140,7 +140,7 @@ export class Archiver {
           this.progress.bytesRead += size;
         } else {
           try {
-            const read = await this.archiveFile(absolute);
+            const read = await this.archiveFile(absolute, size);
             chunks = read.chunks;
             if (read.size !== size) {
               // the file changed while it was read: record what was read, so a restore is self-consistent
@@ -189,7 +189,7 @@ export class Archiver {
       this.progress.bytesRead -= entry.size ?? 0;
       this.progress.currentPath = r.path;
       try {
-        const read = await this.archiveFile(r.absolute);
+        const read = await this.archiveFile(r.absolute, entry.size ?? READ_SIZE);
         entries[index] = { ...entry, chunks: read.chunks, size: read.size };
       } catch (error) {
         this.errors.push({ path: r.path, reason: `its chunks are missing from the repository and it cannot be read again: ${(error as Error).message}` });
@@ -220,20 +220,40 @@ export class Archiver {
     return this.finish(entries);
   }
 
-  private async archiveFile(file: string): Promise<{ chunks: string[]; size: number }> {
+  /**
+   * Reads one file through the chunker with the next read already in flight while the previous
+   * one is chunked, hashed and handed on, so the main thread does not wait for the disk. Buffers
+   * are sized from the expected size: chunks are views of them, and a 4 MiB buffer behind a
+   * 10 KiB file would stay alive (and count against the heap) until its chunk is stored.
+   */
+  private async archiveFile(file: string, expectedSize = READ_SIZE): Promise<{ chunks: string[]; size: number }> {
     const handle = await open(file, 'r');
     const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
     const chunks: string[] = [];
     let size = 0;
+    const readNext = () => {
+      // Up to one byte past the expected end (an empty read there ends the file); a file that
+      // grew since its stat is read on in full-size pieces.
+      const remaining = expectedSize - size;
+      const want = remaining >= 0 ? Math.min(READ_SIZE, remaining + 1) : READ_SIZE;
+      const buffer = Buffer.allocUnsafe(want);
+      return handle.read(buffer, 0, want, null).then(({ bytesRead }) => buffer.subarray(0, bytesRead));
+    };
+    let reading: Promise<Buffer> | undefined;
     try {
+      reading = readNext();
       for (;;) {
-        const buffer = Buffer.allocUnsafe(READ_SIZE);
-        const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
-        if (bytesRead === 0) break;
-        size += bytesRead;
-        await this.consume(chunker.push(buffer.subarray(0, bytesRead)), chunks, bytesRead);
+        const data = await reading;
+        reading = undefined;
+        if (data.length === 0) break;
+        size += data.length;
+        // Sequential reads on one handle: the next read starts where this one ended.
+        reading = readNext();
+        await this.consume(chunker.push(data), chunks, data.length);
       }
     } finally {
+      // A read still in flight (an error while consuming) must settle before the handle closes.
+      await reading?.catch(() => undefined);
       await handle.close();
     }
     const last = chunker.finish();

@@ -103,9 +103,11 @@ export class ChunkSink {
     if (this.writer.count === 0) return;
     const pack = await this.writer.finish(this.key);
     while (this.uploads.size >= (this.options.maxUploads ?? 4)) await Promise.race(this.uploads);
+    // Measured before the store call: a repository may hand the bytes to another thread (detaching them).
+    const size = pack.bytes.length;
     const upload = this.repository.storePack(pack)
       .then(() => {
-        this.counters.bytesStored += pack.bytes.length;
+        this.counters.bytesStored += size;
         this.counters.packKeys.push(pack.key);
       })
       .catch((error) => { this.failure ??= error; })

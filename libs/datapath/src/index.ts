@@ -2,6 +2,7 @@ export * from './archiver';
 export * from './checker';
 export * from './chunk-sink';
 export * from './chunker';
+export { closeDataThreads, warmDataThread } from './data-thread';
 export * from './hasher';
 export * from './keys';
 export * from './manifest';
@@ -9,3 +10,5 @@ export * from './pack';
 export * from './restorer';
 export * from './seal-pool';
 export * from './sealer';
+
+export * from './threaded';

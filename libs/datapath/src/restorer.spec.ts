@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
 import { createKeyFile } from './keys';
 import { createManifest, Manifest, TreeEntry } from './manifest';
-import { ChunkSource, PathEscapeError, planRuns, Restorer, safeTargetPath } from './restorer';
+import { ChunkSource, forEachConcurrently, PathEscapeError, planRuns, Restorer, safeTargetPath } from './restorer';
 import { MemoryRepository } from './testing/memory-repository';
 
 const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
@@ -154,5 +154,36 @@ describe('restorer', () => {
       await new Restorer(masterKey, new MemoryRepository()).restore(manifest, target).catch(() => undefined);
       expect(readdirSync(outside)).toEqual([]);
     });
+  });
+});
+
+describe('forEachConcurrently', () => {
+  it('runs at most `limit` tasks at once and every item once', async () => {
+    let running = 0;
+    let peak = 0;
+    const done: number[] = [];
+    await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5 * (n % 3)));
+      done.push(n);
+      running--;
+    });
+    expect(peak).toBe(3);
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('starts nothing after the first error and throws it once the running tasks settle', async () => {
+    const started: number[] = [];
+    let settled = 0;
+    const run = forEachConcurrently([1, 2, 3, 4, 5, 6], 2, async (n) => {
+      started.push(n);
+      if (n === 2) throw new Error('boom at 2');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      settled++;
+    });
+    await expect(run).rejects.toThrow('boom at 2');
+    expect(started).toEqual([1, 2]);
+    expect(settled).toBe(1);
   });
 });

@@ -57,8 +57,31 @@ export function planRuns(ids: string[], locations: Map<string, ChunkLocation>): 
   return runs;
 }
 
-/** Chunks decoded ahead of the one being written. */
-const DECODE_AHEAD = 6;
+/** Chunks decoded ahead of the one being written, per file. */
+const DECODE_AHEAD = 4;
+/** Files restored at once (each with its own decode-ahead): at most ~12 chunks in memory. */
+const FILES_AT_ONCE = 3;
+
+/**
+ * Runs `task` over `items`, at most `limit` at a time. The first error stops new tasks from
+ * starting and is thrown once the running ones have settled (nothing is left writing behind).
+ */
+export async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
 
 export class PathEscapeError extends Error {
   constructor(entryPath: string, reason: string) {
@@ -171,10 +194,12 @@ export class Restorer {
       result.dirs++;
     }
     const selectedPaths = new Set(entries.map((e) => e.path));
-    for (const { entry, to } of resolved) {
+    // Several files at once: a file of one or two chunks leaves no room to decode ahead, and
+    // restoring such files one by one would leave the cores idle between them.
+    await forEachConcurrently(resolved, FILES_AT_ONCE, async ({ entry, to }) => {
       // A hard link whose first link is not being restored gets the content as a file of its own.
       const content = entry.type === 'file' ? entry : entry.type === 'hardlink' && !selectedPaths.has(entry.linkTo!) ? byPath.get(entry.linkTo!) : undefined;
-      if (!content) continue;
+      if (!content) return;
       try {
         if (content.type !== 'file') throw new Error(`hard link to ${entry.linkTo}, which is not a file in the snapshot`);
         await insideTarget(entry.path, to);
@@ -195,7 +220,7 @@ export class Restorer {
         await rm(to, { force: true }).catch(() => undefined);
         failed(entry, error);
       }
-    }
+    });
     for (const { entry, to } of resolved) {
       if (entry.type !== 'hardlink' || !selectedPaths.has(entry.linkTo!)) continue;
       try {
@@ -221,6 +246,8 @@ export class Restorer {
       }
     }
     await this.applyMetadata(resolved);
+    // Files restore several at a time: report failures in path order, the same on every run.
+    result.failedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     result.durationMs = Date.now() - started;
     return result;
   }

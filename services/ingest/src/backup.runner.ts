@@ -1,7 +1,7 @@
 import { BackupRequested, BackupStats, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
-import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
+import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
@@ -59,7 +59,7 @@ function databaseName(connection: string): string {
  * the snapshot together with snapshot.stored and backup.completed in one transaction.
  */
 @Injectable()
-export class BackupRunner {
+export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('BackupRunner');
 
   constructor(
@@ -68,6 +68,15 @@ export class BackupRunner {
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
   ) {}
+
+  /** The first backup or restore should not wait for its data thread to load. */
+  onApplicationBootstrap(): void {
+    warmDataThread();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeDataThreads();
+  }
 
   async run(jobId: string, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
     const source = request.source;
@@ -78,7 +87,8 @@ export class BackupRunner {
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
     const repository = this.repo.chunksFor({ jobId, policyId: request.policyId });
-    const archiver = new Archiver({
+    // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
+    const archiver = new WorkerArchiver({
       key: this.repo.keys.key,
       repository,
       parent: parent ? await this.parentManifest(parent) : undefined,
@@ -145,7 +155,7 @@ export class BackupRunner {
     }
   }
 
-  private async archive(archiver: Archiver, source: SourceSpec, stream?: { name: string; body: Readable }): Promise<ArchiveResult> {
+  private async archive(archiver: WorkerArchiver, source: SourceSpec, stream?: { name: string; body: Readable }): Promise<ArchiveResult> {
     try {
       if (stream) return await archiver.archiveStream(stream.name, stream.body);
       if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!);

@@ -1,5 +1,5 @@
 import { RestoreRequested, TOPICS } from '@arca/contracts';
-import { Restorer } from '@arca/datapath';
+import { WorkerRestorer } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -23,7 +23,8 @@ export class RestoreRunner {
     const totalBytes = manifest.entries.reduce((n, e) => n + (e.type === 'file' ? (e.size ?? 0) : 0), 0);
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
-    const restorer = new Restorer(this.repo.keys.key, this.repo.chunksFor({ jobId }, site), (p) => {
+    // On a data thread: decryption, decompression and verification off this service's heap.
+    const restorer = new WorkerRestorer(this.repo.keys.key, this.repo.chunksFor({ jobId }, site), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId }).catch(() => undefined);

@@ -1,0 +1,222 @@
+import { AsyncResource } from 'node:async_hooks';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
+import { ChunkRepository } from './chunk-sink';
+import { Manifest } from './manifest';
+import { PackEntry } from './pack';
+import { ChunkLocation, ChunkSource, RestoreResult } from './restorer';
+
+/**
+ * Data threads: backups and restores of directories run their data path on a worker thread.
+ *
+ * Why: the data path allocates a few buffers per megabyte, and V8 answers that much off-heap
+ * memory with full garbage collections of the heap that allocated it. In a service that heap
+ * holds the whole framework (Nest, TypeORM, OpenTelemetry, ...), and marking it again and again
+ * cost more CPU than chunking and hashing together; a data thread's heap is a few megabytes.
+ * The repository (dedupe index, object store) stays on the calling thread, reached by calls over
+ * the message port, and bulk bytes cross between threads by transfer, without copies.
+ */
+
+export interface ThreadKey {
+  encryptionKey: Uint8Array;
+  idKey: Uint8Array;
+  repositoryId: string;
+}
+
+export type ThreadTask =
+  | {
+    kind: 'archive';
+    key: ThreadKey;
+    root: string;
+    parent?: Manifest;
+    options: Pick<ArchiverOptions, 'chunker' | 'packSize' | 'compressionLevel' | 'maxUploads' | 'verifyReusedChunks' | 'bandwidthLimitBytesPerSec' | 'progressIntervalMs'>;
+  }
+  | { kind: 'restore'; key: ThreadKey; manifest: Manifest; target: string; paths?: string[] };
+
+/** The repository calls a data thread makes on the calling thread. */
+export type RepositoryCall =
+  | { method: 'filterNew'; ids: string[] }
+  | { method: 'storePack'; pack: { key: string; bytes: Uint8Array; entries: PackEntry[] } }
+  | { method: 'locate'; ids: string[] }
+  | { method: 'readPack'; packKey: string }
+  | { method: 'readRange'; packKey: string; offset: number; length: number };
+
+export type ToWorker =
+  | { type: 'run'; job: number; task: ThreadTask }
+  | { type: 'reply'; n: number; value: unknown }
+  | { type: 'reply'; n: number; error: string };
+
+export type ThreadProgress = ArchiveProgress | { files: number; bytesWritten: number };
+
+export type ToParent =
+  | ({ type: 'call'; job: number; n: number } & RepositoryCall)
+  | { type: 'progress'; job: number; progress: ThreadProgress }
+  | { type: 'done'; job: number; result: ArchiveResult | RestoreResult }
+  | { type: 'failed'; job: number; message: string };
+
+export type { ChunkLocation };
+
+/** A buffer that may be transferred: the whole of its own ArrayBuffer, else a copy that is. */
+export function transferable(buffer: Uint8Array): Uint8Array {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength && buffer.buffer instanceof ArrayBuffer) return buffer;
+  const copy = new Uint8Array(buffer.byteLength);
+  copy.set(buffer);
+  return copy;
+}
+
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Under SWC in development and tests, the thread loads TypeScript the same way the process does. */
+function startThread(): Worker {
+  const typescript = __filename.endsWith('.ts');
+  const worker = new Worker(path.join(__dirname, typescript ? 'data-thread-worker.ts' : 'data-thread-worker.js'), { execArgv: typescript ? ['-r', '@swc-node/register'] : [] });
+  worker.unref();
+  return worker;
+}
+
+/**
+ * Threads kept between jobs: a thread takes about a second to load its code, which a backup
+ * should not pay each time. At most one idle thread is kept; jobs running at once each get a
+ * thread of their own.
+ */
+class DataThreads {
+  private idle: Worker[] = [];
+  /** Listeners while a thread is idle (never removeAllListeners: Worker keeps listeners of its own). */
+  private readonly idleListeners = new Map<Worker, { onError: () => void; onExit: () => void }>();
+
+  acquire(): Worker {
+    const worker = this.idle.pop();
+    if (!worker) return startThread();
+    const listeners = this.idleListeners.get(worker)!;
+    this.idleListeners.delete(worker);
+    worker.off('error', listeners.onError).off('exit', listeners.onExit);
+    return worker;
+  }
+
+  release(worker: Worker): void {
+    if (this.idle.length > 0) {
+      void worker.terminate();
+      return;
+    }
+    worker.unref();
+    const listeners = {
+      onError: () => undefined, // an idle thread that fails is simply gone (its 'exit' follows)
+      onExit: () => {
+        this.idle = this.idle.filter((w) => w !== worker);
+        this.idleListeners.delete(worker);
+      },
+    };
+    worker.on('error', listeners.onError).on('exit', listeners.onExit);
+    this.idleListeners.set(worker, listeners);
+    this.idle.push(worker);
+  }
+
+  warm(): void {
+    if (this.idle.length === 0) this.release(startThread());
+  }
+
+  async close(): Promise<void> {
+    const workers = this.idle.splice(0);
+    this.idleListeners.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+const threads = new DataThreads();
+let nextJob = 0;
+
+/** Starts a data thread ahead of the first job, so that one does not wait for it (services call this at start). */
+export function warmDataThread(): void {
+  threads.warm();
+}
+
+/** Ends the idle data thread (tests; a service simply exits). */
+export function closeDataThreads(): Promise<void> {
+  return threads.close();
+}
+
+/**
+ * Runs a task on a data thread, serving its repository calls here. Resolves with the task's
+ * result; a failure inside the task rejects with its message, and the thread is kept for the
+ * next job; a thread that dies is replaced.
+ */
+export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCall) => Promise<unknown>, onProgress?: (progress: ThreadProgress) => void): Promise<R> {
+  const job = nextJob++;
+  const worker = threads.acquire();
+  worker.ref(); // a running job keeps the process alive
+  return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void, keepThread: boolean) => {
+      if (settled) return;
+      settled = true;
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (keepThread) threads.release(worker);
+      else void worker.terminate();
+      outcome();
+    };
+    const reply = (n: number, work: Promise<unknown>) => {
+      work.then(
+        (value) => {
+          if (value instanceof Uint8Array) {
+            const bytes = transferable(value);
+            worker.postMessage({ type: 'reply', n, value: bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+          } else {
+            worker.postMessage({ type: 'reply', n, value } satisfies ToWorker);
+          }
+        },
+        (error: unknown) => worker.postMessage({ type: 'reply', n, error: error instanceof Error ? error.message : String(error) } satisfies ToWorker),
+      );
+    };
+    // Bound to the caller's async context: the repository calls and progress events it causes
+    // belong to the job's trace (the port's events would otherwise run in the root context).
+    const onMessage = AsyncResource.bind((message: ToParent) => {
+      if (message.job !== job) return;
+      switch (message.type) {
+        case 'call':
+          reply(message.n, serve(message));
+          break;
+        case 'progress':
+          onProgress?.(message.progress);
+          break;
+        case 'done':
+          settle(() => resolve(message.result as R), true);
+          break;
+        case 'failed':
+          settle(() => reject(new Error(message.message)), true);
+          break;
+      }
+    });
+    const onError = (error: Error) => settle(() => reject(new Error(`the data thread failed: ${error.message}`)), false);
+    const onExit = (code: number) => settle(() => reject(new Error(`the data thread exited (code ${code}) before the job finished`)), false);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage({ type: 'run', job, task } satisfies ToWorker);
+  });
+}
+
+export function threadKey(key: { encryptionKey: Buffer; idKey: Buffer; repositoryId: string }): ThreadKey {
+  return { encryptionKey: key.encryptionKey, idKey: key.idKey, repositoryId: key.repositoryId };
+}
+
+/** Serves a data thread's calls from a repository (the archive side, the restore side, or both). */
+export function serveRepository(repository: Partial<ChunkRepository & ChunkSource>): (call: RepositoryCall) => Promise<unknown> {
+  const missing = (method: string) => Promise.reject(new Error(`this repository does not serve ${method}`));
+  return async (call) => {
+    switch (call.method) {
+      case 'filterNew':
+        return repository.filterNew ? [...(await repository.filterNew(call.ids.map((id) => Buffer.from(id, 'hex'))))] : missing(call.method);
+      case 'storePack':
+        return repository.storePack ? repository.storePack({ key: call.pack.key, bytes: asBuffer(call.pack.bytes), entries: call.pack.entries }) : missing(call.method);
+      case 'locate':
+        return repository.locate ? [...(await repository.locate(call.ids))] : missing(call.method);
+      case 'readPack':
+        return repository.readPack ? repository.readPack(call.packKey) : missing(call.method);
+      case 'readRange':
+        if (repository.readRange) return repository.readRange(call.packKey, call.offset, call.length);
+        if (repository.readPack) return (await repository.readPack(call.packKey)).subarray(call.offset, call.offset + call.length);
+        return missing(call.method);
+    }
+  };
+}

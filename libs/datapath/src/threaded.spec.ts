@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArchiveProgress, Archiver } from './archiver';
+import { createKeyFile } from './keys';
+import { createManifest } from './manifest';
+import { FinishedPack } from './pack';
+import { Restorer } from './restorer';
+import { MemoryRepository } from './testing/memory-repository';
+import { closeDataThreads, warmDataThread } from './data-thread';
+import { WorkerArchiver, WorkerRestorer } from './threaded';
+
+const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
+const small = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
+const dirs: string[] = [];
+const temp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'arca-worker-arch-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(async () => {
+  await closeDataThreads();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+function sourceTree(): string {
+  const src = temp();
+  const shared = randomBytes(300_000);
+  mkdirSync(path.join(src, 'sub'));
+  writeFileSync(path.join(src, 'a.bin'), Buffer.concat([shared, randomBytes(200_000)]));
+  writeFileSync(path.join(src, 'sub', 'b.bin'), shared);
+  writeFileSync(path.join(src, 'text.txt'), 'line\n'.repeat(50_000));
+  writeFileSync(path.join(src, 'empty'), '');
+  symlinkSync('a.bin', path.join(src, 'link'));
+  return src;
+}
+
+describe('WorkerArchiver and WorkerRestorer', () => {
+  it('backs up a directory on a thread into the calling thread\'s repository, as the in-thread archiver does', async () => {
+    const src = sourceTree();
+    const repo = new MemoryRepository();
+    const progress: ArchiveProgress[] = [];
+    const result = await new WorkerArchiver({ key: masterKey, repository: repo, chunker: small, progressIntervalMs: 0, onProgress: (p) => progress.push(p) }).archiveDirectory(src);
+    expect(result.errors).toEqual([]);
+    expect(result.packKeys.length).toBeGreaterThan(0);
+    expect([...repo.packs.keys()].sort()).toEqual([...result.packKeys].sort());
+    expect(progress.length).toBeGreaterThan(0);
+
+    const same = await new Archiver({ key: masterKey, repository: new MemoryRepository(), chunker: small }).archiveDirectory(src);
+    expect(result.entries.map((e) => [e.path, e.type, e.size, e.chunks])).toEqual(same.entries.map((e) => [e.path, e.type, e.size, e.chunks]));
+    expect(result.stats.bytesRead).toBe(same.stats.bytesRead);
+    expect(result.stats.bytesNew).toBe(same.stats.bytesNew);
+
+    const manifest = createManifest({ snapshotId: 'a'.repeat(64), source: { kind: 'directory', path: src }, entries: result.entries });
+    for (const restorer of [new Restorer(masterKey, repo), new WorkerRestorer(masterKey, repo)]) {
+      const target = temp();
+      const restored = await restorer.restore(manifest, target);
+      expect(restored.failedFiles).toEqual([]);
+      expect(restored.files).toBe(5);
+      for (const name of ['a.bin', 'sub/b.bin', 'text.txt', 'empty']) expect(readFileSync(path.join(target, name)).equals(readFileSync(path.join(src, name)))).toBe(true);
+    }
+
+    // Again with the first as parent, on the same (kept) thread: nothing is read or stored again.
+    const again = await new WorkerArchiver({ key: masterKey, repository: repo, chunker: small, parent: manifest }).archiveDirectory(src);
+    expect(again.stats.bytesNew).toBe(0);
+    expect(again.packKeys).toEqual([]);
+  });
+
+  it('fails the backup with the repository\'s own error, and the next backup still runs', async () => {
+    const src = sourceTree();
+    const failing = new MemoryRepository();
+    failing.storePack = async (_pack: FinishedPack) => {
+      throw new Error('object store refused the put: disk full');
+    };
+    await expect(new WorkerArchiver({ key: masterKey, repository: failing, chunker: small }).archiveDirectory(src)).rejects.toThrow('object store refused the put: disk full');
+    const ok = await new WorkerArchiver({ key: masterKey, repository: new MemoryRepository(), chunker: small }).archiveDirectory(src);
+    expect(ok.stats.files).toBe(5);
+  });
+
+  it('restores on a thread: a damaged chunk fails its file only, and a path escaping the target is refused', async () => {
+    const src = sourceTree();
+    const repo = new MemoryRepository();
+    const result = await new WorkerArchiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
+    const manifest = createManifest({ snapshotId: 'b'.repeat(64), source: { kind: 'directory', path: src }, entries: result.entries });
+    const text = result.entries.find((e) => e.path === '/text.txt')!;
+    const where = repo.index.get(text.chunks![0])!;
+    repo.packs.get(where.packKey)![where.offset + 40] ^= 0xff;
+    const progress: unknown[] = [];
+    const restored = await new WorkerRestorer(masterKey, repo, (p) => progress.push(p)).restore(manifest, temp());
+    expect(restored.failedFiles).toEqual([{ path: '/text.txt', reason: expect.stringContaining(`chunk ${text.chunks![0]} is damaged`) }]);
+    expect(restored.files).toBe(4);
+    expect(progress.length).toBeGreaterThan(0);
+
+    const escaping = createManifest({ snapshotId: 'c'.repeat(64), source: { kind: 'directory', path: src }, entries: [...manifest.entries, { ...text, path: '/../escaped.txt' }] });
+    await expect(new WorkerRestorer(masterKey, repo).restore(escaping, temp())).rejects.toThrow(/refusing to restore "\/\.\.\/escaped\.txt"/);
+  });
+
+  it('says when the source is not there', async () => {
+    await expect(new WorkerArchiver({ key: masterKey, repository: new MemoryRepository() }).archiveDirectory(path.join(temp(), 'gone'))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('data thread calls', () => {
+  it('are served in the async context of the job that started the thread (traces follow them)', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const context = new AsyncLocalStorage<string>();
+    const seen = new Set<string | undefined>();
+    const repo = new MemoryRepository();
+    const filterNew = repo.filterNew.bind(repo);
+    repo.filterNew = async (ids) => {
+      seen.add(context.getStore());
+      return filterNew(ids);
+    };
+    warmDataThread(); // started outside the job's context, as a service's warm thread is
+    await context.run('job-42', () => new WorkerArchiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(sourceTree()));
+    expect([...seen]).toEqual(['job-42']);
+  });
+});

@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+import { ArchiveResult, Archiver, ArchiverOptions } from './archiver';
+import { ThreadProgress, runOnDataThread, serveRepository, threadKey } from './data-thread';
+import { Manifest } from './manifest';
+import { ChunkSource, RestoreResult } from './restorer';
+import { MasterKey } from './keys';
+
+/**
+ * The archiver with a directory backup's data path on a data thread (see data-thread.ts for why).
+ * Streams (uploads, pg_dump) are archived on the calling thread, where their bytes arrive.
+ */
+export class WorkerArchiver {
+  constructor(private readonly options: ArchiverOptions) {}
+
+  archiveStream(name: string, stream: Readable): Promise<ArchiveResult> {
+    return new Archiver(this.options).archiveStream(name, stream);
+  }
+
+  archiveDirectory(root: string): Promise<ArchiveResult> {
+    const { key, repository, parent, onProgress, chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
+    return runOnDataThread<ArchiveResult>(
+      { kind: 'archive', key: threadKey(key), root, parent, options: { chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } },
+      serveRepository(repository),
+      onProgress as (p: ThreadProgress) => void,
+    );
+  }
+}
+
+/** The restorer with a restore to a directory on a data thread: decryption, decompression and verification off the service's heap. */
+export class WorkerRestorer {
+  constructor(private readonly key: MasterKey, private readonly source: ChunkSource, private readonly onProgress?: (p: { files: number; bytesWritten: number }) => void) {}
+
+  restore(manifest: Manifest, target: string, options: { paths?: string[] } = {}): Promise<RestoreResult> {
+    return runOnDataThread<RestoreResult>(
+      { kind: 'restore', key: threadKey(this.key), manifest, target, paths: options.paths },
+      serveRepository(this.source),
+      this.onProgress as (p: ThreadProgress) => void,
+    );
+  }
+}
