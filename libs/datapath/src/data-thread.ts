@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
 import { ChunkRepository } from './chunk-sink';
@@ -69,8 +70,24 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+let gcTuned = false;
+
+/**
+ * By default V8 collects garbage whenever off-heap memory has grown by a fixed margin, which for a
+ * data path (megabytes of buffers per chunk, none of it on the heap) meant a full collection every
+ * ~10 MB: 92 of them for one backup and restore of the 338 MB benchmark set. Counting off-heap
+ * memory in the heap's global limit instead scales the margin with the heap: 19 collections, and
+ * a third less CPU for the same work. The flag is process-wide and only moves a threshold.
+ */
+function tuneGarbageCollection(): void {
+  if (gcTuned) return;
+  gcTuned = true;
+  v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
+}
+
 /** Under SWC in development and tests, the thread loads TypeScript the same way the process does. */
 function startThread(): Worker {
+  tuneGarbageCollection();
   const typescript = __filename.endsWith('.ts');
   const worker = new Worker(path.join(__dirname, typescript ? 'data-thread-worker.ts' : 'data-thread-worker.js'), { execArgv: typescript ? ['-r', '@swc-node/register'] : [] });
   worker.unref();
