@@ -18,7 +18,7 @@ const POLICY = { id: '5f0c1e2a-0000-4000-8000-000000000001', name: 'home', versi
 const stats = { files: 12, dirs: 3, bytesRead: 3 * 1024 ** 2, bytesNew: 1024 ** 2, bytesStored: 512 * 1024, dedupeRatio: 3, compressionRatio: 2, durationMs: 1500, throughputBytesPerSec: 2 * 1024 ** 2 };
 const snapshots = [
   { id: SNAP_B, time: '2026-11-25T03:00:00.000Z', sourceKind: 'directory', sourceId: '/home', policyId: POLICY.id, stats },
-  { id: SNAP_A, time: '2026-11-24T03:00:00.000Z', sourceKind: 'stream', sourceId: 'db.dump', policyId: null, stats: { ...stats, bytesNew: 0, dedupeRatio: 0 } },
+  { id: SNAP_A, time: '2026-11-24T03:00:00.000Z', sourceKind: 'stream', sourceId: 'db.dump', policyId: null, stats: { ...stats, bytesNew: 0, dedupeRatio: null, compressionRatio: null } },
 ];
 const polls = new Map<string, number>();
 const results: Record<string, Record<string, unknown>> = {

@@ -46,8 +46,10 @@ export interface BackupStats {
   bytesRead: number;
   bytesNew: number;
   bytesStored: number;
-  dedupeRatio: number;
-  compressionRatio: number;
+  /** bytesRead / bytesNew; null when nothing new was stored. */
+  dedupeRatio: number | null;
+  /** bytesNew / bytes stored for them; null when nothing new was stored. */
+  compressionRatio: number | null;
   durationMs: number;
   throughputBytesPerSec?: number;
 }

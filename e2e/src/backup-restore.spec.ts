@@ -15,7 +15,7 @@ const tempDir = (name: string) => stack.tempDir(name);
 
 interface SnapshotJson {
   id: string;
-  stats: { files: number; bytesRead: number; bytesNew: number; bytesStored: number };
+  stats: { files: number; bytesRead: number; bytesNew: number; bytesStored: number; dedupeRatio: number | null; compressionRatio: number | null };
 }
 
 /** Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out. */
@@ -62,6 +62,8 @@ describe('backup and restore through the running platform', () => {
     const b = snapshots.find((s) => s.id === second)!;
     expect(b.stats.bytesNew).toBeLessThan(a.stats.bytesStored * 0.01);
     expect(b.stats.bytesStored).toBeLessThan(a.stats.bytesStored * 0.01);
+    expect(b.stats).toMatchObject({ bytesNew: 0, dedupeRatio: null, compressionRatio: null }); // not bytesRead / 1 and 0
+    expect(a.stats.compressionRatio).toBeGreaterThan(1);
   });
 
   it('restores the first snapshot byte for byte, with modes, mtimes, symlinks and hard links', async () => {

@@ -10,9 +10,12 @@ import type { BackupStats, Job, Policy } from '../types';
 /** The one-line outcome printed on stderr beside the snapshot id on stdout. */
 export function backupSummary(job: Job): string {
   const s = (job.stats ?? {}) as Partial<BackupStats>;
+  // an unchanged source stores nothing new: its dedupe ratio is unbounded, so say it in words
+  const dedupe = (s.bytesRead ?? 0) > 0 && s.bytesNew === 0
+    ? 'nothing new to store'
+    : `dedupe ${formatDedupe({ bytesRead: s.bytesRead ?? 0, bytesNew: s.bytesNew ?? 0, dedupeRatio: s.dedupeRatio })}`;
   return `snapshot ${job.snapshotId?.slice(0, 12) ?? '?'}: ${s.files ?? 0} files, ${formatBytes(s.bytesRead)} read, ${formatBytes(s.bytesNew)} new, `
-    + `${formatBytes(s.bytesStored)} stored, dedupe ${formatDedupe({ bytesRead: s.bytesRead ?? 0, bytesNew: s.bytesNew ?? 0, dedupeRatio: s.dedupeRatio })}, `
-    + `${formatDuration(s.durationMs)} at ${formatRate(s.throughputBytesPerSec)}`;
+    + `${formatBytes(s.bytesStored)} stored, ${dedupe}, ${formatDuration(s.durationMs)} at ${formatRate(s.throughputBytesPerSec)}`;
 }
 
 export function backupCommand(io: CliIo): Command {

@@ -1,4 +1,4 @@
-import { BackupRequested, BackupStats, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -110,7 +110,7 @@ export class BackupRunner {
     const bytesStored = s.bytesStored + manifestBytes.length;
     const stats: BackupStats = {
       files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored, chunks: s.chunks, newChunks: s.newChunks,
-      dedupeRatio: round(s.dedupeRatio), compressionRatio: round(s.bytesNew / Math.max(s.bytesStored, 1)),
+      ...backupRatios({ bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored: s.bytesStored }),
       durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
     };
 
@@ -167,8 +167,4 @@ export class BackupRunner {
     const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
     return [...new Set((await this.repo.index.locate(ids)).map((l) => l.packKey))];
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }
