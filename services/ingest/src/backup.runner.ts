@@ -4,34 +4,19 @@ import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
+import { treeSize } from './tree-size';
 
 /** A failure with the pipeline stage it happened in, for backup.failed. */
 export class BackupStageError extends Error {
   constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string) {
     super(message);
   }
-}
-
-/** Bytes under a directory, for progress bars with an ETA (one lstat per entry, no reads). */
-async function treeSize(root: string): Promise<number> {
-  let total = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) total += (await lstat(full).catch(() => ({ size: 0 }))).size;
-    }
-  };
-  await walk(root);
-  return total;
 }
 
 /** pg_dump's output as a stream (plain SQL: it deduplicates well between runs, unlike compressed formats). */
