@@ -96,6 +96,7 @@ describe('restorer', () => {
       { path: '/sub/link-to-a', reason: 'hard link to /a.bin, which could not be restored' },
     ]);
     expect(existsSync(path.join(target, 'a.bin'))).toBe(false); // no partial file left behind
+    expect(result).toMatchObject({ files: 2, bytesWritten: 3 }); // b.txt and the symlink; not a.bin's first chunk
     expect(readFileSync(path.join(target, 'b.txt')).equals(contents['/b.txt'])).toBe(true);
     expect(readFileSync(path.join(target, 'sub/sym'), 'utf8')).toBe('bee');
   });

@@ -175,6 +175,7 @@ export class Restorer {
       // A hard link whose first link is not being restored gets the content as a file of its own.
       const content = entry.type === 'file' ? entry : entry.type === 'hardlink' && !selectedPaths.has(entry.linkTo!) ? byPath.get(entry.linkTo!) : undefined;
       if (!content) continue;
+      let written = 0; // this file's bytes, taken back from the totals if it fails
       try {
         if (content.type !== 'file') throw new Error(`hard link to ${entry.linkTo}, which is not a file in the snapshot`);
         await insideTarget(entry.path, to);
@@ -184,6 +185,7 @@ export class Restorer {
           for await (const data of this.chunksInOrder(content.chunks ?? [], locations)) {
             await handle.write(data);
             result.bytesWritten += data.length;
+            written += data.length;
           }
         } finally {
           await handle.close();
@@ -192,6 +194,7 @@ export class Restorer {
         result.files++;
         this.onProgress?.({ files: result.files, bytesWritten: result.bytesWritten });
       } catch (error) {
+        result.bytesWritten -= written;
         await rm(to, { force: true }).catch(() => undefined);
         failed(entry, error);
       }
