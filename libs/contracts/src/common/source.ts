@@ -48,3 +48,12 @@ export function sourceProblem(source: SourceSpec): string | undefined {
   if (source.kind === 'stream' && !source.name) return 'source.name is required for a stream source';
   return undefined;
 }
+
+/**
+ * Why the platform cannot back this source up on its own (for a policy or POST /jobs), or
+ * undefined: a stream's bytes exist only on the client, which uploads them.
+ */
+export function runnableSourceProblem(source: SourceSpec): string | undefined {
+  if (source.kind === 'stream') return 'source.kind "stream" cannot be run by the platform: upload the bytes with POST /streams?name=NAME (arca backup --stdin --name NAME)';
+  return sourceProblem(source);
+}

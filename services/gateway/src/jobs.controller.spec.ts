@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobsController } from './jobs.controller';
+import { ServiceClient } from './service-client';
+
+describe('GET /jobs through the gateway', () => {
+  let app: INestApplication;
+  let base: string;
+  const forwarded: unknown[] = [];
+
+  beforeAll(async () => {
+    const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
+    const module = await Test.createTestingModule({ controllers: [JobsController], providers: [{ provide: ServiceClient, useValue: services }] }).compile();
+    app = module.createNestApplication({ logger: false });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true })); // as bootstrap.ts
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => app?.close());
+
+  const get = async (path: string) => {
+    const response = await fetch(base + path);
+    return { status: response.status, body: (await response.json()) as { message?: string | string[] } };
+  };
+
+  it('answers 400 naming the field for a bad limit or kind, instead of ignoring it', async () => {
+    expect(await get('/jobs?limit=abc')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
+    expect(await get('/jobs?limit=-5')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
+    expect(await get('/jobs?limit=1001')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
+    expect(await get('/jobs?kind=foo')).toMatchObject({ status: 400, body: { message: ['kind must be one of backup, restore, check'] } });
+    expect(await get('/jobs/not-a-uuid')).toMatchObject({ status: 400, body: { message: 'job id must be a UUID' } });
+  });
+
+  it('passes good values on to reporting', async () => {
+    forwarded.length = 0;
+    expect((await get('/jobs?limit=20&kind=restore')).status).toBe(200);
+    expect((await get('/jobs')).status).toBe(200);
+    expect(forwarded).toEqual([{ path: '/jobs', query: { limit: '20', kind: 'restore' } }, { path: '/jobs', query: { limit: undefined, kind: undefined } }]);
+  });
+});
