@@ -1,4 +1,4 @@
-import { BackupRequested, BackupStats, backupRatios, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, redactedSource, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -58,7 +58,7 @@ export class BackupRunner {
     const source = request.source;
     const parent = stream ? null : await this.repo.catalog.latestOf(source);
     await this.publisher.publish(TOPICS.backupStarted, {
-      jobId, source, worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
+      jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
     }, { jobId });
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
@@ -106,7 +106,7 @@ export class BackupRunner {
       });
       await m.save(snapshot);
       for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
-      const common = { jobId, snapshotId, source, ...(request.policyId ? { policyId: request.policyId } : {}) };
+      const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
         ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
         ...(parent ? { parentSnapshotId: parent.id } : {}),
