@@ -11,7 +11,9 @@ export class BackupStats {
   @IsInt() @Min(0) bytesNew: number;
   /** Bytes written to the object store (compressed, encrypted, with pack overhead). */
   @IsInt() @Min(0) bytesStored: number;
+  /** Chunks cut from the bytes actually read (files reused unchanged from the parent add none). */
   @IsInt() @Min(0) chunks: number;
+  /** Of those, the chunks the repository did not hold before. */
   @IsInt() @Min(0) newChunks: number;
   /**
    * bytesRead / bytesNew (how much deduplication saved); null when nothing new was stored (an
