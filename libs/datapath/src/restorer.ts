@@ -120,6 +120,22 @@ function selected(manifest: Manifest, paths?: string[]): TreeEntry[] {
 }
 
 /**
+ * Bytes a restore of `paths` (all when none) writes, for its progress total: the chosen files,
+ * and a hard link's content once, as a file of its own when its first link is not chosen.
+ */
+export function restoreSize(manifest: Manifest, paths?: string[]): number {
+  const entries = selected(manifest, paths);
+  const chosen = new Set(entries.map((e) => e.path));
+  const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
+  let total = 0;
+  for (const e of entries) {
+    if (e.type === 'file') total += e.size ?? 0;
+    else if (e.type === 'hardlink' && !chosen.has(e.linkTo!)) total += byPath.get(e.linkTo!)?.size ?? 0;
+  }
+  return total;
+}
+
+/**
  * Writes a snapshot (or chosen paths of it) into a target directory, verifying every chunk
  * against its id. A file with a damaged or missing chunk is reported and the others restored.
  * Symlinks are created last, and every write checks that its directory still resolves inside
