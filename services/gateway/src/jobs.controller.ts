@@ -1,8 +1,9 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JobsQuery, ManualBackupRequest } from '@arca/contracts';
 import { Actor } from './actor.decorator';
 import { ServiceClient } from './service-client';
+import { uuidParam } from './uuid-param';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -23,7 +24,7 @@ export class JobsController {
 
   @Get(':id')
   @ApiOperation({ summary: "A job's status, progress and statistics" })
-  async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('job id must be a UUID') })) id: string) {
+  async get(@Param('id', uuidParam('job id')) id: string) {
     try {
       return await this.services.get('reporting', `/jobs/${id}`);
     } catch (error) {

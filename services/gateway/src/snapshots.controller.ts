@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RestoreRequest, TOPICS } from '@arca/contracts';
+import { RestoreRequest, SnapshotsQuery, TOPICS } from '@arca/contracts';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -19,8 +19,8 @@ export class SnapshotsController {
   constructor(private readonly services: ServiceClient, private readonly events: GatewayEvents) {}
 
   @Get('snapshots')
-  list(@Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
-    return this.services.get('ingest', '/snapshots', { policyId, sourcePath });
+  list(@Query() query: SnapshotsQuery) {
+    return this.services.get('ingest', '/snapshots', { policyId: query.policyId, sourcePath: query.sourcePath });
   }
 
   @Get('snapshots/:id')

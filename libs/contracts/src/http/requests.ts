@@ -26,6 +26,15 @@ export class RestoreRequest {
 /** A query's `limit`: 1 to 1000, as the query string gives it. */
 const LIMIT = /^([1-9]\d{0,2}|1000)$/;
 
+/** GET /snapshots: newest first, optionally of one policy or one directory. */
+export class SnapshotsQuery {
+  @IsOptional() @IsUUID(undefined, { message: 'policyId must be a UUID' })
+  policyId?: string;
+
+  @IsOptional() @IsString() @MaxLength(4096)
+  sourcePath?: string;
+}
+
 /** GET /jobs: the newest jobs, optionally of one kind. */
 export class JobsQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })

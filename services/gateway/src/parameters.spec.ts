@@ -3,17 +3,23 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayEvents } from './gateway-events';
 import { JobsController } from './jobs.controller';
+import { PoliciesController } from './policies.controller';
+import { SnapshotsController } from './snapshots.controller';
 import { ServiceClient } from './service-client';
 
-describe('GET /jobs through the gateway', () => {
+describe('query and path parameters at the gateway', () => {
   let app: INestApplication;
   let base: string;
   const forwarded: unknown[] = [];
 
   beforeAll(async () => {
     const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
-    const module = await Test.createTestingModule({ controllers: [JobsController], providers: [{ provide: ServiceClient, useValue: services }] }).compile();
+    const module = await Test.createTestingModule({
+      controllers: [JobsController, PoliciesController, SnapshotsController],
+      providers: [{ provide: ServiceClient, useValue: services }, { provide: GatewayEvents, useValue: {} }],
+    }).compile();
     app = module.createNestApplication({ logger: false });
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true })); // as bootstrap.ts
     await app.listen(0, '127.0.0.1');
@@ -32,6 +38,8 @@ describe('GET /jobs through the gateway', () => {
     expect(await get('/jobs?limit=1001')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
     expect(await get('/jobs?kind=foo')).toMatchObject({ status: 400, body: { message: ['kind must be one of backup, restore, check'] } });
     expect(await get('/jobs/not-a-uuid')).toMatchObject({ status: 400, body: { message: 'job id must be a UUID' } });
+    expect(await get('/policies/abc')).toMatchObject({ status: 400, body: { message: 'policy id must be a UUID' } });
+    expect(await get('/snapshots?policyId=abc')).toMatchObject({ status: 400, body: { message: ['policyId must be a UUID'] } }); // was a 500 from Postgres
   });
 
   it('passes good values on to reporting', async () => {
