@@ -52,6 +52,10 @@ export interface BackupStats {
   compressionRatio: number | null;
   durationMs: number;
   throughputBytesPerSec?: number;
+  /** Entries not backed up (unreadable, sockets, …); present only when there were some. */
+  errors?: number;
+  /** The first of them (up to 100), with reasons. */
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
 export interface RestoreStats {

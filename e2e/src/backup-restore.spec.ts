@@ -89,6 +89,17 @@ describe('backup and restore through the running platform', () => {
     expect(s.stats.bytesNew).toBeLessThan(3 * 1024 * 1024); // the tail chunk(s), not the whole 3 MiB file again
   });
 
+  it('names the entries a backup left out and exits non-zero, printing the snapshot id', async () => {
+    const dir = tempDir('partial');
+    writeFileSync(path.join(dir, 'kept.txt'), 'kept');
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    const r = await arcaStatus(stack.platform.gatewayUrl, ['backup', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.stderr).toMatch(/NOT BACKED UP \/fifo: not backed up: sockets, FIFOs and device files are skipped/);
+    expect(r.stderr).toMatch(/1 entry could not be backed up \(the snapshot holds the rest\)/);
+  });
+
   it('refuses a restore target that is not absolute, naming the problem', async () => {
     const result = await api<{ message: string[] }>(stack.platform, 'POST', `/snapshots/${first}/restore`, { target: 'relative/dir' });
     expect(result.status).toBe(400);

@@ -18,6 +18,16 @@ export function backupSummary(job: Job): string {
     + `${formatBytes(s.bytesStored)} stored, ${dedupe}, ${formatDuration(s.durationMs)} at ${formatRate(s.throughputBytesPerSec)}`;
 }
 
+/** The entries a finished backup left out, one line each, and how many (0: none). */
+export function skippedEntries(job: Job): { count: number; lines: string[] } {
+  const s = (job.stats ?? {}) as Partial<BackupStats>;
+  const listed = s.skipped ?? [];
+  const count = Math.max(s.errors ?? 0, listed.length);
+  const lines = listed.map((e) => `  NOT BACKED UP ${e.path}: ${e.reason}`);
+  if (count > listed.length) lines.push(`  … and ${count - listed.length} more`);
+  return { count, lines };
+}
+
 export function backupCommand(io: CliIo): Command {
   return new Command('backup')
     .description('back up a directory, standard input, a PostgreSQL database or a policy\'s source now, and print the snapshot id')
@@ -45,8 +55,14 @@ export function backupCommand(io: CliIo): Command {
         ({ jobId } = await ctx.client.post<{ jobId: string }>('/jobs', { source: plan.source, bandwidthLimitBytesPerSec: plan.bandwidthLimitBytesPerSec }));
       }
       const job = await ctx.follow(jobId);
-      if (ctx.json) return ctx.out(job);
-      ctx.note(backupSummary(job));
-      ctx.out(job.snapshotId ?? '');
+      const skipped = skippedEntries(job);
+      if (ctx.json) ctx.out(job);
+      else {
+        ctx.note(backupSummary(job));
+        for (const line of skipped.lines) ctx.note(line);
+        ctx.out(job.snapshotId ?? '');
+      }
+      // like a restore with failed files: the snapshot exists, but a script must learn it is incomplete
+      if (skipped.count > 0) throw new CliError(`${skipped.count} entr${skipped.count === 1 ? 'y' : 'ies'} could not be backed up (the snapshot holds the rest)`);
     });
 }

@@ -1,4 +1,4 @@
-import { BackupRequested, BackupStats, backupRatios, redactedSource, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, Archiver, encodeManifest, Manifest, manifestKey } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -111,7 +111,10 @@ export class BackupRunner {
         ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
         ...(parent ? { parentSnapshotId: parent.id } : {}),
       }, { jobId });
-      await this.outbox.enqueue(m, TOPICS.backupCompleted, { ...common, manifestKey: key, stats, errors: result.errors.length }, { jobId });
+      const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));
+      await this.outbox.enqueue(m, TOPICS.backupCompleted, {
+        ...common, manifestKey: key, stats, errors: result.errors.length, ...(skipped.length > 0 ? { skipped } : {}),
+      }, { jobId });
       await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
       return snapshot;
     });

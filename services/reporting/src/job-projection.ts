@@ -75,6 +75,8 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   }
   if (event.type.endsWith('.completed')) {
     view.stats = (p.stats as Record<string, unknown> | undefined) ?? { ...p };
+    // a backup's skipped entries go with its figures, so GET /jobs/:id (and the CLI) can name them
+    if (event.type === 'backup.completed' && Number(p.errors) > 0) view.stats = { ...view.stats, errors: p.errors, skipped: p.skipped ?? [] };
     view.finishedAt = at;
     view.error = null;
   }

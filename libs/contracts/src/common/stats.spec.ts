@@ -23,6 +23,15 @@ describe('backup ratios', () => {
     expect(validateEvent(TOPICS.backupCompleted, completed({ ...stats, dedupeRatio: -1, compressionRatio: null }))).toMatchObject({ ok: false, reason: expect.stringMatching(/stats\.dedupeRatio/) });
   });
 
+  it('backup.completed lists skipped entries, at most 100', () => {
+    const ok = { ...stats, dedupeRatio: null, compressionRatio: null };
+    const skipped = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/s${i}`, reason: 'not backed up' }));
+    const event = (payload: object) => JSON.stringify(createEvent(TOPICS.backupCompleted, { ...JSON.parse(completed(ok)).payload, ...payload } as never));
+    expect(validateEvent(TOPICS.backupCompleted, event({ errors: 150, skipped: skipped(100) }))).toMatchObject({ ok: true });
+    expect(validateEvent(TOPICS.backupCompleted, event({ errors: 150, skipped: skipped(101) }))).toMatchObject({ ok: false, reason: expect.stringMatching(/skipped/) });
+    expect(validateEvent(TOPICS.backupCompleted, event({ errors: 1, skipped: [{ path: 7 }] }))).toMatchObject({ ok: false, reason: expect.stringMatching(/skipped\.0\.path/) });
+  });
+
   it('are published in the AsyncAPI as required numbers that may be null', () => {
     const schema = (buildAsyncApi() as { components: { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> } }).components.schemas.BackupStats;
     expect(schema.properties.dedupeRatio).toEqual({ type: ['number', 'null'], minimum: 0 });
