@@ -1,34 +1,21 @@
-import 'reflect-metadata';
-import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayEvents } from './gateway-events';
 import { JobsController } from './jobs.controller';
 import { PoliciesController } from './policies.controller';
-import { SnapshotsController } from './snapshots.controller';
 import { ServiceClient } from './service-client';
+import { SnapshotsController } from './snapshots.controller';
+import { useGatewayApp } from './testing/use-gateway-app';
 
 describe('query and path parameters at the gateway', () => {
-  let app: INestApplication;
-  let base: string;
   const forwarded: unknown[] = [];
-
-  beforeAll(async () => {
-    const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
-    const module = await Test.createTestingModule({
-      controllers: [JobsController, PoliciesController, SnapshotsController],
-      providers: [{ provide: ServiceClient, useValue: services }, { provide: GatewayEvents, useValue: {} }],
-    }).compile();
-    app = module.createNestApplication({ logger: false });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true })); // as bootstrap.ts
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
+  const gateway = useGatewayApp({
+    controllers: [JobsController, PoliciesController, SnapshotsController],
+    providers: [{ provide: ServiceClient, useValue: services }, { provide: GatewayEvents, useValue: {} }],
   });
-  afterAll(() => app?.close());
 
   const get = async (path: string) => {
-    const response = await fetch(base + path);
+    const response = await fetch(gateway.base + path);
     return { status: response.status, body: (await response.json()) as { message?: string | string[] } };
   };
 
