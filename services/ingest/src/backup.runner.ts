@@ -11,6 +11,7 @@ import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { treeSize } from './tree-size';
+import { uploadBrokeOff } from './upload-errors';
 
 /** A failure with the pipeline stage it happened in, for backup.failed. */
 export class BackupStageError extends Error {
@@ -145,6 +146,9 @@ export class BackupRunner {
       throw new BackupStageError('read', 'a stream source is backed up by uploading it (POST /streams or `arca backup --stdin`)');
     } catch (error) {
       if (error instanceof BackupStageError) throw error;
+      if (stream && uploadBrokeOff(error)) {
+        throw new BackupStageError('read', `the upload of ${stream.name} broke off before its end (the client disconnected or the connection dropped); no snapshot was made`);
+      }
       const message = (error as Error).message;
       throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message);
     }
