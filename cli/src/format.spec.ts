@@ -28,8 +28,8 @@ describe('formatting', () => {
     expect(formatRatio(12_345)).toBe('12k×');
     expect(formatRatio(null)).toBe('-');
     expect(formatRatio(0)).toBe('-');
-    expect(formatDedupe({ bytesRead: 100, bytesNew: 0, dedupeRatio: 0 })).toBe('∞');
-    expect(formatDedupe({ bytesRead: 0, bytesNew: 0, dedupeRatio: 0 })).toBe('-');
+    expect(formatDedupe({ bytesRead: 100, bytesNew: 0, dedupeRatio: null })).toBe('∞');
+    expect(formatDedupe({ bytesRead: 0, bytesNew: 0, dedupeRatio: null })).toBe('-');
     expect(formatDedupe({ bytesRead: 300, bytesNew: 100 })).toBe('3.00×');
     expect(formatPercent(0.9876)).toBe('98.8%');
     expect(formatPercent(null)).toBe('-');

@@ -33,7 +33,7 @@ export function formatRatio(ratio: number | null | undefined): string {
 }
 
 /** A backup that stored nothing new deduplicated everything: say so rather than divide by zero. */
-export function formatDedupe(stats: { bytesRead: number; bytesNew: number; dedupeRatio?: number }): string {
+export function formatDedupe(stats: { bytesRead: number; bytesNew: number; dedupeRatio?: number | null }): string {
   if (stats.bytesRead > 0 && stats.bytesNew === 0) return '∞';
   return formatRatio(stats.dedupeRatio ?? (stats.bytesNew > 0 ? stats.bytesRead / stats.bytesNew : undefined));
 }

@@ -18,7 +18,7 @@ const POLICY = { id: '5f0c1e2a-0000-4000-8000-000000000001', name: 'home', versi
 const stats = { files: 12, dirs: 3, bytesRead: 3 * 1024 ** 2, bytesNew: 1024 ** 2, bytesStored: 512 * 1024, dedupeRatio: 3, compressionRatio: 2, durationMs: 1500, throughputBytesPerSec: 2 * 1024 ** 2 };
 const snapshots = [
   { id: SNAP_B, time: '2026-11-25T03:00:00.000Z', sourceKind: 'directory', sourceId: '/home', policyId: POLICY.id, stats },
-  { id: SNAP_A, time: '2026-11-24T03:00:00.000Z', sourceKind: 'stream', sourceId: 'db.dump', policyId: null, stats: { ...stats, bytesNew: 0, dedupeRatio: 0 } },
+  { id: SNAP_A, time: '2026-11-24T03:00:00.000Z', sourceKind: 'stream', sourceId: 'db.dump', policyId: null, stats: { ...stats, bytesNew: 0, dedupeRatio: null, compressionRatio: null } },
 ];
 const polls = new Map<string, number>();
 const results: Record<string, Record<string, unknown>> = {
@@ -26,6 +26,7 @@ const results: Record<string, Record<string, unknown>> = {
   'restore-1': { kind: 'restore', status: 'completed', snapshotId: SNAP_A, stats: { files: 2, dirs: 1, bytesWritten: 100, durationMs: 20, failedFiles: [{ path: '/victim.txt', reason: 'chunk ab is damaged' }] } },
   'check-1': { kind: 'check', status: 'completed', stats: { packsChecked: 3, chunksChecked: 40, durationMs: 900, damaged: [{ chunkId: 'c'.repeat(64), packKey: 'data/ab/pack', reason: 'authentication failed', snapshots: [SNAP_A], files: ['/victim.txt'] }] } },
   'backup-bad': { kind: 'backup', status: 'failed', error: 'source /nope does not exist' },
+  'backup-partial': { kind: 'backup', status: 'completed', snapshotId: SNAP_B, stats: { ...stats, errors: 2, skipped: [{ path: '/fifo', reason: 'not backed up: sockets, FIFOs and device files are skipped' }] } },
 };
 let nextJob = 'backup-1';
 const specFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'arca-cli-spec-')), 'policy.json');
@@ -85,6 +86,18 @@ describe('arca commands against a fake gateway', () => {
     const post = r.requests.find((q) => q.method === 'POST')!;
     expect(JSON.parse(post.body.toString())).toEqual({ source: { kind: 'directory', path: '/work/here/docs' } });
     expect(post.headers['x-arca-actor']).toBe('tester');
+  });
+
+  it('names the entries a backup left out and fails, while still printing the snapshot id', async () => {
+    nextJob = 'backup-partial';
+    const r = await arca(['backup', 'docs']);
+    expect(r.stdout).toBe(`${SNAP_B}\n`);
+    expect(r.stderr).toMatch(/NOT BACKED UP \/fifo: not backed up: sockets, FIFOs and device files are skipped\n  … and 1 more/);
+    expect(r.error?.message).toBe('2 entries could not be backed up (the snapshot holds the rest)');
+    nextJob = 'backup-partial';
+    const json = await arca(['backup', 'docs', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ snapshotId: SNAP_B, stats: { errors: 2 } });
+    expect(json.error?.message).toMatch(/2 entries could not be backed up/);
   });
 
   it('streams standard input to /streams under its name', async () => {

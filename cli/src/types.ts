@@ -46,10 +46,16 @@ export interface BackupStats {
   bytesRead: number;
   bytesNew: number;
   bytesStored: number;
-  dedupeRatio: number;
-  compressionRatio: number;
+  /** bytesRead / bytesNew; null when nothing new was stored. */
+  dedupeRatio: number | null;
+  /** bytesNew / bytes stored for them; null when nothing new was stored. */
+  compressionRatio: number | null;
   durationMs: number;
   throughputBytesPerSec?: number;
+  /** Entries not backed up (unreadable, sockets, …); present only when there were some. */
+  errors?: number;
+  /** The first of them (up to 100), with reasons. */
+  skipped?: Array<{ path: string; reason: string }>;
 }
 
 export interface RestoreStats {

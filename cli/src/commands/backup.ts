@@ -10,9 +10,22 @@ import type { BackupStats, Job, Policy } from '../types';
 /** The one-line outcome printed on stderr beside the snapshot id on stdout. */
 export function backupSummary(job: Job): string {
   const s = (job.stats ?? {}) as Partial<BackupStats>;
+  // an unchanged source stores nothing new: its dedupe ratio is unbounded, so say it in words
+  const dedupe = (s.bytesRead ?? 0) > 0 && s.bytesNew === 0
+    ? 'nothing new to store'
+    : `dedupe ${formatDedupe({ bytesRead: s.bytesRead ?? 0, bytesNew: s.bytesNew ?? 0, dedupeRatio: s.dedupeRatio })}`;
   return `snapshot ${job.snapshotId?.slice(0, 12) ?? '?'}: ${s.files ?? 0} files, ${formatBytes(s.bytesRead)} read, ${formatBytes(s.bytesNew)} new, `
-    + `${formatBytes(s.bytesStored)} stored, dedupe ${formatDedupe({ bytesRead: s.bytesRead ?? 0, bytesNew: s.bytesNew ?? 0, dedupeRatio: s.dedupeRatio })}, `
-    + `${formatDuration(s.durationMs)} at ${formatRate(s.throughputBytesPerSec)}`;
+    + `${formatBytes(s.bytesStored)} stored, ${dedupe}, ${formatDuration(s.durationMs)} at ${formatRate(s.throughputBytesPerSec)}`;
+}
+
+/** The entries a finished backup left out, one line each, and how many (0: none). */
+export function skippedEntries(job: Job): { count: number; lines: string[] } {
+  const s = (job.stats ?? {}) as Partial<BackupStats>;
+  const listed = s.skipped ?? [];
+  const count = Math.max(s.errors ?? 0, listed.length);
+  const lines = listed.map((e) => `  NOT BACKED UP ${e.path}: ${e.reason}`);
+  if (count > listed.length) lines.push(`  … and ${count - listed.length} more`);
+  return { count, lines };
 }
 
 export function backupCommand(io: CliIo): Command {
@@ -42,8 +55,14 @@ export function backupCommand(io: CliIo): Command {
         ({ jobId } = await ctx.client.post<{ jobId: string }>('/jobs', { source: plan.source, bandwidthLimitBytesPerSec: plan.bandwidthLimitBytesPerSec }));
       }
       const job = await ctx.follow(jobId);
-      if (ctx.json) return ctx.out(job);
-      ctx.note(backupSummary(job));
-      ctx.out(job.snapshotId ?? '');
+      const skipped = skippedEntries(job);
+      if (ctx.json) ctx.out(job);
+      else {
+        ctx.note(backupSummary(job));
+        for (const line of skipped.lines) ctx.note(line);
+        ctx.out(job.snapshotId ?? '');
+      }
+      // like a restore with failed files: the snapshot exists, but a script must learn it is incomplete
+      if (skipped.count > 0) throw new CliError(`${skipped.count} entr${skipped.count === 1 ? 'y' : 'ies'} could not be backed up (the snapshot holds the rest)`);
     });
 }

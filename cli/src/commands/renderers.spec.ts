@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, Summary } from '../types';
+import { backupSummary } from './backup';
 import { jobDetail, renderJobs } from './jobs';
 import { formatMode } from './ls';
 import { describeRetention } from './policies';
@@ -16,6 +17,14 @@ describe('command output', () => {
     expect(jobDetail(job({ kind: 'check', stats: { damaged: [] } }))).toBe('no damage');
     expect(jobDetail(job({ kind: 'check', stats: { damaged: [{}, {}] } }))).toBe('2 damaged chunk(s)');
     expect(jobDetail(job({ status: 'failed', error: 'disk full' }))).toBe('disk full');
+  });
+
+  it('sums up a backup that stored nothing new in words, not as an unbounded ratio', () => {
+    const stats = { files: 6, dirs: 3, bytesRead: 22 * 1024 ** 2, bytesNew: 0, bytesStored: 1339, dedupeRatio: null, compressionRatio: null, durationMs: 35 };
+    const line = backupSummary(job({ snapshotId: 'ab'.repeat(32), stats }));
+    expect(line).toMatch(/22.0 MiB read, 0 B new, 1.31 KiB stored, nothing new to store, 35ms/);
+    expect(line).not.toMatch(/∞|dedupe/);
+    expect(backupSummary(job({ stats: { ...stats, bytesNew: 11 * 1024 ** 2, dedupeRatio: 2 } }))).toMatch(/dedupe 2.00×/);
   });
 
   it('lists jobs with what each one works on, never a database password', () => {

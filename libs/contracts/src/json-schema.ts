@@ -2,6 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined } };
 import { getMetadataStorage } from 'class-validator';
+import { validatesUnlessNull } from './common/nullable';
 
 type Schema = Record<string, unknown>;
 type Cls = new () => object;
@@ -19,13 +20,15 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Sch
   const properties: Record<string, Schema> = {};
   const required = new Set<string>();
   const optional = new Set<string>();
+  const nullable = new Set<string>();
   for (const m of metadata) {
     const prop = (properties[m.propertyName] ??= {});
     const target = m.each ? ((prop.items as Schema | undefined) ?? (prop.items = {}), prop.items as Schema) : prop;
     if (m.each) prop.type = 'array';
     const c = m.constraints ?? [];
     switch (m.name ?? m.type) {
-      case 'isOptional': case 'conditionalValidation': optional.add(m.propertyName); break;
+      case 'isOptional': optional.add(m.propertyName); break;
+      case 'conditionalValidation': (c[0] === validatesUnlessNull ? nullable : optional).add(m.propertyName); break;
       case 'isString': target.type = 'string'; break;
       case 'isInt': target.type = 'integer'; break;
       case 'isNumber': target.type = 'number'; break;
@@ -54,6 +57,10 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Sch
     if (!optional.has(m.propertyName)) required.add(m.propertyName);
   }
   for (const p of optional) required.delete(p);
+  for (const p of nullable) {
+    const prop = properties[p];
+    if (typeof prop.type === 'string') prop.type = [prop.type, 'null'];
+  }
   definitions[name] = { type: 'object', properties, required: [...required].sort(), additionalProperties: true };
   return { $ref: `#/components/schemas/${name}` };
 }

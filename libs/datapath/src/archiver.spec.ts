@@ -56,6 +56,15 @@ describe('archiver', () => {
     expect(packKeys.sort()).toEqual([...repo.packs.keys()].sort());
   });
 
+  it('reports no ratios (null) when nothing new was stored, rather than bytesRead / 1 and 0', async () => {
+    const src = temp();
+    writeFileSync(path.join(src, 'a.txt'), 'text that compresses\n'.repeat(10_000));
+    const repo = new MemoryRepository();
+    await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
+    const { stats } = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
+    expect(stats).toMatchObject({ bytesRead: 210_000, bytesNew: 0, bytesStored: 0, dedupeRatio: null, compressionRatio: null });
+  });
+
   it('reports unreadable files and skipped sockets and FIFOs without failing the backup', async () => {
     const src = temp();
     writeFileSync(path.join(src, 'fine.txt'), 'fine');

@@ -26,8 +26,10 @@ export interface ArchiveProgress {
 export interface ArchiveStats extends ArchiveProgress {
   chunks: number;
   newChunks: number;
-  dedupeRatio: number;
-  compressionRatio: number;
+  /** bytesRead / bytesNew; null when nothing new was stored (an unchanged source). */
+  dedupeRatio: number | null;
+  /** bytesNew / bytesStored; null when nothing new was stored. */
+  compressionRatio: number | null;
   durationMs: number;
   throughputBytesPerSec: number;
 }
@@ -301,9 +303,9 @@ export class Archiver {
         ...this.progress,
         chunks: c.chunks,
         newChunks: c.newChunks,
-        // logical bytes per new byte; an unchanged source (nothing new) divides by one byte, not zero
-        dedupeRatio: this.progress.bytesRead / Math.max(c.bytesNew, 1),
-        compressionRatio: c.bytesStored > 0 ? c.bytesNew / c.bytesStored : 0,
+        // undefined (null) when nothing new was stored, rather than bytesRead / 1 or 0
+        dedupeRatio: c.bytesNew > 0 ? this.progress.bytesRead / c.bytesNew : null,
+        compressionRatio: c.bytesNew > 0 && c.bytesStored > 0 ? c.bytesNew / c.bytesStored : null,
         durationMs,
         throughputBytesPerSec: Math.round((this.progress.bytesRead / durationMs) * 1000),
       },

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
 import { createKeyFile } from './keys';
 import { createManifest, Manifest, TreeEntry } from './manifest';
-import { ChunkSource, forEachConcurrently, PathEscapeError, planRuns, Restorer, safeTargetPath } from './restorer';
+import { ChunkSource, forEachConcurrently, PathEscapeError, planRuns, Restorer, restoreSize, safeTargetPath } from './restorer';
 import { MemoryRepository } from './testing/memory-repository';
 
 const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
@@ -56,6 +56,14 @@ describe('restorer', () => {
     expect(readdirSync(path.join(target, 'sub'))).toEqual(['link-to-a']);
     expect(readFileSync(path.join(target, 'sub/link-to-a')).equals(contents['/a.bin'])).toBe(true);
     await expect(new Restorer(masterKey, repo).restore(manifest, target, { paths: ['/nope'] })).rejects.toThrow(/path \/nope is not in snapshot/);
+    expect(result.bytesWritten).toBe(restoreSize(manifest, ['sub/link-to-a', '/b.txt'])); // the progress total matches
+  });
+
+  it('sizes a restore for its progress total: chosen paths only, each hard-linked file once', async () => {
+    const { manifest } = await snapshot();
+    expect(restoreSize(manifest)).toBe(400_000 + 3 + 200_000); // /sub/link-to-a is /a.bin again
+    expect(restoreSize(manifest, ['/sub'])).toBe(200_000 + 400_000); // c.bin, and the link's content as a file
+    expect(restoreSize(manifest, ['/b.txt'])).toBe(3);
   });
 
   it('reads neighbouring chunks with one ranged request per run, never whole packs', async () => {
@@ -96,6 +104,7 @@ describe('restorer', () => {
       { path: '/sub/link-to-a', reason: 'hard link to /a.bin, which could not be restored' },
     ]);
     expect(existsSync(path.join(target, 'a.bin'))).toBe(false); // no partial file left behind
+    expect(result).toMatchObject({ files: 2, bytesWritten: 3 }); // b.txt and the symlink; not a.bin's first chunk
     expect(readFileSync(path.join(target, 'b.txt')).equals(contents['/b.txt'])).toBe(true);
     expect(readFileSync(path.join(target, 'sub/sym'), 'utf8')).toBe('bee');
   });

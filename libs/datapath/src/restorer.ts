@@ -143,6 +143,22 @@ function selected(manifest: Manifest, paths?: string[]): TreeEntry[] {
 }
 
 /**
+ * Bytes a restore of `paths` (all when none) writes, for its progress total: the chosen files,
+ * and a hard link's content once, as a file of its own when its first link is not chosen.
+ */
+export function restoreSize(manifest: Manifest, paths?: string[]): number {
+  const entries = selected(manifest, paths);
+  const chosen = new Set(entries.map((e) => e.path));
+  const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
+  let total = 0;
+  for (const e of entries) {
+    if (e.type === 'file') total += e.size ?? 0;
+    else if (e.type === 'hardlink' && !chosen.has(e.linkTo!)) total += byPath.get(e.linkTo!)?.size ?? 0;
+  }
+  return total;
+}
+
+/**
  * Writes a snapshot (or chosen paths of it) into a target directory, verifying every chunk
  * against its id. A file with a damaged or missing chunk is reported and the others restored.
  * Symlinks are created last, and every write checks that its directory still resolves inside
@@ -200,6 +216,7 @@ export class Restorer {
       // A hard link whose first link is not being restored gets the content as a file of its own.
       const content = entry.type === 'file' ? entry : entry.type === 'hardlink' && !selectedPaths.has(entry.linkTo!) ? byPath.get(entry.linkTo!) : undefined;
       if (!content) return;
+      let written = 0; // this file's bytes, taken back from the totals if it fails
       try {
         if (content.type !== 'file') throw new Error(`hard link to ${entry.linkTo}, which is not a file in the snapshot`);
         await insideTarget(entry.path, to);
@@ -209,6 +226,7 @@ export class Restorer {
           for await (const data of this.chunksInOrder(content.chunks ?? [], locations)) {
             await handle.write(data);
             result.bytesWritten += data.length;
+            written += data.length;
           }
         } finally {
           await handle.close();
@@ -217,6 +235,7 @@ export class Restorer {
         result.files++;
         this.onProgress?.({ files: result.files, bytesWritten: result.bytesWritten });
       } catch (error) {
+        result.bytesWritten -= written;
         await rm(to, { force: true }).catch(() => undefined);
         failed(entry, error);
       }

@@ -1,5 +1,5 @@
 import { ArcaKafkaServer, ArcaRpcErrorFilter, EventPublisher } from '@arca/messaging';
-import { LogLevel, Type, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LogLevel, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
@@ -19,6 +19,8 @@ export interface BootstrapOptions<E extends CommonEnv> {
   consumerGroup?: string;
   /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs. */
   openApi?: { title: string; description: string };
+  /** Runs on the new application before anything else is registered (e.g. middleware that must precede the body parsers). */
+  configure?: (app: INestApplication) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
 
   try {
     const app = await NestFactory.create(options.module, { logger, bufferLogs: false });
+    options.configure?.(app);
     app.enableShutdownHooks();
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     if (options.openApi) {

@@ -357,7 +357,7 @@ function jobProgress(job) {
   }
   if (job.status === 'failed') return h('span', { class: 'error-text' }, job.error ?? 'failed');
   const s = job.stats ?? {};
-  if (job.status === 'completed' && job.kind === 'backup') return `${s.files ?? 0} files · ${formatBytes(s.bytesRead)} read · ${formatBytes(s.bytesStored)} stored · dedupe ${formatRatio(s.dedupeRatio)}`;
+  if (job.status === 'completed' && job.kind === 'backup') return `${s.files ?? 0} files · ${formatBytes(s.bytesRead)} read · ${formatBytes(s.bytesStored)} stored · ${s.bytesRead > 0 && s.bytesNew === 0 ? 'nothing new to store' : `dedupe ${formatRatio(s.dedupeRatio)}`}${s.errors ? ` · ${s.errors} not backed up` : ''}`;
   if (job.status === 'completed' && job.kind === 'restore') return `${s.files ?? 0} files · ${formatBytes(s.bytesWritten)} written${s.failedFiles?.length ? ` · ${s.failedFiles.length} failed` : ''}`;
   if (job.status === 'completed' && job.kind === 'check') return s.damaged?.length ? h('span', { class: 'error-text' }, `${s.damaged.length} damaged chunk(s)`) : `${s.packsChecked ?? 0} packs, no damage`;
   return job.status === 'requested' ? 'waiting for a worker' : '';

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ManualBackupRequest } from '@arca/contracts';
+import { JobsQuery, ManualBackupRequest } from '@arca/contracts';
 import { Actor } from './actor.decorator';
 import { ServiceClient } from './service-client';
+import { uuidParam } from './uuid-param';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -17,13 +18,13 @@ export class JobsController {
   }
 
   @Get()
-  list(@Query('limit') limit?: string, @Query('kind') kind?: string) {
-    return this.services.get('reporting', '/jobs', { limit, kind });
+  list(@Query() query: JobsQuery) {
+    return this.services.get('reporting', '/jobs', { limit: query.limit, kind: query.kind });
   }
 
   @Get(':id')
   @ApiOperation({ summary: "A job's status, progress and statistics" })
-  async get(@Param('id', ParseUUIDPipe) id: string) {
+  async get(@Param('id', uuidParam('job id')) id: string) {
     try {
       return await this.services.get('reporting', `/jobs/${id}`);
     } catch (error) {

@@ -2,10 +2,12 @@ import './tracing';
 import { bootstrapService } from '@arca/service-kit';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './config';
+import { keepRawBody } from './raw-body';
 
 void bootstrapService({
   serviceName: 'gateway',
   module: AppModule,
   env: GatewayEnv,
   openApi: { title: 'Arca', description: 'REST API for operators: policies, jobs, snapshots, restores, checks, reports and audit.' },
+  configure: (app) => keepRawBody(app, ['/streams']), // POST /streams: the body is the backup, whatever its content-type
 });

@@ -1,4 +1,4 @@
-import { ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
+import { AuditQuery, ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
@@ -56,7 +56,7 @@ export class OperationsController {
   }
 
   @Get('audit')
-  audit(@Query('limit') limit?: string) {
-    return this.services.get('reporting', '/audit', { limit });
+  audit(@Query() query: AuditQuery) {
+    return this.services.get('reporting', '/audit', { limit: query.limit });
   }
 }

@@ -17,13 +17,23 @@ export interface ForwardOptions {
 @Injectable()
 export class ServiceClient {
   async request<T = unknown>(service: ServiceName, path: string, options: ForwardOptions = {}): Promise<{ status: number; body: T }> {
+    const response = await this.open(service, path, options);
+    const text = await response.text();
+    const body = text ? safeJson(text) : undefined;
+    if (!response.ok) {
+      throw new HttpException(body ?? { statusCode: response.status, message: text || response.statusText }, response.status);
+    }
+    return { status: response.status, body: body as T };
+  }
+
+  /** The downstream response itself, whatever its status, for bodies passed on as a stream. */
+  async open(service: ServiceName, path: string, options: ForwardOptions = {}): Promise<Response> {
     const url = new URL(serviceUrl(service) + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
-    let response: Response;
     try {
-      response = await fetch(url, {
+      return await fetch(url, {
         method: options.method ?? 'GET',
         headers: {
           ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -35,12 +45,6 @@ export class ServiceClient {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new ServiceUnavailableException(`the ${service} service is unavailable at ${url.origin} (${cause})`);
     }
-    const text = await response.text();
-    const body = text ? safeJson(text) : undefined;
-    if (!response.ok) {
-      throw new HttpException(body ?? { statusCode: response.status, message: text || response.statusText }, response.status);
-    }
-    return { status: response.status, body: body as T };
   }
 
   async get<T = unknown>(service: ServiceName, path: string, query?: ForwardOptions['query']): Promise<T> {

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RestoreRequest, TOPICS } from '@arca/contracts';
-import { serviceUrl } from '@arca/service-kit';
+import { RestoreRequest, SnapshotsQuery, TOPICS } from '@arca/contracts';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 import { Actor } from './actor.decorator';
 import { GatewayEvents } from './gateway-events';
 import { ServiceClient } from './service-client';
@@ -13,11 +14,13 @@ import { ServiceClient } from './service-client';
 @ApiTags('snapshots')
 @Controller()
 export class SnapshotsController {
+  private readonly logger = new Logger('SnapshotsController');
+
   constructor(private readonly services: ServiceClient, private readonly events: GatewayEvents) {}
 
   @Get('snapshots')
-  list(@Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
-    return this.services.get('ingest', '/snapshots', { policyId, sourcePath });
+  list(@Query() query: SnapshotsQuery) {
+    return this.services.get('ingest', '/snapshots', { policyId: query.policyId, sourcePath: query.sourcePath });
   }
 
   @Get('snapshots/:id')
@@ -34,13 +37,17 @@ export class SnapshotsController {
   @Get('snapshots/:id/file')
   @ApiOperation({ summary: "Stream one file's bytes out of a snapshot (verified chunk by chunk)" })
   async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
-    const url = new URL(`${serviceUrl('ingest')}/snapshots/${encodeURIComponent(id)}/file`);
-    url.searchParams.set('path', path ?? '');
-    const upstream = await fetch(url);
+    const upstream = await this.services.open('ingest', `/snapshots/${encodeURIComponent(id)}/file`, { query: { path } });
     res.status(upstream.status);
     res.setHeader('content-type', upstream.headers.get('content-type') ?? 'application/octet-stream');
     if (!upstream.body) return void res.end();
-    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).pipe(res);
+    try {
+      await pipeline(Readable.fromWeb(upstream.body as ReadableStream), res);
+    } catch (error) {
+      // ingest broke the transfer off (a damaged chunk past the first bytes) or the client left:
+      // the client sees a broken transfer, never wrong bytes, and the gateway keeps serving
+      this.logger.warn(`streaming ${path} of snapshot ${id} broke off: ${(error as Error).message}`);
+    }
   }
 
   @Get('files/versions')

@@ -1,37 +1,23 @@
-import { BackupRequested, BackupStats, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
+import { treeSize } from './tree-size';
+import { uploadBrokeOff } from './upload-errors';
 
 /** A failure with the pipeline stage it happened in, for backup.failed. */
 export class BackupStageError extends Error {
   constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string) {
     super(message);
   }
-}
-
-/** Bytes under a directory, for progress bars with an ETA (one lstat per entry, no reads). */
-async function treeSize(root: string): Promise<number> {
-  let total = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) total += (await lstat(full).catch(() => ({ size: 0 }))).size;
-    }
-  };
-  await walk(root);
-  return total;
 }
 
 /** pg_dump's output as a stream (plain SQL: it deduplicates well between runs, unlike compressed formats). */
@@ -82,7 +68,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const source = request.source;
     const parent = stream ? null : await this.repo.catalog.latestOf(source);
     await this.publisher.publish(TOPICS.backupStarted, {
-      jobId, source, worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
+      jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
     }, { jobId });
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
@@ -120,7 +106,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const bytesStored = s.bytesStored + manifestBytes.length;
     const stats: BackupStats = {
       files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored, chunks: s.chunks, newChunks: s.newChunks,
-      dedupeRatio: round(s.dedupeRatio), compressionRatio: round(s.bytesNew / Math.max(s.bytesStored, 1)),
+      ...backupRatios({ bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored: s.bytesStored }),
       durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
     };
 
@@ -131,12 +117,15 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       });
       await m.save(snapshot);
       for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
-      const common = { jobId, snapshotId, source, ...(request.policyId ? { policyId: request.policyId } : {}) };
+      const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
         ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
         ...(parent ? { parentSnapshotId: parent.id } : {}),
       }, { jobId });
-      await this.outbox.enqueue(m, TOPICS.backupCompleted, { ...common, manifestKey: key, stats, errors: result.errors.length }, { jobId });
+      const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));
+      await this.outbox.enqueue(m, TOPICS.backupCompleted, {
+        ...common, manifestKey: key, stats, errors: result.errors.length, ...(skipped.length > 0 ? { skipped } : {}),
+      }, { jobId });
       await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
       return snapshot;
     });
@@ -167,6 +156,9 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       throw new BackupStageError('read', 'a stream source is backed up by uploading it (POST /streams or `arca backup --stdin`)');
     } catch (error) {
       if (error instanceof BackupStageError) throw error;
+      if (stream && uploadBrokeOff(error)) {
+        throw new BackupStageError('read', `the upload of ${stream.name} broke off before its end (the client disconnected or the connection dropped); no snapshot was made`);
+      }
       const message = (error as Error).message;
       throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message);
     }
@@ -177,8 +169,4 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
     return [...new Set((await this.repo.index.locate(ids)).map((l) => l.packKey))];
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { extractTraceContext, runInSpan } from '@arca/telemetry';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -86,7 +86,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       if (job.kind === 'backup') {
         const r = request as unknown as BackupRequested;
         await this.outbox.enqueue(m, TOPICS.backupFailed, {
-          jobId: job.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: r.source, ...(r.policyId ? { policyId: r.policyId } : {}),
+          jobId: job.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
         }, { jobId: job.id });
       } else if (job.kind === 'restore') {
         await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: job.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: job.id });

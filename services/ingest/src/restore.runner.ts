@@ -1,5 +1,5 @@
 import { RestoreRequested, TOPICS } from '@arca/contracts';
-import { WorkerRestorer } from '@arca/datapath';
+import { restoreSize, WorkerRestorer } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -20,7 +20,7 @@ export class RestoreRunner {
     const snapshot = await this.repo.catalog.get(request.snapshotId);
     const site = request.site ?? 'primary';
     const manifest = await this.repo.catalog.manifest(snapshot, site);
-    const totalBytes = manifest.entries.reduce((n, e) => n + (e.type === 'file' ? (e.size ?? 0) : 0), 0);
+    const totalBytes = restoreSize(manifest, request.paths);
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
     // On a data thread: decryption, decompression and verification off this service's heap.

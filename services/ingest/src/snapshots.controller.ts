@@ -50,7 +50,8 @@ export class SnapshotsController {
       res.end();
     } catch (error) {
       if (!res.headersSent) {
-        res.status(/not a file/.test((error as Error).message) ? 404 : 500).json({ statusCode: 500, message: (error as Error).message });
+        const status = /not a file/.test((error as Error).message) ? 404 : 500;
+        res.status(status).json({ statusCode: status, message: (error as Error).message });
       } else {
         res.destroy(error as Error); // a damaged chunk mid-stream: the client sees a broken transfer, never wrong bytes
       }

@@ -23,6 +23,17 @@ describe('foldJobEvent', () => {
     expect(view.finishedAt?.toISOString()).toBe('2026-01-01T00:00:03.000Z');
   });
 
+  it("keeps a backup's skipped entries with its figures, and none when there were none", () => {
+    const skipped = [{ path: '/fifo', reason: 'not backed up' }];
+    expect(fold([ev('backup.completed', 1, { snapshotId: 'abc', stats: { files: 2 }, errors: 1, skipped })]).stats).toEqual({ files: 2, errors: 1, skipped });
+    expect(fold([ev('backup.completed', 1, { snapshotId: 'abc', stats: { files: 2 }, errors: 0 })]).stats).toEqual({ files: 2 });
+  });
+
+  it("never keeps a postgres URL's password in the job history", () => {
+    const view = fold([ev('backup.requested', 0, { source: { kind: 'postgres', connection: 'postgres://app:hunter22@db:5432/shop' } })]);
+    expect(view.source).toEqual({ kind: 'postgres', connection: 'postgres://app:***@db:5432/shop' });
+  });
+
   it('never moves a finished job backwards when a late or redelivered event arrives', () => {
     const view = fold([ev('backup.requested', 0), ev('backup.completed', 3, { snapshotId: 'abc', stats: {} }), ev('backup.progress', 2, { files: 1 }), ev('backup.started', 1)]);
     expect(view.status).toBe('completed');

@@ -1,3 +1,4 @@
+import { redactedSource, type SourceSpec } from '@arca/contracts';
 import type { JobKind, JobStatus } from './entities/job-view.entity';
 
 /** The part of a job read model that events change. */
@@ -63,7 +64,8 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   }
   if (RANK[stage.status] >= RANK[view.status]) view.status = stage.status;
   view.policyId ??= (p.policyId as string | undefined) ?? null;
-  view.source ??= (p.source as Record<string, unknown> | undefined) ?? null;
+  // backup.requested carries a postgres URL's password for ingest; the job history never shows it
+  view.source ??= p.source ? (redactedSource(p.source as SourceSpec) as unknown as Record<string, unknown>) : null;
   view.snapshotId ??= (p.snapshotId as string | undefined) ?? null;
   if (event.type.endsWith('.requested')) view.requestedAt = at < view.requestedAt ? at : view.requestedAt;
   if (event.type.endsWith('.started')) view.startedAt ??= at;
@@ -73,6 +75,8 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   }
   if (event.type.endsWith('.completed')) {
     view.stats = (p.stats as Record<string, unknown> | undefined) ?? { ...p };
+    // a backup's skipped entries go with its figures, so GET /jobs/:id (and the CLI) can name them
+    if (event.type === 'backup.completed' && Number(p.errors) > 0) view.stats = { ...view.stats, errors: p.errors, skipped: p.skipped ?? [] };
     view.finishedAt = at;
     view.error = null;
   }

@@ -8,7 +8,7 @@ export class ReportsController {
 
   @Get('jobs')
   jobs(@Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number, @Query('kind') kind?: string) {
-    return this.readModels.jobs(Math.min(limit, 1000), kind);
+    return this.readModels.jobs(Math.max(1, Math.min(limit, 1000)), kind);
   }
 
   @Get('jobs/:id')
@@ -23,6 +23,6 @@ export class ReportsController {
 
   @Get('audit')
   audit(@Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number) {
-    return this.readModels.audit(Math.min(limit, 1000));
+    return this.readModels.audit(Math.max(1, Math.min(limit, 1000)));
   }
 }

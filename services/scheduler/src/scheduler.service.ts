@@ -1,4 +1,4 @@
-import { EventEnvelope, ManualBackupRequest, PolicyChanged, PolicyDeleted, sourceProblem, TOPICS } from '@arca/contracts';
+import { EventEnvelope, ManualBackupRequest, PolicyChanged, PolicyDeleted, runnableSourceProblem, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -67,7 +67,7 @@ export class SchedulerService {
   async requestManualBackup(request: ManualBackupRequest, actor: string): Promise<{ jobId: string }> {
     if (!request.policyId && !request.source) throw new BadRequestException(['give policyId (run a policy now) or source (back up a source once)']);
     if (request.source) {
-      const problem = sourceProblem(request.source);
+      const problem = runnableSourceProblem(request.source);
       if (problem) throw new BadRequestException([problem]);
     }
     return this.dataSource.transaction(async (m) => {

@@ -48,3 +48,30 @@ export function sourceProblem(source: SourceSpec): string | undefined {
   if (source.kind === 'stream' && !source.name) return 'source.name is required for a stream source';
   return undefined;
 }
+
+/**
+ * Why the platform cannot back this source up on its own (for a policy or POST /jobs), or
+ * undefined: a stream's bytes exist only on the client, which uploads them.
+ */
+export function runnableSourceProblem(source: SourceSpec): string | undefined {
+  if (source.kind === 'stream') return 'source.kind "stream" cannot be run by the platform: upload the bytes with POST /streams?name=NAME (arca backup --stdin --name NAME)';
+  return sourceProblem(source);
+}
+
+/**
+ * The source as events other than backup.requested and read models may show it: a postgres URL's
+ * password (in the authority or a `password` parameter) replaced by "***". Only the ingest worker
+ * that runs pg_dump needs it.
+ */
+export function redactedSource<T extends SourceSpec>(source: T): T {
+  if (source.kind !== 'postgres' || !source.connection) return source;
+  try {
+    const url = new URL(source.connection);
+    if (!url.password && !url.searchParams.has('password')) return source;
+    if (url.password) url.password = '***';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return { ...source, connection: url.toString() };
+  } catch {
+    return { ...source, connection: '(unparsable URL)' };
+  }
+}

@@ -23,6 +23,33 @@ export class RestoreRequest {
   site?: 'primary' | 'replica';
 }
 
+/** A query's `limit`: 1 to 1000, as the query string gives it. */
+const LIMIT = /^([1-9]\d{0,2}|1000)$/;
+
+/** GET /snapshots: newest first, optionally of one policy or one directory. */
+export class SnapshotsQuery {
+  @IsOptional() @IsUUID(undefined, { message: 'policyId must be a UUID' })
+  policyId?: string;
+
+  @IsOptional() @IsString() @MaxLength(4096)
+  sourcePath?: string;
+}
+
+/** GET /jobs: the newest jobs, optionally of one kind. */
+export class JobsQuery {
+  @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+
+  @IsOptional() @IsIn(['backup', 'restore', 'check'], { message: 'kind must be one of backup, restore, check' })
+  kind?: 'backup' | 'restore' | 'check';
+}
+
+/** GET /audit: the newest audit entries. */
+export class AuditQuery {
+  @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+}
+
 /** POST /check. */
 export class CheckRequest {
   @IsOptional() @IsInt() @Min(1) @Max(100)

@@ -10,10 +10,28 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose values are secrets: a configuration error must not print them into logs. */
+const SECRET = /PASSPHRASE|PASSWORD|SECRET|TOKEN|(^|_)KEY$/;
+
+/** The value as a configuration error may show it: secrets by length only, URLs without a password. */
+function shown(name: string, value: string): string {
+  if (SECRET.test(name)) return `a value of ${value.length} characters, not shown`;
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = '***';
+      return JSON.stringify(url.toString());
+    }
+  } catch {
+    // not a URL
+  }
+  return JSON.stringify(value);
+}
+
 function describe(error: ValidationError, env: Record<string, string | undefined>): string {
   const got = env[error.property];
   const reasons = Object.values(error.constraints ?? {}).join('; ');
-  return `${reasons} (got ${got === undefined ? 'nothing' : JSON.stringify(got)})`;
+  return `${reasons} (got ${got === undefined ? 'nothing' : shown(error.property, got)})`;
 }
 
 /**

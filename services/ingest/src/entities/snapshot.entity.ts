@@ -1,6 +1,15 @@
 import type { BackupStats } from '@arca/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/**
+ * Statistics as stored; snapshots recorded before the ratios became null when nothing new was
+ * stored carry bytesRead / 1 and 0 there, and are read back with the current convention.
+ */
+export function storedStats(stats: BackupStats | null): BackupStats | null {
+  if (!stats || stats.bytesNew !== 0) return stats;
+  return { ...stats, dedupeRatio: null, compressionRatio: null };
+}
+
 /** The catalogue of snapshots; each one's manifest (tree, metadata, chunk lists) lives in the object store. */
 @Entity({ name: 'snapshots' })
 @Index('snapshots_source_time_idx', ['sourceKind', 'sourceId', 'time'])
@@ -34,7 +43,7 @@ export class SnapshotEntity {
   @Column({ name: 'manifest_key', type: 'text' })
   manifestKey: string;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', transformer: { to: (stats: BackupStats) => stats, from: storedStats } })
   /** The backup's figures, as published in backup.completed. */
   stats: BackupStats;
 }
