@@ -170,6 +170,57 @@ describe('development Kafka broker with kafkajs over TCP', () => {
     expect(arrivals[1].at - sentAt).toBeLessThan(2500);
   });
 
+  it('lists, describes and deletes groups, also those known only by offsets committed before a restart', async () => {
+    const kafka = client();
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'listed', messages: [{ value: 'one' }] });
+    const consumer = consumerFor(kafka, 'listed-group');
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'listed', fromBeginning: true });
+    let received = 0;
+    await consumer.run({ eachMessage: async () => { received++; } });
+    await until(() => received === 1, 'the message');
+
+    const admin = kafka.admin();
+    await admin.connect();
+    expect((await admin.listGroups()).groups).toContainEqual({ groupId: 'listed-group', protocolType: 'consumer' });
+    expect((await admin.describeGroups(['listed-group'])).groups[0]).toMatchObject({ state: 'Stable', members: [expect.anything()] });
+    await expect(admin.deleteGroups(['listed-group'])).rejects.toMatchObject({ groups: [expect.objectContaining({ groupId: 'listed-group', errorCode: 68 })] }); // NON_EMPTY_GROUP
+    await consumer.disconnect(); // commits
+    await admin.disconnect();
+    await producer.disconnect();
+    cleanups.length = 0;
+
+    const port = broker.port;
+    await broker.close();
+    broker = await startBroker({ port, dataDir });
+    const restarted = client(port).admin();
+    await restarted.connect();
+    cleanups.push(() => restarted.disconnect());
+    expect((await restarted.listGroups()).groups.map((g) => g.groupId)).toContain('listed-group');
+    expect((await restarted.describeGroups(['listed-group', 'never-seen'])).groups.map((g) => g.state)).toEqual(['Empty', 'Dead']);
+    expect(await restarted.deleteGroups(['listed-group'])).toEqual([{ groupId: 'listed-group', errorCode: 0 }]);
+    expect((await restarted.listGroups()).groups.map((g) => g.groupId)).not.toContain('listed-group');
+    expect((await restarted.fetchOffsets({ groupId: 'listed-group', topics: ['listed'] }))[0].partitions.every((p) => p.offset === '-1')).toBe(true);
+  });
+
+  it('grows a topic with createPartitions, keeping the messages of the old partitions', async () => {
+    const kafka = client();
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await admin.createTopics({ topics: [{ topic: 'growing', numPartitions: 2 }] });
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'growing', messages: [{ value: 'old', partition: 1 }] });
+    await admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 5 }] });
+    expect((await admin.fetchTopicMetadata({ topics: ['growing'] })).topics[0].partitions).toHaveLength(5);
+    await expect(admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 3 }] })).rejects.toThrow();
+    const fresh = await producerFor(client()); // kafkajs drops messages for partitions its cached metadata lacks
+    await fresh.send({ topic: 'growing', messages: [{ value: 'new', partition: 4 }] });
+    const offsets = await admin.fetchTopicOffsets('growing');
+    expect(offsets.map((o) => [o.partition, o.high]).sort()).toEqual([[0, '0'], [1, '1'], [2, '0'], [3, '0'], [4, '1']]);
+  });
+
   it('closes a connection that sends garbage and keeps serving others', async () => {
     const net = await import('node:net');
     await new Promise<void>((resolve) => {
