@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -219,6 +219,23 @@ describe('development Kafka broker with kafkajs over TCP', () => {
     await fresh.send({ topic: 'growing', messages: [{ value: 'new', partition: 4 }] });
     const offsets = await admin.fetchTopicOffsets('growing');
     expect(offsets.map((o) => [o.partition, o.high]).sort()).toEqual([[0, '0'], [1, '1'], [2, '0'], [3, '0'], [4, '1']]);
+  });
+
+  it('finds the first offset at or after a timestamp, in plain and gzip batches', async () => {
+    const kafka = client();
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
+    const producer = await producerFor(kafka);
+    await producer.send({ topic: 'timed', messages: [{ value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '2000' }] });
+    await producer.send({ topic: 'timed', compression: CompressionTypes.GZIP, messages: [{ value: 'c', timestamp: '3000' }, { value: 'd', timestamp: '4000' }] });
+    const at = async (time: number) => (await admin.fetchTopicOffsetsByTimestamp('timed', time))[0].offset;
+    expect(await at(0)).toBe('0');
+    expect(await at(1500)).toBe('1');
+    expect(await at(2000)).toBe('1');
+    expect(await at(3500)).toBe('3');
+    expect(await at(5000)).toBe('4'); // none that late: kafkajs falls back to the log end
   });
 
   it('closes a connection that sends garbage and keeps serving others', async () => {

@@ -1,6 +1,6 @@
 import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { scanLog, setBaseOffset, splitBatches } from './record-batches';
+import { offsetAtOrAfter, scanLog, setBaseOffset, splitBatches } from './record-batches';
 
 interface StoredBatch {
   baseOffset: number;
@@ -72,6 +72,15 @@ export class PartitionLog {
       size += bytes.length;
     }
     return out;
+  }
+
+  /** The first record stamped at or after `timestamp`, or undefined when none is. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    for (const batch of this.batches) {
+      const found = offsetAtOrAfter(batch.bytes, timestamp);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   get logStartOffset(): number {
