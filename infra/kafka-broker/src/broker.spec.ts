@@ -20,6 +20,15 @@ async function producerFor(kafka: Kafka) {
   return producer;
 }
 
+/** A connected admin client, with `topic` created with `numPartitions` partitions. */
+async function adminWithTopic(kafka: Kafka, topic: string, numPartitions: number) {
+  const admin = kafka.admin();
+  await admin.connect();
+  cleanups.push(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic, numPartitions }] });
+  return admin;
+}
+
 function consumerFor(kafka: Kafka, groupId: string) {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, rebalanceTimeout: 3000, heartbeatInterval: 300, maxWaitTimeInMs: 200 });
   cleanups.push(() => consumer.disconnect());
@@ -206,10 +215,7 @@ describe('development Kafka broker with kafkajs over TCP', () => {
 
   it('grows a topic with createPartitions, keeping the messages of the old partitions', async () => {
     const kafka = client();
-    const admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
-    await admin.createTopics({ topics: [{ topic: 'growing', numPartitions: 2 }] });
+    const admin = await adminWithTopic(kafka, 'growing', 2);
     const producer = await producerFor(kafka);
     await producer.send({ topic: 'growing', messages: [{ value: 'old', partition: 1 }] });
     await admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 5 }] });
@@ -223,10 +229,7 @@ describe('development Kafka broker with kafkajs over TCP', () => {
 
   it('finds the first offset at or after a timestamp, in plain and gzip batches', async () => {
     const kafka = client();
-    const admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
-    await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
+    const admin = await adminWithTopic(kafka, 'timed', 1);
     const producer = await producerFor(kafka);
     await producer.send({ topic: 'timed', messages: [{ value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '2000' }] });
     await producer.send({ topic: 'timed', compression: CompressionTypes.GZIP, messages: [{ value: 'c', timestamp: '3000' }, { value: 'd', timestamp: '4000' }] });
