@@ -241,6 +241,13 @@ describe('development Kafka broker with kafkajs over TCP', () => {
     expect(await at(5000)).toBe('4'); // none that late: kafkajs falls back to the log end
   });
 
+  it('refuses an invalid topic name at once instead of letting the client retry', async () => {
+    const producer = await producerFor(client());
+    const started = Date.now();
+    await expect(producer.send({ topic: 'not a topic!', messages: [{ value: 'x' }] })).rejects.toThrow(/invalid topic/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('closes a connection that sends garbage and keeps serving others', async () => {
     const net = await import('node:net');
     await new Promise<void>((resolve) => {

@@ -12,9 +12,9 @@ export function handleMetadata(ctx: BrokerContext, r: ByteReader): Buffer {
   w.array([NODE_ID], (x, id) => x.int32(id).string(ctx.advertised.host).int32(ctx.advertised.port).string(null));
   w.int32(NODE_ID);
   w.array(names, (x, name) => {
-    const exists = ctx.ensureTopic(name);
-    const partitions = exists ? ctx.topics.partitions(name)! : [];
-    x.int16(exists ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).string(name).bool(false);
+    const error = ctx.ensureTopic(name);
+    const partitions = error === ErrorCode.NONE ? ctx.topics.partitions(name)! : [];
+    x.int16(error).string(name).bool(false);
     x.array(partitions.map((_, i) => i), (y, p) => y.int16(ErrorCode.NONE).int32(p).int32(NODE_ID).array([NODE_ID], (z, n) => z.int32(n)).array([NODE_ID], (z, n) => z.int32(n)));
   });
   return w.toBuffer();

@@ -16,7 +16,8 @@ export function handleProduce(ctx: BrokerContext, r: ByteReader): Buffer | null 
   const results = topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => {
-      if (!ctx.ensureTopic(t.topic)) return { partition: p.partition, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 };
+      const topicError = ctx.ensureTopic(t.topic);
+      if (topicError !== ErrorCode.NONE) return { partition: p.partition, error: topicError, baseOffset: -1 };
       const log = ctx.topics.partition(t.topic, p.partition);
       if (!log) return { partition: p.partition, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 };
       try {
