@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KafkaDevBroker, startBroker } from './index';
+import { ByteWriter } from './protocol/bytes';
 
 let dataDir: string;
 let broker: KafkaDevBroker;
@@ -41,6 +42,35 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A v2 record batch of one record, as an idempotent producer writes it (the broker checks no CRC). */
+function idempotentBatch(producerId: number, epoch: number, sequence: number, value: string): Buffer {
+  const record = new ByteWriter().int8(0).int8(0).int8(0).int8(1).int8(value.length * 2).toBuffer(); // attributes, deltas, null key, value length (zigzag)
+  const body = Buffer.concat([record, Buffer.from(value), Buffer.from([0])]); // + no headers
+  const records = Buffer.concat([Buffer.from([body.length * 2]), body]);
+  const header = new ByteWriter().int64(0).int32(49 + records.length).int32(0).int8(2).int32(0).int16(0).int32(0)
+    .int64(Date.now()).int64(Date.now()).int64(producerId).int16(epoch).int32(sequence).int32(1).toBuffer();
+  return Buffer.concat([header, records]);
+}
+
+/** Sends one Produce v3 request over a raw connection; answers the partition's error code and base offset. */
+async function produceRaw(port: number, topic: string, batch: Buffer): Promise<{ error: number; baseOffset: number }> {
+  const net = await import('node:net');
+  const payload = new ByteWriter().int16(0).int16(3).int32(7).string('raw').string(null).int16(-1).int32(5000)
+    .array([topic], (w, t) => w.string(t).array([0], (x, p) => x.int32(p).bytes(batch))).toBuffer();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.concat([new ByteWriter().int32(payload.length).toBuffer(), payload])));
+    let answer = Buffer.alloc(0);
+    socket.on('data', (d) => {
+      answer = Buffer.concat([answer, d]);
+      if (answer.length < 4 || answer.length < 4 + answer.readInt32BE(0)) return;
+      socket.destroy();
+      const at = 8 + 4 + 2 + topic.length + 4 + 4; // size, correlation id, topics[1] name, partitions[1], partition
+      resolve({ error: answer.readInt16BE(at), baseOffset: Number(answer.readBigInt64BE(at + 2)) });
+    });
+    socket.on('error', reject);
+  });
 }
 
 beforeEach(async () => {
@@ -246,6 +276,22 @@ describe('development Kafka broker with kafkajs over TCP', () => {
     const started = Date.now();
     await expect(producer.send({ topic: 'not a topic!', messages: [{ value: 'x' }] })).rejects.toThrow(/invalid topic/);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('stores a batch an idempotent producer retries once, also after a restart, and refuses one out of sequence', async () => {
+    const first = await produceRaw(broker.port, 'idempotent', idempotentBatch(42, 0, 0, 'a'));
+    const second = await produceRaw(broker.port, 'idempotent', idempotentBatch(42, 0, 1, 'b'));
+    expect([first, second]).toEqual([{ error: 0, baseOffset: 0 }, { error: 0, baseOffset: 1 }]);
+    expect(await produceRaw(broker.port, 'idempotent', idempotentBatch(42, 0, 1, 'b'))).toEqual({ error: 0, baseOffset: 1 }); // a retry
+    expect((await produceRaw(broker.port, 'idempotent', idempotentBatch(42, 0, 5, 'c'))).error).toBe(45); // OUT_OF_ORDER_SEQUENCE_NUMBER
+
+    const port = broker.port;
+    await broker.close();
+    broker = await startBroker({ port, dataDir });
+    expect(await produceRaw(port, 'idempotent', idempotentBatch(42, 0, 1, 'b'))).toEqual({ error: 0, baseOffset: 1 });
+    expect(await produceRaw(port, 'idempotent', idempotentBatch(42, 0, 2, 'c'))).toEqual({ error: 0, baseOffset: 2 });
+    const admin = await adminWithTopic(client(port), 'unrelated', 1);
+    expect((await admin.fetchTopicOffsets('idempotent')).find((o) => o.partition === 0)?.high).toBe('3');
   });
 
   it('closes a connection that sends garbage and keeps serving others', async () => {

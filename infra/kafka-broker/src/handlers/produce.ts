@@ -1,4 +1,5 @@
 import { BrokerContext } from '../broker-context';
+import { SequenceError } from '../log/producer-state';
 import { CorruptBatchError } from '../log/record-batches';
 import { ByteReader, ByteWriter } from '../protocol/bytes';
 import { ErrorCode } from '../protocol/errors';
@@ -25,9 +26,9 @@ export function handleProduce(ctx: BrokerContext, r: ByteReader): Buffer | null 
         touched.add(log);
         return { partition: p.partition, error: ErrorCode.NONE, baseOffset };
       } catch (error) {
-        if (!(error instanceof CorruptBatchError)) throw error;
+        if (!(error instanceof CorruptBatchError) && !(error instanceof SequenceError)) throw error;
         ctx.log(`rejected produce to ${t.topic}/${p.partition}: ${error.message}`);
-        return { partition: p.partition, error: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
+        return { partition: p.partition, error: error instanceof SequenceError ? error.code : ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
       }
     }),
   }));

@@ -10,6 +10,9 @@ const ATTRIBUTES_OFFSET = 21;
 const LAST_OFFSET_DELTA_OFFSET = 23;
 const FIRST_TIMESTAMP_OFFSET = 27;
 const MAX_TIMESTAMP_OFFSET = 35;
+const PRODUCER_ID_OFFSET = 43;
+const PRODUCER_EPOCH_OFFSET = 51;
+const BASE_SEQUENCE_OFFSET = 53;
 const RECORDS_OFFSET = 61;
 const CODEC_NONE = 0;
 const CODEC_GZIP = 1;
@@ -103,4 +106,21 @@ export function offsetAtOrAfter(batch: Buffer, timestamp: number): { offset: num
     pos = bodyStart + length;
   }
   return { offset: baseOffset, timestamp: firstTimestamp };
+}
+
+/** Who wrote a batch, for an idempotent producer's batches (producer id and sequence set). */
+export interface ProducerHeader {
+  producerId: bigint;
+  epoch: number;
+  firstSequence: number;
+  lastSequence: number;
+}
+
+/** The batch's producer fields, or undefined when it comes from a producer that is not idempotent. */
+export function producerHeader(batch: Buffer): ProducerHeader | undefined {
+  const producerId = batch.readBigInt64BE(PRODUCER_ID_OFFSET);
+  const firstSequence = batch.readInt32BE(BASE_SEQUENCE_OFFSET);
+  if (producerId < 0n || firstSequence < 0) return undefined;
+  const lastSequence = (firstSequence + batch.readInt32BE(LAST_OFFSET_DELTA_OFFSET)) % 2 ** 31;
+  return { producerId, epoch: batch.readInt16BE(PRODUCER_EPOCH_OFFSET), firstSequence, lastSequence };
 }
