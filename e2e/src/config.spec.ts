@@ -13,11 +13,16 @@ function startService(service: string, env: Record<string, string>): Promise<{ c
   });
 }
 
+/** What the service printed, less Node's warnings about kafkajs timers. */
+function lines(stderr: string): string[] {
+  return stderr.trim().split('\n').filter((l) => !/Timeout|trace-warnings/.test(l));
+}
+
 describe('configuration is validated at start', () => {
   it('stops a service with one line naming a bad variable', async () => {
     const { code, stderr } = await startService('gateway', { GATEWAY_PORT: 'eighty' });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n').filter((l) => !/Timeout|trace-warnings/.test(l))).toEqual([
+    expect(lines(stderr)).toEqual([
       'arca-gateway: configuration error: GATEWAY_PORT must be a TCP port number (0-65535) (got "eighty")',
     ]);
   });
@@ -29,9 +34,15 @@ describe('configuration is validated at start', () => {
     expect(stderr).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
   });
 
-  it('refuses an object store endpoint that is not a URL', async () => {
+  it('refuses an object store endpoint that is not a URL, in one line', async () => {
     const { code, stderr } = await startService('storage', { S3_ENDPOINT: 'minio:9000', STORAGE_PORT: '0' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/S3_ENDPOINT is not a URL: "minio:9000" \(expected http:\/\/host:port\)/);
+    expect(lines(stderr)).toEqual(['arca-storage: configuration error: S3_ENDPOINT is not a URL: "minio:9000" (expected http://host:port)']);
+  });
+
+  it('checks the Kafka client settings before starting, in one line', async () => {
+    const { code, stderr } = await startService('gateway', { KAFKA_SSL: 'yes', GATEWAY_PORT: '0' });
+    expect(code).toBe(1);
+    expect(lines(stderr)).toEqual(['arca-gateway: configuration error: KAFKA_SSL must be "true" or "false", got "yes"']);
   });
 });

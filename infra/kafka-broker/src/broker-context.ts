@@ -1,6 +1,7 @@
 import { ConsumerGroup } from './group/consumer-group';
 import { OffsetStore } from './group/offset-store';
-import { TopicStore } from './log/topic-store';
+import { InvalidTopicError, TopicStore } from './log/topic-store';
+import { ErrorCode } from './protocol/errors';
 
 export const NODE_ID = 0;
 
@@ -26,16 +27,22 @@ export class BrokerContext {
     return group;
   }
 
-  /** Creates a topic on first use when auto-creation is on; returns whether it exists now. */
-  ensureTopic(name: string): boolean {
-    if (this.topics.has(name)) return true;
-    if (!this.settings.autoCreateTopics) return false;
+  /**
+   * Creates a topic on first use when auto-creation is on. Answers NONE when it exists now,
+   * INVALID_TOPIC_EXCEPTION for a name Kafka would refuse (clients give up at once instead of
+   * retrying), else UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  ensureTopic(name: string): number {
+    if (this.topics.has(name)) return ErrorCode.NONE;
+    if (!this.settings.autoCreateTopics) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     try {
       this.topics.create(name, this.settings.defaultPartitions);
       this.log(`auto-created topic ${name} with ${this.settings.defaultPartitions} partitions`);
-      return true;
-    } catch {
-      return false;
+      return ErrorCode.NONE;
+    } catch (error) {
+      if (error instanceof InvalidTopicError) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+      this.log(`could not create topic ${name}: ${(error as Error).message}`);
+      return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }
   }
 

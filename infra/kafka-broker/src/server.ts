@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { BrokerContext } from './broker-context';
 import { handleFetch, handleListOffsets } from './handlers/fetch';
-import { handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleOffsetCommit, handleOffsetFetch, handleSyncGroup } from './handlers/groups';
-import { handleCreateTopics, handleDeleteTopics, handleFindCoordinator, handleInitProducerId, handleMetadata } from './handlers/metadata';
+import { handleDeleteGroups, handleDescribeGroups, handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup } from './handlers/groups';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics, handleFindCoordinator, handleInitProducerId, handleMetadata } from './handlers/metadata';
 import { handleProduce } from './handlers/produce';
 import { API_NAMES, ApiKey, SUPPORTED_VERSIONS } from './protocol/api-keys';
 import { ByteReader, ByteWriter, ProtocolError } from './protocol/bytes';
@@ -32,9 +32,12 @@ const HANDLERS: Record<number, Handler> = {
   [ApiKey.LeaveGroup]: (ctx, r, v) => handleLeaveGroup(ctx, r, v),
   [ApiKey.SyncGroup]: (ctx, r, v) => handleSyncGroup(ctx, r, v),
   [ApiKey.DescribeGroups]: (ctx, r) => handleDescribeGroups(ctx, r),
+  [ApiKey.ListGroups]: (ctx, r, v) => handleListGroups(ctx, r, v),
+  [ApiKey.DeleteGroups]: (ctx, r) => handleDeleteGroups(ctx, r),
   [ApiKey.CreateTopics]: (ctx, r, v) => handleCreateTopics(ctx, r, v),
   [ApiKey.DeleteTopics]: (ctx, r) => handleDeleteTopics(ctx, r),
   [ApiKey.InitProducerId]: (ctx, r) => handleInitProducerId(ctx, r),
+  [ApiKey.CreatePartitions]: (ctx, r) => handleCreatePartitions(ctx, r),
 };
 
 /**

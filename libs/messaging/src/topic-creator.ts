@@ -35,8 +35,12 @@ export class TopicCreator {
     });
     await this.connected;
     try {
-      // false means "already there", which is what we want; other errors throw.
-      await this.admin.createTopics({ topics: topics.map((topic) => ({ topic })), waitForLeaders: true });
+      // Only the missing ones: kafkajs logs an ERROR line for every "already exists" answer, which
+      // would greet each restart. A topic created meanwhile by another process still answers
+      // false ("already there"), which is what we want; other errors throw.
+      const existing = new Set(await this.admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
     } catch (error) {
       throw new Error(`could not create Kafka topic(s) ${topics.join(', ')}: ${(error as Error).message}`, { cause: error });
     }

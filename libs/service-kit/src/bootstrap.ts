@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
 import { CommonEnv } from './config/common-env';
 import { ConfigError, loadConfig } from './config/load-config';
+import { checkSharedSettings } from './config/shared-settings';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
 import { silenceKnownKafkajsWarning } from './warnings';
 
@@ -24,7 +25,8 @@ export interface BootstrapOptions<E extends CommonEnv> {
 }
 
 /**
- * Starts an Arca service: validates its configuration (a bad variable stops it with one line),
+ * Starts an Arca service: validates its configuration, its own and the shared Kafka, object-store
+ * and service-URL settings (a bad variable stops it with one line),
  * then HTTP (health, metrics, API), then the Kafka consumer. HTTP comes first so /health can say
  * what is wrong while the broker is still being reached.
  */
@@ -34,6 +36,7 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
   let config: E;
   try {
     config = loadConfig(options.env, process.env);
+    checkSharedSettings(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${name}: configuration error: ${error.message}\n`);

@@ -1,5 +1,6 @@
 export * from './config/load-config';
 export * from './config/common-env';
+export * from './config/shared-settings';
 export * from './health/health-registry';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';

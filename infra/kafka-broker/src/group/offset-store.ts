@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../log/topic-store';
 
@@ -39,6 +39,22 @@ export class OffsetStore {
 
   fetch(group: string, topic: string, partition: number): Committed | undefined {
     return this.load(group).get(`${topic}/${partition}`);
+  }
+
+  /** Every group that has committed offsets, including those committed before a restart. */
+  groupIds(): string[] {
+    const onDisk = readdirSync(this.directory).filter((f) => f.endsWith('.json')).map((f) => decodeURIComponent(f.slice(0, -'.json'.length)));
+    return [...new Set([...onDisk, ...this.groups.keys()])];
+  }
+
+  has(group: string): boolean {
+    return this.groups.has(group) || existsSync(this.file(group));
+  }
+
+  /** Forgets a group's committed offsets (DeleteGroups). */
+  delete(group: string): void {
+    this.groups.delete(group);
+    rmSync(this.file(group), { force: true });
   }
 
   topicsOf(group: string): Map<string, number[]> {

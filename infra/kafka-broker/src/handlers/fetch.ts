@@ -78,7 +78,10 @@ export async function handleFetch(ctx: BrokerContext, r: ByteReader, isClosed: (
   return w.toBuffer();
 }
 
-/** ListOffsets v1: -1 asks for the end of the log, -2 for its start. */
+/**
+ * ListOffsets v1: -1 asks for the end of the log, -2 for its start, any other value for the first
+ * record stamped at or after that time (-1 when there is none, as Kafka answers).
+ */
 export function handleListOffsets(ctx: BrokerContext, r: ByteReader): Buffer {
   r.int32();
   const topics = r.array((x) => ({ topic: x.string(), partitions: x.array((y) => ({ partition: y.int32(), timestamp: Number(y.int64()) })) }));
@@ -89,9 +92,10 @@ export function handleListOffsets(ctx: BrokerContext, r: ByteReader): Buffer {
       ctx.ensureTopic(t.topic);
       const log = ctx.topics.partition(t.topic, p.partition);
       if (!log) return void y.int32(p.partition).int16(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).int64(-1).int64(-1);
-      // Timestamps are not indexed: any time lookup other than "earliest" answers the log end.
-      const offset = p.timestamp === -2 ? log.logStartOffset : log.nextOffset;
-      y.int32(p.partition).int16(ErrorCode.NONE).int64(-1).int64(offset);
+      if (p.timestamp === -1) return void y.int32(p.partition).int16(ErrorCode.NONE).int64(-1).int64(log.nextOffset);
+      if (p.timestamp === -2) return void y.int32(p.partition).int16(ErrorCode.NONE).int64(-1).int64(log.logStartOffset);
+      const found = log.offsetForTimestamp(p.timestamp);
+      y.int32(p.partition).int16(ErrorCode.NONE).int64(found?.timestamp ?? -1).int64(found?.offset ?? -1);
     });
   });
   return w.toBuffer();

@@ -92,14 +92,46 @@ export function handleOffsetFetch(ctx: BrokerContext, r: ByteReader): Buffer {
   return w.toBuffer();
 }
 
-/** DescribeGroups v0. */
+/** A group with members or committed offsets (also those committed before a restart). */
+function knownGroupIds(ctx: BrokerContext): string[] {
+  return [...new Set([...ctx.groups.keys(), ...ctx.offsets.groupIds()])];
+}
+
+/** DescribeGroups v0: a group known only by its committed offsets is Empty, an unknown one Dead. */
 export function handleDescribeGroups(ctx: BrokerContext, r: ByteReader): Buffer {
   const ids = r.array((x) => x.string());
   const w = new ByteWriter();
   w.array(ids, (x, id) => {
     const group = ctx.groups.get(id);
-    x.int16(ErrorCode.NONE).string(id).string(group?.state ?? 'Dead').string(group?.protocolType ?? '').string(group?.protocolName ?? '');
+    x.int16(ErrorCode.NONE).string(id).string(group?.state ?? (ctx.offsets.has(id) ? 'Empty' : 'Dead')).string(group?.protocolType ?? '').string(group?.protocolName ?? '');
     x.array(group?.describeMembers() ?? [], (y, m) => y.string(m.memberId).string(m.clientId).string('/127.0.0.1').bytes(m.metadata).bytes(m.assignment));
   });
   return w.toBuffer();
+}
+
+/** ListGroups v0-v2 (v1 adds the throttle time). */
+export function handleListGroups(ctx: BrokerContext, _r: ByteReader, version: number): Buffer {
+  const w = new ByteWriter();
+  if (version >= 1) w.int32(0);
+  w.int16(ErrorCode.NONE);
+  return w.array(knownGroupIds(ctx), (x, id) => x.string(id).string(ctx.groups.get(id)?.protocolType ?? '')).toBuffer();
+}
+
+/** DeleteGroups v0/v1: only a group without members can go; its committed offsets go with it. */
+export function handleDeleteGroups(ctx: BrokerContext, r: ByteReader): Buffer {
+  const ids = r.array((x) => x.string());
+  const known = new Set(knownGroupIds(ctx));
+  const w = new ByteWriter().int32(0);
+  return w.array(ids, (x, id) => {
+    const group = ctx.groups.get(id);
+    let code: number = ErrorCode.NONE;
+    if (!known.has(id)) code = ErrorCode.GROUP_ID_NOT_FOUND;
+    else if (group && group.memberCount > 0) code = ErrorCode.NON_EMPTY_GROUP;
+    else {
+      group?.close();
+      ctx.groups.delete(id);
+      ctx.offsets.delete(id);
+    }
+    x.string(id).int16(code);
+  }).toBuffer();
 }

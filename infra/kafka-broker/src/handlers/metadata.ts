@@ -12,9 +12,9 @@ export function handleMetadata(ctx: BrokerContext, r: ByteReader): Buffer {
   w.array([NODE_ID], (x, id) => x.int32(id).string(ctx.advertised.host).int32(ctx.advertised.port).string(null));
   w.int32(NODE_ID);
   w.array(names, (x, name) => {
-    const exists = ctx.ensureTopic(name);
-    const partitions = exists ? ctx.topics.partitions(name)! : [];
-    x.int16(exists ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).string(name).bool(false);
+    const error = ctx.ensureTopic(name);
+    const partitions = error === ErrorCode.NONE ? ctx.topics.partitions(name)! : [];
+    x.int16(error).string(name).bool(false);
     x.array(partitions.map((_, i) => i), (y, p) => y.int16(ErrorCode.NONE).int32(p).int32(NODE_ID).array([NODE_ID], (z, n) => z.int32(n)).array([NODE_ID], (z, n) => z.int32(n)));
   });
   return w.toBuffer();
@@ -61,6 +61,36 @@ export function handleCreateTopics(ctx: BrokerContext, r: ByteReader, version: n
     }
     x.string(t.name).int16(code);
     if (version >= 1) x.string(message);
+  });
+  return w.toBuffer();
+}
+
+/** CreatePartitions v0/v1: grows topics; new partitions start empty, existing ones keep their logs. */
+export function handleCreatePartitions(ctx: BrokerContext, r: ByteReader): Buffer {
+  const topics = r.array((x) => {
+    const name = x.string();
+    const count = x.int32();
+    x.nullableArray((y) => y.nullableArray((z) => z.int32()));
+    return { name, count };
+  });
+  r.int32();
+  const validateOnly = r.bool();
+  const w = new ByteWriter().int32(0);
+  w.array(topics, (x, t) => {
+    let code: number = ErrorCode.NONE;
+    let message: string | null = null;
+    const current = ctx.topics.partitions(t.name)?.length;
+    if (current === undefined) {
+      code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      message = `topic "${t.name}" does not exist`;
+    } else if (t.count <= current || t.count > 1000) {
+      code = ErrorCode.INVALID_PARTITIONS;
+      message = `topic "${t.name}" has ${current} partitions; the new count must be larger and at most 1000, got ${t.count}`;
+    } else if (!validateOnly) {
+      ctx.topics.addPartitions(t.name, t.count);
+      ctx.log(`topic ${t.name} grown to ${t.count} partitions`);
+    }
+    x.string(t.name).int16(code).string(message);
   });
   return w.toBuffer();
 }

@@ -1,4 +1,5 @@
 import { BrokerContext } from '../broker-context';
+import { SequenceError } from '../log/producer-state';
 import { CorruptBatchError } from '../log/record-batches';
 import { ByteReader, ByteWriter } from '../protocol/bytes';
 import { ErrorCode } from '../protocol/errors';
@@ -16,7 +17,8 @@ export function handleProduce(ctx: BrokerContext, r: ByteReader): Buffer | null 
   const results = topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => {
-      if (!ctx.ensureTopic(t.topic)) return { partition: p.partition, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 };
+      const topicError = ctx.ensureTopic(t.topic);
+      if (topicError !== ErrorCode.NONE) return { partition: p.partition, error: topicError, baseOffset: -1 };
       const log = ctx.topics.partition(t.topic, p.partition);
       if (!log) return { partition: p.partition, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1 };
       try {
@@ -24,9 +26,9 @@ export function handleProduce(ctx: BrokerContext, r: ByteReader): Buffer | null 
         touched.add(log);
         return { partition: p.partition, error: ErrorCode.NONE, baseOffset };
       } catch (error) {
-        if (!(error instanceof CorruptBatchError)) throw error;
+        if (!(error instanceof CorruptBatchError) && !(error instanceof SequenceError)) throw error;
         ctx.log(`rejected produce to ${t.topic}/${p.partition}: ${error.message}`);
-        return { partition: p.partition, error: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
+        return { partition: p.partition, error: error instanceof SequenceError ? error.code : ErrorCode.CORRUPT_MESSAGE, baseOffset: -1 };
       }
     }),
   }));

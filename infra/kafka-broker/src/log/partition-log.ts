@@ -1,6 +1,7 @@
 import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { scanLog, setBaseOffset, splitBatches } from './record-batches';
+import { ProducerStates } from './producer-state';
+import { offsetAtOrAfter, producerHeader, scanLog, setBaseOffset, splitBatches } from './record-batches';
 
 interface StoredBatch {
   baseOffset: number;
@@ -15,6 +16,7 @@ interface StoredBatch {
  */
 export class PartitionLog {
   private readonly batches: StoredBatch[] = [];
+  private readonly producers = new ProducerStates();
   private fd: number;
   private dirty = false;
   nextOffset = 0;
@@ -29,21 +31,35 @@ export class PartitionLog {
       const bytes = Buffer.from(b.bytes);
       this.batches.push({ baseOffset: b.baseOffset, lastOffset: b.baseOffset + b.lastOffsetDelta, bytes });
       this.nextOffset = b.baseOffset + b.lastOffsetDelta + 1;
+      const producer = producerHeader(bytes);
+      if (producer) this.producers.record(producer, b.baseOffset);
     }
   }
 
-  /** Appends a produced record set, returning the offset given to its first record. */
+  /**
+   * Appends a produced record set, returning the offset given to its first record. A batch an
+   * idempotent producer retries is not written again: it answers the offset it already has.
+   * Throws SequenceError for a batch out of sequence or from a fenced producer epoch.
+   */
   append(recordSet: Buffer): number {
-    const baseOffset = this.nextOffset;
+    let firstOffset: number | undefined;
     for (const view of splitBatches(recordSet)) {
+      const producer = producerHeader(view.bytes);
+      const written = producer ? this.producers.check(producer) : undefined;
+      if (written !== undefined) {
+        firstOffset ??= written;
+        continue;
+      }
       const bytes = Buffer.from(view.bytes); // own copy: the request buffer is reused
       setBaseOffset(bytes, this.nextOffset);
       writeSync(this.fd, bytes);
       this.batches.push({ baseOffset: this.nextOffset, lastOffset: this.nextOffset + view.lastOffsetDelta, bytes });
+      if (producer) this.producers.record(producer, this.nextOffset);
+      firstOffset ??= this.nextOffset;
       this.nextOffset += view.lastOffsetDelta + 1;
+      this.dirty = true;
     }
-    this.dirty = true;
-    return baseOffset;
+    return firstOffset ?? this.nextOffset;
   }
 
   /** Makes every append so far durable. Called once per produce request, after all its appends. */
@@ -72,6 +88,15 @@ export class PartitionLog {
       size += bytes.length;
     }
     return out;
+  }
+
+  /** The first record stamped at or after `timestamp`, or undefined when none is. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    for (const batch of this.batches) {
+      const found = offsetAtOrAfter(batch.bytes, timestamp);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   get logStartOffset(): number {

@@ -61,6 +61,16 @@ export class TopicStore {
     return logs;
   }
 
+  /** Grows a topic to `count` partitions (Kafka never shrinks one); existing partitions keep their logs. */
+  addPartitions(name: string, count: number): void {
+    const logs = this.topics.get(name);
+    if (!logs) throw new InvalidTopicError(`topic "${name}" does not exist`);
+    if (count <= logs.length) throw new InvalidTopicError(`topic "${name}" has ${logs.length} partitions; the new count must be larger, got ${count}`);
+    if (count > 1000) throw new InvalidTopicError(`topic "${name}": partitions must be 1-1000, got ${count}`);
+    for (let p = logs.length; p < count; p++) logs.push(new PartitionLog(path.join(this.dataDir, 'topics', name, String(p))));
+    this.save();
+  }
+
   delete(name: string): void {
     const logs = this.topics.get(name);
     if (!logs) return;

@@ -15,10 +15,13 @@ export const ApiKey = {
   LeaveGroup: 13,
   SyncGroup: 14,
   DescribeGroups: 15,
+  ListGroups: 16,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const;
 
 export const SUPPORTED_VERSIONS: Record<number, [min: number, max: number]> = {
@@ -34,10 +37,13 @@ export const SUPPORTED_VERSIONS: Record<number, [min: number, max: number]> = {
   [ApiKey.LeaveGroup]: [0, 1],
   [ApiKey.SyncGroup]: [0, 1],
   [ApiKey.DescribeGroups]: [0, 0],
+  [ApiKey.ListGroups]: [0, 2],
   [ApiKey.ApiVersions]: [0, 2],
   [ApiKey.CreateTopics]: [0, 1],
   [ApiKey.DeleteTopics]: [0, 0],
   [ApiKey.InitProducerId]: [0, 0],
+  [ApiKey.CreatePartitions]: [0, 1],
+  [ApiKey.DeleteGroups]: [0, 1],
 };
 
 export const API_NAMES: Record<number, string> = Object.fromEntries(Object.entries(ApiKey).map(([name, key]) => [key, name]));
