@@ -18,23 +18,26 @@ interface SnapshotJson {
   stats: { files: number; bytesRead: number; bytesNew: number; bytesStored: number; dedupeRatio: number | null; compressionRatio: number | null };
 }
 
-/** Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out. */
+/**
+ * Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out.
+ * Names and link targets are read as bytes (keys in hex), so a name that is not UTF-8 counts.
+ */
 function metadata(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
+  const walk = (dir: Buffer, rel: string) => {
+    for (const name of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const full = Buffer.concat([dir, Buffer.from('/'), name]);
       const st = lstatSync(full, { bigint: true });
-      const key = `${rel}/${name}`;
+      const key = `${rel}/${name.toString('hex')}`;
       const mode = (st.mode & 0o7777n).toString(8);
-      if (st.isSymbolicLink()) out[key] = `symlink -> ${readlinkSync(full)} ${st.mtimeNs}`;
+      if (st.isSymbolicLink()) out[key] = `symlink -> ${readlinkSync(full, { encoding: 'buffer' }).toString('hex')} ${st.mtimeNs}`;
       else if (st.isDirectory()) {
         out[key] = `dir ${mode} ${st.mtimeNs}`;
         walk(full, key);
       } else out[key] = `file ${mode} ${st.mtimeNs} ${st.size} links=${st.nlink}`;
     }
   };
-  walk(root, '');
+  walk(Buffer.from(root), '');
   return out;
 }
 

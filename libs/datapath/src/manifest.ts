@@ -9,7 +9,14 @@ export type EntryType = 'dir' | 'file' | 'symlink' | 'hardlink';
  * and use "/" separators; names are whatever the filesystem returned (unicode included).
  */
 export interface TreeEntry {
+  /**
+   * Readable path. A name that is not valid UTF-8 (Linux allows any bytes but "/" and NUL) is
+   * written here with each such byte as `\xHH`, and `~2`, `~3`… appended should that equal another
+   * name in its directory, so paths stay unique; `rawPath` then holds the exact bytes.
+   */
   path: string;
+  /** Only when a name on the path is not UTF-8: the path's bytes, base64. Restore writes these. */
+  rawPath?: string;
   type: EntryType;
   mode: number;
   /** Nanoseconds since the epoch, as a decimal string (beyond Number's precision). */
@@ -21,6 +28,8 @@ export interface TreeEntry {
   chunks?: string[];
   /** symlink: the link's target, stored verbatim. */
   target?: string;
+  /** symlink: the target's bytes, base64, only when they are not UTF-8 (`target` is then readable). */
+  rawTarget?: string;
   /** hardlink: the path of the first link to the same inode in this snapshot. */
   linkTo?: string;
   /** Identity for the incremental check: unchanged size, mtime and inode reuse the chunk list. */
