@@ -76,6 +76,16 @@ describe('backup and restore through the running platform', () => {
     expect(metadata(target)).toEqual(metadata(source));
   });
 
+  it('lists one file when ls is given its path, and names that are not UTF-8 by their readable form', async () => {
+    const ls = async (p: string) => JSON.parse((await arca(stack.platform.gatewayUrl, ['ls', first, p, '--json'])).stdout) as Array<{ name: string; path: string; type: string; size?: number }>;
+    expect(await ls('/docs/readme.txt')).toEqual([expect.objectContaining({ name: 'readme.txt', path: '/docs/readme.txt', type: 'file', size: 11_000 })]);
+    expect(await ls('/link-to-latin1')).toEqual([expect.objectContaining({ type: 'symlink', target: 'caf\\xE9/r\\xE9sum\\xE9.txt' })]);
+    expect((await ls('/')).map((e) => e.name)).toEqual(expect.arrayContaining(['caf\\xE9', 'caf\\xE9~2']));
+    expect((await ls('/caf\\xE9~2')).map((e) => e.name)).toEqual(['hardlink-\\xE0', 'r\\xE9sum\\xE9.txt']);
+    const table = (await arca(stack.platform.gatewayUrl, ['ls', first, '/docs/readme.txt'])).stdout;
+    expect(table).toMatch(/-rw-r--r--.*readme\.txt/);
+  });
+
   it("lists a file's versions across the snapshots of its directory", async () => {
     const versions = JSON.parse((await arca(stack.platform.gatewayUrl, ['versions', source, '/docs/readme.txt', '--json'])).stdout) as Array<{ snapshotId: string; size: number }>;
     expect(versions.map((v) => v.snapshotId)).toContain(first);

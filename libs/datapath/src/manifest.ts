@@ -81,6 +81,16 @@ export function findEntry(manifest: Manifest, path: string): TreeEntry | undefin
   return manifest.entries.find((e) => e.path === normalized);
 }
 
+/**
+ * What `ls PATH` shows: a directory's entries, or the entry itself when PATH names anything else
+ * (a file, a link); undefined when the snapshot has no such path.
+ */
+export function listPath(manifest: Manifest, path: string): TreeEntry[] | undefined {
+  const entry = findEntry(manifest, path);
+  if (!entry) return undefined;
+  return entry.type === 'dir' ? listDirectory(manifest, entry.path) : [entry];
+}
+
 /** Every distinct chunk id a manifest references. */
 export function referencedChunks(manifest: Manifest): Set<string> {
   const ids = new Set<string>();
