@@ -6,7 +6,8 @@ export type EntryType = 'dir' | 'file' | 'symlink' | 'hardlink';
 
 /**
  * One entry of a snapshot tree. Paths are absolute within the snapshot ("/" is the source root)
- * and use "/" separators; names are whatever the filesystem returned (unicode included).
+ * and use "/" separators; names are whatever the filesystem returned (unicode included; bytes
+ * that are not UTF-8 are escaped in `path` and kept exactly in `rawPath`).
  */
 export interface TreeEntry {
   /**
