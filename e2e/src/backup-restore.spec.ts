@@ -18,23 +18,26 @@ interface SnapshotJson {
   stats: { files: number; bytesRead: number; bytesNew: number; bytesStored: number; dedupeRatio: number | null; compressionRatio: number | null };
 }
 
-/** Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out. */
+/**
+ * Type, mode, nanosecond mtime, and size or link target of every entry: what diff -r leaves out.
+ * Names and link targets are read as bytes (keys in hex), so a name that is not UTF-8 counts.
+ */
 function metadata(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
+  const walk = (dir: Buffer, rel: string) => {
+    for (const name of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const full = Buffer.concat([dir, Buffer.from('/'), name]);
       const st = lstatSync(full, { bigint: true });
-      const key = `${rel}/${name}`;
+      const key = `${rel}/${name.toString('hex')}`;
       const mode = (st.mode & 0o7777n).toString(8);
-      if (st.isSymbolicLink()) out[key] = `symlink -> ${readlinkSync(full)} ${st.mtimeNs}`;
+      if (st.isSymbolicLink()) out[key] = `symlink -> ${readlinkSync(full, { encoding: 'buffer' }).toString('hex')} ${st.mtimeNs}`;
       else if (st.isDirectory()) {
         out[key] = `dir ${mode} ${st.mtimeNs}`;
         walk(full, key);
       } else out[key] = `file ${mode} ${st.mtimeNs} ${st.size} links=${st.nlink}`;
     }
   };
-  walk(root, '');
+  walk(Buffer.from(root), '');
   return out;
 }
 
@@ -71,6 +74,16 @@ describe('backup and restore through the running platform', () => {
     await arca(stack.platform.gatewayUrl, ['restore', first.slice(0, 10), '--target', target]);
     execFileSync('diff', ['-r', '--no-dereference', source, target]);
     expect(metadata(target)).toEqual(metadata(source));
+  });
+
+  it('lists one file when ls is given its path, and names that are not UTF-8 by their readable form', async () => {
+    const ls = async (p: string) => JSON.parse((await arca(stack.platform.gatewayUrl, ['ls', first, p, '--json'])).stdout) as Array<{ name: string; path: string; type: string; size?: number }>;
+    expect(await ls('/docs/readme.txt')).toEqual([expect.objectContaining({ name: 'readme.txt', path: '/docs/readme.txt', type: 'file', size: 11_000 })]);
+    expect(await ls('/link-to-latin1')).toEqual([expect.objectContaining({ type: 'symlink', target: 'caf\\xE9/r\\xE9sum\\xE9.txt' })]);
+    expect((await ls('/')).map((e) => e.name)).toEqual(expect.arrayContaining(['caf\\xE9', 'caf\\xE9~2']));
+    expect((await ls('/caf\\xE9~2')).map((e) => e.name)).toEqual(['hardlink-\\xE0', 'r\\xE9sum\\xE9.txt']);
+    const table = (await arca(stack.platform.gatewayUrl, ['ls', first, '/docs/readme.txt'])).stdout;
+    expect(table).toMatch(/-rw-r--r--.*readme\.txt/);
   });
 
   it("lists a file's versions across the snapshots of its directory", async () => {

@@ -62,6 +62,23 @@ describe('the platform on embedded defaults', () => {
     expect(audit).toBeTruthy();
   });
 
+  it('never returns a PostgreSQL source password, and keeps it when the policy is put back edited', async () => {
+    const source = { kind: 'postgres', connection: 'postgres://app:s3cret@127.0.0.1:5432/shop' };
+    const created = await api<{ id: string; source: typeof source }>(stack.platform, 'POST', '/policies', { ...policy('e2e-postgres'), source });
+    expect(created.status).toBe(201);
+    const shown = { kind: 'postgres', connection: 'postgres://app:***@127.0.0.1:5432/shop' };
+    expect(created.body.source).toEqual(shown);
+    const one = await api<Record<string, unknown>>(stack.platform, 'GET', `/policies/${created.body.id}`);
+    expect(one.body.source).toEqual(shown);
+    const all = await api<Array<{ id: string; source: unknown }>>(stack.platform, 'GET', '/policies');
+    expect(all.body.find((p) => p.id === created.body.id)!.source).toEqual(shown);
+    expect(JSON.stringify(all.body)).not.toContain('s3cret');
+    const { id: _id, version: _version, createdAt: _c, updatedAt: _u, ...spec } = one.body;
+    const updated = await api<{ version: number; source: unknown }>(stack.platform, 'PUT', `/policies/${created.body.id}`, { ...spec, rpoMinutes: 60 });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ version: 2, source: shown });
+  });
+
   it('rejects an invalid policy with a message naming each problem', async () => {
     const bad = await api<{ message: string[] }>(stack.platform, 'POST', '/policies', { ...policy('bad'), schedule: { cron: '61 * * * *', timezone: 'UTC' }, retention: {} });
     expect(bad.status).toBe(400);

@@ -21,9 +21,9 @@ export function renderTree(entries: TreeEntry[]): string {
 
 export function lsCommand(io: CliIo): Command {
   return new Command('ls')
-    .description('list a directory inside a snapshot')
+    .description('list a directory inside a snapshot, or one file or link')
     .argument('<snapshot>', 'snapshot id or unique prefix')
-    .argument('[path]', 'directory inside the snapshot', '/')
+    .argument('[path]', 'directory, file or link inside the snapshot', '/')
     .option('--json', 'print the entries as JSON')
     .action(async (given: string, dir: string, _options: unknown, command: Command) => {
       const ctx = contextOf(command, io);

@@ -1,15 +1,15 @@
 import { open, readdir, readlink } from 'node:fs/promises';
-import { BigIntStats, lstat } from 'node:fs';
+import { BigIntStats, lstat, PathLike } from 'node:fs';
 import { promisify } from 'node:util';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ChunkerParams, Chunker, DEFAULT_CHUNKER_PARAMS } from './chunker';
 import { ChunkRepository, ChunkSink } from './chunk-sink';
 import { MasterKey } from './keys';
 import { SealPool } from './seal-pool';
 import { Manifest, TreeEntry } from './manifest';
+import { encodeRaw, joinName, needsRawName, readableName } from './raw-path';
 
-const lstatBig = promisify(lstat) as unknown as (p: string, o: { bigint: true }) => Promise<BigIntStats>;
+const lstatBig = promisify(lstat) as unknown as (p: PathLike, o: { bigint: true }) => Promise<BigIntStats>;
 
 /** Bytes per read: large reads keep syscalls few; each read is a fresh buffer the chunker may keep. */
 const READ_SIZE = 4 * 1024 * 1024;
@@ -95,24 +95,27 @@ export class Archiver {
     const parentFiles = new Map((this.options.parent?.entries ?? []).filter((e) => e.type === 'file').map((e) => [e.path, e]));
     const firstLinks = new Map<string, string>();
     const entries: TreeEntry[] = [];
-    const reused: Array<{ absolute: string; path: string }> = [];
+    const reused: Array<{ absolute: PathLike; path: string }> = [];
 
-    const visit = async (absolute: string, relative: string, stats: BigIntStats): Promise<void> => {
-      const base = { path: relative, mode: Number(stats.mode & 0o7777n), mtimeNs: stats.mtimeNs.toString(), uid: Number(stats.uid), gid: Number(stats.gid) };
+    // `raw`: the path's bytes when a name on it is not UTF-8 (then `relative` is its readable form).
+    const visit = async (absolute: PathLike, relative: string, raw: Buffer | undefined, stats: BigIntStats): Promise<void> => {
+      const base = { path: relative, ...(raw ? { rawPath: encodeRaw(raw) } : {}), mode: Number(stats.mode & 0o7777n), mtimeNs: stats.mtimeNs.toString(), uid: Number(stats.uid), gid: Number(stats.gid) };
       this.progress.currentPath = relative;
       if (stats.isDirectory()) {
         entries.push({ ...base, type: 'dir' });
         this.progress.dirs++;
-        let names: string[];
+        let names: Array<{ name: Buffer; readable: string }>;
         try {
-          names = (await readdir(absolute)).sort();
+          names = readableNames(await readdir(absolute, { encoding: 'buffer' }));
         } catch (error) {
           this.errors.push({ path: relative, reason: `cannot list directory: ${(error as Error).message}` });
           return;
         }
-        for (const name of names) {
-          const childAbsolute = path.join(absolute, name);
-          const childRelative = relative === '/' ? `/${name}` : `${relative}/${name}`;
+        for (const { name, readable } of names) {
+          const childAbsolute = joinName(absolute as string | Buffer, name);
+          const childRelative = relative === '/' ? `/${readable}` : `${relative}/${readable}`;
+          const joinedRaw = joinName(raw ?? relative, name);
+          const childRaw = typeof joinedRaw === 'string' ? undefined : joinedRaw;
           let childStats: BigIntStats;
           try {
             childStats = await lstatBig(childAbsolute, { bigint: true });
@@ -120,10 +123,11 @@ export class Archiver {
             this.errors.push({ path: childRelative, reason: (error as Error).message });
             continue;
           }
-          await visit(childAbsolute, childRelative, childStats);
+          await visit(childAbsolute, childRelative, childRaw, childStats);
         }
       } else if (stats.isSymbolicLink()) {
-        entries.push({ ...base, type: 'symlink', target: await readlink(absolute) });
+        const target = await readlink(absolute, { encoding: 'buffer' });
+        entries.push({ ...base, type: 'symlink', target: readableName(target), ...(needsRawName(target) ? { rawTarget: encodeRaw(target) } : {}) });
         this.progress.files++;
       } else if (stats.isFile()) {
         const identity = `${stats.dev}:${stats.ino}`;
@@ -162,7 +166,7 @@ export class Archiver {
       }
     };
 
-    await visit(root, '/', rootStats);
+    await visit(root, '/', undefined, rootStats);
     await this.rereadIfMissing(entries, reused);
     return this.finish(entries);
   }
@@ -173,7 +177,7 @@ export class Archiver {
    * is read again, which stores the chunk anew, so a damaged repository heals on the next backup
    * instead of every later snapshot referencing the missing chunk.
    */
-  private async rereadIfMissing(entries: TreeEntry[], reused: Array<{ absolute: string; path: string }>): Promise<void> {
+  private async rereadIfMissing(entries: TreeEntry[], reused: Array<{ absolute: PathLike; path: string }>): Promise<void> {
     if (reused.length === 0 || this.options.verifyReusedChunks === false) return;
     const byPath = new Map(entries.map((e, i) => [e.path, i]));
     const ids = [...new Set(reused.flatMap((r) => entries[byPath.get(r.path)!].chunks ?? []))];
@@ -228,7 +232,7 @@ export class Archiver {
    * are sized from the expected size: chunks are views of them, and a 4 MiB buffer behind a
    * 10 KiB file would stay alive (and count against the heap) until its chunk is stored.
    */
-  private async archiveFile(file: string, expectedSize = READ_SIZE): Promise<{ chunks: string[]; size: number }> {
+  private async archiveFile(file: PathLike, expectedSize = READ_SIZE): Promise<{ chunks: string[]; size: number }> {
     const handle = await open(file, 'r');
     const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
     const chunks: string[] = [];
@@ -311,4 +315,22 @@ export class Archiver {
       },
     };
   }
+}
+
+/**
+ * A directory's names with their readable forms, sorted by those. A name that is not UTF-8 whose
+ * readable form equals another name's (a file literally named `caf\xE9` beside one with the byte
+ * 0xE9) gets `~2`, `~3`…, so paths stay unique within a snapshot; its raw bytes are unchanged.
+ */
+function readableNames(names: Buffer[]): Array<{ name: Buffer; readable: string }> {
+  const taken = new Set(names.filter((n) => !needsRawName(n)).map((n) => n.toString('utf8')));
+  const out = [...names].sort(Buffer.compare).map((name) => {
+    if (!needsRawName(name)) return { name, readable: name.toString('utf8') };
+    const first = readableName(name);
+    let readable = first;
+    for (let n = 2; taken.has(readable); n++) readable = `${first}~${n}`;
+    taken.add(readable);
+    return { name, readable };
+  });
+  return out.sort((a, b) => (a.readable < b.readable ? -1 : a.readable > b.readable ? 1 : 0));
 }

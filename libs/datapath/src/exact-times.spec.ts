@@ -19,4 +19,11 @@ describe('exact mtimes', () => {
     expect(lstatSync(link, { bigint: true }).mtimeNs).toBe(1500000000000000001n);
     expect(await setExactMtimes([])).toBe(true);
   });
+
+  it('takes paths as bytes, for names that are not UTF-8', async () => {
+    const file = Buffer.concat([Buffer.from(dir), Buffer.from("/caf\xe9 'q'", 'latin1')]);
+    writeFileSync(file, 'x');
+    if (!(await setExactMtimes([{ path: file, mtimeNs: '1600000000000000007' }]))) return;
+    expect(lstatSync(file, { bigint: true }).mtimeNs).toBe(1600000000000000007n);
+  });
 });

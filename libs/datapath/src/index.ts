@@ -7,6 +7,7 @@ export * from './hasher';
 export * from './keys';
 export * from './manifest';
 export * from './pack';
+export { decodeRaw, encodeRaw, readableName } from './raw-path';
 export * from './restorer';
 export * from './seal-pool';
 export * from './sealer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyFile } from './keys';
 import {
-  createManifest, decodeManifest, encodeManifest, findEntry, listDirectory, Manifest, manifestKey, manifestStats, referencedChunks,
+  createManifest, decodeManifest, encodeManifest, findEntry, listDirectory, listPath, Manifest, manifestKey, manifestStats, referencedChunks,
   sortEntries, TreeEntry,
 } from './manifest';
 
@@ -60,6 +60,11 @@ describe('snapshot manifests', () => {
     expect(listDirectory(manifest, '/dir/').map((e) => e.path)).toHaveLength(3);
     expect(findEntry(manifest, 'dir/link')?.target).toBe('../a.bin');
     expect(findEntry(manifest, '/nope')).toBeUndefined();
+    // like ls: a directory lists its entries, anything else lists itself
+    expect(listPath(manifest, '/dir')?.map((e) => e.path)).toEqual(listDirectory(manifest, '/dir').map((e) => e.path));
+    expect(listPath(manifest, 'a.bin')?.map((e) => e.path)).toEqual(['/a.bin']);
+    expect(listPath(manifest, '/dir/link')?.map((e) => e.type)).toEqual(['symlink']);
+    expect(listPath(manifest, '/nope')).toBeUndefined();
     expect(manifestKey(id('9'))).toBe(`snapshots/${id('9')}`);
   });
 

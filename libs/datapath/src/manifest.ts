@@ -6,10 +6,18 @@ export type EntryType = 'dir' | 'file' | 'symlink' | 'hardlink';
 
 /**
  * One entry of a snapshot tree. Paths are absolute within the snapshot ("/" is the source root)
- * and use "/" separators; names are whatever the filesystem returned (unicode included).
+ * and use "/" separators; names are whatever the filesystem returned (unicode included; bytes
+ * that are not UTF-8 are escaped in `path` and kept exactly in `rawPath`).
  */
 export interface TreeEntry {
+  /**
+   * Readable path. A name that is not valid UTF-8 (Linux allows any bytes but "/" and NUL) is
+   * written here with each such byte as `\xHH`, and `~2`, `~3`… appended should that equal another
+   * name in its directory, so paths stay unique; `rawPath` then holds the exact bytes.
+   */
   path: string;
+  /** Only when a name on the path is not UTF-8: the path's bytes, base64. Restore writes these. */
+  rawPath?: string;
   type: EntryType;
   mode: number;
   /** Nanoseconds since the epoch, as a decimal string (beyond Number's precision). */
@@ -21,6 +29,8 @@ export interface TreeEntry {
   chunks?: string[];
   /** symlink: the link's target, stored verbatim. */
   target?: string;
+  /** symlink: the target's bytes, base64, only when they are not UTF-8 (`target` is then readable). */
+  rawTarget?: string;
   /** hardlink: the path of the first link to the same inode in this snapshot. */
   linkTo?: string;
   /** Identity for the incremental check: unchanged size, mtime and inode reuse the chunk list. */
@@ -70,6 +80,16 @@ export function listDirectory(manifest: Manifest, dir: string): TreeEntry[] {
 export function findEntry(manifest: Manifest, path: string): TreeEntry | undefined {
   const normalized = path === '/' ? '/' : `/${path.replace(/^\/+|\/+$/g, '')}`;
   return manifest.entries.find((e) => e.path === normalized);
+}
+
+/**
+ * What `ls PATH` shows: a directory's entries, or the entry itself when PATH names anything else
+ * (a file, a link); undefined when the snapshot has no such path.
+ */
+export function listPath(manifest: Manifest, path: string): TreeEntry[] | undefined {
+  const entry = findEntry(manifest, path);
+  if (!entry) return undefined;
+  return entry.type === 'dir' ? listDirectory(manifest, entry.path) : [entry];
 }
 
 /** Every distinct chunk id a manifest references. */

@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { setExactMtimes } from './exact-times';
 import { MasterKey } from './keys';
 import { findEntry, Manifest, TreeEntry } from './manifest';
+import { decodeRaw, dirnameOf, rawSegments } from './raw-path';
 import { open as openChunk } from './sealer';
 
 export interface ChunkLocation {
@@ -100,9 +101,11 @@ export interface RestoreResult {
 
 /**
  * The target-relative location of a snapshot path, refusing anything that could land outside the
- * target: `..` segments, NUL bytes, empty segments, or a path that normalizes elsewhere.
+ * target: `..` segments, NUL bytes, empty segments, or a path that normalizes elsewhere. With the
+ * entry's `rawPath` (a name that is not UTF-8), the same checks apply to those bytes, and the
+ * location is bytes too (Node's fs takes them).
  */
-export function safeTargetPath(target: string, entryPath: string): string {
+export function safeTargetPath(target: string, entryPath: string, rawPath?: string): string | Buffer {
   if (entryPath.includes('\0')) throw new PathEscapeError(entryPath, 'the name contains a NUL byte');
   const segments = entryPath.split('/').slice(1);
   if (entryPath !== '/' && segments.some((s) => s === '' || s === '.' || s === '..')) {
@@ -112,7 +115,28 @@ export function safeTargetPath(target: string, entryPath: string): string {
   const resolved = path.resolve(target, '.' + entryPath);
   const root = path.resolve(target);
   if (resolved !== root && !resolved.startsWith(root + path.sep)) throw new PathEscapeError(entryPath, `it resolves outside ${root}`);
-  return resolved;
+  return rawPath === undefined ? resolved : rawTargetPath(root, entryPath, decodeRaw(rawPath));
+}
+
+function rawTargetPath(root: string, entryPath: string, raw: Buffer): Buffer {
+  if (raw.includes(0)) throw new PathEscapeError(entryPath, 'the raw name contains a NUL byte');
+  const [first, ...segments] = rawSegments(raw);
+  if (first.length !== 0) throw new PathEscapeError(entryPath, 'raw snapshot paths must start with "/"');
+  if (segments.some((s) => s.length === 0 || s.equals(DOT) || s.equals(DOT_DOT))) {
+    throw new PathEscapeError(entryPath, 'the raw path has an empty, "." or ".." segment and could escape the target');
+  }
+  return Buffer.concat([Buffer.from(root === '/' ? '' : root), raw]);
+}
+
+const DOT = Buffer.from('.');
+const DOT_DOT = Buffer.from('..');
+
+/** Whether a resolved directory is the target's real path or inside it. */
+function isWithin(dir: string | Buffer, realRoot: string): boolean {
+  if (typeof dir === 'string') return dir === realRoot || dir.startsWith(realRoot + path.sep);
+  const root = Buffer.from(realRoot);
+  const prefix = Buffer.from(realRoot + path.sep);
+  return dir.equals(root) || (dir.length > prefix.length && dir.subarray(0, prefix.length).equals(prefix));
 }
 
 /** LRU of whole packs: files restore in chunk order, which is pack order, so a small cache serves most reads. */
@@ -175,7 +199,7 @@ export class Restorer {
     const started = Date.now();
     const root = path.resolve(target);
     const entries = selected(manifest, options.paths);
-    const resolved = entries.map((e) => ({ entry: e, to: safeTargetPath(root, e.path) })); // refuse before writing anything
+    const resolved = entries.map((e) => ({ entry: e, to: safeTargetPath(root, e.path, e.rawPath) })); // refuse before writing anything
     await mkdir(root, { recursive: true });
     const realRoot = await realpath(root);
     const result: RestoreResult = { files: 0, dirs: 0, bytesWritten: 0, durationMs: 0, failedFiles: [] };
@@ -183,25 +207,25 @@ export class Restorer {
     const locations = await this.locateAll([...entries, ...manifest.entries.filter((e) => linked.has(e.path))]);
 
     /** The entry's directory (its nearest existing ancestor) must resolve inside the target: no writing through symlinks. */
-    const insideTarget = async (entryPath: string, file: string) => {
-      let dir = path.dirname(file);
+    const insideTarget = async (entryPath: string, file: string | Buffer) => {
+      let dir = dirnameOf(file);
       for (;;) {
         try {
-          dir = await realpath(dir);
+          dir = typeof dir === 'string' ? await realpath(dir) : await realpath(dir, { encoding: 'buffer' });
           break;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === root) throw error;
-          dir = path.dirname(dir);
+          dir = dirnameOf(dir);
         }
       }
-      if (dir !== realRoot && !dir.startsWith(realRoot + path.sep)) throw new PathEscapeError(entryPath, `its directory resolves to ${dir}, outside the target`);
+      if (!isWithin(dir, realRoot)) throw new PathEscapeError(entryPath, `its directory resolves to ${dir}, outside the target`);
     };
     const failed = (entry: TreeEntry, error: unknown) => {
       if (error instanceof PathEscapeError) throw error;
       result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
     };
     const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
-    const restoredPaths = new Map<string, string>();
+    const restoredPaths = new Map<string, string | Buffer>();
 
     for (const { entry, to } of resolved) {
       if (entry.type !== 'dir') continue;
@@ -258,7 +282,7 @@ export class Restorer {
       try {
         await insideTarget(entry.path, to);
         await rm(to, { force: true });
-        await symlink(entry.target!, to);
+        await symlink(entry.rawTarget !== undefined ? decodeRaw(entry.rawTarget) : entry.target!, to);
         result.files++;
       } catch (error) {
         failed(entry, error);
@@ -338,7 +362,7 @@ export class Restorer {
   }
 
   /** Modes, owners (when running as root) and times; directories last and deepest first, since writing into them changes their mtime. */
-  private async applyMetadata(resolved: Array<{ entry: TreeEntry; to: string }>): Promise<void> {
+  private async applyMetadata(resolved: Array<{ entry: TreeEntry; to: string | Buffer }>): Promise<void> {
     const asRoot = process.getuid?.() === 0;
     const seconds = (ns: string) => Number(BigInt(ns) / 1000n) / 1e6;
     const ordered = [

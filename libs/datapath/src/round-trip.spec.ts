@@ -25,22 +25,22 @@ function manifestOf(entries: Manifest['entries'], id: string): Manifest {
   return { version: 1, snapshotId: id, time: new Date().toISOString(), hostname: 'test', source: { kind: 'directory', path: '/src' }, entries };
 }
 
-/** Every entry's type, mode, mtime (ns), size/target: what `diff -r` does not compare. */
+/** Every entry's type, mode, mtime (ns), size/target: what `diff -r` does not compare. Names as raw bytes. */
 function describeTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
+  const walk = (dir: Buffer, rel: string) => {
+    for (const name of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const full = Buffer.concat([dir, Buffer.from('/'), name]);
       const st = lstatSync(full);
-      const key = `${rel}/${name}`;
-      if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(full)} ${lstatSync(full, { bigint: true }).mtimeNs}`;
+      const key = `${rel}/${name.toString('hex')}`;
+      if (st.isSymbolicLink()) out[key] = `link ${readlinkSync(full, { encoding: 'buffer' }).toString('hex')} ${lstatSync(full, { bigint: true }).mtimeNs}`;
       else if (st.isDirectory()) {
         out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${lstatSync(full, { bigint: true }).mtimeNs}`;
         walk(full, key);
       } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${lstatSync(full, { bigint: true }).mtimeNs} ${st.size} nlink=${st.nlink}`;
     }
   };
-  walk(root, '');
+  walk(Buffer.from(root), '');
   return out;
 }
 
@@ -51,6 +51,14 @@ describe('backup and restore round trip', () => {
     const repo = new MemoryRepository();
     const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
     expect(result.errors).toEqual([]);
+    // Non-UTF-8 names: readable and unique paths, exact bytes in rawPath (and rawTarget).
+    const byPath = new Map(result.entries.map((e) => [e.path, e]));
+    expect(byPath.get('/caf\\xE9')).toMatchObject({ type: 'file' });
+    expect(byPath.get('/caf\\xE9')!.rawPath).toBeUndefined();
+    expect(byPath.get('/caf\\xE9~2')).toMatchObject({ type: 'dir', rawPath: Buffer.from('/caf\xe9', 'latin1').toString('base64') });
+    expect(byPath.get('/caf\\xE9~2/hardlink-\\xE0')).toMatchObject({ type: 'file', rawPath: Buffer.from('/caf\xe9/hardlink-\xe0', 'latin1').toString('base64') });
+    expect(byPath.get('/caf\\xE9~2/r\\xE9sum\\xE9.txt')).toMatchObject({ type: 'hardlink', linkTo: '/caf\\xE9~2/hardlink-\\xE0', rawPath: Buffer.from('/caf\xe9/r\xe9sum\xe9.txt', 'latin1').toString('base64') });
+    expect(byPath.get('/link-to-latin1')).toMatchObject({ target: 'caf\\xE9/r\\xE9sum\\xE9.txt', rawTarget: Buffer.from('caf\xe9/r\xe9sum\xe9.txt', 'latin1').toString('base64') });
     const manifest = manifestOf(result.entries, 'a'.repeat(64));
     const decoded = await decodeManifest(masterKey, manifest.snapshotId, await encodeManifest(masterKey, manifest));
 
@@ -107,6 +115,29 @@ describe('backup and restore round trip', () => {
     const restored = await new Restorer(masterKey, repo).restore(manifest, target);
     expect(restored.failedFiles).toEqual([{ path: '/victim.bin', reason: expect.stringMatching(new RegExp(`chunk ${victimChunk} is damaged`)) }]);
     expect(readFileSync(path.join(target, 'survivor.txt'), 'utf8')).toBe('survivor');
+  });
+
+  it('restores one non-UTF-8 path chosen by its readable form', async () => {
+    const source = temp('src');
+    await makeEdgeCaseTree(source);
+    const repo = new MemoryRepository();
+    const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
+    const target = temp('restore');
+    const restored = await new Restorer(masterKey, repo).restore(manifestOf(result.entries, '9'.repeat(64)), target, { paths: ['/caf\\xE9~2/r\\xE9sum\\xE9.txt'] });
+    expect(restored).toMatchObject({ files: 1, failedFiles: [] });
+    const file = Buffer.concat([Buffer.from(target), Buffer.from('/caf\xe9/r\xe9sum\xe9.txt', 'latin1')]);
+    expect(readFileSync(file, 'utf8')).toBe('latin-1 names');
+    expect(readdirSync(target, { encoding: 'buffer' })).toEqual([Buffer.from('caf\xe9', 'latin1')]);
+  });
+
+  it('refuses raw paths that would escape the target, whatever their readable form', () => {
+    const target = temp('restore');
+    const raw = (p: string) => Buffer.from(p, 'latin1').toString('base64');
+    for (const evil of ['/../escape', '/a/../../escape', '/a//b', 'relative', '/a\0b', '/']) {
+      expect(() => safeTargetPath(target, '/harmless', raw(evil))).toThrow(PathEscapeError);
+    }
+    expect(safeTargetPath(target, '/caf\\xE9', raw('/caf\xe9'))).toEqual(Buffer.concat([Buffer.from(target), Buffer.from('/caf\xe9', 'latin1')]));
+    expect(safeTargetPath(target, '/plain')).toBe(path.join(target, 'plain')); // manifests without rawPath, as before
   });
 
   it('refuses entries that would escape the target, before writing anything', async () => {

@@ -29,7 +29,7 @@ export class SnapshotsController {
   }
 
   @Get('snapshots/:id/tree')
-  @ApiOperation({ summary: 'List a directory inside a snapshot' })
+  @ApiOperation({ summary: 'List a directory inside a snapshot (a path to a file or link lists that one entry)' })
   tree(@Param('id') id: string, @Query('path') path = '/') {
     return this.services.get('ingest', `/snapshots/${encodeURIComponent(id)}/tree`, { path });
   }

@@ -1,5 +1,5 @@
 import { sourceIdentity, SourceSpec } from '@arca/contracts';
-import { decodeManifest, findEntry, listDirectory, Manifest } from '@arca/datapath';
+import { decodeManifest, findEntry, listPath, Manifest } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
@@ -44,12 +44,12 @@ export class SnapshotCatalogService {
     return decodeManifest(this.keys.key, snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
   }
 
-  async tree(idOrPrefix: string, dir: string) {
+  /** A directory's entries, or the one entry a path to a file or link names (as `ls` does). */
+  async tree(idOrPrefix: string, path: string) {
     const manifest = await this.manifest(await this.get(idOrPrefix));
-    const entry = findEntry(manifest, dir);
-    if (!entry) throw new NotFoundException(`${dir} is not in snapshot ${manifest.snapshotId}`);
-    if (entry.type !== 'dir') throw new BadRequestException(`${dir} is not a directory in snapshot ${manifest.snapshotId}`);
-    return listDirectory(manifest, entry.path).map((e) => ({
+    const listed = listPath(manifest, path);
+    if (!listed) throw new NotFoundException(`${path} is not in snapshot ${manifest.snapshotId}`);
+    return listed.map((e) => ({
       name: e.path.slice(e.path.lastIndexOf('/') + 1), path: e.path, type: e.type, size: e.size, mode: e.mode,
       mtime: new Date(Number(BigInt(e.mtimeNs) / 1_000_000n)).toISOString(), ...(e.target ? { target: e.target } : {}), ...(e.linkTo ? { linkTo: e.linkTo } : {}),
     }));

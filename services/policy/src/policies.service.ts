@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PolicyVersionEntity } from './entities/policy-version.entity';
 import { PolicyEntity } from './entities/policy.entity';
 import { policyProblems } from './policy-rules';
+import { shownSpec, withStoredSecret } from './policy-secrets';
 
 export interface PolicyView extends PolicySpec {
   id: string;
@@ -14,8 +15,9 @@ export interface PolicyView extends PolicySpec {
   updatedAt: Date;
 }
 
+/** What the API returns: never a source's password (see shownSpec). */
 function view(entity: PolicyEntity): PolicyView {
-  return { ...entity.spec, id: entity.id, version: entity.version, createdAt: entity.createdAt, updatedAt: entity.updatedAt };
+  return { ...shownSpec(entity.spec), id: entity.id, version: entity.version, createdAt: entity.createdAt, updatedAt: entity.updatedAt };
 }
 
 /**
@@ -42,11 +44,12 @@ export class PoliciesService {
     });
   }
 
-  async update(id: string, spec: PolicySpec, actor: string): Promise<PolicyView> {
-    this.check(spec);
+  async update(id: string, given: PolicySpec, actor: string): Promise<PolicyView> {
+    this.check(given);
     return this.dataSource.transaction(async (m) => {
       const entity = await m.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new NotFoundException(`policy ${id} not found`);
+      const spec = withStoredSecret(given, entity.spec);
       if (spec.name !== entity.name && (await m.existsBy(PolicyEntity, { name: spec.name }))) throw new ConflictException(`a policy named "${spec.name}" already exists`);
       Object.assign(entity, { name: spec.name, spec, version: entity.version + 1, updatedAt: new Date() });
       await m.save(entity);
@@ -76,7 +79,8 @@ export class PoliciesService {
   }
 
   async history(id: string): Promise<PolicyVersionEntity[]> {
-    return this.dataSource.getRepository(PolicyVersionEntity).find({ where: { policyId: id }, order: { version: 'ASC' } });
+    const versions = await this.dataSource.getRepository(PolicyVersionEntity).find({ where: { policyId: id }, order: { version: 'ASC' } });
+    return versions.map((v) => ({ ...v, spec: v.spec && shownSpec(v.spec) }));
   }
 
   private async recordVersion(m: EntityManager, entity: PolicyEntity, actor: string): Promise<void> {

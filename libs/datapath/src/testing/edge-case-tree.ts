@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * A source tree with the cases a backup must get right: regular, empty and large files, empty
- * directories, relative and dangling symlinks, hard links, unicode and odd names, modes and mtimes.
+ * directories, relative and dangling symlinks, hard links, unicode, odd and non-UTF-8 names, modes and mtimes.
  */
 export async function makeEdgeCaseTree(root: string): Promise<void> {
   await mkdir(path.join(root, 'docs', 'nested', 'deeper'), { recursive: true });
@@ -24,7 +24,16 @@ export async function makeEdgeCaseTree(root: string): Promise<void> {
   await symlink('/nonexistent/target', path.join(root, 'dangling-link'));
   await symlink('nested', path.join(root, 'docs', 'dir-link'));
   await link(path.join(root, 'docs', 'readme.txt'), path.join(root, 'hardlink-to-readme'));
+  // Names that are not UTF-8 (Latin-1 bytes, which Linux allows) must come back byte for byte;
+  // the file literally named `caf\xE9` takes the readable form the Latin-1 directory would have.
+  const latin1 = (...parts: string[]) => Buffer.concat([Buffer.from(root), Buffer.from(`/${parts.join('/')}`, 'latin1')]);
+  await mkdir(latin1('caf\xe9'));
+  await writeFile(latin1('caf\xe9', 'r\xe9sum\xe9.txt'), 'latin-1 names');
+  await link(latin1('caf\xe9', 'r\xe9sum\xe9.txt'), latin1('caf\xe9', 'hardlink-\xe0'));
+  await writeFile(path.join(root, 'caf\\xE9'), 'a literal backslash-x name');
+  await symlink(Buffer.from('caf\xe9/r\xe9sum\xe9.txt', 'latin1'), path.join(root, 'link-to-latin1'));
   const old = new Date('2020-02-29T12:34:56.789Z');
   await utimes(path.join(root, 'docs', 'readme.txt'), old, old);
   await utimes(path.join(root, 'empty-dir'), old, old);
+  await utimes(latin1('caf\xe9'), old, old);
 }
