@@ -60,8 +60,8 @@ export function planRuns(ids: string[], locations: Map<string, ChunkLocation>): 
 
 /** Chunks decoded ahead of the one being written, per file. */
 const DECODE_AHEAD = 4;
-/** Files restored at once (each with its own decode-ahead): at most ~12 chunks in memory. */
-const FILES_AT_ONCE = 3;
+/** Files restored at once (each with its own decode-ahead): at most ~16 chunks in memory. */
+const FILES_AT_ONCE = 4;
 
 /**
  * Runs `task` over `items`, at most `limit` at a time. The first error stops new tasks from
