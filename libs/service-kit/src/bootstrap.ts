@@ -1,4 +1,4 @@
-import { ArcaKafkaServer, ArcaRpcErrorFilter, EventPublisher } from '@arca/messaging';
+import { ArcaKafkaServer, connectKafkaConsumer, EventPublisher } from '@arca/messaging';
 import { INestApplication, LogLevel, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -56,12 +56,8 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     }
-    const consumer = app.connectMicroservice({
-      strategy: new ArcaKafkaServer({ kafka: app.get(Kafka), groupId: options.consumerGroup ?? name, publisher: app.get(EventPublisher) }),
-    }, { inheritAppConfig: true });
-    // Nest's default RPC filter turns every handler error into "Internal server error"; this one
-    // (on the Kafka consumer only, not HTTP) lets the real reason reach the retry log and the dead-letter headers.
-    consumer.useGlobalFilters(new ArcaRpcErrorFilter());
+    // Handler errors reach the retry log and the dead-letter headers as thrown (see ArcaRpcErrorFilter).
+    connectKafkaConsumer(app, new ArcaKafkaServer({ kafka: app.get(Kafka), groupId: options.consumerGroup ?? name, publisher: app.get(EventPublisher) }));
     await app.listen(port, process.env.ARCA_BIND_HOST ?? '0.0.0.0');
     process.stdout.write(`${name} listening on :${port}\n`);
     await app.startAllMicroservices();

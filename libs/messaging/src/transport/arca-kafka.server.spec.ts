@@ -1,6 +1,7 @@
 import { createEvent, DLQ_HEADERS, EventEnvelope, PolicyDeleted, TOPICS } from '@arca/contracts';
 import { runInSpan, useInMemorySpans } from '@arca/telemetry';
-import { Controller, INestMicroservice } from '@nestjs/common';
+import { Controller, Get, INestApplication, NotFoundException, Param } from '@nestjs/common';
+import request from 'supertest';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
@@ -11,7 +12,7 @@ import { EventPublisher } from '../event-publisher';
 import { observe, startTestKafka, until } from '../testing/test-kafka';
 import { ArcaEventContext } from './arca-event-context';
 import { ArcaKafkaServer } from './arca-kafka.server';
-import { ArcaRpcErrorFilter, describeHandlerError } from './arca-rpc-error.filter';
+import { connectKafkaConsumer, describeHandlerError } from './arca-rpc-error.filter';
 
 const received: Array<{ event: EventEnvelope<PolicyDeleted>; context: ArcaEventContext; traceId?: string; parentSpanId?: string }> = [];
 /** policyId → attempts that should still throw before the handler succeeds. */
@@ -31,10 +32,20 @@ class PolicyListener {
   }
 }
 
+/** HTTP beside the consumer: the consumer's error filter must leave HTTP errors as Nest answers them. */
+@Controller('policies')
+class PoliciesHttp {
+  @Get(':id')
+  get(@Param('id') id: string) {
+    if (id === 'boom') throw new Error('not for clients');
+    throw new NotFoundException(`policy ${id} not found`);
+  }
+}
+
 let env: Awaited<ReturnType<typeof startTestKafka>>;
 let kafka: Kafka;
 let publisher: EventPublisher;
-let app: INestMicroservice;
+let app: INestApplication;
 let dlq: Awaited<ReturnType<typeof observe>>;
 
 beforeAll(async () => {
@@ -43,13 +54,12 @@ beforeAll(async () => {
   env = await startTestKafka({ autoCreateTopics: false });
   kafka = env.kafka;
   publisher = new EventPublisher(kafka);
-  const moduleRef = await Test.createTestingModule({ controllers: [PolicyListener] }).compile();
-  app = moduleRef.createNestMicroservice({
-    strategy: new ArcaKafkaServer({ kafka, groupId: 'policy-listener', publisher, maxAttempts: 3, retryDelayMs: 20, sessionTimeoutMs: 6000, heartbeatIntervalMs: 300 }),
-    logger: false,
-  });
-  app.useGlobalFilters(new ArcaRpcErrorFilter());
-  await app.listen();
+  // A hybrid application, as every service runs its consumer (bootstrapService).
+  const moduleRef = await Test.createTestingModule({ controllers: [PolicyListener, PoliciesHttp] }).compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  connectKafkaConsumer(app, new ArcaKafkaServer({ kafka, groupId: 'policy-listener', publisher, maxAttempts: 3, retryDelayMs: 20, sessionTimeoutMs: 6000, heartbeatIntervalMs: 300 }));
+  await app.startAllMicroservices();
+  await app.init();
   dlq = await observe(kafka, ['policy.deleted.dlq']);
 });
 
@@ -117,6 +127,17 @@ describe('ArcaKafkaServer', () => {
     const after = randomUUID();
     await publisher.publish(TOPICS.policyDeleted, { policyId: after, version: 1 });
     await until(() => received.find((r) => r.event.payload.policyId === after), 'the consumer to go on after the dead letter');
+  });
+});
+
+describe('the consumer\'s error filter on HTTP', () => {
+  it('leaves HTTP errors to Nest: a 404 keeps its message, an unexpected error is a plain 500', async () => {
+    const missing = await request(app.getHttpServer()).get('/policies/p-1');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ statusCode: 404, message: 'policy p-1 not found' });
+    const crashed = await request(app.getHttpServer()).get('/policies/boom');
+    expect(crashed.status).toBe(500);
+    expect(crashed.body).toEqual({ statusCode: 500, message: 'Internal server error' });
   });
 });
 

@@ -1,16 +1,23 @@
-import { ArgumentsHost, Catch, RpcExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, INestApplication, INestMicroservice } from '@nestjs/common';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { BaseExceptionFilter } from '@nestjs/core';
 import { Observable, throwError } from 'rxjs';
 
 /**
  * Nest's default RPC exception filter replaces any error a handler throws with
- * `{ status: 'error', message: 'Internal server error' }`. Registered globally
- * (`app.useGlobalFilters(new ArcaRpcErrorFilter())`), this one lets the original error through,
- * so ArcaKafkaServer logs it and names it in the dead letter's x-dlq-reason.
+ * `{ status: 'error', message: 'Internal server error' }`. This one lets the original error
+ * through, so ArcaKafkaServer logs it and names it in the dead letter's x-dlq-reason.
+ *
+ * A service's Kafka consumer is a hybrid microservice, and Nest marks those initialized the
+ * moment they are connected, so their own useGlobalFilters is ignored (with a warning). The
+ * filter is therefore registered on the HTTP application before the consumer is connected
+ * (`inheritAppConfig`), and leaves HTTP errors to Nest's own handling.
  */
 @Catch()
-export class ArcaRpcErrorFilter implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => exception);
+export class ArcaRpcErrorFilter extends BaseExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') return throwError(() => exception);
+    return super.catch(exception, host);
   }
 }
 
@@ -23,4 +30,14 @@ export function describeHandlerError(error: unknown): string {
   }
   if (masked && typeof masked.message === 'string') return masked.message;
   return String(error);
+}
+
+/**
+ * Connects a service's Kafka consumer to its HTTP application, the one way that keeps handler
+ * errors: the filter first (a hybrid consumer ignores filters added after it connects), then the
+ * consumer, sharing the application's pipes and filters.
+ */
+export function connectKafkaConsumer(app: INestApplication, server: CustomTransportStrategy): INestMicroservice {
+  app.useGlobalFilters(new ArcaRpcErrorFilter(app.getHttpAdapter()));
+  return app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
 }
