@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArchiveProgress, Archiver } from './archiver';
-import { createKeyFile } from './keys';
 import { createManifest } from './manifest';
 import { FinishedPack } from './pack';
+import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
 
 // Reads of files named "unreadable*" fail, as an I/O error or a permission problem would (tests run as root).
@@ -22,15 +22,9 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   };
 });
 
-const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
-const small = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'arca-arch-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const masterKey = testMasterKey;
+const small = SMALL_CHUNKS;
+const temp = tempDirs('arca-arch-');
 
 describe('archiver', () => {
   it('stores a chunk once per job however often it occurs, and reports dedupe and compression ratios', async () => {

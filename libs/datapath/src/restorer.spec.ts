@@ -1,24 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
-import { createKeyFile } from './keys';
 import { createManifest, Manifest, TreeEntry } from './manifest';
 import { ChunkSource, forEachConcurrently, PathEscapeError, planRuns, Restorer, restoreSize, safeTargetPath } from './restorer';
+import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
 
-const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
-const small = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'arca-rest-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const masterKey = testMasterKey;
+const small = SMALL_CHUNKS;
+const temp = tempDirs('arca-rest-');
 const meta = { mode: 0o644, mtimeNs: '1600000000000000000', uid: 0, gid: 0 };
 
 /** A snapshot of three files, the chunks stored in `repo`. */

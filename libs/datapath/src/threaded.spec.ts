@@ -1,29 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveProgress, Archiver } from './archiver';
-import { createKeyFile } from './keys';
 import { createManifest } from './manifest';
 import { FinishedPack } from './pack';
 import { Restorer } from './restorer';
+import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
 import { closeDataThreads, warmDataThread } from './data-thread';
 import { WorkerArchiver, WorkerRestorer } from './threaded';
 
-const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
-const small = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'arca-worker-arch-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(async () => {
-  await closeDataThreads();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+const masterKey = testMasterKey;
+const small = SMALL_CHUNKS;
+const temp = tempDirs('arca-threaded-');
+afterAll(() => closeDataThreads());
 
 function sourceTree(): string {
   const src = temp();
