@@ -92,7 +92,7 @@ describe('arca commands against a fake gateway', () => {
     nextJob = 'backup-partial';
     const r = await arca(['backup', 'docs']);
     expect(r.stdout).toBe(`${SNAP_B}\n`);
-    expect(r.stderr).toMatch(/NOT BACKED UP \/fifo: not backed up: sockets, FIFOs and device files are skipped\n  … and 1 more/);
+    expect(r.stderr).toMatch(/NOT BACKED UP \/fifo: not backed up: sockets, FIFOs and device files are skipped\n {2}… and 1 more/);
     expect(r.error?.message).toBe('2 entries could not be backed up (the snapshot holds the rest)');
     nextJob = 'backup-partial';
     const json = await arca(['backup', 'docs', '--json']);
@@ -176,7 +176,7 @@ describe('arca commands against a fake gateway', () => {
 
   it('manages policies by name', async () => {
     expect((await arca(['policies', 'list'])).stdout).toMatch(/5f0c1e2a\s+home\s+2\s+0 2 \* \* \* \(Europe\/Paris\)\s+01:00-05:00\s+1440 min\s+last 7, daily 14\s+\/home/);
-    expect((await arca(['policies', 'show', 'home'])).stdout).toMatch(/schedule  0 2 \* \* \* in Europe\/Paris, only between 01:00 and 05:00/);
+    expect((await arca(['policies', 'show', 'home'])).stdout).toMatch(/schedule {2}0 2 \* \* \* in Europe\/Paris, only between 01:00 and 05:00/);
     const deleted = await arca(['policies', 'delete', 'home']);
     expect(deleted.requests.at(-1)!.method).toBe('DELETE');
     expect(deleted.stdout).toBe(`deleted policy ${POLICY.id}\n`);

@@ -1,6 +1,6 @@
 // class-transformer keeps @Type metadata in an internal module without typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(target: Function, property: string): { typeFunction(): unknown } | undefined } };
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: { findTypeMetadata(target: object, property: string): { typeFunction(): unknown } | undefined } };
 import { getMetadataStorage } from 'class-validator';
 import { validatesUnlessNull } from './common/nullable';
 

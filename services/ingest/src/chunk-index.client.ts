@@ -19,7 +19,7 @@ export class ChunkIndexClient {
     try {
       response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     } catch (error) {
-      throw new Error(`dedupe-index unreachable at ${url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+      throw new Error(`dedupe-index unreachable at ${url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`, { cause: error });
     }
     const text = await response.text();
     if (!response.ok) throw new Error(`dedupe-index ${path} answered ${response.status}: ${text}`);

@@ -49,7 +49,9 @@ export async function handleFetch(ctx: BrokerContext, r: ByteReader, isClosed: (
     partitions: x.array((y) => ({ partition: y.int32(), offset: Number(y.int64()), maxBytes: y.int32() })),
   }));
 
-  let { results, total } = collect(ctx, topics, maxBytes);
+  const first = collect(ctx, topics, maxBytes);
+  let results = first.results;
+  const total = first.total;
   if (total < Math.max(minBytes, 1) && maxWait > 0) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, maxWait);
