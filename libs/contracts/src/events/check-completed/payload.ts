@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { CheckRepair } from './check-repair';
 import { DamagedChunk } from './damaged-chunk';
 
 /** check.completed: a check finished; an empty `damaged` means every chunk checked was sound. */
@@ -10,4 +11,6 @@ export class CheckCompleted {
   @IsInt() @Min(0) chunksChecked: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => DamagedChunk) damaged: DamagedChunk[];
   @IsInt() @Min(0) durationMs: number;
+  /** Present when the check was asked to repair (`repair: true`). */
+  @IsOptional() @ValidateNested() @Type(() => CheckRepair) repair?: CheckRepair;
 }
