@@ -74,11 +74,20 @@ export interface DamagedChunk {
   files: string[];
 }
 
+/** What `check --repair` did (see CheckRepair in libs/contracts). */
+export interface CheckRepair {
+  forgotten: string[];
+  notIndexedThere: string[];
+  damagedSnapshots: Array<{ snapshotId: string; files: string[] }>;
+  note: string;
+}
+
 export interface CheckStats {
   packsChecked: number;
   chunksChecked: number;
   damaged: DamagedChunk[];
   durationMs?: number;
+  repair?: CheckRepair;
 }
 
 /**
