@@ -87,6 +87,8 @@ export interface CheckStats {
   chunksChecked: number;
   damaged: DamagedChunk[];
   durationMs?: number;
+  /** Damaged copies restores no longer read: the chunk was stored again in `indexedIn`. */
+  superseded?: Array<{ chunkId: string; packKey: string; reason: string; indexedIn: string }>;
   repair?: CheckRepair;
 }
 

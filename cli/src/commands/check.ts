@@ -20,6 +20,11 @@ export function renderDamage(stats: CheckStats): string {
   ].join('\n')).join('\n');
 }
 
+/** Damaged copies that a backup after a repair replaced: restores no longer read them. */
+export function renderSuperseded(superseded: NonNullable<CheckStats['superseded']>): string {
+  return superseded.map((s) => `REPLACED damaged copy of chunk ${s.chunkId} in ${s.packKey}: restores read ${s.indexedIn}`).join('\n');
+}
+
 /** What a repair forgot, and which snapshots and files stay damaged. */
 export function renderRepair(repair: CheckRepair): string {
   return [
@@ -44,6 +49,7 @@ export function checkCommand(io: CliIo): Command {
       else {
         ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%), ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
         ctx.out(renderDamage(stats));
+        if (stats.superseded?.length) ctx.out(renderSuperseded(stats.superseded));
         if (stats.repair) ctx.out(renderRepair(stats.repair));
       }
       // The report is on stdout either way; the exit code (and one line on stderr) tell scripts and cron.

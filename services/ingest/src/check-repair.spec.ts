@@ -1,6 +1,6 @@
 import type { DamagedChunk } from '@arca/contracts';
 import { describe, expect, it } from 'vitest';
-import { chunksToForget, repairSummary } from './check-repair';
+import { chunksToForget, repairSummary, splitSuperseded } from './check-repair';
 
 const id = (c: string) => c.repeat(64);
 const damaged: DamagedChunk[] = [
@@ -40,5 +40,17 @@ describe('repairSummary', () => {
 
   it('says so when there was nothing to repair', () => {
     expect(repairSummary([], [])).toEqual({ forgotten: [], notIndexedThere: [], damagedSnapshots: [], note: expect.stringMatching(/No chunk needed to be removed.*No snapshot references the damaged data\./) });
+  });
+});
+
+describe('splitSuperseded', () => {
+  const bad = (chunkId: string, packKey: string): DamagedChunk => ({ chunkId, packKey, reason: 'authentication failed', snapshots: ['s1'], files: ['/f'] });
+
+  it('moves a damaged copy aside when the index places the chunk in another existing pack with no damage there', () => {
+    const indexed = new Map([[id('a'), 'data/new'], [id('b'), 'data/old'], [id('c'), 'data/gone'], [id('d'), 'data/also-bad']]);
+    const packs = new Set(['data/old', 'data/new', 'data/also-bad']);
+    const result = splitSuperseded([bad(id('a'), 'data/old'), bad(id('b'), 'data/old'), bad(id('c'), 'data/old'), bad(id('d'), 'data/old'), bad(id('d'), 'data/also-bad'), damaged[1], damaged[3]], indexed, packs);
+    expect(result.superseded).toEqual([{ chunkId: id('a'), packKey: 'data/old', reason: 'authentication failed', indexedIn: 'data/new' }]);
+    expect(result.damaged.map((d) => `${d.chunkId.slice(0, 1)} ${d.packKey}`)).toEqual(['b data/old', 'c data/old', 'd data/old', 'd data/also-bad', 'b ', ' ']);
   });
 });

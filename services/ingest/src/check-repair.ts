@@ -1,4 +1,4 @@
-import type { CheckRepair, DamagedChunk } from '@arca/contracts';
+import type { CheckRepair, DamagedChunk, SupersededCopy } from '@arca/contracts';
 
 export interface ChunkInPack {
   id: string;
@@ -19,6 +19,24 @@ export function chunksToForget(damaged: DamagedChunk[], indexed: Map<string, str
     if (packKey) out.set(`${d.chunkId} ${packKey}`, { id: d.chunkId, packKey });
   }
   return [...out.values()];
+}
+
+/**
+ * Separates damage restores still meet from damaged copies they no longer read: a chunk found bad
+ * in one pack while the index places it in another pack that exists (`packKeys`) and where the check
+ * found no damage is superseded — a backup after a repair stored it again, and every snapshot that
+ * uses it restores from the new copy.
+ */
+export function splitSuperseded(damaged: DamagedChunk[], indexed: Map<string, string>, packKeys: Set<string>): { damaged: DamagedChunk[]; superseded: SupersededCopy[] } {
+  const badCopies = new Set(damaged.map((d) => `${d.chunkId} ${d.packKey}`));
+  const out = { damaged: [] as DamagedChunk[], superseded: [] as SupersededCopy[] };
+  for (const d of damaged) {
+    const indexedIn = d.chunkId ? indexed.get(d.chunkId) : undefined;
+    if (d.packKey && indexedIn && indexedIn !== d.packKey && packKeys.has(indexedIn) && !badCopies.has(`${d.chunkId} ${indexedIn}`)) {
+      out.superseded.push({ chunkId: d.chunkId, packKey: d.packKey, reason: d.reason, indexedIn });
+    } else out.damaged.push(d);
+  }
+  return out;
 }
 
 /** What a repair did, and what it leaves damaged, for the check report. */

@@ -3,7 +3,7 @@ import { checkRepository, Manifest } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { chunksToForget, repairSummary } from './check-repair';
+import { chunksToForget, repairSummary, splitSuperseded } from './check-repair';
 import { RepositoryAccess } from './repository-access';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 
@@ -52,10 +52,14 @@ export class CheckRunner {
     }
     // A snapshot whose manifest is lost or damaged is damage too: none of its files can be restored.
     for (const u of unreadable) report.damaged.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${u.reason}`, snapshots: [u.snapshotId], files: ['/'] });
+    // Damaged copies a repair and a later backup replaced are no longer damage any restore meets.
+    const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packKeys));
     // Repair: the index forgets what is damaged or lost, so the next backup stores it again instead of referencing it.
-    const repair = request.repair ? repairSummary(report.damaged, await this.repo.index.forget(chunksToForget(report.damaged, indexed))) : undefined;
+    const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;
     await this.dataSource.transaction(async (m) => {
-      await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId, ...report, durationMs: Date.now() - started, ...(repair ? { repair } : {}) }, { jobId });
+      await this.outbox.enqueue(m, TOPICS.checkCompleted, {
+        jobId, ...report, damaged, durationMs: Date.now() - started, ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
+      }, { jobId });
       await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
     });
   }

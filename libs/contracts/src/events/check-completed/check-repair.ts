@@ -22,3 +22,15 @@ export class CheckRepair {
   /** One sentence for operators: what stays damaged and what the next backup does. */
   @IsString() @MaxLength(2000) note: string;
 }
+
+/**
+ * A damaged copy of a chunk that restores no longer use: the index places the chunk in another
+ * pack (a backup after `check --repair` stored it again). The old pack still holds the bad bytes.
+ */
+export class SupersededCopy {
+  @IsString() @MaxLength(64) chunkId: string;
+  @IsString() @MaxLength(1024) packKey: string;
+  @IsString() @MaxLength(4000) reason: string;
+  /** The pack the index places the chunk in, which restores read. */
+  @IsString() @MaxLength(1024) indexedIn: string;
+}
