@@ -25,6 +25,8 @@ const results: Record<string, Record<string, unknown>> = {
   'backup-1': { kind: 'backup', status: 'completed', snapshotId: SNAP_B, stats },
   'restore-1': { kind: 'restore', status: 'completed', snapshotId: SNAP_A, stats: { files: 2, dirs: 1, bytesWritten: 100, durationMs: 20, failedFiles: [{ path: '/victim.txt', reason: 'chunk ab is damaged' }] } },
   'check-1': { kind: 'check', status: 'completed', stats: { packsChecked: 3, chunksChecked: 40, durationMs: 900, damaged: [{ chunkId: 'c'.repeat(64), packKey: 'data/ab/pack', reason: 'authentication failed', snapshots: [SNAP_A], files: ['/victim.txt'] }] } },
+  'check-repair': { kind: 'check', status: 'completed', stats: { packsChecked: 3, chunksChecked: 40, durationMs: 900, damaged: [{ chunkId: 'c'.repeat(64), packKey: 'data/ab/pack', reason: 'authentication failed', snapshots: [SNAP_A], files: ['/victim.txt'] }], repair: { forgotten: ['c'.repeat(64)], notIndexedThere: [], damagedSnapshots: [{ snapshotId: SNAP_A, files: ['/victim.txt'] }], note: '1 chunk(s) removed from the dedupe index: the next backup of each affected source reads those files again and stores their data anew.' } } },
+  'check-healed': { kind: 'check', status: 'completed', stats: { packsChecked: 4, chunksChecked: 41, durationMs: 900, damaged: [], superseded: [{ chunkId: 'c'.repeat(64), packKey: 'data/ab/pack', reason: 'authentication failed', indexedIn: 'data/cd/pack' }] } },
   'backup-bad': { kind: 'backup', status: 'failed', error: 'source /nope does not exist' },
   'backup-partial': { kind: 'backup', status: 'completed', snapshotId: SNAP_B, stats: { ...stats, errors: 2, skipped: [{ path: '/fifo', reason: 'not backed up: sockets, FIFOs and device files are skipped' }] } },
 };
@@ -172,6 +174,21 @@ describe('arca commands against a fake gateway', () => {
     expect(r.stdout).toMatch(new RegExp(`^DAMAGED chunk c{64} in data/ab/pack: authentication failed\\n  snapshots: ${SNAP_A}\\n  files: /victim.txt`));
     expect(r.stderr).toMatch(/checked 3 packs \(50%\), 40 chunks/);
     expect(r.error!.message).toMatch(/1 damaged chunk\(s\) affecting 1 snapshot\(s\)/);
+  });
+
+  it('repairs: asks for it, then names what was forgotten and which snapshots and files stay damaged', async () => {
+    nextJob = 'check-repair';
+    const r = await arca(['check', '--repair']);
+    expect(JSON.parse(r.requests.find((q) => q.path === '/check')!.body.toString())).toEqual({ percent: 100, repair: true });
+    expect(r.stdout).toContain(`REPAIRED: 1 chunk(s) removed from the dedupe index: ${'c'.repeat(64)}\nSTILL DAMAGED snapshot ${SNAP_A}: /victim.txt\n1 chunk(s) removed`);
+    expect(r.error!.message).toMatch(/1 damaged chunk\(s\) affecting 1 snapshot\(s\); files that use them cannot be restored; 1 chunk\(s\) forgotten, so the next backup stores them again/);
+  });
+
+  it('names damaged copies a later backup replaced, and succeeds when nothing else is damaged', async () => {
+    nextJob = 'check-healed';
+    const r = await arca(['check']);
+    expect(r.stdout).toBe(`no damage found\nREPLACED damaged copy of chunk ${'c'.repeat(64)} in data/ab/pack: restores read data/cd/pack\n`);
+    expect(r.error).toBeUndefined();
   });
 
   it('manages policies by name', async () => {

@@ -74,11 +74,22 @@ export interface DamagedChunk {
   files: string[];
 }
 
+/** What `check --repair` did (see CheckRepair in libs/contracts). */
+export interface CheckRepair {
+  forgotten: string[];
+  notIndexedThere: string[];
+  damagedSnapshots: Array<{ snapshotId: string; files: string[] }>;
+  note: string;
+}
+
 export interface CheckStats {
   packsChecked: number;
   chunksChecked: number;
   damaged: DamagedChunk[];
   durationMs?: number;
+  /** Damaged copies restores no longer read: the chunk was stored again in `indexedIn`. */
+  superseded?: Array<{ chunkId: string; packKey: string; reason: string; indexedIn: string }>;
+  repair?: CheckRepair;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CliIo, contextOf } from '../context';
 import { formatDuration } from '../format';
 import { CliError } from '../gateway-client';
-import type { CheckStats } from '../types';
+import type { CheckRepair, CheckStats } from '../types';
 
 export function parsePercent(text: string): number {
   const n = Number(text);
@@ -20,25 +20,43 @@ export function renderDamage(stats: CheckStats): string {
   ].join('\n')).join('\n');
 }
 
+/** Damaged copies that a backup after a repair replaced: restores no longer read them. */
+export function renderSuperseded(superseded: NonNullable<CheckStats['superseded']>): string {
+  return superseded.map((s) => `REPLACED damaged copy of chunk ${s.chunkId} in ${s.packKey}: restores read ${s.indexedIn}`).join('\n');
+}
+
+/** What a repair forgot, and which snapshots and files stay damaged. */
+export function renderRepair(repair: CheckRepair): string {
+  return [
+    `REPAIRED: ${repair.forgotten.length} chunk(s) removed from the dedupe index${repair.forgotten.length ? `: ${repair.forgotten.join(', ')}` : ''}`,
+    ...repair.damagedSnapshots.map((s) => `STILL DAMAGED snapshot ${s.snapshotId}: ${s.files.join(', ')}`),
+    repair.note,
+  ].join('\n');
+}
+
 export function checkCommand(io: CliIo): Command {
   return new Command('check')
     .description('read packs back and verify the chunks snapshots reference; exit 1 if any is damaged')
     .option('--percent <n>', 'share of packs to read (1-100)', parsePercent, 100)
+    .option('--repair', 'then remove damaged and missing chunks from the dedupe index, so the next backup stores them again')
     .option('--json', 'print the finished job as JSON')
-    .action(async (options: { percent: number }, command: Command) => {
+    .action(async (options: { percent: number; repair?: boolean }, command: Command) => {
       const ctx = contextOf(command, io);
-      const { jobId } = await ctx.client.post<{ jobId: string }>('/check', { percent: options.percent });
+      const { jobId } = await ctx.client.post<{ jobId: string }>('/check', { percent: options.percent, ...(options.repair ? { repair: true } : {}) });
       const job = await ctx.follow(jobId);
       const stats = { packsChecked: 0, chunksChecked: 0, damaged: [], ...(job.stats as Partial<CheckStats>) } as CheckStats;
       if (ctx.json) ctx.out(job);
       else {
         ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%), ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
         ctx.out(renderDamage(stats));
+        if (stats.superseded?.length) ctx.out(renderSuperseded(stats.superseded));
+        if (stats.repair) ctx.out(renderRepair(stats.repair));
       }
       // The report is on stdout either way; the exit code (and one line on stderr) tell scripts and cron.
       if (stats.damaged.length > 0) {
         const snapshots = new Set(stats.damaged.flatMap((d) => d.snapshots)).size;
-        throw new CliError(`${stats.damaged.length} damaged chunk(s) affecting ${snapshots} snapshot(s); files that use them cannot be restored`);
+        const repaired = stats.repair ? `; ${stats.repair.forgotten.length} chunk(s) forgotten, so the next backup stores them again` : '';
+        throw new CliError(`${stats.damaged.length} damaged chunk(s) affecting ${snapshots} snapshot(s); files that use them cannot be restored${repaired}`);
       }
     });
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChunkIdsDto, PackKeyDto, RecordPackDto } from './chunk-index.dto';
+import { ChunkIdsDto, ForgetChunksDto, PackKeyDto, RecordPackDto } from './chunk-index.dto';
 import { ChunkIndexService } from './chunk-index.service';
 
-/** Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration. */
+/** Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration, repair. */
 @ApiTags('chunk index')
 @Controller()
 export class ChunkIndexController {
@@ -21,6 +21,13 @@ export class ChunkIndexController {
   @ApiOperation({ summary: 'The pack, offset and length of each chunk id' })
   locate(@Body() body: ChunkIdsDto) {
     return this.index.locate(body.ids);
+  }
+
+  @Post('chunks/forget')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Forget chunks a check found damaged or missing in the given packs (check --repair), so the next backup stores them again' })
+  forget(@Body() body: ForgetChunksDto): Promise<{ forgotten: string[] }> {
+    return this.index.forget(body.chunks);
   }
 
   @Post('packs')

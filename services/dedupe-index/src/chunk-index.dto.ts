@@ -13,10 +13,31 @@ export class ChunkIdsDto {
   ids: string[];
 }
 
+const PACK_KEY = /^[a-z0-9/_.-]+$/;
+const PACK_KEY_MESSAGE = 'must be an object key of lowercase letters, digits and / _ . -';
+
 export class PackKeyDto {
   @IsString()
-  @Matches(/^[a-z0-9/_.-]+$/, { message: 'key must be an object key of lowercase letters, digits and / _ . -' })
+  @Matches(PACK_KEY, { message: `key ${PACK_KEY_MESSAGE}` })
   key: string;
+}
+
+/** One chunk to forget, with the pack a check found it damaged in (or lost from). */
+export class ChunkInPackDto {
+  @Matches(CHUNK_ID, { message: CHUNK_ID_MESSAGE })
+  id: string;
+
+  @IsString()
+  @Matches(PACK_KEY, { message: `packKey ${PACK_KEY_MESSAGE}` })
+  packKey: string;
+}
+
+export class ForgetChunksDto {
+  @IsArray()
+  @ArrayMaxSize(MAX_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => ChunkInPackDto)
+  chunks: ChunkInPackDto[];
 }
 
 export class PackChunkDto {
@@ -35,7 +56,7 @@ export class PackChunkDto {
 
 export class RecordPackDto {
   @IsString()
-  @Matches(/^[a-z0-9/_.-]+$/, { message: 'key must be an object key of lowercase letters, digits and / _ . -' })
+  @Matches(PACK_KEY, { message: `key ${PACK_KEY_MESSAGE}` })
   key: string;
 
   @IsInt() @Min(1)

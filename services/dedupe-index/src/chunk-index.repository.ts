@@ -58,6 +58,26 @@ export class ChunkIndexRepository {
     });
   }
 
+  /**
+   * Removes the index rows of these chunks, each only while the index still places it in the given
+   * pack: a chunk a later backup stored again (in another pack) keeps its sound location. Returns the
+   * hex ids removed. The pack objects are untouched; their damaged copies are simply no longer used.
+   */
+  async forget(chunks: Array<{ id: Buffer; packKey: string }>): Promise<string[]> {
+    if (chunks.length === 0) return [];
+    const rows: Array<{ id: Buffer }> = await this.dataSource.query(
+      // a SELECT over the DELETE, so the driver answers with the rows (a bare DELETE … RETURNING answers [rows, count])
+      `WITH gone AS (
+         DELETE FROM ${qualifiedTable(this.dataSource, ChunkLocationEntity)} c
+          USING unnest($1::bytea[], $2::text[]) AS f(id, pack_key)
+          WHERE c.id = f.id AND c.pack_key = f.pack_key
+          RETURNING c.id)
+       SELECT id FROM gone`,
+      [chunks.map((c) => c.id), chunks.map((c) => c.packKey)],
+    );
+    return rows.map((r) => r.id.toString('hex'));
+  }
+
   async chunksInPack(packKey: string): Promise<Buffer[]> {
     const rows = await this.dataSource.getRepository(ChunkLocationEntity).find({ select: { id: true }, where: { packKey } });
     return rows.map((r) => r.id);

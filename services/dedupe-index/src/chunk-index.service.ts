@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@arca/service-kit';
 import { Counter } from 'prom-client';
-import { RecordPackDto } from './chunk-index.dto';
+import { ChunkInPackDto, RecordPackDto } from './chunk-index.dto';
 import { ChunkIndexRepository } from './chunk-index.repository';
 
 @Injectable()
 export class ChunkIndexService {
   private readonly lookups: Counter<'result'>;
+  private readonly forgotten: Counter;
 
   constructor(private readonly repository: ChunkIndexRepository, metrics: MetricsService) {
     this.lookups = metrics.counter('arca_dedupe_lookups_total', 'Chunk ids looked up, by result', ['result']);
+    this.forgotten = metrics.counter('arca_dedupe_chunks_forgotten_total', 'Chunk ids removed from the index by check --repair');
   }
 
   /** The ids of a batch that are new to the repository, once each, in the order first asked. */
@@ -35,6 +37,13 @@ export class ChunkIndexService {
       size: pack.size,
       chunks: pack.chunks.map((c) => ({ id: Buffer.from(c.id, 'hex'), offset: c.offset, length: c.length, rawLength: c.rawLength })),
     });
+  }
+
+  /** Forgets damaged or lost chunks (check --repair), so the next lookup reports them new and a backup stores them again. */
+  async forget(chunks: ChunkInPackDto[]): Promise<{ forgotten: string[] }> {
+    const forgotten = await this.repository.forget(chunks.map((c) => ({ id: Buffer.from(c.id, 'hex'), packKey: c.packKey })));
+    this.forgotten.inc(forgotten.length);
+    return { forgotten };
   }
 
   async packChunks(key: string): Promise<{ ids: string[] }> {

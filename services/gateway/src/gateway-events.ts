@@ -10,9 +10,10 @@ import { Injectable } from '@nestjs/common';
 export class GatewayEvents {
   constructor(private readonly publisher: EventPublisher) {}
 
-  async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: { jobId?: string; actor: string }): Promise<void> {
-    await this.publisher.publish(topic, payload, options);
-    await this.audit(options.actor, topic.replace('.requested', '.run'), options.jobId ?? '', payload as unknown as Record<string, unknown>);
+  /** Publishes a command, then audits it as `action` (default: the topic with `.requested` → `.run`). */
+  async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: { jobId?: string; actor: string; action?: string }): Promise<void> {
+    await this.publisher.publish(topic, payload, { jobId: options.jobId, actor: options.actor });
+    await this.audit(options.actor, options.action ?? topic.replace('.requested', '.run'), options.jobId ?? '', payload as unknown as Record<string, unknown>);
   }
 
   audit(actor: string, action: string, target: string, details: Record<string, unknown> = {}): Promise<unknown> {

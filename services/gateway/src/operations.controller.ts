@@ -16,10 +16,12 @@ export class OperationsController {
 
   @Post('check')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Read back packs and verify every chunk that snapshots reference' })
+  @ApiOperation({ summary: 'Read back packs and verify every chunk that snapshots reference; with repair, then forget damaged chunks in the dedupe index so the next backup stores them again' })
   async check(@Body() request: CheckRequest, @Actor() actor: string): Promise<{ jobId: string }> {
     const jobId = randomUUID();
-    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100 }, { jobId, actor });
+    const repair = request.repair === true;
+    // A repair changes the dedupe index, so the audit log names it apart from a plain check.
+    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}) }, { jobId, actor, action: repair ? 'check.repair' : undefined });
     return { jobId };
   }
 

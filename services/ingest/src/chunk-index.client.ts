@@ -10,7 +10,7 @@ export interface ChunkLocation {
   rawLength: number;
 }
 
-/** The dedupe-index service's internal API: batched lookups, pack registration, chunk locations. */
+/** The dedupe-index service's internal API: batched lookups, pack registration, chunk locations, repair. */
 @Injectable()
 export class ChunkIndexClient {
   private async post<T>(path: string, body: unknown): Promise<T> {
@@ -42,6 +42,15 @@ export class ChunkIndexClient {
     const out: ChunkLocation[] = [];
     for (let i = 0; i < ids.length; i += 10_000) {
       out.push(...(await this.post<{ locations: ChunkLocation[] }>('/chunks/locate', { ids: ids.slice(i, i + 10_000) })).locations);
+    }
+    return out;
+  }
+
+  /** Removes these chunks from the index where it places them in the given pack (check --repair); returns the ids removed. */
+  async forget(chunks: Array<{ id: string; packKey: string }>): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < chunks.length; i += 10_000) {
+      out.push(...(await this.post<{ forgotten: string[] }>('/chunks/forget', { chunks: chunks.slice(i, i + 10_000) })).forgotten);
     }
     return out;
   }

@@ -4,6 +4,7 @@ export * from './backup-failed/payload';
 export * from './backup-progress/payload';
 export * from './backup-requested/payload';
 export * from './backup-started/payload';
+export * from './check-completed/check-repair';
 export * from './check-completed/damaged-chunk';
 export * from './check-completed/payload';
 export * from './check-requested/payload';

@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
@@ -54,6 +54,10 @@ export class AuditQuery {
 export class CheckRequest {
   @IsOptional() @IsInt() @Min(1) @Max(100)
   percent?: number;
+
+  /** After the check, remove the damaged and missing chunks from the dedupe index, so the next backup stores them again. */
+  @IsOptional() @IsBoolean()
+  repair?: boolean;
 }
 
 /** POST /repository/passphrase: re-wraps the repository key; data is untouched. */

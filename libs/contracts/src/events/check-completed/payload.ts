@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { CheckRepair, SupersededCopy } from './check-repair';
 import { DamagedChunk } from './damaged-chunk';
 
 /** check.completed: a check finished; an empty `damaged` means every chunk checked was sound. */
@@ -10,4 +11,8 @@ export class CheckCompleted {
   @IsInt() @Min(0) chunksChecked: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => DamagedChunk) damaged: DamagedChunk[];
   @IsInt() @Min(0) durationMs: number;
+  /** Damaged copies restores no longer read (the chunk was stored again elsewhere); not counted in `damaged`. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SupersededCopy) superseded?: SupersededCopy[];
+  /** Present when the check was asked to repair (`repair: true`). */
+  @IsOptional() @ValidateNested() @Type(() => CheckRepair) repair?: CheckRepair;
 }

@@ -1,8 +1,10 @@
-import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
 /** check.requested: read back packs and verify every chunk the snapshots reference. */
 export class CheckRequested {
   @IsUUID() jobId: string;
   /** Share of packs to read (100 = all); the rest is checked for presence only. */
   @IsInt() @Min(1) @Max(100) percent: number;
+  /** Then forget the damaged and missing chunks in the dedupe index, so the next backup stores them again. */
+  @IsOptional() @IsBoolean() repair?: boolean;
 }
