@@ -14,7 +14,8 @@ export function parsePercent(text: string): number {
 export function renderDamage(stats: CheckStats): string {
   if (stats.damaged.length === 0) return 'no damage found';
   return stats.damaged.map((d) => [
-    `DAMAGED chunk ${d.chunkId} in ${d.packKey || '(missing pack)'}${d.reason ? `: ${d.reason}` : ''}`,
+    // A snapshot whose manifest cannot be read is damage without a chunk id.
+    d.chunkId ? `DAMAGED chunk ${d.chunkId} in ${d.packKey || '(missing pack)'}${d.reason ? `: ${d.reason}` : ''}` : `DAMAGED snapshot manifest${d.reason ? `: ${d.reason}` : ''}`,
     `  snapshots: ${d.snapshots.length ? d.snapshots.join(', ') : '(none)'}`,
     `  files: ${d.files.length ? d.files.join(', ') : '(none)'}`,
   ].join('\n')).join('\n');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, Summary } from '../types';
 import { backupSummary } from './backup';
+import { renderDamage } from './check';
 import { jobDetail, renderJobs } from './jobs';
 import { formatMode } from './ls';
 import { describeRetention } from './policies';
@@ -10,6 +11,20 @@ import { snapshotPaths } from './restore';
 const job = (over: Partial<Job>): Job => ({ jobId: '0123456789abcdef', kind: 'backup', status: 'completed', ...over });
 
 describe('command output', () => {
+  it('names a damaged chunk with its pack, and an unreadable manifest as such', () => {
+    const snapshot = 'ef'.repeat(32);
+    const out = renderDamage({
+      damaged: [
+        { chunkId: 'c'.repeat(64), packKey: 'data/ab/pack', reason: 'authentication failed', snapshots: [snapshot], files: ['/a.txt'] },
+        { chunkId: '', packKey: '', reason: 'manifest unreadable: object gone', snapshots: [snapshot], files: ['/'] },
+      ],
+    } as unknown as Parameters<typeof renderDamage>[0]);
+    expect(out.split('\n')).toEqual([
+      `DAMAGED chunk ${'c'.repeat(64)} in data/ab/pack: authentication failed`, `  snapshots: ${snapshot}`, '  files: /a.txt',
+      'DAMAGED snapshot manifest: manifest unreadable: object gone', `  snapshots: ${snapshot}`, '  files: /',
+    ]);
+  });
+
   it('sums up each kind of job in one cell', () => {
     expect(jobDetail(job({ status: 'running', progress: { bytesRead: 512, totalBytes: 1024, files: 3 } }))).toBe('512 B of 1.00 KiB (50%), 3 files');
     expect(jobDetail(job({ snapshotId: 'ab'.repeat(32) }))).toBe('snapshot abababababab');
