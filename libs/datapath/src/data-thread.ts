@@ -6,7 +6,7 @@ import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
 import { ChunkRepository } from './chunk-sink';
 import { Manifest } from './manifest';
 import { PackEntry } from './pack';
-import { ChunkLocation, ChunkSource, RestoreResult } from './restorer';
+import { ChunkSource, RestoreResult } from './restorer';
 
 /**
  * Data threads: backups and restores of directories run their data path on a worker thread.
@@ -55,8 +55,6 @@ export type ToParent =
   | { type: 'progress'; job: number; progress: ThreadProgress }
   | { type: 'done'; job: number; result: ArchiveResult | RestoreResult }
   | { type: 'failed'; job: number; message: string };
-
-export type { ChunkLocation };
 
 /** A buffer that may be transferred: the whole of its own ArrayBuffer, else a copy that is. */
 export function transferable(buffer: Uint8Array): Uint8Array {
@@ -211,10 +209,6 @@ export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCal
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     worker.postMessage({ type: 'run', job, task } satisfies ToWorker);
   });
-}
-
-export function threadKey(key: { encryptionKey: Buffer; idKey: Buffer; repositoryId: string }): ThreadKey {
-  return { encryptionKey: key.encryptionKey, idKey: key.idKey, repositoryId: key.repositoryId };
 }
 
 /** Serves a data thread's calls from a repository (the archive side, the restore side, or both). */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ArchiveResult, Archiver, ArchiverOptions } from './archiver';
-import { ThreadProgress, runOnDataThread, serveRepository, threadKey } from './data-thread';
+import { ThreadProgress, runOnDataThread, serveRepository } from './data-thread';
 import { Manifest } from './manifest';
 import { ChunkSource, RestoreResult } from './restorer';
 import { MasterKey } from './keys';
@@ -19,7 +19,7 @@ export class WorkerArchiver {
   archiveDirectory(root: string): Promise<ArchiveResult> {
     const { key, repository, parent, onProgress, chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
     return runOnDataThread<ArchiveResult>(
-      { kind: 'archive', key: threadKey(key), root, parent, options: { chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } },
+      { kind: 'archive', key, root, parent, options: { chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } },
       serveRepository(repository),
       onProgress as (p: ThreadProgress) => void,
     );
@@ -32,7 +32,7 @@ export class WorkerRestorer {
 
   restore(manifest: Manifest, target: string, options: { paths?: string[] } = {}): Promise<RestoreResult> {
     return runOnDataThread<RestoreResult>(
-      { kind: 'restore', key: threadKey(this.key), manifest, target, paths: options.paths },
+      { kind: 'restore', key: this.key, manifest, target, paths: options.paths },
       serveRepository(this.source),
       this.onProgress as (p: ThreadProgress) => void,
     );
