@@ -228,7 +228,7 @@ export class Archiver {
 
   /**
    * Reads one file through the chunker with the next read already in flight while the previous
-   * one is chunked, hashed and handed on, so the main thread does not wait for the disk. Buffers
+   * one is chunked, hashed and handed on, so the archiving thread does not wait for the disk. Buffers
    * are sized from the expected size: chunks are views of them, and a 4 MiB buffer behind a
    * 10 KiB file would stay alive (and count against the heap) until its chunk is stored.
    */

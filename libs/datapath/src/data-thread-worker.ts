@@ -6,7 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { Archiver } from './archiver';
 import { ChunkRepository } from './chunk-sink';
-import { asBuffer, RepositoryCall, ThreadKey, ThreadTask, ToParent, ToWorker, transferable } from './data-thread';
+import { RepositoryCall, ThreadKey, ThreadTask, ToParent, ToWorker } from './data-thread';
+import { asBuffer, transferable } from './thread-buffers';
 import { MasterKey } from './keys';
 import { FinishedPack } from './pack';
 import { ChunkLocation, ChunkSource, Restorer } from './restorer';

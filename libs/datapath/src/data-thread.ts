@@ -7,6 +7,7 @@ import { ChunkRepository } from './chunk-sink';
 import { Manifest } from './manifest';
 import { PackEntry } from './pack';
 import { ChunkSource, RestoreResult } from './restorer';
+import { asBuffer, transferable } from './thread-buffers';
 
 /**
  * Data threads: backups and restores of directories run their data path on a worker thread.
@@ -56,30 +57,14 @@ export type ToParent =
   | { type: 'done'; job: number; result: ArchiveResult | RestoreResult }
   | { type: 'failed'; job: number; message: string };
 
-/** A buffer that may be transferred: the whole of its own ArrayBuffer, else a copy that is. */
-export function transferable(buffer: Uint8Array): Uint8Array {
-  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength && buffer.buffer instanceof ArrayBuffer) return buffer;
-  const copy = new Uint8Array(buffer.byteLength);
-  copy.set(buffer);
-  return copy;
-}
-
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-let gcTuned = false;
-
 /**
  * By default V8 collects garbage whenever off-heap memory has grown by a fixed margin, which for a
  * data path (megabytes of buffers per chunk, none of it on the heap) meant a full collection every
  * ~10 MB: 92 of them for one backup and restore of the 338 MB benchmark set. Counting off-heap
  * memory in the heap's global limit instead scales the margin with the heap: 19 collections, and
- * a third less CPU for the same work. The flag is process-wide and only moves a threshold.
+ * a third less CPU for the same work. The flag is process-wide, only moves a threshold, and setting it again changes nothing.
  */
 function tuneGarbageCollection(): void {
-  if (gcTuned) return;
-  gcTuned = true;
   v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 }
 

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { MasterKey } from './keys';
 import type { SealRequest, SealResponse } from './seal-worker';
 import { seal, SealedChunk, SealOptions } from './sealer';
+import { asBuffer } from './thread-buffers';
 
 interface Slot {
   worker: Worker;
@@ -72,7 +73,7 @@ export class SealPool {
     this.waiting.delete(m.n);
     if (--slot.pending === 0) slot.worker.unref();
     if ('error' in m) return waiter.reject(new Error(`sealing failed: ${m.error}`));
-    const sealed = Buffer.from(m.sealed.buffer, m.sealed.byteOffset, m.sealed.byteLength);
+    const sealed = asBuffer(m.sealed);
     waiter.resolve({ parts: [sealed], length: sealed.length, compressed: m.compressed, sealed });
   }
 

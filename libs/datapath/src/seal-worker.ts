@@ -1,6 +1,7 @@
 /** A seal-pool worker: seals chunks with sealSync on its own thread. Loaded by seal-pool.ts. */
 import { parentPort } from 'node:worker_threads';
 import { sealSync } from './sealer';
+import { asBuffer } from './thread-buffers';
 
 export interface SealRequest {
   n: number;
@@ -14,8 +15,7 @@ export type SealResponse = { n: number; sealed: Uint8Array; compressed: boolean 
 
 parentPort?.on('message', (m: SealRequest) => {
   try {
-    const toBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    const { sealed, compressed } = sealSync(toBuffer(m.key), toBuffer(m.id), toBuffer(m.data), { level: m.level });
+    const { sealed, compressed } = sealSync(asBuffer(m.key), asBuffer(m.id), asBuffer(m.data), { level: m.level });
     const out = new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     parentPort!.postMessage({ n: m.n, sealed: out, compressed } satisfies SealResponse, [sealed.buffer as ArrayBuffer]);
   } catch (error) {
