@@ -8,6 +8,7 @@ export * from './common/stats';
 export * from './create-event';
 export * from './envelope';
 export * from './events';
+export * from './http/chunk-index';
 export * from './http/requests';
 export * from './json-schema';
 export * from './topics';

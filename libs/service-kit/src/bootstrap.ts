@@ -7,6 +7,7 @@ import { CommonEnv } from './config/common-env';
 import { ConfigError, loadConfig } from './config/load-config';
 import { checkSharedSettings } from './config/shared-settings';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
+import { BodyLimits, installBodyParsers } from './http/body-limits';
 import { silenceKnownKafkajsWarning } from './warnings';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -22,6 +23,8 @@ export interface BootstrapOptions<E extends CommonEnv> {
   openApi?: { title: string; description: string };
   /** Runs on the new application before anything else is registered (e.g. middleware that must precede the body parsers). */
   configure?: (app: INestApplication) => void;
+  /** JSON body limits of routes that take more than DEFAULT_BODY_LIMIT (batches between services). */
+  bodyLimits?: BodyLimits;
 }
 
 /**
@@ -48,8 +51,10 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
   const logger = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
 
   try {
-    const app = await NestFactory.create(options.module, { logger, bufferLogs: false });
+    // Body parsers are ours: a limit per route, chosen on purpose (see installBodyParsers).
+    const app = await NestFactory.create(options.module, { logger, bufferLogs: false, bodyParser: false });
     options.configure?.(app);
+    installBodyParsers(app, options.bodyLimits);
     app.enableShutdownHooks();
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
     if (options.openApi) {

@@ -8,3 +8,4 @@ export * from './service-directory';
 export * from './arca-service.module';
 export * from './bootstrap';
 export * from './warnings';
+export * from './http/body-limits';

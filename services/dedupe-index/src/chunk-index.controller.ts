@@ -1,9 +1,15 @@
+import {
+  ChunkIdsRequest, ForgetChunksRequest, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse, PackKeyRequest, RecordPackRequest,
+} from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChunkIdsDto, ForgetChunksDto, PackKeyDto, RecordPackDto } from './chunk-index.dto';
 import { ChunkIndexService } from './chunk-index.service';
 
-/** Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration, repair. */
+/**
+ * Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration,
+ * repair. Chunk ids travel as base64 bytes (libs/contracts/src/http/chunk-index.ts, which also
+ * holds each route's body limit).
+ */
 @ApiTags('chunk index')
 @Controller()
 export class ChunkIndexController {
@@ -12,35 +18,35 @@ export class ChunkIndexController {
   @Post('chunks/lookup')
   @HttpCode(200)
   @ApiOperation({ summary: 'Which of these chunk ids the repository does not hold yet' })
-  lookup(@Body() body: ChunkIdsDto): Promise<{ new: string[] }> {
+  lookup(@Body() body: ChunkIdsRequest): Promise<LookupResponse> {
     return this.index.newIds(body.ids);
   }
 
   @Post('chunks/locate')
   @HttpCode(200)
   @ApiOperation({ summary: 'The pack, offset and length of each chunk id' })
-  locate(@Body() body: ChunkIdsDto) {
+  locate(@Body() body: ChunkIdsRequest): Promise<LocateResponse> {
     return this.index.locate(body.ids);
   }
 
   @Post('chunks/forget')
   @HttpCode(200)
   @ApiOperation({ summary: 'Forget chunks a check found damaged or missing in the given packs (check --repair), so the next backup stores them again' })
-  forget(@Body() body: ForgetChunksDto): Promise<{ forgotten: string[] }> {
-    return this.index.forget(body.chunks);
+  forget(@Body() body: ForgetChunksRequest): Promise<ForgetChunksResponse> {
+    return this.index.forget(body);
   }
 
   @Post('packs')
   @HttpCode(204)
   @ApiOperation({ summary: 'Record a stored pack and the chunks it holds' })
-  recordPack(@Body() body: RecordPackDto): Promise<void> {
+  recordPack(@Body() body: RecordPackRequest): Promise<void> {
     return this.index.recordPack(body);
   }
 
   @Post('packs/chunks')
   @HttpCode(200)
   @ApiOperation({ summary: 'The chunk ids the index places in a pack (for check, when a pack header is unreadable)' })
-  packChunks(@Body() body: PackKeyDto): Promise<{ ids: string[] }> {
+  packChunks(@Body() body: PackKeyRequest): Promise<PackChunksResponse> {
     return this.index.packChunks(body.key);
   }
 

@@ -1,8 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import {
+  chunkIdCount, decodeChunkIdBuffers, encodeChunkIds, encodeLocations, ForgetChunksRequest, ForgetChunksResponse, LocateResponse, LookupResponse,
+  PackChunksResponse, RecordPackRequest,
+} from '@arca/contracts';
 import { MetricsService } from '@arca/service-kit';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { ChunkInPackDto, RecordPackDto } from './chunk-index.dto';
 import { ChunkIndexRepository } from './chunk-index.repository';
+
+/** Parallel arrays must line up with the ids they describe. */
+function sameLength(ids: string, arrays: Record<string, unknown[]>): void {
+  const count = chunkIdCount(ids);
+  for (const [name, values] of Object.entries(arrays)) {
+    if (values.length !== count) throw new BadRequestException(`${name} has ${values.length} values for ${count} chunk ids; it must have one per id`);
+  }
+}
+
+/** Each id once, in the order first given (a batch may name a chunk twice). */
+function unique(ids: Buffer[]): Buffer[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const hex = id.toString('hex');
+    if (seen.has(hex)) return false;
+    seen.add(hex);
+    return true;
+  });
+}
 
 @Injectable()
 export class ChunkIndexService {
@@ -15,39 +37,39 @@ export class ChunkIndexService {
   }
 
   /** The ids of a batch that are new to the repository, once each, in the order first asked. */
-  async newIds(ids: string[]): Promise<{ new: string[] }> {
-    const unique = [...new Set(ids)];
-    const known = await this.repository.known(unique.map((id) => Buffer.from(id, 'hex')));
-    const fresh = unique.filter((id) => !known.has(id));
+  async newIds(encoded: string): Promise<LookupResponse> {
+    const ids = unique(decodeChunkIdBuffers(encoded));
+    const known = await this.repository.known(ids);
+    const fresh = ids.filter((id) => !known.has(id.toString('hex')));
     this.lookups.inc({ result: 'new' }, fresh.length);
-    this.lookups.inc({ result: 'known' }, unique.length - fresh.length);
-    return { new: fresh };
+    this.lookups.inc({ result: 'known' }, ids.length - fresh.length);
+    return { new: encodeChunkIds(fresh) };
   }
 
-  async locate(ids: string[]) {
-    const found = await this.repository.locate([...new Set(ids)].map((id) => Buffer.from(id, 'hex')));
-    const locations = found.map((l) => ({ id: l.id.toString('hex'), packKey: l.packKey, offset: l.offset, length: l.length, rawLength: l.rawLength }));
-    const located = new Set(locations.map((l) => l.id));
-    return { locations, missing: ids.filter((id) => !located.has(id)) };
+  /** Where each id is; ids the index does not hold are left out of the answer. */
+  async locate(encoded: string): Promise<LocateResponse> {
+    return encodeLocations(await this.repository.locate(unique(decodeChunkIdBuffers(encoded))));
   }
 
-  recordPack(pack: RecordPackDto): Promise<void> {
+  recordPack(pack: RecordPackRequest): Promise<void> {
+    sameLength(pack.ids, { offsets: pack.offsets, lengths: pack.lengths, rawLengths: pack.rawLengths });
     return this.repository.recordPack({
       key: pack.key,
       size: pack.size,
-      chunks: pack.chunks.map((c) => ({ id: Buffer.from(c.id, 'hex'), offset: c.offset, length: c.length, rawLength: c.rawLength })),
+      chunks: decodeChunkIdBuffers(pack.ids).map((id, i) => ({ id, offset: pack.offsets[i], length: pack.lengths[i], rawLength: pack.rawLengths[i] })),
     });
   }
 
   /** Forgets damaged or lost chunks (check --repair), so the next lookup reports them new and a backup stores them again. */
-  async forget(chunks: ChunkInPackDto[]): Promise<{ forgotten: string[] }> {
-    const forgotten = await this.repository.forget(chunks.map((c) => ({ id: Buffer.from(c.id, 'hex'), packKey: c.packKey })));
+  async forget(request: ForgetChunksRequest): Promise<ForgetChunksResponse> {
+    sameLength(request.ids, { packKeys: request.packKeys });
+    const forgotten = await this.repository.forget(decodeChunkIdBuffers(request.ids).map((id, i) => ({ id, packKey: request.packKeys[i] })));
     this.forgotten.inc(forgotten.length);
-    return { forgotten };
+    return { forgotten: encodeChunkIds(forgotten) };
   }
 
-  async packChunks(key: string): Promise<{ ids: string[] }> {
-    return { ids: (await this.repository.chunksInPack(key)).map((id) => id.toString('hex')) };
+  async packChunks(key: string): Promise<PackChunksResponse> {
+    return { ids: encodeChunkIds(await this.repository.chunksInPack(key)) };
   }
 
   stats() {

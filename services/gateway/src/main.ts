@@ -10,4 +10,6 @@ void bootstrapService({
   env: GatewayEnv,
   openApi: { title: 'Arca', description: 'REST API for operators: policies, jobs, snapshots, restores, checks, reports and audit.' },
   configure: (app) => keepRawBody(app, ['/streams']), // POST /streams: the body is the backup, whatever its content-type
+  // A restore of many chosen paths; its restore.requested event stays under Kafka's default 1 MB message limit.
+  bodyLimits: { '/snapshots/:id/restore': 768 * 1024 },
 });

@@ -167,6 +167,6 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
   /** Packs holding the snapshot's chunks, including those written by earlier backups (replication needs all). */
   private async referencedPacks(result: ArchiveResult): Promise<string[]> {
     const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
-    return [...new Set((await this.repo.index.locate(ids)).map((l) => l.packKey))];
+    return [...new Set([...(await this.repo.index.locate(ids)).values()].map((l) => l.packKey))];
   }
 }

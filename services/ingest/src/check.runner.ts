@@ -35,7 +35,7 @@ export class CheckRunner {
       indexedChunks: (key) => this.repo.index.packChunks(key),
     });
     // Chunks a snapshot references that no pack holds (a deleted or lost pack) are damage too.
-    const indexed = new Map((await this.repo.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))])).map((l) => [l.id, l.packKey]));
+    const indexed = new Map([...(await this.repo.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))]))].map(([id, l]) => [id, l.packKey]));
     for (const manifest of manifests) {
       for (const entry of manifest.entries) {
         for (const id of entry.chunks ?? []) {

@@ -1,16 +1,15 @@
+import {
+  CHUNK_BATCH, ChunkLocation, decodeChunkIds, decodeLocations, encodeChunkIds, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse,
+} from '@arca/contracts';
 import { FinishedPack } from '@arca/datapath';
 import { serviceUrl } from '@arca/service-kit';
 import { Injectable } from '@nestjs/common';
 
-export interface ChunkLocation {
-  id: string;
-  packKey: string;
-  offset: number;
-  length: number;
-  rawLength: number;
-}
-
-/** The dedupe-index service's internal API: batched lookups, pack registration, chunk locations, repair. */
+/**
+ * The dedupe-index service's internal API: batched lookups, pack registration, chunk locations,
+ * repair. Lists of any length are sent in batches of CHUNK_BATCH ids (a pack holds at most
+ * MAX_PACK_CHUNKS), which keeps every request under its route's body limit.
+ */
 @Injectable()
 export class ChunkIndexClient {
   private async post<T>(path: string, body: unknown): Promise<T> {
@@ -26,22 +25,28 @@ export class ChunkIndexClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** Of these ids, the (hex) ids the repository does not hold yet. */
   async newIds(ids: Buffer[]): Promise<Set<string>> {
-    const result = await this.post<{ new: string[] }>('/chunks/lookup', { ids: ids.map((id) => id.toString('hex')) });
-    return new Set(result.new);
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
+      const result = await this.post<LookupResponse>('/chunks/lookup', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) });
+      for (const id of decodeChunkIds(result.new)) out.add(id);
+    }
+    return out;
   }
 
   async recordPack(pack: FinishedPack): Promise<void> {
     await this.post('/packs', {
-      key: pack.key, size: pack.bytes.length,
-      chunks: pack.entries.map((e) => ({ id: e.id, offset: e.offset, length: e.length, rawLength: e.rawLength })),
+      key: pack.key, size: pack.bytes.length, ids: encodeChunkIds(pack.entries.map((e) => e.id)),
+      offsets: pack.entries.map((e) => e.offset), lengths: pack.entries.map((e) => e.length), rawLengths: pack.entries.map((e) => e.rawLength),
     });
   }
 
-  async locate(ids: string[]): Promise<ChunkLocation[]> {
-    const out: ChunkLocation[] = [];
-    for (let i = 0; i < ids.length; i += 10_000) {
-      out.push(...(await this.post<{ locations: ChunkLocation[] }>('/chunks/locate', { ids: ids.slice(i, i + 10_000) })).locations);
+  /** Where each (hex) id is; ids the index does not hold are absent from the map. */
+  async locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
+    const out = new Map<string, ChunkLocation>();
+    for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
+      for (const [id, at] of decodeLocations(await this.post<LocateResponse>('/chunks/locate', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) }))) out.set(id, at);
     }
     return out;
   }
@@ -49,13 +54,15 @@ export class ChunkIndexClient {
   /** Removes these chunks from the index where it places them in the given pack (check --repair); returns the ids removed. */
   async forget(chunks: Array<{ id: string; packKey: string }>): Promise<string[]> {
     const out: string[] = [];
-    for (let i = 0; i < chunks.length; i += 10_000) {
-      out.push(...(await this.post<{ forgotten: string[] }>('/chunks/forget', { chunks: chunks.slice(i, i + 10_000) })).forgotten);
+    for (let i = 0; i < chunks.length; i += CHUNK_BATCH) {
+      const batch = chunks.slice(i, i + CHUNK_BATCH);
+      const result = await this.post<ForgetChunksResponse>('/chunks/forget', { ids: encodeChunkIds(batch.map((c) => c.id)), packKeys: batch.map((c) => c.packKey) });
+      out.push(...decodeChunkIds(result.forgotten));
     }
     return out;
   }
 
   async packChunks(packKey: string): Promise<string[]> {
-    return (await this.post<{ ids: string[] }>('/packs/chunks', { key: packKey })).ids;
+    return decodeChunkIds((await this.post<PackChunksResponse>('/packs/chunks', { key: packKey })).ids);
   }
 }

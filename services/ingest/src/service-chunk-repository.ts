@@ -32,8 +32,8 @@ export class ServiceChunkRepository implements ChunkRepository, ChunkSource {
     });
   }
 
-  async locate(ids: string[]) {
-    return new Map((await this.index.locate(ids)).map((l) => [l.id, { packKey: l.packKey, offset: l.offset, length: l.length }]));
+  locate(ids: string[]) {
+    return this.index.locate(ids);
   }
 
   readPack(packKey: string): Promise<Buffer> {
