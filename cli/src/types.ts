@@ -90,6 +90,8 @@ export interface CheckStats {
   /** Damaged copies restores no longer read: the chunk was stored again in `indexedIn`. */
   superseded?: Array<{ chunkId: string; packKey: string; reason: string; indexedIn: string }>;
   repair?: CheckRepair;
+  /** Packs no snapshot references (left by failed or cut-off backups), kept until prune reclaims them. */
+  unreferenced?: { count: number; bytes: number; keys: string[] };
 }
 
 /**

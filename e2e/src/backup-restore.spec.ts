@@ -1,11 +1,12 @@
 import { makeEdgeCaseTree } from '@arca/datapath/src/testing/edge-case-tree';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
+import { damageNewDataPacks } from './support/damage';
 import { api } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -121,21 +122,14 @@ describe('backup and restore through the running platform', () => {
 
   it('finds a flipped byte with check, names the file, and restores every other file', async () => {
     const dir = tempDir('victim');
-    writeFileSync(path.join(dir, 'victim.txt'), 'victim contents '.repeat(50_000) + randomBytes(16).toString('hex'));
+    writeFileSync(path.join(dir, 'victim.txt'), 'victim contents ' + randomBytes(300_000).toString('hex')); // incompressible: its pack is large
     writeFileSync(path.join(dir, 'bystander.txt'), 'unharmed ' + randomBytes(16).toString('hex'));
     const snapshot = (await arca(stack.platform.gatewayUrl, ['backup', dir])).stdout.trim();
     const manifest = await api<Array<{ name: string }>>(stack.platform, 'GET', `/snapshots/${snapshot}/tree?path=/`);
     expect(manifest.body.map((e) => e.name).sort()).toEqual(['bystander.txt', 'victim.txt']);
 
-    // The newest pack objects in s3rver's directory hold these two files' chunks; damage the victim's.
-    // (execFileSync is fine here: find does not need the broker or s3rver this process hosts.)
-    const packs = execFileSync('find', [path.join(stack.platform.dataDir, 's3-primary'), '-path', '*data*', '-name', '*._S3rver_object', '-newer', path.join(dir, 'bystander.txt')]).toString().trim().split('\n').filter(Boolean);
-    expect(packs.length).toBeGreaterThan(0);
-    for (const pack of packs) {
-      const bytes = readFileSync(pack);
-      bytes[30] ^= 0xff; // inside the first sealed chunk of the pack
-      writeFileSync(pack, bytes);
-    }
+    // The newest data pack in s3rver's directory holds these two files' chunks; damage it.
+    expect(damageNewDataPacks(stack.platform.dataDir, path.join(dir, 'bystander.txt')).length).toBeGreaterThan(0);
     const check = await arcaStatus(stack.platform.gatewayUrl, ['check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/DAMAGED chunk [0-9a-f]{64}/);

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from './support/cli';
+import { damageNewDataPacks } from './support/damage';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -38,14 +38,8 @@ describe('check --repair heals the repository through the next backup', () => {
     for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(source, name), bytes);
     const first = (await arca(stack.platform.gatewayUrl, ['backup', source])).stdout.trim();
 
-    // Damage the first sealed chunk of every pack that backup wrote (as backup-restore.spec does).
-    const packs = execFileSync('find', [path.join(stack.platform.dataDir, 's3-primary'), '-path', '*data*', '-name', '*._S3rver_object', '-newer', path.join(source, 'bystander.txt')]).toString().trim().split('\n').filter(Boolean);
-    expect(packs.length).toBeGreaterThan(0);
-    for (const pack of packs) {
-      const bytes = readFileSync(pack);
-      bytes[30] ^= 0xff;
-      writeFileSync(pack, bytes);
-    }
+    // Damage the first sealed chunk of every data pack that backup wrote (as backup-restore.spec does).
+    expect(damageNewDataPacks(stack.platform.dataDir, path.join(source, 'bystander.txt')).length).toBeGreaterThan(0);
 
     const check = await checkAndRepair();
     expect(check.stats.damaged.length).toBeGreaterThan(0);

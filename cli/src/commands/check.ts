@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CliIo, contextOf } from '../context';
-import { formatDuration } from '../format';
+import { formatBytes, formatDuration } from '../format';
 import { CliError } from '../gateway-client';
 import type { CheckRepair, CheckStats } from '../types';
 
@@ -24,6 +24,16 @@ export function renderDamage(stats: CheckStats): string {
 /** Damaged copies that a backup after a repair replaced: restores no longer read them. */
 export function renderSuperseded(superseded: NonNullable<CheckStats['superseded']>): string {
   return superseded.map((s) => `REPLACED damaged copy of chunk ${s.chunkId} in ${s.packKey}: restores read ${s.indexedIn}`).join('\n');
+}
+
+/** Packs no snapshot references: not damage (the check still passes), space a prune can reclaim. */
+export function renderUnreferenced(unreferenced: NonNullable<CheckStats['unreferenced']>): string {
+  const listed = unreferenced.keys.map((k) => `UNREFERENCED ${k}`);
+  const more = unreferenced.count > unreferenced.keys.length ? [`… and ${unreferenced.count - unreferenced.keys.length} more`] : [];
+  return [
+    `${unreferenced.count} pack(s), ${formatBytes(unreferenced.bytes)}, hold no chunk any snapshot references (left by failed or interrupted backups); they are kept until a prune reclaims them`,
+    ...listed, ...more,
+  ].join('\n');
 }
 
 /** What a repair forgot, and which snapshots and files stay damaged. */
@@ -52,6 +62,7 @@ export function checkCommand(io: CliIo): Command {
         ctx.out(renderDamage(stats));
         if (stats.superseded?.length) ctx.out(renderSuperseded(stats.superseded));
         if (stats.repair) ctx.out(renderRepair(stats.repair));
+        if (stats.unreferenced) ctx.out(renderUnreferenced(stats.unreferenced));
       }
       // The report is on stdout either way; the exit code (and one line on stderr) tell scripts and cron.
       if (stats.damaged.length > 0) {

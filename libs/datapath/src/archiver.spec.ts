@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { ArchiveProgress, Archiver } from './archiver';
-import { createManifest } from './manifest';
+import { entriesOf, manifestOfResult } from './testing/snapshots';
 import { FinishedPack } from './pack';
 import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
@@ -33,7 +33,9 @@ describe('archiver', () => {
     writeFileSync(path.join(src, 'b.bin'), random);
     writeFileSync(path.join(src, 'text.txt'), 'compressible line of text\n'.repeat(40_000));
     const repo = new MemoryRepository();
-    const { stats, errors, entries, packKeys } = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
+    const result = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
+    const { stats, errors, packKeys } = result;
+    const entries = await entriesOf(masterKey, repo, result);
     expect(errors).toEqual([]);
     const a = entries.find((e) => e.path === '/a.bin')!;
     expect(entries.find((e) => e.path === '/b.bin')!.chunks).toEqual(a.chunks);
@@ -42,11 +44,12 @@ describe('archiver', () => {
     expect(stats.bytesRead).toBe(2_000_000 + 1_040_000);
     expect(stats.bytesNew).toBe(1_000_000 + 1_040_000);
     expect(stats.newChunks).toBeLessThan(stats.chunks);
-    expect(repo.index.size).toBe(stats.newChunks);
+    expect(repo.index.size).toBe(stats.newChunks + 1); // and the root directory's listing
     expect(stats.dedupeRatio).toBeCloseTo(3_040_000 / 2_040_000, 2);
     expect(stats.compressionRatio).toBeGreaterThan(1.5);
-    expect(stats.bytesStored).toBe(repo.storedBytes);
+    expect(stats.bytesStored).toBe(repo.storedBytes); // the data packs and the listing's own pack
     expect(packKeys.sort()).toEqual([...repo.packs.keys()].sort());
+    expect(result.newPackKeys.sort()).toEqual(packKeys);
   });
 
   it('reports no ratios (null) when nothing new was stored, rather than bytesRead / 1 and 0', async () => {
@@ -66,8 +69,11 @@ describe('archiver', () => {
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(path.join(src, 'sock'), resolve));
     try {
-      const { entries, errors, stats } = await new Archiver({ key: masterKey, repository: new MemoryRepository() }).archiveDirectory(src);
-      expect(entries.map((e) => e.path).sort()).toEqual(['/', '/fine.txt']);
+      const repo = new MemoryRepository();
+      const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(src);
+      const { errors, stats } = result;
+      expect((await entriesOf(masterKey, repo, result)).map((e) => e.path).sort()).toEqual(['/', '/fine.txt']);
+      expect(result.errorCount).toBe(3);
       expect(errors).toEqual(expect.arrayContaining([
         { path: '/unreadable.txt', reason: expect.stringMatching(/cannot read: EIO/) },
         { path: '/fifo', reason: expect.stringMatching(/sockets, FIFOs and device files are skipped/) },
@@ -93,14 +99,15 @@ describe('archiver', () => {
     for (let i = 0; i < 5; i++) writeFileSync(path.join(src, `f${i}`), randomBytes(100_000));
     const repo = new MemoryRepository();
     const first = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(src);
-    const parent = createManifest({ snapshotId: '1'.repeat(64), source: { kind: 'directory', path: src }, entries: first.entries });
+    const parent = manifestOfResult(first, '1'.repeat(64));
     writeFileSync(path.join(src, 'f1'), randomBytes(100_000)); // same size, new content and mtime
     utimesSync(path.join(src, 'f1'), new Date(2030, 0, 1), new Date(2030, 0, 1));
     const second = await new Archiver({ key: masterKey, repository: repo, chunker: small, parent }).archiveDirectory(src);
     expect(second.stats.bytesRead).toBe(500_000); // unchanged files count as read, they are not
     expect(second.stats.bytesNew).toBe(100_000);
-    expect(second.stats.chunks).toBe(second.entries.find((e) => e.path === '/f1')!.chunks!.length);
-    expect(second.entries.find((e) => e.path === '/f0')!.chunks).toEqual(first.entries.find((e) => e.path === '/f0')!.chunks);
+    const [before, after] = [await entriesOf(masterKey, repo, first), await entriesOf(masterKey, repo, second)];
+    expect(second.stats.chunks).toBe(after.find((e) => e.path === '/f1')!.chunks!.length);
+    expect(after.find((e) => e.path === '/f0')!.chunks).toEqual(before.find((e) => e.path === '/f0')!.chunks);
   });
 
   it('reads a reused file again when its chunks are gone from the repository (the repository heals)', async () => {
@@ -109,15 +116,16 @@ describe('archiver', () => {
     writeFileSync(path.join(src, 'lost'), randomBytes(100_000));
     const repo = new MemoryRepository();
     const first = await new Archiver({ key: masterKey, repository: repo, chunker: small, packSize: 64 * 1024 }).archiveDirectory(src);
-    const parent = createManifest({ snapshotId: '2'.repeat(64), source: { kind: 'directory', path: src }, entries: first.entries });
-    const lostChunk = first.entries.find((e) => e.path === '/lost')!.chunks![0];
+    const parent = manifestOfResult(first, '2'.repeat(64));
+    const firstEntries = await entriesOf(masterKey, repo, first);
+    const lostChunk = firstEntries.find((e) => e.path === '/lost')!.chunks![0];
     const lostPack = repo.index.get(lostChunk)!.packKey;
     repo.packs.delete(lostPack);
     for (const [id, w] of [...repo.index]) if (w.packKey === lostPack) repo.index.delete(id);
 
     const second = await new Archiver({ key: masterKey, repository: repo, chunker: small, parent }).archiveDirectory(src);
     expect(second.errors).toEqual([]);
-    expect(second.entries.find((e) => e.path === '/lost')!.chunks).toEqual(first.entries.find((e) => e.path === '/lost')!.chunks);
+    expect((await entriesOf(masterKey, repo, second)).find((e) => e.path === '/lost')!.chunks).toEqual(firstEntries.find((e) => e.path === '/lost')!.chunks);
     expect(repo.index.has(lostChunk)).toBe(true); // stored again
     expect(second.stats.bytesRead).toBe(200_000);
     expect(second.stats.newChunks).toBeGreaterThan(0);
@@ -173,9 +181,10 @@ describe('archiver', () => {
     const data = randomBytes(2_000_000);
     const pieces: Buffer[] = [];
     for (let i = 0; i < data.length; i += 65_536) pieces.push(data.subarray(i, i + 65_536));
-    const whole = await new Archiver({ key: masterKey, repository: new MemoryRepository() }).archiveStream('x', Readable.from([data]));
-    const split = await new Archiver({ key: masterKey, repository: new MemoryRepository() }).archiveStream('x', Readable.from(pieces));
-    expect(split.entries[1].chunks).toEqual(whole.entries[1].chunks);
-    expect(split.entries[1]).toMatchObject({ path: '/x', type: 'file', size: 2_000_000 });
+    const [wholeRepo, splitRepo] = [new MemoryRepository(), new MemoryRepository()];
+    const whole = await entriesOf(masterKey, wholeRepo, await new Archiver({ key: masterKey, repository: wholeRepo }).archiveStream('x', Readable.from([data])));
+    const split = await entriesOf(masterKey, splitRepo, await new Archiver({ key: masterKey, repository: splitRepo }).archiveStream('x', Readable.from(pieces)));
+    expect(split[1].chunks).toEqual(whole[1].chunks);
+    expect(split[1]).toMatchObject({ path: '/x', type: 'file', size: 2_000_000 });
   });
 });

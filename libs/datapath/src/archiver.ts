@@ -2,12 +2,15 @@ import { open, readdir, readlink } from 'node:fs/promises';
 import { BigIntStats, lstat, PathLike } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
+import { ChunkLocation, ChunkSource, locateAll } from './chunk-reader';
 import { ChunkerParams, Chunker, DEFAULT_CHUNKER_PARAMS } from './chunker';
 import { ChunkRepository, ChunkSink } from './chunk-sink';
 import { MasterKey } from './keys';
 import { SealPool } from './seal-pool';
 import { Manifest, TreeEntry } from './manifest';
 import { encodeRaw, joinName, needsRawName, readableName } from './raw-path';
+import { referencedIds, SnapshotReader } from './snapshot-reader';
+import { baseName, encodeTree } from './tree';
 
 const lstatBig = promisify(lstat) as unknown as (p: PathLike, o: { bigint: true }) => Promise<BigIntStats>;
 
@@ -35,17 +38,28 @@ export interface ArchiveStats extends ArchiveProgress {
 }
 
 export interface ArchiveResult {
-  entries: TreeEntry[];
+  /** The snapshot's root directory: its metadata, and in `tree` the chunks of its listing. */
+  root: TreeEntry;
   stats: ArchiveStats;
-  /** Entries that could not be read or are not backed up (sockets, devices), with the reason. */
+  /**
+   * Entries that could not be read or are not backed up (sockets, devices), with the reason: the
+   * first MAX_LISTED_ERRORS of them (`errorCount` counts all).
+   */
   errors: Array<{ path: string; reason: string }>;
-  /** Packs written by this run (replication copies them). */
+  errorCount: number;
+  /** Every pack the snapshot references: those this run wrote and those holding chunks it reused (replication copies them). */
   packKeys: string[];
+  /** The packs this run wrote. */
+  newPackKeys: string[];
 }
+
+/** Errors kept by name in a result; a tree of a million unreadable files still reports their count. */
+export const MAX_LISTED_ERRORS = 1000;
 
 export interface ArchiverOptions {
   key: MasterKey;
-  repository: ChunkRepository;
+  /** The dedupe index and pack store; read from too (a parent snapshot's listings and chunk locations). */
+  repository: ChunkRepository & ChunkSource;
   chunker?: ChunkerParams;
   packSize?: number;
   /** zstd level for new chunks (default 3; 1 is ~2x faster for ~7% more storage on text). */
@@ -60,30 +74,46 @@ export interface ArchiverOptions {
   sealPool?: SealPool | null;
   /** Packs uploading at once (default 4). */
   maxUploads?: number;
-  /** Files whose size, mtime and inode are unchanged since this manifest reuse its chunk lists. */
+  /** Files whose size, mtime and inode are unchanged since this snapshot reuse its chunk lists (as long as the index still holds their chunks). */
   parent?: Manifest;
-  /** Check that the chunks of files reused from the parent are still in the repository (default true). */
-  verifyReusedChunks?: boolean;
   /** Read at most this many bytes per second (a backup's share of a WAN link or a busy disk). */
   bandwidthLimitBytesPerSec?: number;
   onProgress?: (progress: ArchiveProgress) => void;
   progressIntervalMs?: number;
 }
 
+/** A directory of the parent snapshot, met at the same path: its children by name, and where their chunks are. */
+interface ParentDirectory {
+  children: Map<string, TreeEntry>;
+  locations: Map<string, ChunkLocation>;
+}
+
 /**
  * Backs up a directory tree or a byte stream into the repository: the front half of the pipeline
  * (walk, read, chunk) here, the back half (lookup, seal, pack, upload) in ChunkSink.
+ *
+ * Directory trees are stored as tree objects (tree.ts), one listing per directory, written when
+ * the directory is finished: memory holds the listings of the directories on the current path
+ * (and of the parent snapshot's same directories), never the whole tree. Listings go through a
+ * sink of their own, so they land in packs of their own (as restic's tree packs do): reading a
+ * snapshot's tree reads small, dense packs, and the data statistics stay those of the files.
  */
 export class Archiver {
   private readonly sink: ChunkSink;
+  private readonly trees: ChunkSink;
   private readonly progress: ArchiveProgress = { files: 0, dirs: 0, bytesRead: 0, bytesNew: 0, bytesStored: 0 };
   private readonly errors: ArchiveResult['errors'] = [];
+  private errorCount = 0;
+  /** Packs holding chunks reused from the parent without a lookup. */
+  private readonly reusedPacks = new Set<string>();
   private readonly started = Date.now();
   private lastReport = 0;
   private readBytesForLimit = 0;
 
   constructor(private readonly options: ArchiverOptions) {
-    this.sink = new ChunkSink(options.key, options.repository, { packSize: options.packSize, compressionLevel: options.compressionLevel, maxUploads: options.maxUploads, sealPool: options.sealPool ?? undefined });
+    const sinkOptions = { packSize: options.packSize, compressionLevel: options.compressionLevel, maxUploads: options.maxUploads, sealPool: options.sealPool ?? undefined };
+    this.sink = new ChunkSink(options.key, options.repository, sinkOptions);
+    this.trees = new ChunkSink(options.key, options.repository, sinkOptions);
   }
 
   /** A whole directory tree. Entry paths are relative to `root` ("/" is root itself). */
@@ -92,124 +122,122 @@ export class Archiver {
       throw new Error(`cannot read source directory ${root}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}`);
     });
     if (!rootStats.isDirectory()) throw new Error(`source ${root} is not a directory`);
-    const parentFiles = new Map((this.options.parent?.entries ?? []).filter((e) => e.type === 'file').map((e) => [e.path, e]));
+    const parent = this.options.parent;
+    const reader = parent ? new SnapshotReader(this.options.key, this.options.repository) : undefined;
     const firstLinks = new Map<string, string>();
-    const entries: TreeEntry[] = [];
-    const reused: Array<{ absolute: PathLike; path: string }> = [];
 
-    // `raw`: the path's bytes when a name on it is not UTF-8 (then `relative` is its readable form).
-    const visit = async (absolute: PathLike, relative: string, raw: Buffer | undefined, stats: BigIntStats): Promise<void> => {
-      const base = { path: relative, ...(raw ? { rawPath: encodeRaw(raw) } : {}), mode: Number(stats.mode & 0o7777n), mtimeNs: stats.mtimeNs.toString(), uid: Number(stats.uid), gid: Number(stats.gid) };
-      this.progress.currentPath = relative;
-      if (stats.isDirectory()) {
-        entries.push({ ...base, type: 'dir' });
-        this.progress.dirs++;
-        let names: Array<{ name: Buffer; readable: string }>;
-        try {
-          names = readableNames(await readdir(absolute, { encoding: 'buffer' }));
-        } catch (error) {
-          this.errors.push({ path: relative, reason: `cannot list directory: ${(error as Error).message}` });
-          return;
-        }
-        for (const { name, readable } of names) {
-          const childAbsolute = joinName(absolute as string | Buffer, name);
-          const childRelative = relative === '/' ? `/${readable}` : `${relative}/${readable}`;
-          const joinedRaw = joinName(raw ?? relative, name);
-          const childRaw = typeof joinedRaw === 'string' ? undefined : joinedRaw;
-          let childStats: BigIntStats;
-          try {
-            childStats = await lstatBig(childAbsolute, { bigint: true });
-          } catch (error) {
-            this.errors.push({ path: childRelative, reason: (error as Error).message });
-            continue;
-          }
-          await visit(childAbsolute, childRelative, childRaw, childStats);
-        }
-      } else if (stats.isSymbolicLink()) {
-        const target = await readlink(absolute, { encoding: 'buffer' });
-        entries.push({ ...base, type: 'symlink', target: readableName(target), ...(needsRawName(target) ? { rawTarget: encodeRaw(target) } : {}) });
-        this.progress.files++;
-      } else if (stats.isFile()) {
-        const identity = `${stats.dev}:${stats.ino}`;
-        if (stats.nlink > 1n && firstLinks.has(identity)) {
-          entries.push({ ...base, type: 'hardlink', linkTo: firstLinks.get(identity)! });
-          this.progress.files++;
-          return;
-        }
-        if (stats.nlink > 1n) firstLinks.set(identity, relative);
-        let size = Number(stats.size);
-        const previous = parentFiles.get(relative);
-        let chunks: string[] | undefined;
-        if (previous && previous.size === size && previous.mtimeNs === base.mtimeNs && previous.inode === Number(stats.ino)) {
-          chunks = previous.chunks; // unchanged since the parent snapshot: not read again
-          reused.push({ absolute, path: relative });
-          this.progress.bytesRead += size;
-        } else {
-          try {
-            const read = await this.archiveFile(absolute, size);
-            chunks = read.chunks;
-            if (read.size !== size) {
-              // the file changed while it was read: record what was read, so a restore is self-consistent
-              this.errors.push({ path: relative, reason: `changed while being read (${size} bytes at stat, ${read.size} read); the snapshot holds what was read` });
-              size = read.size;
-            }
-          } catch (error) {
-            this.errors.push({ path: relative, reason: `cannot read: ${(error as Error).message}` });
-            return;
-          }
-        }
-        entries.push({ ...base, type: 'file', size, chunks, inode: Number(stats.ino), dev: Number(stats.dev) });
-        this.progress.files++;
-        this.report();
-      } else {
-        this.errors.push({ path: relative, reason: 'not backed up: sockets, FIFOs and device files are skipped' });
+    /** The parent snapshot's listing of the same directory, with its children's chunks located (one batched call). */
+    const parentDirectory = async (entry: TreeEntry | undefined, locations?: Map<string, ChunkLocation>): Promise<ParentDirectory | undefined> => {
+      if (!parent || !reader || entry?.type !== 'dir') return undefined;
+      try {
+        const children = await reader.listing(parent, entry, locations);
+        return { children: new Map(children.map((c) => [baseName(c.path), c])), locations: await locateAll(this.options.repository, referencedIds(children)) };
+      } catch {
+        return undefined; // an unreadable parent listing: this directory's files are read again, the backup is still complete
       }
     };
 
-    await visit(root, '/', undefined, rootStats);
-    await this.rereadIfMissing(entries, reused);
-    return this.finish(entries);
-  }
+    /** Whether every chunk of a parent's file is still in the repository (or taken by this job). */
+    const stillHeld = (chunks: string[], previous: ParentDirectory) => chunks.every((id) => previous.locations.has(id) || this.sink.holds(id));
 
-  /**
-   * Files reused from the parent are trusted only if the repository still holds their chunks: one
-   * batched lookup per 1,000 ids after the walk. A file whose chunk is gone (a lost or pruned pack)
-   * is read again, which stores the chunk anew, so a damaged repository heals on the next backup
-   * instead of every later snapshot referencing the missing chunk.
-   */
-  private async rereadIfMissing(entries: TreeEntry[], reused: Array<{ absolute: PathLike; path: string }>): Promise<void> {
-    if (reused.length === 0 || this.options.verifyReusedChunks === false) return;
-    const byPath = new Map(entries.map((e, i) => [e.path, i]));
-    const ids = [...new Set(reused.flatMap((r) => entries[byPath.get(r.path)!].chunks ?? []))];
-    const missing = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      for (const id of await this.options.repository.filterNew(ids.slice(i, i + 1000).map((h) => Buffer.from(h, 'hex')))) {
-        if (!this.sink.holds(id)) missing.add(id);
-      }
-    }
-    if (missing.size === 0) return;
-    for (const r of reused) {
-      const index = byPath.get(r.path)!;
-      const entry = entries[index];
-      if (!(entry.chunks ?? []).some((id) => missing.has(id))) continue;
-      this.progress.bytesRead -= entry.size ?? 0;
-      this.progress.currentPath = r.path;
+    // `raw`: the path's bytes when a name on it is not UTF-8 (then `relative` is its readable form).
+    const visitDirectory = async (absolute: PathLike, relative: string, raw: Buffer | undefined, stats: BigIntStats, previous: ParentDirectory | undefined): Promise<TreeEntry> => {
+      const base = entryBase(relative, raw, stats);
+      this.progress.currentPath = relative;
+      this.progress.dirs++;
+      const children: TreeEntry[] = [];
+      let names: Array<{ name: Buffer; readable: string }> = [];
       try {
-        const read = await this.archiveFile(r.absolute, entry.size ?? READ_SIZE);
-        entries[index] = { ...entry, chunks: read.chunks, size: read.size };
+        names = readableNames(await readdir(absolute, { encoding: 'buffer' }));
       } catch (error) {
-        this.errors.push({ path: r.path, reason: `its chunks are missing from the repository and it cannot be read again: ${(error as Error).message}` });
-        entries.splice(index, 1);
-        byPath.clear();
-        entries.forEach((e, i) => byPath.set(e.path, i));
+        this.error(relative, `cannot list directory: ${(error as Error).message}`);
       }
-    }
+      for (const { name, readable } of names) {
+        const childAbsolute = joinName(absolute as string | Buffer, name);
+        const childRelative = relative === '/' ? `/${readable}` : `${relative}/${readable}`;
+        const joinedRaw = joinName(raw ?? relative, name);
+        const childRaw = typeof joinedRaw === 'string' ? undefined : joinedRaw;
+        let childStats: BigIntStats;
+        try {
+          childStats = await lstatBig(childAbsolute, { bigint: true });
+        } catch (error) {
+          this.error(childRelative, (error as Error).message);
+          continue;
+        }
+        const before = previous?.children.get(readable);
+        if (childStats.isDirectory()) {
+          const tree = before?.tree ?? [];
+          const at = previous && tree.every((id) => previous.locations.has(id)) ? previous.locations : undefined;
+          children.push(await visitDirectory(childAbsolute, childRelative, childRaw, childStats, await parentDirectory(before, at)));
+        } else {
+          const entry = await visitOther(childAbsolute, childRelative, childRaw, childStats, before, previous);
+          if (entry) children.push(entry);
+        }
+      }
+      return { ...base, type: 'dir', tree: await this.storeListing(children) };
+    };
+
+    const visitOther = async (absolute: PathLike, relative: string, raw: Buffer | undefined, stats: BigIntStats, before: TreeEntry | undefined, previous: ParentDirectory | undefined): Promise<TreeEntry | undefined> => {
+      const base = entryBase(relative, raw, stats);
+      this.progress.currentPath = relative;
+      if (stats.isSymbolicLink()) {
+        let target: Buffer;
+        try {
+          target = await readlink(absolute, { encoding: 'buffer' });
+        } catch (error) {
+          this.error(relative, `cannot read link: ${(error as Error).message}`);
+          return undefined;
+        }
+        this.progress.files++;
+        return { ...base, type: 'symlink', target: readableName(target), ...(needsRawName(target) ? { rawTarget: encodeRaw(target) } : {}) };
+      }
+      if (!stats.isFile()) {
+        this.error(relative, 'not backed up: sockets, FIFOs and device files are skipped');
+        return undefined;
+      }
+      const identity = `${stats.dev}:${stats.ino}`;
+      if (stats.nlink > 1n && firstLinks.has(identity)) {
+        this.progress.files++;
+        return { ...base, type: 'hardlink', linkTo: firstLinks.get(identity)! };
+      }
+      if (stats.nlink > 1n) firstLinks.set(identity, relative);
+      let size = Number(stats.size);
+      let chunks: string[];
+      if (before?.type === 'file' && previous && before.size === size && before.mtimeNs === base.mtimeNs && before.inode === Number(stats.ino) && stillHeld(before.chunks ?? [], previous)) {
+        chunks = before.chunks ?? []; // unchanged since the parent snapshot, its chunks still held: not read again
+        for (const id of chunks) {
+          const at = previous.locations.get(id);
+          if (at) this.reusedPacks.add(at.packKey);
+        }
+        this.progress.bytesRead += size;
+      } else {
+        // New, changed, or its chunks are gone from the repository (a repair forgot them): read,
+        // which stores missing chunks anew, so a damaged repository heals on the next backup.
+        try {
+          const read = await this.archiveFile(absolute, size);
+          chunks = read.chunks;
+          if (read.size !== size) {
+            // the file changed while it was read: record what was read, so a restore is self-consistent
+            this.error(relative, `changed while being read (${size} bytes at stat, ${read.size} read); the snapshot holds what was read`);
+            size = read.size;
+          }
+        } catch (error) {
+          this.error(relative, `cannot read: ${(error as Error).message}`);
+          return undefined;
+        }
+      }
+      this.progress.files++;
+      this.report();
+      return { ...base, type: 'file', size, chunks, inode: Number(stats.ino), dev: Number(stats.dev) };
+    };
+
+    const rootEntry = await visitDirectory(root, '/', undefined, rootStats, parent ? await parentDirectory(parent.root) : undefined);
+    return this.finish(rootEntry);
   }
 
   /** One byte stream, stored as a single file entry `/<name>`. */
   async archiveStream(name: string, stream: Readable): Promise<ArchiveResult> {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    const entries: TreeEntry[] = [{ path: '/', type: 'dir', mode: 0o755, mtimeNs: now.toString(), uid: 0, gid: 0 }];
+    const now = (BigInt(Date.now()) * 1_000_000n).toString();
     const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
     const chunks: string[] = [];
     let size = 0;
@@ -221,9 +249,24 @@ export class Archiver {
     }
     const last = chunker.finish();
     if (last) chunks.push(await this.sink.add(last));
-    entries.push({ path: `/${name}`, type: 'file', mode: 0o644, mtimeNs: now.toString(), uid: 0, gid: 0, size, chunks });
     this.progress.files++;
-    return this.finish(entries);
+    const file: TreeEntry = { path: `/${name}`, type: 'file', mode: 0o644, mtimeNs: now, uid: 0, gid: 0, size, chunks };
+    return this.finish({ path: '/', type: 'dir', mode: 0o755, mtimeNs: now, uid: 0, gid: 0, tree: await this.storeListing([file]) });
+  }
+
+  /** A finished directory's listing, cut and stored like file data (in the tree sink): its chunk ids. */
+  private async storeListing(children: TreeEntry[]): Promise<string[]> {
+    const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
+    const ids: string[] = [];
+    for (const chunk of chunker.push(encodeTree(children))) ids.push(await this.trees.add(chunk));
+    const last = chunker.finish();
+    if (last) ids.push(await this.trees.add(last));
+    return ids;
+  }
+
+  private error(path: string, reason: string): void {
+    this.errorCount++;
+    if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ path, reason });
   }
 
   /**
@@ -288,21 +331,25 @@ export class Archiver {
     const now = Date.now();
     if (!this.options.onProgress || (!force && now - this.lastReport < (this.options.progressIntervalMs ?? 1000))) return;
     this.lastReport = now;
-    const c = this.sink.counters;
-    this.options.onProgress({ ...this.progress, bytesNew: c.bytesNew, bytesStored: c.bytesStored });
+    this.options.onProgress({ ...this.progress, bytesNew: this.sink.counters.bytesNew, bytesStored: this.sink.counters.bytesStored + this.trees.counters.bytesStored });
   }
 
-  private async finish(entries: TreeEntry[]): Promise<ArchiveResult> {
+  private async finish(root: TreeEntry): Promise<ArchiveResult> {
+    // Data first, then the listings: their uploads do not add to the data's (a listing pack fills
+    // mid-backup only after 16 MiB of listings, when at most one more upload runs).
     const c = await this.sink.finish();
+    const t = await this.trees.finish();
     const durationMs = Math.max(1, Date.now() - this.started);
     this.progress.bytesNew = c.bytesNew;
-    this.progress.bytesStored = c.bytesStored;
+    this.progress.bytesStored = c.bytesStored + t.bytesStored;
     delete this.progress.currentPath;
     this.report(true);
     return {
-      entries,
+      root,
       errors: this.errors,
-      packKeys: c.packKeys,
+      errorCount: this.errorCount,
+      packKeys: [...new Set([...c.packKeys, ...c.knownPacks, ...t.packKeys, ...t.knownPacks, ...this.reusedPacks])],
+      newPackKeys: [...c.packKeys, ...t.packKeys],
       stats: {
         ...this.progress,
         chunks: c.chunks,
@@ -315,6 +362,11 @@ export class Archiver {
       },
     };
   }
+}
+
+/** What every entry records of itself: its path (and raw bytes), mode, nanosecond mtime and owner. */
+function entryBase(relative: string, raw: Buffer | undefined, stats: BigIntStats) {
+  return { path: relative, ...(raw ? { rawPath: encodeRaw(raw) } : {}), mode: Number(stats.mode & 0o7777n), mtimeNs: stats.mtimeNs.toString(), uid: Number(stats.uid), gid: Number(stats.gid) };
 }
 
 /**

@@ -1,7 +1,49 @@
+import { ChunkLocation, locateAll } from './chunk-reader';
 import { MasterKey } from './keys';
-import { Manifest } from './manifest';
+import { Manifest, TreeEntry } from './manifest';
 import { extractChunk, PackEntry, readPackHeader } from './pack';
 import { CorruptChunkError, open } from './sealer';
+import { SnapshotReader } from './snapshot-reader';
+
+/**
+ * One reference a snapshot makes: a file's chunks, a directory's listing (its tree chunks), or a
+ * hard link, which breaks with the file it links to.
+ */
+export interface ChunkReference {
+  snapshotId: string;
+  path: string;
+  chunks: string[];
+  /** Of `chunks`, those the index places in no pack. */
+  unindexed?: string[];
+  /** The packs the index places the others in. */
+  packs?: string[];
+  /** A hard link: the path of the file it shares its content with. */
+  linkTo?: string;
+}
+
+/**
+ * Every reference of a snapshot, one directory at a time (a listing read, its children's chunks
+ * located in one batched call). A listing that cannot be read is passed to `onUnreadable` and its
+ * subtree skipped; its own chunks are still referenced (by its parent's entry), so a check names them.
+ */
+export async function* snapshotReferences(reader: SnapshotReader, manifest: Manifest, onUnreadable: (dir: TreeEntry, error: Error) => void): AsyncGenerator<ChunkReference> {
+  const snapshotId = manifest.snapshotId;
+  const rootTree = manifest.root.tree ?? [];
+  const located = (chunks: string[], at: Map<string, ChunkLocation>) => ({
+    chunks, unindexed: chunks.filter((id) => !at.has(id)), packs: [...new Set(chunks.filter((id) => at.has(id)).map((id) => at.get(id)!.packKey))],
+  });
+  yield { snapshotId, path: '/', ...located(rootTree, await locateAll(reader.source, rootTree)) };
+  for await (const { entries, locations } of reader.walk(manifest, manifest.root, { onUnreadable })) {
+    for (const e of entries) {
+      if (e.type === 'hardlink') {
+        yield { snapshotId, path: e.path, chunks: [], linkTo: e.linkTo };
+        continue;
+      }
+      const chunks = e.chunks ?? e.tree ?? [];
+      if (chunks.length > 0) yield { snapshotId, path: e.path, ...located(chunks, locations) };
+    }
+  }
+}
 
 export interface DamagedChunk {
   chunkId: string;
@@ -25,7 +67,8 @@ export interface CheckReport {
 
 export interface CheckInput {
   key: MasterKey;
-  manifests: Manifest[];
+  /** What the snapshots reference, streamed once after the packs are read (see snapshotReferences). */
+  references: () => AsyncIterable<ChunkReference>;
   /** Packs to verify, as a stream of whole objects (e.g. a listing piped through reads). */
   packs?: AsyncIterable<{ key: string; bytes: Buffer }> | Iterable<{ key: string; bytes: Buffer }>;
   /** Or: every pack key in the repository, and how to read one (lets `percent` sample without reading the rest). */
@@ -52,8 +95,8 @@ function sample<T>(items: T[], percent: number): T[] {
 /**
  * Reads packs back and verifies every chunk in them (decrypt, decompress, compare with its id),
  * then names, for each damaged chunk, the snapshots and files that reference it, so an operator
- * knows exactly what a restore would lose. With every pack read, chunks the manifests reference
- * but no pack holds are reported as missing.
+ * knows exactly what a restore would lose. Chunks the snapshots reference that the index places
+ * nowhere, or (with every pack read) that no pack holds, are reported as missing.
  */
 export async function checkRepository(input: CheckInput): Promise<CheckReport> {
   const percent = Math.min(100, Math.max(1, input.percent ?? 100));
@@ -119,26 +162,40 @@ export async function checkRepository(input: CheckInput): Promise<CheckReport> {
   const refs = new Map<string, { snapshots: Set<string>; files: Set<string> }>();
   for (const b of bad) refs.set(b.chunkId, { snapshots: new Set(), files: new Set() });
   const missing = new Map<string, { chunkId: string; packKey: string; reason: string }>();
-  for (const manifest of input.manifests) {
-    const brokenFiles = new Map<string, Set<string>>(); // path -> its bad chunk ids
-    for (const entry of manifest.entries) {
-      for (const id of entry.chunks ?? []) {
-        if (report.complete && !present.has(id) && !missing.has(id)) {
-          missing.set(id, { chunkId: id, packKey: '', reason: 'missing: no pack holds this chunk' });
-          refs.set(id, { snapshots: new Set(), files: new Set() });
-        }
-        const ref = refs.get(id);
-        if (!ref) continue;
-        ref.snapshots.add(manifest.snapshotId);
-        ref.files.add(entry.path);
-        brokenFiles.set(entry.path, (brokenFiles.get(entry.path) ?? new Set()).add(id));
-      }
+  let snapshot = '';
+  let brokenFiles = new Map<string, Set<string>>(); // path -> its bad chunk ids, in the snapshot being read
+  let hardlinks: Array<{ path: string; linkTo: string }> = [];
+  // A hard link breaks with its first link, which a walk may meet before or after it (directories
+  // are read parents first): links are resolved once their snapshot has been read.
+  const resolveLinks = () => {
+    for (const link of hardlinks) for (const id of brokenFiles.get(link.linkTo) ?? []) refs.get(id)!.files.add(link.path);
+  };
+  for await (const ref of input.references()) {
+    if (ref.snapshotId !== snapshot) {
+      resolveLinks();
+      snapshot = ref.snapshotId;
+      brokenFiles = new Map();
+      hardlinks = [];
     }
-    for (const entry of manifest.entries) {
-      if (entry.type !== 'hardlink' || !entry.linkTo) continue;
-      for (const id of brokenFiles.get(entry.linkTo) ?? []) refs.get(id)!.files.add(entry.path);
+    if (ref.linkTo !== undefined) {
+      hardlinks.push({ path: ref.path, linkTo: ref.linkTo });
+      continue;
+    }
+    const unindexed = new Set(ref.unindexed ?? []);
+    for (const id of ref.chunks) {
+      if (!missing.has(id) && !refs.has(id) && ((report.complete && !present.has(id)) || unindexed.has(id))) {
+        missing.set(id, { chunkId: id, packKey: '', reason: 'missing: no pack holds this chunk' });
+        refs.set(id, { snapshots: new Set(), files: new Set() });
+      }
+      const found = refs.get(id);
+      if (!found) continue;
+      found.snapshots.add(ref.snapshotId);
+      found.files.add(ref.path);
+      if (!brokenFiles.has(ref.path)) brokenFiles.set(ref.path, new Set());
+      brokenFiles.get(ref.path)!.add(id);
     }
   }
+  resolveLinks();
   report.damaged = [...bad, ...missing.values()].map((b) => ({ ...b, snapshots: [...refs.get(b.chunkId)!.snapshots], files: [...refs.get(b.chunkId)!.files] }));
   return report;
 }

@@ -12,7 +12,7 @@ describe('chunk sink (lookup, seal, pack, upload)', () => {
     const repo = new MemoryRepository();
     const batches: number[] = [];
     const counting: ChunkRepository = {
-      filterNew: (ids) => { batches.push(ids.length); return repo.filterNew(ids); },
+      lookup: (ids) => { batches.push(ids.length); return repo.lookup(ids); },
       storePack: (p) => repo.storePack(p),
     };
     const known = randomBytes(1000);
@@ -38,7 +38,7 @@ describe('chunk sink (lookup, seal, pack, upload)', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const repo = new MemoryRepository();
-    const slow: ChunkRepository = { filterNew: async (ids) => { await gate; return repo.filterNew(ids); }, storePack: (p: FinishedPack) => repo.storePack(p) };
+    const slow: ChunkRepository = { lookup: async (ids) => { await gate; return repo.lookup(ids); }, storePack: (p: FinishedPack) => repo.storePack(p) };
     const sink = new ChunkSink(masterKey, slow, { maxInFlightBytes: 100_000 });
     let accepted = 0;
     const producer = (async () => {

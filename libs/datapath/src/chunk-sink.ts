@@ -1,13 +1,21 @@
 import { chunkId } from './hasher';
 import { MasterKey } from './keys';
-import { DEFAULT_PACK_SIZE, FinishedPack, PackWriter, validatePackSize } from './pack';
+import { DEFAULT_PACK_SIZE, FinishedPack, MAX_PACK_CHUNKS, PackWriter, validatePackSize } from './pack';
 import { SealPool } from './seal-pool';
 import { seal } from './sealer';
 
+/** A batched dedupe lookup's answer. */
+export interface ChunkLookup {
+  /** The (hex) ids the repository does not hold yet. */
+  fresh: Set<string>;
+  /** The packs holding the others: a snapshot references them, so replication must copy them. */
+  packs: Set<string>;
+}
+
 /** What the archiver needs from the repository: the global dedupe index and the pack store. */
 export interface ChunkRepository {
-  /** Of these chunk ids, the (hex) ids the repository does not hold yet. Called in batches. */
-  filterNew(ids: Buffer[]): Promise<Set<string>>;
+  /** Which of these chunk ids the repository lacks, and where it holds the rest. Called in batches. */
+  lookup(ids: Buffer[]): Promise<ChunkLookup>;
   /** Stores a finished pack and records its chunks in the index; resolves when both are durable. */
   storePack(pack: FinishedPack): Promise<void>;
 }
@@ -17,7 +25,10 @@ export interface SinkCounters {
   newChunks: number;
   bytesNew: number;
   bytesStored: number;
+  /** Packs this job wrote. */
   packKeys: string[];
+  /** Packs holding chunks this job took that the repository already had. */
+  knownPacks: Set<string>;
 }
 
 interface Pending {
@@ -34,7 +45,7 @@ const LOOKUP_BATCH = 32;
  * memory stays bounded however fast the source reads.
  */
 export class ChunkSink {
-  readonly counters: SinkCounters = { chunks: 0, newChunks: 0, bytesNew: 0, bytesStored: 0, packKeys: [] };
+  readonly counters: SinkCounters = { chunks: 0, newChunks: 0, bytesNew: 0, bytesStored: 0, packKeys: [], knownPacks: new Set() };
   private batch: Pending[] = [];
   private readonly seen = new Set<string>();
   private readonly writer = new PackWriter();
@@ -88,14 +99,15 @@ export class ChunkSink {
   }
 
   private async process(batch: Pending[]): Promise<void> {
-    const fresh = await this.repository.filterNew(batch.map((p) => p.id));
+    const { fresh, packs } = await this.repository.lookup(batch.map((p) => p.id));
+    for (const pack of packs) this.counters.knownPacks.add(pack);
     const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
     const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel })) })));
     for (const { p, s } of sealed) {
       this.writer.add(p.id, s.parts, p.data.length, s.compressed);
       this.counters.newChunks++;
       this.counters.bytesNew += p.data.length;
-      if (this.writer.size >= (this.options.packSize ?? DEFAULT_PACK_SIZE)) await this.flushPack();
+      if (this.writer.size >= (this.options.packSize ?? DEFAULT_PACK_SIZE) || this.writer.count >= MAX_PACK_CHUNKS) await this.flushPack();
     }
   }
 

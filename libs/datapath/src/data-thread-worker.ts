@@ -5,12 +5,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { Archiver } from './archiver';
-import { ChunkRepository } from './chunk-sink';
+import { ChunkLocation, ChunkSource } from './chunk-reader';
+import { ChunkLookup, ChunkRepository } from './chunk-sink';
 import { RepositoryCall, ThreadKey, ThreadTask, ToParent, ToWorker } from './data-thread';
 import { asBuffer, transferable } from './thread-buffers';
 import { MasterKey } from './keys';
 import { FinishedPack } from './pack';
-import { ChunkLocation, ChunkSource, Restorer } from './restorer';
+import { Restorer } from './restorer';
 
 const port = parentPort;
 if (!port) throw new Error('data-thread-worker.ts runs as a worker thread (see data-thread.ts)');
@@ -29,8 +30,9 @@ function call<T>(job: number, message: RepositoryCall, transfer: ArrayBuffer[] =
 /** The parent thread's repository, as the archiver and the restorer see it. */
 function remoteRepository(job: number): ChunkRepository & ChunkSource {
   return {
-    async filterNew(ids: Buffer[]): Promise<Set<string>> {
-      return new Set(await call<string[]>(job, { method: 'filterNew', ids: ids.map((id) => id.toString('hex')) }));
+    async lookup(ids: Buffer[]): Promise<ChunkLookup> {
+      const { fresh, packs } = await call<{ fresh: string[]; packs: string[] }>(job, { method: 'lookup', ids: ids.map((id) => id.toString('hex')) });
+      return { fresh: new Set(fresh), packs: new Set(packs) };
     },
     async storePack(pack: FinishedPack): Promise<void> {
       const bytes = transferable(pack.bytes);

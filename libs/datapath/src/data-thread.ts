@@ -6,7 +6,8 @@ import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
 import { ChunkRepository } from './chunk-sink';
 import { Manifest } from './manifest';
 import { PackEntry } from './pack';
-import { ChunkSource, RestoreResult } from './restorer';
+import { ChunkSource } from './chunk-reader';
+import { RestoreResult } from './restorer';
 import { asBuffer, transferable } from './thread-buffers';
 
 /**
@@ -32,13 +33,13 @@ export type ThreadTask =
     key: ThreadKey;
     root: string;
     parent?: Manifest;
-    options: Pick<ArchiverOptions, 'chunker' | 'packSize' | 'compressionLevel' | 'maxUploads' | 'verifyReusedChunks' | 'bandwidthLimitBytesPerSec' | 'progressIntervalMs'>;
+    options: Pick<ArchiverOptions, 'chunker' | 'packSize' | 'compressionLevel' | 'maxUploads' | 'bandwidthLimitBytesPerSec' | 'progressIntervalMs'>;
   }
   | { kind: 'restore'; key: ThreadKey; manifest: Manifest; target: string; paths?: string[] };
 
 /** The repository calls a data thread makes on the calling thread. */
 export type RepositoryCall =
-  | { method: 'filterNew'; ids: string[] }
+  | { method: 'lookup'; ids: string[] }
   | { method: 'storePack'; pack: { key: string; bytes: Uint8Array; entries: PackEntry[] } }
   | { method: 'locate'; ids: string[] }
   | { method: 'readPack'; packKey: string }
@@ -201,8 +202,11 @@ export function serveRepository(repository: Partial<ChunkRepository & ChunkSourc
   const missing = (method: string) => Promise.reject(new Error(`this repository does not serve ${method}`));
   return async (call) => {
     switch (call.method) {
-      case 'filterNew':
-        return repository.filterNew ? [...(await repository.filterNew(call.ids.map((id) => Buffer.from(id, 'hex'))))] : missing(call.method);
+      case 'lookup': {
+        if (!repository.lookup) return missing(call.method);
+        const { fresh, packs } = await repository.lookup(call.ids.map((id) => Buffer.from(id, 'hex')));
+        return { fresh: [...fresh], packs: [...packs] };
+      }
       case 'storePack':
         return repository.storePack ? repository.storePack({ key: call.pack.key, bytes: asBuffer(call.pack.bytes), entries: call.pack.entries }) : missing(call.method);
       case 'locate':

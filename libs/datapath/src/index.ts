@@ -1,5 +1,6 @@
 export * from './archiver';
 export * from './checker';
+export * from './chunk-reader';
 export * from './chunk-sink';
 export * from './chunker';
 export { closeDataThreads, warmDataThread } from './data-thread';
@@ -11,5 +12,7 @@ export { decodeRaw, encodeRaw, readableName } from './raw-path';
 export * from './restorer';
 export * from './seal-pool';
 export * from './sealer';
+export * from './snapshot-reader';
+export * from './tree';
 
 export * from './threaded';

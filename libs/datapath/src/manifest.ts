@@ -36,6 +36,8 @@ export interface TreeEntry {
   /** Identity for the incremental check: unchanged size, mtime and inode reuse the chunk list. */
   inode?: number;
   dev?: number;
+  /** dir: the chunks of its listing, a tree object (tree.ts). */
+  tree?: string[];
 }
 
 export interface SnapshotSource {
@@ -45,15 +47,23 @@ export interface SnapshotSource {
   name?: string;
 }
 
+/**
+ * A snapshot's manifest: what was backed up, when, from where, and its root directory. Version 2
+ * keeps the tree out of the manifest: `root.tree` names the chunks of the root's listing, whose
+ * directories name theirs (tree.ts), so a manifest stays a few hundred bytes at any size.
+ * Version 1 manifests (written before tree objects) hold every entry inline in `entries`; they are
+ * read as before, with `root` taken from them.
+ */
 export interface Manifest {
-  version: 1;
+  version: 1 | 2;
   snapshotId: string;
   time: string;
   hostname: string;
   source: SnapshotSource;
   parentId?: string;
-  /** Sorted by path, parents before children. */
-  entries: TreeEntry[];
+  root: TreeEntry;
+  /** Version 1 only: the whole tree, sorted by path, parents before children. */
+  entries?: TreeEntry[];
 }
 
 export function manifestKey(snapshotId: string): string {
@@ -67,73 +77,20 @@ export function encodeManifest(key: MasterKey, manifest: Manifest): Promise<Buff
 
 export async function decodeManifest(key: MasterKey, snapshotId: string, sealed: Buffer): Promise<Manifest> {
   const manifest = await openObject<Manifest>(key, `arca-manifest:${snapshotId}`, sealed);
-  if (manifest.version !== 1) throw new Error(`snapshot ${snapshotId}: unsupported manifest version ${manifest.version}`);
+  if (manifest.version === 1 && Array.isArray(manifest.entries)) {
+    const root = manifest.entries.find((e) => e.path === '/');
+    if (!root || root.type !== 'dir') throw new Error(`snapshot ${snapshotId}: version 1 manifest without a root directory`);
+    return { ...manifest, root };
+  }
+  if (manifest.version !== 2) throw new Error(`snapshot ${snapshotId}: unsupported manifest version ${manifest.version}`);
+  if (manifest.root?.path !== '/' || manifest.root.type !== 'dir' || !Array.isArray(manifest.root.tree)) throw new Error(`snapshot ${snapshotId}: the manifest has no root tree`);
   return manifest;
 }
 
-/** Entries directly inside a directory of the snapshot. */
-export function listDirectory(manifest: Manifest, dir: string): TreeEntry[] {
-  const prefix = dir === '/' ? '/' : `${dir.replace(/\/+$/, '')}/`;
-  return manifest.entries.filter((e) => e.path !== '/' && e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes('/'));
-}
-
-export function findEntry(manifest: Manifest, path: string): TreeEntry | undefined {
-  const normalized = path === '/' ? '/' : `/${path.replace(/^\/+|\/+$/g, '')}`;
-  return manifest.entries.find((e) => e.path === normalized);
-}
-
-/**
- * What `ls PATH` shows: a directory's entries, or the entry itself when PATH names anything else
- * (a file, a link); undefined when the snapshot has no such path.
- */
-export function listPath(manifest: Manifest, path: string): TreeEntry[] | undefined {
-  const entry = findEntry(manifest, path);
-  if (!entry) return undefined;
-  return entry.type === 'dir' ? listDirectory(manifest, entry.path) : [entry];
-}
-
-/** Every distinct chunk id a manifest references. */
-export function referencedChunks(manifest: Manifest): Set<string> {
-  const ids = new Set<string>();
-  for (const entry of manifest.entries) for (const id of entry.chunks ?? []) ids.add(id);
-  return ids;
-}
-
-export interface ManifestStats {
-  files: number;
-  emptyFiles: number;
-  dirs: number;
-  symlinks: number;
-  hardlinks: number;
-  /** Logical bytes of the regular files (hard links counted once). */
-  totalBytes: number;
-  /** Chunk references, and distinct chunks among them (the ratio is the deduplication within the snapshot). */
-  chunkRefs: number;
-  uniqueChunks: number;
-  largestFile?: { path: string; size: number };
-}
-
-export function manifestStats(manifest: Manifest): ManifestStats {
-  const stats: ManifestStats = { files: 0, emptyFiles: 0, dirs: 0, symlinks: 0, hardlinks: 0, totalBytes: 0, chunkRefs: 0, uniqueChunks: 0 };
-  const unique = new Set<string>();
-  for (const e of manifest.entries) {
-    if (e.type === 'dir') stats.dirs++;
-    else if (e.type === 'symlink') stats.symlinks++;
-    else if (e.type === 'hardlink') stats.hardlinks++;
-    else {
-      stats.files++;
-      const size = e.size ?? 0;
-      if (size === 0) stats.emptyFiles++;
-      stats.totalBytes += size;
-      if (!stats.largestFile || size > stats.largestFile.size) stats.largestFile = { path: e.path, size };
-      for (const id of e.chunks ?? []) {
-        stats.chunkRefs++;
-        unique.add(id);
-      }
-    }
-  }
-  stats.uniqueChunks = unique.size;
-  return stats;
+/** A snapshot path in its canonical form: "/" or "/a/b", whatever slashes the caller gave. */
+export function normalizeSnapshotPath(path: string): string {
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}`;
 }
 
 /** Orders entries the way manifests keep them: by path, so every directory precedes its contents. */
@@ -147,15 +104,15 @@ export function sortEntries(entries: TreeEntry[]): TreeEntry[] {
   });
 }
 
-/** A new manifest around archived entries. */
-export function createManifest(init: { snapshotId: string; source: SnapshotSource; entries: TreeEntry[]; hostname?: string; time?: Date; parentId?: string }): Manifest {
+/** A new (version 2) manifest around an archived root directory. */
+export function createManifest(init: { snapshotId: string; source: SnapshotSource; root: TreeEntry; hostname?: string; time?: Date; parentId?: string }): Manifest {
   return {
-    version: 1,
+    version: 2,
     snapshotId: init.snapshotId,
     time: (init.time ?? new Date()).toISOString(),
     hostname: init.hostname ?? os.hostname(),
     source: init.source,
     ...(init.parentId ? { parentId: init.parentId } : {}),
-    entries: init.entries,
+    root: init.root,
   };
 }

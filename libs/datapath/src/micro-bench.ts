@@ -80,7 +80,7 @@ export async function microBench(mib = 256): Promise<void> {
     const pieces: Buffer[] = [];
     for (let i = 0; i < size; i += 1024 * 1024) pieces.push(data.subarray(i, i + 1024 * 1024));
     const [result, backupMs] = await time(() => new Archiver({ key: masterKey, repository: repo }).archiveStream('bench', Readable.from(pieces)));
-    const manifest = createManifest({ snapshotId: '0'.repeat(64), source: { kind: 'stream', name: 'bench' }, entries: result.entries });
+    const manifest = createManifest({ snapshotId: '0'.repeat(64), source: { kind: 'stream', name: 'bench' }, root: result.root });
     const sink = new Writable({ write(_c, _e, cb) { cb(); } });
     const [, restoreMs] = await time(() => new Restorer(masterKey, repo).restoreFileToStream(manifest, '/bench', sink));
     const target = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));

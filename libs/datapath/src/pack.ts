@@ -33,6 +33,13 @@ export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
  * keeps every pack under the 64 MiB single-PUT limit.
  */
 export const MAX_PACK_SIZE = 48 * 1024 * 1024;
+/**
+ * Chunks per pack: a pack is closed at this count as well as at its target size. 16 MiB of tiny
+ * files would otherwise make a pack of hundreds of thousands of chunks, whose header and index
+ * registration grow with it; 16,384 keeps the sealed header near 2 MiB and a pack's registration
+ * under dedupe-index's body limit (libs/contracts RECORD_PACK_MAX_CHUNKS, checked equal in ingest's tests).
+ */
+export const MAX_PACK_CHUNKS = 16_384;
 /** Bytes at the end of every pack: uint32 header length, then the magic "ARP1". */
 export const PACK_TRAILER_SIZE = TRAILER;
 

@@ -4,28 +4,32 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
-import { createManifest, Manifest, TreeEntry } from './manifest';
-import { ChunkSource, forEachConcurrently, PathEscapeError, planRuns, Restorer, restoreSize, safeTargetPath } from './restorer';
+import { ChunkSource, planRuns } from './chunk-reader';
+import { TreeEntry } from './manifest';
+import { PathEscapeError, Restorer, restoreSize, safeTargetPath, TaskPool } from './restorer';
+import { SnapshotReader } from './snapshot-reader';
 import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
+import { entriesOf, inlineManifest, treeManifest } from './testing/snapshots';
 
 const masterKey = testMasterKey;
 const small = SMALL_CHUNKS;
 const temp = tempDirs('arca-rest-');
 const meta = { mode: 0o644, mtimeNs: '1600000000000000000', uid: 0, gid: 0 };
 
-/** A snapshot of three files, the chunks stored in `repo`. */
-async function snapshot(repo = new MemoryRepository()) {
+/** A snapshot of three files, a hard link and a symlink, its chunks and tree objects stored in `repo`. */
+async function snapshot(repo = new MemoryRepository(), change: (e: TreeEntry) => TreeEntry = (e) => e) {
   const contents: Record<string, Buffer> = { '/a.bin': randomBytes(400_000), '/b.txt': Buffer.from('bee'), '/c.bin': randomBytes(200_000) };
   const entries: TreeEntry[] = [{ ...meta, path: '/', type: 'dir', mode: 0o755 }, { ...meta, path: '/sub', type: 'dir', mode: 0o755 }];
   for (const [name, data] of Object.entries(contents)) {
     const r = await new Archiver({ key: masterKey, repository: repo, chunker: small }).archiveStream(name.slice(1), Readable.from([data]));
-    entries.push({ ...r.entries[1], ...meta, path: name === '/c.bin' ? '/sub/c.bin' : name });
+    entries.push({ ...(await entriesOf(masterKey, repo, r))[1], ...meta, path: name === '/c.bin' ? '/sub/c.bin' : name });
   }
   entries.push({ ...meta, path: '/sub/link-to-a', type: 'hardlink', linkTo: '/a.bin' });
   entries.push({ ...meta, path: '/sub/sym', type: 'symlink', target: '../b.txt', mode: 0o777 });
-  const manifest = createManifest({ snapshotId: 'a'.repeat(64), source: { kind: 'directory', path: '/x' }, entries });
-  return { repo, manifest, contents };
+  const manifest = await treeManifest(masterKey, repo, { snapshotId: 'a'.repeat(64), source: { kind: 'directory', path: '/x' }, entries: entries.map(change) });
+  const chunksOf = (p: string) => entries.find((e) => e.path === p)!.chunks!;
+  return { repo, manifest, contents, chunksOf };
 }
 
 /** The repository as a ranged store, counting requests. */
@@ -49,25 +53,26 @@ describe('restorer', () => {
     expect(readdirSync(path.join(target, 'sub'))).toEqual(['link-to-a']);
     expect(readFileSync(path.join(target, 'sub/link-to-a')).equals(contents['/a.bin'])).toBe(true);
     await expect(new Restorer(masterKey, repo).restore(manifest, target, { paths: ['/nope'] })).rejects.toThrow(/path \/nope is not in snapshot/);
-    expect(result.bytesWritten).toBe(restoreSize(manifest, ['sub/link-to-a', '/b.txt'])); // the progress total matches
+    expect(result.bytesWritten).toBe(await restoreSize(new SnapshotReader(masterKey, repo), manifest, ['sub/link-to-a', '/b.txt'])); // the progress total matches
   });
 
   it('sizes a restore for its progress total: chosen paths only, each hard-linked file once', async () => {
-    const { manifest } = await snapshot();
-    expect(restoreSize(manifest)).toBe(400_000 + 3 + 200_000); // /sub/link-to-a is /a.bin again
-    expect(restoreSize(manifest, ['/sub'])).toBe(200_000 + 400_000); // c.bin, and the link's content as a file
-    expect(restoreSize(manifest, ['/b.txt'])).toBe(3);
+    const { repo, manifest } = await snapshot();
+    const reader = new SnapshotReader(masterKey, repo);
+    expect(await restoreSize(reader, manifest)).toBe(400_000 + 3 + 200_000); // /sub/link-to-a is /a.bin again
+    expect(await restoreSize(reader, manifest, ['/sub'])).toBe(200_000 + 400_000); // c.bin, and the link's content as a file
+    expect(await restoreSize(reader, manifest, ['/b.txt'])).toBe(3);
   });
 
   it('reads neighbouring chunks with one ranged request per run, never whole packs', async () => {
-    const { repo, manifest, contents } = await snapshot();
+    const { repo, manifest, contents, chunksOf } = await snapshot();
     const { source, calls } = ranged(repo);
     const target = temp();
     const result = await new Restorer(masterKey, source).restore(manifest, target);
     expect(result.failedFiles).toEqual([]);
     expect(calls.packs).toBe(0);
-    expect(calls.ranges).toBe(3); // one per file: each file's chunks were packed in order
-    expect(manifest.entries.find((e) => e.path === '/a.bin')!.chunks!.length).toBeGreaterThan(2);
+    expect(calls.ranges).toBe(3 + 2); // one per file (each file's chunks were packed in order), one per directory listing
+    expect(chunksOf('/a.bin').length).toBeGreaterThan(2);
     expect(readFileSync(path.join(target, 'sub/c.bin')).equals(contents['/c.bin'])).toBe(true);
     expect(lstatSync(path.join(target, 'sub/link-to-a')).ino).toBe(lstatSync(path.join(target, 'a.bin')).ino);
   });
@@ -83,11 +88,11 @@ describe('restorer', () => {
   });
 
   it('fails only the files whose chunks are damaged or missing, and their hard links, restoring the rest', async () => {
-    const { repo, manifest, contents } = await snapshot();
-    const aChunk = manifest.entries.find((e) => e.path === '/a.bin')!.chunks![1];
+    const { repo, manifest, contents, chunksOf } = await snapshot();
+    const aChunk = chunksOf('/a.bin')[1];
     const where = repo.index.get(aChunk)!;
     repo.packs.get(where.packKey)![where.offset + 30] ^= 0x10;
-    const cChunk = manifest.entries.find((e) => e.path === '/sub/c.bin')!.chunks![0];
+    const cChunk = chunksOf('/sub/c.bin')[0];
     repo.index.delete(cChunk);
     const target = temp();
     const result = await new Restorer(masterKey, repo).restore(manifest, target);
@@ -113,8 +118,7 @@ describe('restorer', () => {
 
   it('restores owners when running as root', async () => {
     if (process.getuid?.() !== 0) return;
-    const { repo, manifest } = await snapshot();
-    const owned: Manifest = { ...manifest, entries: manifest.entries.map((e) => (e.path === '/b.txt' ? { ...e, uid: 1234, gid: 5678, mode: 0o640 } : e)) };
+    const { repo, manifest: owned } = await snapshot(new MemoryRepository(), (e) => (e.path === '/b.txt' ? { ...e, uid: 1234, gid: 5678, mode: 0o640 } : e));
     const target = temp();
     await new Restorer(masterKey, repo).restore(owned, target);
     const st = lstatSync(path.join(target, 'b.txt'));
@@ -145,8 +149,8 @@ describe('restorer', () => {
       const target = temp();
       const outside = temp();
       mkdirSync(path.join(target, 'x'));
-      const manifest = createManifest({
-        snapshotId: 'b'.repeat(64), source: { kind: 'directory' }, entries: [
+      const manifest = inlineManifest({
+        snapshotId: 'b'.repeat(64), entries: [
           { ...meta, path: '/', type: 'dir' },
           { ...meta, path: '/sneaky', type: 'symlink', target: outside },
           { ...meta, path: '/sneaky/payload', type: 'file', size: 0, chunks: [] },
@@ -159,18 +163,22 @@ describe('restorer', () => {
   });
 });
 
-describe('forEachConcurrently', () => {
-  it('runs at most `limit` tasks at once and every item once', async () => {
+describe('TaskPool', () => {
+  it('runs at most `limit` tasks at once and every task once', async () => {
     let running = 0;
     let peak = 0;
     const done: number[] = [];
-    await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 5 * (n % 3)));
-      done.push(n);
-      running--;
-    });
+    const pool = new TaskPool(3);
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) {
+      await pool.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 5 * (n % 3)));
+        done.push(n);
+        running--;
+      });
+    }
+    await pool.drain();
     expect(peak).toBe(3);
     expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
@@ -178,13 +186,19 @@ describe('forEachConcurrently', () => {
   it('starts nothing after the first error and throws it once the running tasks settle', async () => {
     const started: number[] = [];
     let settled = 0;
-    const run = forEachConcurrently([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      started.push(n);
-      if (n === 2) throw new Error('boom at 2');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      settled++;
-    });
-    await expect(run).rejects.toThrow('boom at 2');
+    const pool = new TaskPool(2);
+    const submit = async () => {
+      for (const n of [1, 2, 3, 4, 5, 6]) {
+        await pool.run(async () => {
+          started.push(n);
+          if (n === 2) throw new Error('boom at 2');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          settled++;
+        });
+      }
+      await pool.drain();
+    };
+    await expect(submit()).rejects.toThrow('boom at 2');
     expect(started).toEqual([1, 2]);
     expect(settled).toBe(1);
   });

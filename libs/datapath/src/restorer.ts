@@ -1,88 +1,18 @@
-import { mkdir, open, chmod, chown, link, lutimes, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, chown, lchown, link, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { setExactMtimes } from './exact-times';
 import { MasterKey } from './keys';
-import { findEntry, Manifest, TreeEntry } from './manifest';
+import { ChunkLocation, ChunkReader, ChunkSource, locateAll } from './chunk-reader';
+import { Manifest, normalizeSnapshotPath, TreeEntry } from './manifest';
 import { decodeRaw, dirnameOf, rawSegments } from './raw-path';
-import { open as openChunk } from './sealer';
+import { SnapshotReader } from './snapshot-reader';
+import { UnsafeEntryError } from './tree';
 
-export interface ChunkLocation {
-  packKey: string;
-  offset: number;
-  length: number;
-}
-
-/** Where the restorer finds chunks: the chunk index and the pack store. */
-export interface ChunkSource {
-  /** Pack location of each chunk id (hex); ids missing from the result are reported as missing. */
-  locate(ids: string[]): Promise<Map<string, ChunkLocation>>;
-  /** A whole pack. */
-  readPack(packKey: string): Promise<Buffer>;
-  /**
-   * Optional: bytes [offset, offset + length) of a pack (an HTTP range GET). When present, a file's
-   * chunks that lie next to each other in a pack (the usual case: a file's new chunks are packed in
-   * order) are fetched with one request per run instead of whole packs.
-   */
-  readRange?(packKey: string, offset: number, length: number): Promise<Buffer>;
-}
-
-/** Ranged reads are merged across gaps up to this size (fewer requests beat a few wasted bytes). */
-const RANGE_GAP = 256 * 1024;
-/** And are at most this long, so a read never holds much more than it needs. */
-const RANGE_MAX = 16 * 1024 * 1024;
-
-/** Consecutive chunks of one file that sit close together in one pack: fetched with one request. */
-interface Run {
-  packKey: string;
-  offset: number;
-  end: number;
-  chunks: Array<{ id: string; at: ChunkLocation }>;
-}
-
-/** Groups a file's chunk list into runs (by pack, adjacent offsets). */
-export function planRuns(ids: string[], locations: Map<string, ChunkLocation>): Run[] {
-  const runs: Run[] = [];
-  for (const id of ids) {
-    const at = locations.get(id);
-    if (!at) throw new Error(`chunk ${id} is missing from the repository index`);
-    const last = runs[runs.length - 1];
-    const end = at.offset + at.length;
-    if (last && last.packKey === at.packKey && at.offset >= last.offset && at.offset - last.end <= RANGE_GAP && Math.max(end, last.end) - last.offset <= RANGE_MAX) {
-      last.chunks.push({ id, at });
-      last.end = Math.max(last.end, end);
-    } else {
-      runs.push({ packKey: at.packKey, offset: at.offset, end, chunks: [{ id, at }] });
-    }
-  }
-  return runs;
-}
-
-/** Chunks decoded ahead of the one being written, per file. */
-const DECODE_AHEAD = 4;
-/** Files restored at once (each with its own decode-ahead): at most ~16 chunks in memory. */
+/** Files restored at once (each decoding a few chunks ahead): at most ~16 chunks in memory. */
 const FILES_AT_ONCE = 4;
-
-/**
- * Runs `task` over `items`, at most `limit` at a time. The first error stops new tasks from
- * starting and is thrown once the running ones have settled (nothing is left writing behind).
- */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
+/** Exact mtimes are set in batches of this many paths (one shell per batch). */
+const MTIME_BATCH = 5000;
 
 export class PathEscapeError extends Error {
   constructor(entryPath: string, reason: string) {
@@ -139,45 +69,72 @@ function isWithin(dir: string | Buffer, realRoot: string): boolean {
   return dir.equals(root) || (dir.length > prefix.length && dir.subarray(0, prefix.length).equals(prefix));
 }
 
-/** LRU of whole packs: files restore in chunk order, which is pack order, so a small cache serves most reads. */
-class PackCache {
-  private readonly packs = new Map<string, Promise<Buffer>>();
-  constructor(private readonly source: ChunkSource, private readonly capacity = 4) {}
+/**
+ * Runs tasks at most `limit` at a time, in the order given: `run` waits for a free slot, then
+ * starts the task without waiting for it. The first error stops new tasks from starting and is
+ * thrown by `run` and `drain` once the running ones have settled (nothing is left writing behind).
+ */
+export class TaskPool {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
 
-  get(key: string): Promise<Buffer> {
-    let pack = this.packs.get(key);
-    if (pack) {
-      this.packs.delete(key);
-    } else {
-      pack = this.source.readPack(key);
-      pack.catch(() => this.packs.delete(key));
-    }
-    this.packs.set(key, pack);
-    while (this.packs.size > this.capacity) this.packs.delete(this.packs.keys().next().value!);
-    return pack;
+  constructor(private readonly limit: number) {}
+
+  async run(task: () => Promise<void>): Promise<void> {
+    while (!this.failure && this.running.size >= this.limit) await Promise.race(this.running);
+    if (this.failure) return this.drain();
+    const work: Promise<void> = task()
+      .catch((error) => { this.failure ??= { error }; })
+      .finally(() => this.running.delete(work));
+    this.running.add(work);
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
+    if (this.failure) throw this.failure.error;
   }
 }
 
-function selected(manifest: Manifest, paths?: string[]): TreeEntry[] {
-  if (!paths || paths.length === 0) return manifest.entries;
-  const roots = paths.map((p) => (p === '/' ? '/' : `/${p.replace(/^\/+|\/+$/g, '')}`));
-  for (const root of roots) if (!findEntry(manifest, root)) throw new Error(`path ${root} is not in snapshot ${manifest.snapshotId}`);
-  const keep = (p: string) => roots.some((r) => r === '/' || p === r || p.startsWith(r + '/') || r.startsWith(p === '/' ? '/' : p + '/'));
-  return manifest.entries.filter((e) => keep(e.path));
+/** Whether a snapshot path is one of `roots` or inside one. */
+function under(roots: TreeEntry[], entryPath: string): boolean {
+  return roots.some((r) => r.path === '/' || entryPath === r.path || entryPath.startsWith(r.path + '/'));
+}
+
+/**
+ * The entries a restore of `paths` starts from (the root when none is chosen), and the
+ * directories on the way to them, which are created with their metadata too. A chosen path
+ * inside another chosen one is restored once.
+ */
+async function chosenRoots(reader: SnapshotReader, manifest: Manifest, paths?: string[]): Promise<{ roots: TreeEntry[]; ancestors: TreeEntry[] }> {
+  if (!paths || paths.length === 0) return { roots: [manifest.root], ancestors: [] };
+  const chains: TreeEntry[][] = [];
+  for (const p of paths) {
+    const chain = await reader.pathTo(manifest, p);
+    if (!chain) throw new Error(`path ${normalizeSnapshotPath(p)} is not in snapshot ${manifest.snapshotId}`);
+    chains.push(chain);
+  }
+  const chosen = chains.map((chain) => chain[chain.length - 1]);
+  const roots = chosen.filter((r, i) => !chosen.some((o, j) => j !== i && (o.path === '/' || r.path.startsWith(o.path + '/') || (o.path === r.path && j < i))));
+  const ancestors = new Map<string, TreeEntry>();
+  for (const chain of chains) for (const a of chain.slice(0, -1)) if (!under(roots, a.path)) ancestors.set(a.path, a);
+  return { roots, ancestors: [...ancestors.values()].sort((a, b) => a.path.length - b.path.length) };
 }
 
 /**
  * Bytes a restore of `paths` (all when none) writes, for its progress total: the chosen files,
- * and a hard link's content once, as a file of its own when its first link is not chosen.
+ * and a hard link's content once, as a file of its own when its first link is not chosen. Reads
+ * the listings of the chosen subtrees (not the chunks).
  */
-export function restoreSize(manifest: Manifest, paths?: string[]): number {
-  const entries = selected(manifest, paths);
-  const chosen = new Set(entries.map((e) => e.path));
-  const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
+export async function restoreSize(reader: SnapshotReader, manifest: Manifest, paths?: string[]): Promise<number> {
+  const { roots } = await chosenRoots(reader, manifest, paths);
   let total = 0;
-  for (const e of entries) {
+  const count = async (e: TreeEntry) => {
     if (e.type === 'file') total += e.size ?? 0;
-    else if (e.type === 'hardlink' && !chosen.has(e.linkTo!)) total += byPath.get(e.linkTo!)?.size ?? 0;
+    else if (e.type === 'hardlink' && !under(roots, e.linkTo!)) total += (await reader.find(manifest, e.linkTo!))?.size ?? 0;
+  };
+  for (const root of roots) {
+    if (root.type !== 'dir') await count(root);
+    else for await (const visit of reader.walk(manifest, root, { locate: false })) for (const e of visit.entries) await count(e);
   }
   return total;
 }
@@ -185,26 +142,47 @@ export function restoreSize(manifest: Manifest, paths?: string[]): number {
 /**
  * Writes a snapshot (or chosen paths of it) into a target directory, verifying every chunk
  * against its id. A file with a damaged or missing chunk is reported and the others restored.
- * Symlinks are created last, and every write checks that its directory still resolves inside
+ * The tree is read one directory at a time (each directory's entries are checked against the
+ * target before any of them is written); files are written several at once; hard links and
+ * symlinks are created last, and every write checks that its directory still resolves inside
  * the target, so a symlink in the snapshot cannot redirect a later write out of it.
  */
 export class Restorer {
-  private readonly packs: PackCache;
+  private readonly reader: SnapshotReader;
 
   constructor(private readonly key: MasterKey, private readonly source: ChunkSource, private readonly onProgress?: (p: { files: number; bytesWritten: number }) => void) {
-    this.packs = new PackCache(source);
+    this.reader = new SnapshotReader(key, source);
+  }
+
+  private get chunks(): ChunkReader {
+    return this.reader.chunks;
   }
 
   async restore(manifest: Manifest, target: string, options: { paths?: string[] } = {}): Promise<RestoreResult> {
     const started = Date.now();
     const root = path.resolve(target);
-    const entries = selected(manifest, options.paths);
-    const resolved = entries.map((e) => ({ entry: e, to: safeTargetPath(root, e.path, e.rawPath) })); // refuse before writing anything
+    const { roots, ancestors } = await chosenRoots(this.reader, manifest, options.paths);
+    for (const e of [...ancestors, ...roots]) safeTargetPath(root, e.path, e.rawPath); // refuse before writing anything
     await mkdir(root, { recursive: true });
     const realRoot = await realpath(root);
     const result: RestoreResult = { files: 0, dirs: 0, bytesWritten: 0, durationMs: 0, failedFiles: [] };
-    const linked = new Set(entries.filter((e) => e.type === 'hardlink').map((e) => e.linkTo));
-    const locations = await this.locateAll([...entries, ...manifest.entries.filter((e) => linked.has(e.path))]);
+    const asRoot = process.getuid?.() === 0;
+    const pool = new TaskPool(FILES_AT_ONCE);
+    const dirs: Array<{ entry: TreeEntry; to: string | Buffer }> = [];
+    const hardlinks: Array<{ entry: TreeEntry; to: string | Buffer }> = [];
+    const symlinks: Array<{ entry: TreeEntry; to: string | Buffer }> = [];
+    /** Files that could not be restored (their hard links fail too), and where files with raw names went. */
+    const failedPaths = new Set<string>();
+    const rawTargets = new Map<string, Buffer>();
+    let mtimes: Array<{ path: string | Buffer; mtimeNs: string }> = [];
+    const exactMtime = async (to: string | Buffer, mtimeNs: string) => {
+      mtimes.push({ path: to, mtimeNs });
+      if (mtimes.length >= MTIME_BATCH) {
+        const batch = mtimes;
+        mtimes = [];
+        await setExactMtimes(batch);
+      }
+    };
 
     /** The entry's directory (its nearest existing ancestor) must resolve inside the target: no writing through symlinks. */
     const insideTarget = async (entryPath: string, file: string | Buffer) => {
@@ -220,34 +198,34 @@ export class Restorer {
       }
       if (!isWithin(dir, realRoot)) throw new PathEscapeError(entryPath, `its directory resolves to ${dir}, outside the target`);
     };
-    const failed = (entry: TreeEntry, error: unknown) => {
+    const failed = (entryPath: string, error: unknown) => {
       if (error instanceof PathEscapeError) throw error;
-      result.failedFiles.push({ path: entry.path, reason: (error as Error).message });
+      failedPaths.add(entryPath);
+      result.failedFiles.push({ path: entryPath, reason: (error as Error).message });
     };
-    const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
-    const restoredPaths = new Map<string, string | Buffer>();
-
-    for (const { entry, to } of resolved) {
-      if (entry.type !== 'dir') continue;
+    /** Modes, owners (as root) and times of a file or directory. */
+    const applyMetadata = async (entry: TreeEntry, to: string | Buffer) => {
+      const time = seconds(entry.mtimeNs); // microsecond-close; setExactMtimes makes it exact
+      if (asRoot) await chown(to, entry.uid, entry.gid);
+      await chmod(to, entry.mode);
+      await utimes(to, time, time);
+      await exactMtime(to, entry.mtimeNs);
+    };
+    const makeDirectory = async (entry: TreeEntry, to: string | Buffer) => {
       if (to !== root) await insideTarget(entry.path, to);
       await mkdir(to, { recursive: true });
       result.dirs++;
-    }
-    const selectedPaths = new Set(entries.map((e) => e.path));
-    // Several files at once: a file of one or two chunks leaves no room to decode ahead, and
-    // restoring such files one by one would leave the cores idle between them.
-    await forEachConcurrently(resolved, FILES_AT_ONCE, async ({ entry, to }) => {
-      // A hard link whose first link is not being restored gets the content as a file of its own.
-      const content = entry.type === 'file' ? entry : entry.type === 'hardlink' && !selectedPaths.has(entry.linkTo!) ? byPath.get(entry.linkTo!) : undefined;
-      if (!content) return;
+      dirs.push({ entry, to });
+    };
+    /** Writes a file's content (`content`: the file itself, or a hard link's first link) and its metadata (from `entry`). */
+    const writeFile = async (entry: TreeEntry, content: TreeEntry, to: string | Buffer, locations: Map<string, ChunkLocation>) => {
       let written = 0; // this file's bytes, taken back from the totals if it fails
       try {
-        if (content.type !== 'file') throw new Error(`hard link to ${entry.linkTo}, which is not a file in the snapshot`);
         await insideTarget(entry.path, to);
         await rm(to, { force: true });
         const handle = await open(to, 'wx', 0o600);
         try {
-          for await (const data of this.chunksInOrder(content.chunks ?? [], locations)) {
+          for await (const data of this.chunks.chunks(content.chunks ?? [], locations)) {
             await handle.write(data);
             result.bytesWritten += data.length;
             written += data.length;
@@ -255,40 +233,84 @@ export class Restorer {
         } finally {
           await handle.close();
         }
-        restoredPaths.set(entry.path, to);
+        await applyMetadata(entry, to);
+        if (typeof to !== 'string') rawTargets.set(entry.path, to);
         result.files++;
         this.onProgress?.({ files: result.files, bytesWritten: result.bytesWritten });
       } catch (error) {
         result.bytesWritten -= written;
         await rm(to, { force: true }).catch(() => undefined);
-        failed(entry, error);
+        failed(entry.path, error);
       }
-    });
-    for (const { entry, to } of resolved) {
-      if (entry.type !== 'hardlink' || !selectedPaths.has(entry.linkTo!)) continue;
-      try {
-        const original = restoredPaths.get(entry.linkTo!);
-        if (!original) throw new Error(`hard link to ${entry.linkTo}, which could not be restored`);
-        await insideTarget(entry.path, to);
-        await rm(to, { force: true });
-        await link(original, to);
-        result.files++;
-      } catch (error) {
-        failed(entry, error);
+    };
+    const restoreEntry = async (entry: TreeEntry, to: string | Buffer, locations: Map<string, ChunkLocation>) => {
+      if (entry.type === 'file') await pool.run(() => writeFile(entry, entry, to, locations));
+      else if (entry.type === 'hardlink') hardlinks.push({ entry, to });
+      else if (entry.type === 'symlink') symlinks.push({ entry, to });
+    };
+
+    for (const a of ancestors) await makeDirectory(a, safeTargetPath(root, a.path, a.rawPath));
+    for (const start of roots) {
+      if (start.type !== 'dir') {
+        await restoreEntry(start, safeTargetPath(root, start.path, start.rawPath), await locateAll(this.source, start.chunks ?? []));
+        continue;
+      }
+      const unreadable = (dir: TreeEntry, error: Error) => {
+        if (error instanceof UnsafeEntryError) throw new PathEscapeError(error.entryPath, error.reason); // a forged tree: stop
+        failed(dir.path, new Error(`directory listing unreadable, its contents are not restored: ${error.message}`));
+      };
+      for await (const { dir, entries, locations } of this.reader.walk(manifest, start, { onUnreadable: unreadable })) {
+        const targets = entries.map((e) => safeTargetPath(root, e.path, e.rawPath)); // the whole directory is refused before any of it is written
+        await makeDirectory(dir, safeTargetPath(root, dir.path, dir.rawPath));
+        for (let i = 0; i < entries.length; i++) await restoreEntry(entries[i], targets[i], locations);
       }
     }
-    for (const { entry, to } of resolved) {
-      if (entry.type !== 'symlink') continue;
+    await pool.drain();
+
+    for (const { entry, to } of hardlinks) {
+      const linkTo = entry.linkTo!;
+      if (!under(roots, linkTo)) {
+        // The first link is not being restored: this link gets the content as a file of its own.
+        const content = await this.reader.find(manifest, linkTo);
+        if (content?.type !== 'file') failed(entry.path, new Error(`hard link to ${linkTo}, which is not a file in the snapshot`));
+        else {
+          const locations = await locateAll(this.source, content.chunks ?? []);
+          await pool.run(() => writeFile(entry, content, to, locations));
+        }
+        continue;
+      }
+      try {
+        if (failedPaths.has(linkTo)) throw new Error(`hard link to ${linkTo}, which could not be restored`);
+        await insideTarget(entry.path, to);
+        await rm(to, { force: true });
+        await link(rawTargets.get(linkTo) ?? safeTargetPath(root, linkTo), to);
+        result.files++;
+      } catch (error) {
+        failed(entry.path, error);
+      }
+    }
+    await pool.drain();
+    for (const { entry, to } of symlinks) {
       try {
         await insideTarget(entry.path, to);
         await rm(to, { force: true });
         await symlink(entry.rawTarget !== undefined ? decodeRaw(entry.rawTarget) : entry.target!, to);
+        if (asRoot) await lchown(to, entry.uid, entry.gid);
+        const time = seconds(entry.mtimeNs);
+        await lutimes(to, time, time);
+        await exactMtime(to, entry.mtimeNs);
         result.files++;
       } catch (error) {
-        failed(entry, error);
+        failed(entry.path, error);
       }
     }
-    await this.applyMetadata(resolved);
+    // Directories last and deepest first: writing into a directory changes its mtime.
+    for (const { entry, to } of dirs.sort((a, b) => b.entry.path.length - a.entry.path.length)) {
+      await applyMetadata(entry, to).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+    await setExactMtimes(mtimes);
     // Files restore several at a time: report failures in path order, the same on every run.
     result.failedFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     result.durationMs = Date.now() - started;
@@ -297,94 +319,20 @@ export class Restorer {
 
   /** Streams one file of a snapshot, verifying each chunk. */
   async restoreFileToStream(manifest: Manifest, filePath: string, out: Writable): Promise<number> {
-    let entry = findEntry(manifest, filePath);
-    if (entry?.type === 'hardlink') entry = findEntry(manifest, entry.linkTo!);
+    let entry = await this.reader.find(manifest, filePath);
+    if (entry?.type === 'hardlink') entry = await this.reader.find(manifest, entry.linkTo!);
     if (!entry || entry.type !== 'file') throw new Error(`${filePath} is not a file in snapshot ${manifest.snapshotId}`);
-    const locations = await this.locateAll([entry]);
+    const locations = await locateAll(this.source, entry.chunks ?? []);
     let written = 0;
-    for await (const data of this.chunksInOrder(entry.chunks ?? [], locations)) {
+    for await (const data of this.chunks.chunks(entry.chunks ?? [], locations)) {
       if (!out.write(data)) await new Promise((resolve) => out.once('drain', resolve));
       written += data.length;
     }
     return written;
   }
+}
 
-  private async locateAll(entries: TreeEntry[]) {
-    const ids = [...new Set(entries.flatMap((e) => e.chunks ?? []))];
-    const all = new Map<string, ChunkLocation>();
-    for (let i = 0; i < ids.length; i += 10_000) {
-      for (const [id, where] of await this.source.locate(ids.slice(i, i + 10_000))) all.set(id, where);
-    }
-    return all;
-  }
-
-  /**
-   * A file's chunks in order, decoded up to DECODE_AHEAD at a time: decompression runs on the
-   * thread pool, so decoding ahead keeps both cores busy while the previous chunk is written.
-   * With ranged reads, each run of neighbouring chunks is one request; otherwise whole packs
-   * come from a small LRU (files restore in pack order, so each pack is read about once).
-   */
-  private async *chunksInOrder(ids: string[], locations: Map<string, ChunkLocation>): AsyncGenerator<Buffer> {
-    const runs = planRuns(ids, locations);
-    const bytes = new Map<Run, Promise<Buffer>>();
-    const runBytes = (run: Run): Promise<Buffer> => {
-      let loading = bytes.get(run);
-      if (!loading) {
-        loading = this.source.readRange
-          ? this.source.readRange(run.packKey, run.offset, run.end - run.offset).then((b) => {
-            if (b.length !== run.end - run.offset) throw new Error(`pack ${run.packKey}: asked for ${run.end - run.offset} bytes at ${run.offset}, got ${b.length}`);
-            return b;
-          })
-          : this.packs.get(run.packKey).then((pack) => pack.subarray(run.offset, run.end));
-        loading.catch(() => undefined);
-        bytes.set(run, loading);
-      }
-      return loading;
-    };
-    const order = runs.flatMap((run) => run.chunks.map((c) => ({ run, ...c })));
-    const pending: Array<Promise<Buffer>> = [];
-    let next = 0;
-    const fill = () => {
-      while (next < order.length && pending.length < DECODE_AHEAD) {
-        const { run, id, at } = order[next++];
-        if (next >= 2 && order[next - 2].run !== run) bytes.delete(order[next - 2].run); // a finished run's bytes can go
-        const loading = runBytes(run).then((b) => openChunk(this.key, Buffer.from(id, 'hex'), b.subarray(at.offset - run.offset, at.offset - run.offset + at.length)));
-        loading.catch(() => undefined); // awaited in order below; this only silences early rejections
-        pending.push(loading);
-      }
-    };
-    fill();
-    while (pending.length > 0) {
-      const data = await pending.shift()!;
-      fill();
-      yield data;
-    }
-  }
-
-  /** Modes, owners (when running as root) and times; directories last and deepest first, since writing into them changes their mtime. */
-  private async applyMetadata(resolved: Array<{ entry: TreeEntry; to: string | Buffer }>): Promise<void> {
-    const asRoot = process.getuid?.() === 0;
-    const seconds = (ns: string) => Number(BigInt(ns) / 1000n) / 1e6;
-    const ordered = [
-      ...resolved.filter((r) => r.entry.type !== 'dir'),
-      ...resolved.filter((r) => r.entry.type === 'dir').sort((a, b) => b.entry.path.length - a.entry.path.length),
-    ];
-    for (const { entry, to } of ordered) {
-      const time = seconds(entry.mtimeNs); // microsecond-close; setExactMtimes below makes it exact
-      try {
-        if (entry.type === 'symlink') {
-          if (asRoot) await import('node:fs/promises').then((fs) => fs.lchown(to, entry.uid, entry.gid));
-          await lutimes(to, time, time);
-          continue;
-        }
-        if (entry.type === 'hardlink') continue; // shares the original's inode and metadata
-        if (asRoot) await chown(to, entry.uid, entry.gid);
-        await chmod(to, entry.mode);
-        await utimes(to, time, time);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    await setExactMtimes(resolved.filter((r) => r.entry.type !== 'hardlink').map((r) => ({ path: r.to, mtimeNs: r.entry.mtimeNs })));
-  }
+/** Nanoseconds since the epoch (a decimal string) as the seconds utimes takes. */
+function seconds(ns: string): number {
+  return Number(BigInt(ns) / 1000n) / 1e6;
 }

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
-import { checkRepository } from './checker';
+import { checkRepository, snapshotReferences } from './checker';
 import { createKeyFile } from './keys';
-import { decodeManifest, encodeManifest, Manifest } from './manifest';
+import { decodeManifest, encodeManifest } from './manifest';
 import { PathEscapeError, Restorer, safeTargetPath } from './restorer';
+import { SnapshotReader } from './snapshot-reader';
 import { makeEdgeCaseTree } from './testing/edge-case-tree';
 import { MemoryRepository } from './testing/memory-repository';
+import { entriesOf, inlineManifest, manifestOfResult } from './testing/snapshots';
 
 const { masterKey } = createKeyFile('pw', { N: 1024, r: 8, p: 1 });
 const dirs: string[] = [];
@@ -20,10 +22,6 @@ const temp = (name: string) => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function manifestOf(entries: Manifest['entries'], id: string): Manifest {
-  return { version: 1, snapshotId: id, time: new Date().toISOString(), hostname: 'test', source: { kind: 'directory', path: '/src' }, entries };
-}
 
 /** Every entry's type, mode, mtime (ns), size/target: what `diff -r` does not compare. Names as raw bytes. */
 function describeTree(root: string): Record<string, string> {
@@ -52,14 +50,14 @@ describe('backup and restore round trip', () => {
     const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
     expect(result.errors).toEqual([]);
     // Non-UTF-8 names: readable and unique paths, exact bytes in rawPath (and rawTarget).
-    const byPath = new Map(result.entries.map((e) => [e.path, e]));
+    const byPath = new Map((await entriesOf(masterKey, repo, result)).map((e) => [e.path, e]));
     expect(byPath.get('/caf\\xE9')).toMatchObject({ type: 'file' });
     expect(byPath.get('/caf\\xE9')!.rawPath).toBeUndefined();
     expect(byPath.get('/caf\\xE9~2')).toMatchObject({ type: 'dir', rawPath: Buffer.from('/caf\xe9', 'latin1').toString('base64') });
     expect(byPath.get('/caf\\xE9~2/hardlink-\\xE0')).toMatchObject({ type: 'file', rawPath: Buffer.from('/caf\xe9/hardlink-\xe0', 'latin1').toString('base64') });
     expect(byPath.get('/caf\\xE9~2/r\\xE9sum\\xE9.txt')).toMatchObject({ type: 'hardlink', linkTo: '/caf\\xE9~2/hardlink-\\xE0', rawPath: Buffer.from('/caf\xe9/r\xe9sum\xe9.txt', 'latin1').toString('base64') });
     expect(byPath.get('/link-to-latin1')).toMatchObject({ target: 'caf\\xE9/r\\xE9sum\\xE9.txt', rawTarget: Buffer.from('caf\xe9/r\xe9sum\xe9.txt', 'latin1').toString('base64') });
-    const manifest = manifestOf(result.entries, 'a'.repeat(64));
+    const manifest = manifestOfResult(result, 'a'.repeat(64));
     const decoded = await decodeManifest(masterKey, manifest.snapshotId, await encodeManifest(masterKey, manifest));
 
     const target = temp('restore');
@@ -74,7 +72,7 @@ describe('backup and restore round trip', () => {
     await makeEdgeCaseTree(source);
     const repo = new MemoryRepository();
     const first = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
-    const parent = manifestOf(first.entries, 'b'.repeat(64));
+    const parent = manifestOfResult(first, 'b'.repeat(64));
     const second = await new Archiver({ key: masterKey, repository: repo, parent }).archiveDirectory(source);
     expect(second.stats.bytesStored).toBeLessThan(first.stats.bytesStored * 0.01);
     expect(second.stats.newChunks).toBe(0);
@@ -89,7 +87,7 @@ describe('backup and restore round trip', () => {
     const repo = new MemoryRepository();
     const data = Buffer.alloc(3_000_000, 'stream data ');
     const result = await new Archiver({ key: masterKey, repository: repo }).archiveStream('db.dump', Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
-    const manifest = manifestOf(result.entries, 'c'.repeat(64));
+    const manifest = manifestOfResult(result, 'c'.repeat(64));
     const chunks: Buffer[] = [];
     const sink = new (await import('node:stream')).Writable({ write(chunk, _e, cb) { chunks.push(chunk); cb(); } });
     await new Restorer(masterKey, repo).restoreFileToStream(manifest, '/db.dump', sink);
@@ -102,12 +100,12 @@ describe('backup and restore round trip', () => {
     writeFileSync(path.join(source, 'survivor.txt'), 'survivor');
     const repo = new MemoryRepository();
     const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
-    const manifest = manifestOf(result.entries, 'd'.repeat(64));
-    const victimChunk = result.entries.find((e) => e.path === '/victim.bin')!.chunks![0];
+    const manifest = manifestOfResult(result, 'd'.repeat(64));
+    const victimChunk = (await entriesOf(masterKey, repo, result)).find((e) => e.path === '/victim.bin')!.chunks![0];
     const where = repo.index.get(victimChunk)!;
     repo.packs.get(where.packKey)![where.offset + 20] ^= 0xff;
 
-    const report = await checkRepository({ key: masterKey, packKeys: [...repo.packs.keys()], readPack: (k) => repo.readPack(k), manifests: [manifest] });
+    const report = await checkRepository({ key: masterKey, packKeys: [...repo.packs.keys()], readPack: (k) => repo.readPack(k), references: () => snapshotReferences(new SnapshotReader(masterKey, repo), manifest, () => undefined) });
     expect(report.damaged).toEqual([expect.objectContaining({ chunkId: victimChunk, packKey: where.packKey, snapshots: [manifest.snapshotId], files: ['/victim.bin'] })]);
     expect(report.damaged[0].reason).toMatch(/authentication failed/);
 
@@ -123,7 +121,7 @@ describe('backup and restore round trip', () => {
     const repo = new MemoryRepository();
     const result = await new Archiver({ key: masterKey, repository: repo }).archiveDirectory(source);
     const target = temp('restore');
-    const restored = await new Restorer(masterKey, repo).restore(manifestOf(result.entries, '9'.repeat(64)), target, { paths: ['/caf\\xE9~2/r\\xE9sum\\xE9.txt'] });
+    const restored = await new Restorer(masterKey, repo).restore(manifestOfResult(result, '9'.repeat(64)), target, { paths: ['/caf\\xE9~2/r\\xE9sum\\xE9.txt'] });
     expect(restored).toMatchObject({ files: 1, failedFiles: [] });
     const file = Buffer.concat([Buffer.from(target), Buffer.from('/caf\xe9/r\xe9sum\xe9.txt', 'latin1')]);
     expect(readFileSync(file, 'utf8')).toBe('latin-1 names');
@@ -146,11 +144,11 @@ describe('backup and restore round trip', () => {
     for (const evil of ['/../escape', '/a/../../escape', '/a//b', '/a/./b']) {
       expect(() => safeTargetPath(target, evil)).toThrow(PathEscapeError);
     }
-    const manifest = manifestOf([
+    const manifest = inlineManifest({ snapshotId: 'e'.repeat(64), entries: [
       { path: '/', type: 'dir', mode: 0o755, mtimeNs: '0', uid: 0, gid: 0 },
       { path: '/ok.txt', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
       { path: '/../../etc/evil', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
-    ], 'e'.repeat(64));
+    ] });
     await expect(new Restorer(masterKey, repo).restore(manifest, target)).rejects.toThrow(/refusing to restore "\/\.\.\/\.\.\/etc\/evil"/);
     expect(readdirSync(target)).toEqual([]);
   });
@@ -161,11 +159,11 @@ describe('backup and restore round trip', () => {
     const repo = new MemoryRepository();
     // A snapshot holding a directory symlink and a file "inside" it: restoring in any order
     // must not create the file through the link.
-    const manifest = manifestOf([
+    const manifest = inlineManifest({ snapshotId: 'f'.repeat(64), entries: [
       { path: '/', type: 'dir', mode: 0o755, mtimeNs: '0', uid: 0, gid: 0 },
       { path: '/sneaky', type: 'symlink', target: outside, mode: 0o777, mtimeNs: '0', uid: 0, gid: 0 },
       { path: '/sneaky/payload', type: 'file', mode: 0o644, mtimeNs: '0', uid: 0, gid: 0, size: 0, chunks: [] },
-    ], 'f'.repeat(64));
+    ] });
     const restoring = new Restorer(masterKey, repo).restore(manifest, target);
     await restoring.catch(() => undefined);
     expect(readdirSync(outside)).toEqual([]);

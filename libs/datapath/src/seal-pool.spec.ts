@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
 import { chunkId } from './hasher';
 import { createKeyFile } from './keys';
-import { createManifest } from './manifest';
+import { manifestOfResult } from './testing/snapshots';
 import { Restorer } from './restorer';
 import { SealPool } from './seal-pool';
 import { open, sealSync } from './sealer';
@@ -31,7 +31,7 @@ describe('seal pool (worker threads)', () => {
     const repo = new MemoryRepository();
     const data = Buffer.concat([randomBytes(2_000_000), Buffer.alloc(2_000_000, 'text ')]);
     const result = await new Archiver({ key: masterKey, repository: repo, sealPool: pool }).archiveStream('f', Readable.from([data]));
-    const manifest = createManifest({ snapshotId: 'c'.repeat(64), source: { kind: 'stream', name: 'f' }, entries: result.entries });
+    const manifest = manifestOfResult(result, 'c'.repeat(64), { kind: 'stream', name: 'f' });
     const out: Buffer[] = [];
     const { Writable } = await import('node:stream');
     await new Restorer(masterKey, repo).restoreFileToStream(manifest, '/f', new Writable({ write(c, _e, cb) { out.push(c); cb(); } }));

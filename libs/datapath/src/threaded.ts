@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { ArchiveResult, Archiver, ArchiverOptions } from './archiver';
 import { ThreadProgress, runOnDataThread, serveRepository } from './data-thread';
 import { Manifest } from './manifest';
-import { ChunkSource, RestoreResult } from './restorer';
+import { ChunkSource } from './chunk-reader';
+import { RestoreResult } from './restorer';
 import { MasterKey } from './keys';
 
 /**
@@ -17,9 +18,9 @@ export class WorkerArchiver {
   }
 
   archiveDirectory(root: string): Promise<ArchiveResult> {
-    const { key, repository, parent, onProgress, chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
+    const { key, repository, parent, onProgress, chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
     return runOnDataThread<ArchiveResult>(
-      { kind: 'archive', key, root, parent, options: { chunker, packSize, compressionLevel, maxUploads, verifyReusedChunks, bandwidthLimitBytesPerSec, progressIntervalMs } },
+      { kind: 'archive', key, root, parent, options: { chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } },
       serveRepository(repository),
       onProgress as (p: ThreadProgress) => void,
     );

@@ -39,7 +39,7 @@ describe('ChunkIndexRepository.forget (check --repair)', () => {
 
     expect(forgotten).toEqual([damaged.id.toString('hex')]);
     const known = await index.known([damaged.id, sound.id, elsewhere.id]);
-    expect(known).toEqual(new Set([sound.id.toString('hex'), elsewhere.id.toString('hex')]));
+    expect(known).toEqual(new Map([[sound.id.toString('hex'), 'data/aa/damaged'], [elsewhere.id.toString('hex'), 'data/bb/healthy']]));
     expect(await index.forget([])).toEqual([]);
   });
 

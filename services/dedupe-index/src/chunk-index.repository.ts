@@ -26,16 +26,17 @@ const INSERT_BATCH = 5000;
 export class ChunkIndexRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Which of these ids the repository already holds, as a set of hex ids. */
-  async known(ids: Buffer[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
+  /** Which of these ids the repository already holds: hex id → the pack holding it. */
+  async known(ids: Buffer[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
     const rows = await this.dataSource
       .getRepository(ChunkLocationEntity)
       .createQueryBuilder('c')
       .select('c.id', 'id')
+      .addSelect('c.pack_key', 'packKey')
       .where('c.id = ANY(:ids)', { ids })
-      .getRawMany<{ id: Buffer }>();
-    return new Set(rows.map((r) => r.id.toString('hex')));
+      .getRawMany<{ id: Buffer; packKey: string }>();
+    return new Map(rows.map((r) => [r.id.toString('hex'), r.packKey]));
   }
 
   async locate(ids: Buffer[]): Promise<ChunkLocation[]> {

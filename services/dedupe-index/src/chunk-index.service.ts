@@ -43,7 +43,7 @@ export class ChunkIndexService {
     const fresh = ids.filter((id) => !known.has(id.toString('hex')));
     this.lookups.inc({ result: 'new' }, fresh.length);
     this.lookups.inc({ result: 'known' }, ids.length - fresh.length);
-    return { new: encodeChunkIds(fresh) };
+    return { new: encodeChunkIds(fresh), packs: [...new Set(known.values())] };
   }
 
   /** Where each id is; ids the index does not hold are left out of the answer. */

@@ -1,4 +1,4 @@
-import { BackupRequested, BackupStats, backupRatios, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, PackStored, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -8,13 +8,20 @@ import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
-import { IngestJobEntity } from './entities/ingest-job.entity';
+import { ServiceChunkRepository } from './service-chunk-repository';
 import { SnapshotEntity } from './entities/snapshot.entity';
+import { JobLease, JobQueueService, LeaseLostError } from './job-queue.service';
 import { treeSize } from './tree-size';
 import { uploadBrokeOff } from './upload-errors';
 
-/** A failure with the pipeline stage it happened in, for backup.failed. */
+/**
+ * A failure with the pipeline stage it happened in, for backup.failed, and the packs the backup
+ * had stored by then: the failure announces them (pack.stored), so storage accounts them and
+ * prune can reclaim what no snapshot references (`arca check` lists such packs as unreferenced).
+ */
 export class BackupStageError extends Error {
+  storedPacks: PackStored[] = [];
+
   constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string) {
     super(message);
   }
@@ -53,6 +60,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly repo: RepositoryAccess,
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
+    private readonly queue: JobQueueService,
   ) {}
 
   /** The first backup or restore should not wait for its data thread to load. */
@@ -64,7 +72,20 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     await closeDataThreads();
   }
 
-  async run(jobId: string, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+  async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId });
+    try {
+      return await this.backUp(lease, request, repository, stream);
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`);
+      failure.storedPacks = repository.storedPacks;
+      throw failure;
+    }
+  }
+
+  private async backUp(lease: JobLease, request: BackupRequested, repository: ServiceChunkRepository, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+    const jobId = lease.id;
     const source = request.source;
     const parent = stream ? null : await this.repo.catalog.latestOf(source);
     await this.publisher.publish(TOPICS.backupStarted, {
@@ -72,7 +93,6 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     }, { jobId });
 
     const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
-    const repository = this.repo.chunksFor({ jobId, policyId: request.policyId });
     // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
     const archiver = new WorkerArchiver({
       key: this.repo.keys.key,
@@ -91,7 +111,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const result = await this.archive(archiver, source, stream);
     const snapshotId = randomBytes(32).toString('hex');
     const manifest: Manifest = {
-      version: 1, snapshotId, time: new Date().toISOString(), hostname: os.hostname(), source: { ...source }, entries: result.entries,
+      version: 2, snapshotId, time: new Date().toISOString(), hostname: os.hostname(), source: { ...source }, root: result.root,
       ...(parent ? { parentId: parent.id } : {}),
     };
     const key = manifestKey(snapshotId);
@@ -119,14 +139,14 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
       const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
-        ...common, manifestKey: key, time: manifest.time, stats, packKeys: [...new Set([...result.packKeys, ...(await this.referencedPacks(result))])],
+        ...common, manifestKey: key, time: manifest.time, stats, packKeys: result.packKeys,
         ...(parent ? { parentSnapshotId: parent.id } : {}),
       }, { jobId });
       const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));
       await this.outbox.enqueue(m, TOPICS.backupCompleted, {
-        ...common, manifestKey: key, stats, errors: result.errors.length, ...(skipped.length > 0 ? { skipped } : {}),
+        ...common, manifestKey: key, stats, errors: result.errorCount, ...(skipped.length > 0 ? { skipped } : {}),
       }, { jobId });
-      await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
+      await this.queue.finish(m, lease, { status: 'completed' });
       return snapshot;
     });
   }
@@ -162,11 +182,5 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       const message = (error as Error).message;
       throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message);
     }
-  }
-
-  /** Packs holding the snapshot's chunks, including those written by earlier backups (replication needs all). */
-  private async referencedPacks(result: ArchiveResult): Promise<string[]> {
-    const ids = [...new Set(result.entries.flatMap((e) => e.chunks ?? []))];
-    return [...new Set([...(await this.repo.index.locate(ids)).values()].map((l) => l.packKey))];
   }
 }

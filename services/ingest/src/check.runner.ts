@@ -1,66 +1,77 @@
-import { CheckRequested, TOPICS } from '@arca/contracts';
-import { checkRepository, Manifest } from '@arca/datapath';
+import { CheckRequested, DamagedChunk, TOPICS, UNREFERENCED_LISTED, UnreferencedPacks } from '@arca/contracts';
+import { checkRepository, ChunkReference, snapshotReferences } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { chunksToForget, repairSummary, splitSuperseded } from './check-repair';
 import { RepositoryAccess } from './repository-access';
-import { IngestJobEntity } from './entities/ingest-job.entity';
+import { JobLease, JobQueueService } from './job-queue.service';
 
-/** Runs one check job over the packs in the object store and every catalogued snapshot (and, asked to, repairs the index). */
+/**
+ * Runs one check job over the packs in the object store and every catalogued snapshot (and, asked
+ * to, repairs the index). Snapshots are read one directory at a time, so a check's memory grows with
+ * the repository's chunks, not with the size of any snapshot's tree.
+ */
 @Injectable()
 export class CheckRunner {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: RepositoryAccess,
     private readonly outbox: Outbox,
+    private readonly queue: JobQueueService,
   ) {}
 
-  async run(jobId: string, request: CheckRequested): Promise<void> {
+  async run(lease: JobLease, request: CheckRequested): Promise<void> {
+    const jobId = lease.id;
     const started = Date.now();
-    const packKeys: string[] = [];
-    for await (const item of this.repo.store.list('data/')) packKeys.push(item.key);
-    const manifests: Manifest[] = [];
-    const unreadable: Array<{ snapshotId: string; reason: string }> = [];
-    for (const snapshot of await this.repo.catalog.list()) {
-      try {
-        manifests.push(await this.repo.catalog.manifest(snapshot));
-      } catch (error) {
-        unreadable.push({ snapshotId: snapshot.id, reason: (error as Error).message });
-      }
-    }
-    const report = await checkRepository({
-      key: this.repo.keys.key, packKeys, manifests, percent: request.percent,
-      readPack: (key) => this.repo.store.get(key),
-      indexedChunks: (key) => this.repo.index.packChunks(key),
-    });
-    // Chunks a snapshot references that no pack holds (a deleted or lost pack) are damage too.
-    const indexed = new Map([...(await this.repo.index.locate([...new Set(manifests.flatMap((m) => m.entries.flatMap((e) => e.chunks ?? [])))]))].map(([id, l]) => [id, l.packKey]));
-    for (const manifest of manifests) {
-      for (const entry of manifest.entries) {
-        for (const id of entry.chunks ?? []) {
-          if (indexed.has(id)) continue;
-          const existing = report.damaged.find((d) => d.chunkId === id);
-          if (existing) {
-            if (!existing.snapshots.includes(manifest.snapshotId)) existing.snapshots.push(manifest.snapshotId);
-            if (!existing.files.includes(entry.path)) existing.files.push(entry.path);
-          } else {
-            report.damaged.push({ chunkId: id, packKey: '', reason: 'missing: no pack holds this chunk', snapshots: [manifest.snapshotId], files: [entry.path] });
-          }
+    const packSizes = new Map<string, number>();
+    for await (const item of this.repo.store.list('data/')) packSizes.set(item.key, item.size);
+    // Snapshots whose manifest or directory listings cannot be read: damage too, none of the files below can be restored.
+    const unreadable: DamagedChunk[] = [];
+    // Every pack a snapshot's chunks lie in (per the index), to find packs no snapshot references.
+    const referencedPacks = new Set<string>();
+    const repo = this.repo;
+    async function* references(): AsyncGenerator<ChunkReference> {
+      const reader = repo.catalog.reader();
+      for (const snapshot of await repo.catalog.list()) {
+        let manifest;
+        try {
+          manifest = await repo.catalog.manifest(snapshot);
+        } catch (error) {
+          unreadable.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${(error as Error).message}`, snapshots: [snapshot.id], files: ['/'] });
+          continue;
+        }
+        const onUnreadable = (dir: { path: string }, error: Error) => unreadable.push({ chunkId: '', packKey: '', reason: `directory listing unreadable: ${error.message}`, snapshots: [snapshot.id], files: [dir.path] });
+        for await (const ref of snapshotReferences(reader, manifest, onUnreadable)) {
+          yield ref;
+          for (const pack of ref.packs ?? []) referencedPacks.add(pack);
         }
       }
     }
-    // A snapshot whose manifest is lost or damaged is damage too: none of its files can be restored.
-    for (const u of unreadable) report.damaged.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${u.reason}`, snapshots: [u.snapshotId], files: ['/'] });
-    // Damaged copies a repair and a later backup replaced are no longer damage any restore meets.
-    const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packKeys));
+    const report = await checkRepository({
+      key: this.repo.keys.key, packKeys: [...packSizes.keys()], references, percent: request.percent,
+      readPack: (key) => this.repo.store.get(key),
+      indexedChunks: (key) => this.repo.index.packChunks(key),
+    });
+    report.damaged.push(...unreadable);
+    // Where the index places each damaged chunk now: a copy a repair and a later backup replaced is no longer damage any restore meets.
+    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean)))].map(([id, at]) => [id, at.packKey]));
+    const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packSizes.keys()));
     // Repair: the index forgets what is damaged or lost, so the next backup stores it again instead of referencing it.
     const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;
+    const unreferenced = unreferencedPacks(packSizes, referencedPacks);
     await this.dataSource.transaction(async (m) => {
       await this.outbox.enqueue(m, TOPICS.checkCompleted, {
         jobId, ...report, damaged, durationMs: Date.now() - started, ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
+        ...(unreferenced.count > 0 ? { unreferenced } : {}),
       }, { jobId });
-      await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
+      await this.queue.finish(m, lease, { status: 'completed' });
     });
   }
+}
+
+/** Packs in the store that hold no chunk any snapshot references. */
+export function unreferencedPacks(packSizes: Map<string, number>, referenced: Set<string>): UnreferencedPacks {
+  const keys = [...packSizes.keys()].filter((k) => !referenced.has(k)).sort();
+  return { count: keys.length, bytes: keys.reduce((n, k) => n + packSizes.get(k)!, 0), keys: keys.slice(0, UNREFERENCED_LISTED) };
 }

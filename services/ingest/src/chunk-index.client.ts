@@ -25,12 +25,13 @@ export class ChunkIndexClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** Of these ids, the (hex) ids the repository does not hold yet. */
-  async newIds(ids: Buffer[]): Promise<Set<string>> {
-    const out = new Set<string>();
+  /** Of these ids, the (hex) ids the repository does not hold yet, and the packs holding the others. */
+  async lookup(ids: Buffer[]): Promise<{ fresh: Set<string>; packs: Set<string> }> {
+    const out = { fresh: new Set<string>(), packs: new Set<string>() };
     for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
       const result = await this.post<LookupResponse>('/chunks/lookup', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) });
-      for (const id of decodeChunkIds(result.new)) out.add(id);
+      for (const id of decodeChunkIds(result.new)) out.fresh.add(id);
+      for (const pack of result.packs) out.packs.add(pack);
     }
     return out;
   }

@@ -1,12 +1,34 @@
 import { qualifiedTable } from '@arca/persistence';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import os from 'node:os';
+import { DataSource, EntityManager } from 'typeorm';
 import { IngestJobEntity, IngestJobKind } from './entities/ingest-job.entity';
 
 /** How long a claimed job stays with its worker without a renewal; a dead worker's job is retried after it. */
 export const LEASE_SECONDS = 60;
 /** A job that kept killing its workers is failed rather than retried forever. */
 export const MAX_ATTEMPTS = 3;
+
+/**
+ * A worker's hold on a job: the job id and the attempt it claimed. The attempt is the fencing
+ * token: a claim by another worker increments it, so a worker that lost its lease (paused, cut
+ * off, presumed dead) can no longer end the job, and a job never completes twice.
+ */
+export interface JobLease {
+  id: string;
+  attempt: number;
+}
+
+/** The job was taken over by another worker (or ended) while this one ran it: its outcome is not recorded. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} is no longer held by this worker (its lease ran out and another worker took it over); this run's outcome is discarded`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** This process, as job rows name their worker. */
+export const WORKER = `${os.hostname()}:${process.pid}`;
 
 /** The durable queue of ingest jobs (see IngestJobEntity). */
 @Injectable()
@@ -24,21 +46,63 @@ export class JobQueueService {
   async claim(): Promise<IngestJobEntity | undefined> {
     const table = qualifiedTable(this.dataSource, IngestJobEntity);
     const result: [IngestJobEntity[], number] = await this.dataSource.query(
-      `UPDATE ${table} SET status = 'running', attempts = attempts + 1, lease_until = now() + make_interval(secs => $1)
+      `UPDATE ${table} SET status = 'running', attempts = attempts + 1, lease_until = now() + make_interval(secs => $1), worker = $2
        WHERE id = (SELECT id FROM ${table}
                    WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
                    ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
        RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts`,
-      [LEASE_SECONDS],
+      [LEASE_SECONDS, WORKER],
     );
     // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
     return result[0][0];
   }
 
-  async renewLease(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ${qualifiedTable(this.dataSource, IngestJobEntity)} SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'running'`,
-      [id, LEASE_SECONDS],
+  /** Renews a lease; false when the job is no longer this worker's (taken over, or ended). */
+  async renewLease(lease: JobLease): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `UPDATE ${qualifiedTable(this.dataSource, IngestJobEntity)} SET lease_until = now() + make_interval(secs => $3)
+       WHERE id = $1 AND attempts = $2 AND status = 'running'`,
+      [lease.id, lease.attempt, LEASE_SECONDS],
     );
+    return affected > 0;
+  }
+
+  /**
+   * Ends a job in the caller's transaction, as long as the lease is still this worker's: otherwise
+   * LeaseLostError, and the transaction (with the events it would have published) rolls back.
+   */
+  async finish(m: EntityManager, lease: JobLease, outcome: { status: 'completed' } | { status: 'failed'; error: string }): Promise<void> {
+    const result = await m.createQueryBuilder().update(IngestJobEntity)
+      .set({ status: outcome.status, error: outcome.status === 'failed' ? outcome.error : null, finishedAt: new Date(), leaseUntil: null })
+      .where('id = :id AND attempts = :attempt AND status = :running', { id: lease.id, attempt: lease.attempt, running: 'running' })
+      .execute();
+    if (!result.affected) throw new LeaseLostError(lease.id);
+  }
+
+  /**
+   * Jobs whose worker was a process on this host that no longer runs (killed, crashed, restarted
+   * by the supervisor): their leases end now, so they are taken over at once rather than after
+   * LEASE_SECONDS. Workers elsewhere are left to their leases: their processes cannot be seen from here.
+   */
+  async releaseDeadWorkersJobs(): Promise<number> {
+    const table = qualifiedTable(this.dataSource, IngestJobEntity);
+    const prefix = `${os.hostname()}:`;
+    const rows: Array<{ id: string; worker: string }> = await this.dataSource.query(
+      `SELECT id, worker FROM ${table} WHERE status = 'running' AND worker LIKE $1 AND worker <> $2`, [`${prefix}%`, WORKER],
+    );
+    const dead = rows.filter((r) => !processRuns(Number(r.worker.slice(prefix.length))));
+    if (dead.length === 0) return 0;
+    await this.dataSource.query(`UPDATE ${table} SET lease_until = now() - interval '1 second' WHERE id = ANY($1) AND status = 'running'`, [dead.map((r) => r.id)]);
+    return dead.length;
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true; // not ours to judge
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }

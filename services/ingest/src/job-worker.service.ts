@@ -6,12 +6,13 @@ import { DataSource } from 'typeorm';
 import { BackupRunner, BackupStageError } from './backup.runner';
 import { CheckRunner } from './check.runner';
 import { IngestJobEntity } from './entities/ingest-job.entity';
-import { JobQueueService, LEASE_SECONDS, MAX_ATTEMPTS } from './job-queue.service';
+import { JobLease, JobQueueService, LEASE_SECONDS, LeaseLostError, MAX_ATTEMPTS } from './job-queue.service';
 import { RestoreRunner } from './restore.runner';
 
 /**
  * Takes jobs from the queue and runs them, INGEST_CONCURRENCY at a time per worker. Several
- * ingest instances share one queue; a job's lease is renewed while it runs.
+ * ingest instances share one queue; a job's lease is renewed while it runs. A worker that starts
+ * takes over at once the jobs of a dead worker on its host (others wait for their leases to end).
  */
 @Injectable()
 export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,7 +30,13 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly checks: CheckRunner,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const released = await this.queue.releaseDeadWorkersJobs();
+      if (released > 0) this.logger.warn(`taking over ${released} job(s) of a stopped worker on this host`);
+    } catch (error) {
+      this.logger.warn(`cannot look for jobs of stopped workers: ${(error as Error).message}`);
+    }
     const slots = Math.max(1, Number(process.env.INGEST_CONCURRENCY ?? 1));
     for (let i = 0; i < slots; i++) void this.loop();
   }
@@ -37,6 +44,23 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   /** Called when a request was queued here, so the worker starts without waiting for its poll. */
   notify(): void {
     this.wake?.();
+  }
+
+  /**
+   * Runs `work` while renewing the lease; when a renewal finds the job taken over, `work` goes on
+   * (a data thread cannot be stopped mid-write) but cannot end the job (JobQueueService.finish).
+   */
+  async hold<T>(lease: JobLease, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => {
+      void this.queue.renewLease(lease).then((held) => {
+        if (!held) this.logger.warn(`job ${lease.id}: lease lost to another worker; this run's outcome will be discarded`);
+      }).catch(() => undefined);
+    }, (LEASE_SECONDS * 1000) / 3);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   private async loop(): Promise<void> {
@@ -62,44 +86,54 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async execute(job: IngestJobEntity): Promise<void> {
-    const renew = setInterval(() => void this.queue.renewLease(job.id).catch(() => undefined), (LEASE_SECONDS * 1000) / 3);
+    const lease: JobLease = { id: job.id, attempt: job.attempts };
     try {
-      await runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), attributes: { 'arca.job_id': job.id } }, async () => {
+      await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async () => {
         if (job.attempts > MAX_ATTEMPTS) throw new BackupStageError('read', `gave up after ${MAX_ATTEMPTS} attempts (the worker running it stopped each time)`);
-        if (job.kind === 'backup') await this.backups.run(job.id, job.request as unknown as BackupRequested);
-        else if (job.kind === 'restore') await this.restores.run(job.id, job.request as unknown as RestoreRequested);
-        else await this.checks.run(job.id, job.request as unknown as CheckRequested);
-      });
+        if (job.kind === 'backup') {
+          const request = job.request as unknown as BackupRequested;
+          if (request.source.kind === 'stream') {
+            // An upload runs in the request that carries it; a claimed stream job is one whose worker stopped mid-upload.
+            throw new BackupStageError('read', `the upload of ${request.source.name} was cut off: the ingest worker receiving it stopped; no snapshot was made (upload it again)`);
+          }
+          await this.backups.run(lease, request);
+        } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
+        else await this.checks.run(lease, job.request as unknown as CheckRequested);
+      }));
     } catch (error) {
-      await this.recordFailure(job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
-    } finally {
-      clearInterval(renew);
+      if (error instanceof LeaseLostError) {
+        this.logger.warn(error.message);
+        return;
+      }
+      await this.recordFailure(lease, job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
     }
   }
 
-  /** Marks a job failed and announces it (backup.failed, restore.failed, or a check report naming the failure). */
-  async recordFailure(job: Pick<IngestJobEntity, 'id' | 'kind' | 'request'>, error: unknown): Promise<void> {
+  /** Marks a job failed and announces it (backup.failed, restore.failed, or a check report naming the failure), if the lease is still this worker's. */
+  async recordFailure(lease: JobLease, job: Pick<IngestJobEntity, 'kind' | 'request'>, error: unknown): Promise<void> {
     const reason = (error as Error).message ?? String(error);
-    this.logger.warn(`${job.kind} job ${job.id} failed: ${reason}`);
+    this.logger.warn(`${job.kind} job ${lease.id} failed: ${reason}`);
     const request = job.request as Record<string, unknown>;
     await this.dataSource.transaction(async (m) => {
+      await this.queue.finish(m, lease, { status: 'failed', error: reason });
       if (job.kind === 'backup') {
         const r = request as unknown as BackupRequested;
+        // What a failed backup had stored: accounted by storage, reclaimable by prune.
+        for (const pack of error instanceof BackupStageError ? error.storedPacks : []) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId: lease.id });
         await this.outbox.enqueue(m, TOPICS.backupFailed, {
-          jobId: job.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
-        }, { jobId: job.id });
+          jobId: lease.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
+        }, { jobId: lease.id });
       } else if (job.kind === 'restore') {
-        await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: job.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: job.id });
+        await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id });
       } else {
-        await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId: job.id, packsChecked: 0, chunksChecked: 0, damaged: [{ chunkId: '', packKey: '', reason: `check failed: ${reason}`, snapshots: [], files: [] }], durationMs: 0 }, { jobId: job.id });
+        await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId: lease.id, packsChecked: 0, chunksChecked: 0, damaged: [{ chunkId: '', packKey: '', reason: `check failed: ${reason}`, snapshots: [], files: [] }], durationMs: 0 }, { jobId: lease.id });
       }
-      await m.update(IngestJobEntity, { id: job.id }, { status: 'failed', error: reason, finishedAt: new Date(), leaseUntil: null });
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    // A job cut off here keeps its lease and is taken over when the lease expires.
+    // A job cut off here keeps its lease and is taken over when the lease expires (at once by a worker restarted on this host).
   }
 }

@@ -4,7 +4,7 @@ import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
-import { IngestJobEntity } from './entities/ingest-job.entity';
+import { JobLease, JobQueueService } from './job-queue.service';
 
 /** Runs one restore job: every chunk read back is verified against its id before it is written. */
 @Injectable()
@@ -14,13 +14,16 @@ export class RestoreRunner {
     private readonly repo: RepositoryAccess,
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
+    private readonly queue: JobQueueService,
   ) {}
 
-  async run(jobId: string, request: RestoreRequested): Promise<void> {
+  async run(lease: JobLease, request: RestoreRequested): Promise<void> {
+    const jobId = lease.id;
     const snapshot = await this.repo.catalog.get(request.snapshotId);
     const site = request.site ?? 'primary';
     const manifest = await this.repo.catalog.manifest(snapshot, site);
-    const totalBytes = restoreSize(manifest, request.paths);
+    // The whole snapshot: what the backup read; chosen paths: their listings are read to sum them.
+    const totalBytes = request.paths?.length ? await restoreSize(this.repo.catalog.reader(site), manifest, request.paths) : snapshot.stats.bytesRead;
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
     let lastProgress = 0;
     // On a data thread: decryption, decompression and verification off this service's heap.
@@ -38,7 +41,7 @@ export class RestoreRunner {
           throughputBytesPerSec: Math.round(result.bytesWritten / Math.max(result.durationMs, 1) * 1000), failedFiles: result.failedFiles,
         },
       }, { jobId });
-      await m.update(IngestJobEntity, { id: jobId }, { status: 'completed', finishedAt: new Date(), leaseUntil: null });
+      await this.queue.finish(m, lease, { status: 'completed' });
     });
   }
 }

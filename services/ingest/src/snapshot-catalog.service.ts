@@ -1,9 +1,11 @@
 import { sourceIdentity, SourceSpec } from '@arca/contracts';
-import { decodeManifest, findEntry, listPath, Manifest } from '@arca/datapath';
+import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
+import { ChunkIndexClient } from './chunk-index.client';
 import { RepositoryKeyService } from './repository-key.service';
+import { IndexedChunkSource } from './service-chunk-repository';
 import { Site, SiteStores } from './site-stores';
 
 /** The snapshot catalogue in Postgres, with manifests loaded from the object store on demand. */
@@ -13,7 +15,13 @@ export class SnapshotCatalogService {
     private readonly dataSource: DataSource,
     private readonly keys: RepositoryKeyService,
     private readonly sites: SiteStores,
+    private readonly index: ChunkIndexClient,
   ) {}
+
+  /** Reads snapshot trees (listings are tree objects in packs) from a site. */
+  reader(site: Site = 'primary'): SnapshotReader {
+    return new SnapshotReader(this.keys.key, new IndexedChunkSource(this.sites.get(site), this.index));
+  }
 
   list(filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
     return this.dataSource.getRepository(SnapshotEntity).find({
@@ -44,10 +52,10 @@ export class SnapshotCatalogService {
     return decodeManifest(this.keys.key, snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
   }
 
-  /** A directory's entries, or the one entry a path to a file or link names (as `ls` does). */
+  /** A directory's entries, or the one entry a path to a file or link names (as `ls` does); reads only the listings on the way. */
   async tree(idOrPrefix: string, path: string) {
     const manifest = await this.manifest(await this.get(idOrPrefix));
-    const listed = listPath(manifest, path);
+    const listed = await this.reader().list(manifest, path);
     if (!listed) throw new NotFoundException(`${path} is not in snapshot ${manifest.snapshotId}`);
     return listed.map((e) => ({
       name: e.path.slice(e.path.lastIndexOf('/') + 1), path: e.path, type: e.type, size: e.size, mode: e.mode,
@@ -58,8 +66,9 @@ export class SnapshotCatalogService {
   /** A file's versions across the snapshots of one directory source, newest first. */
   async versions(sourcePath: string, filePath: string) {
     const out: Array<{ snapshotId: string; time: Date; size?: number; mtime: string }> = [];
+    const reader = this.reader();
     for (const snapshot of await this.list({ sourcePath })) {
-      const entry = findEntry(await this.manifest(snapshot), filePath);
+      const entry = await reader.find(await this.manifest(snapshot), filePath);
       if (entry?.type === 'file') out.push({ snapshotId: snapshot.id, time: snapshot.time, size: entry.size, mtime: new Date(Number(BigInt(entry.mtimeNs) / 1_000_000n)).toISOString() });
     }
     return out;

@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BackupRunner } from './backup.runner';
+import { JobLease, LEASE_SECONDS, WORKER } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { RepositoryAccess } from './repository-access';
@@ -71,16 +72,23 @@ export class SnapshotsController {
     if (!name || !/^[^/\0]{1,255}$/.test(name)) throw new BadRequestException('name must be 1-255 characters without "/"');
     const jobId = randomUUID();
     const source = { kind: 'stream' as const, name };
+    const request = { jobId, source, trigger: 'manual' as const };
+    // Held like a worker's job (leased, renewed): should this process die mid-upload, a worker
+    // restarted on this host fails the job with the reason, instead of leaving it running.
+    const lease: JobLease = { id: jobId, attempt: 1 };
     await this.dataSource.transaction(async (m) => {
-      await m.insert(IngestJobEntity, { id: jobId, kind: 'backup', request: { jobId, source, trigger: 'manual' }, traceHeaders: currentTraceHeaders(), status: 'running' });
-      await this.outbox.enqueue(m, TOPICS.backupRequested, { jobId, source, trigger: 'manual' }, { jobId, actor });
+      await m.insert(IngestJobEntity, {
+        id: jobId, kind: 'backup', request, traceHeaders: currentTraceHeaders(), status: 'running', attempts: lease.attempt, worker: WORKER,
+        leaseUntil: () => `now() + interval '${LEASE_SECONDS} seconds'`,
+      });
+      await this.outbox.enqueue(m, TOPICS.backupRequested, request, { jobId, actor });
     });
     try {
-      const snapshot = await this.backups.run(jobId, { jobId, source, trigger: 'manual' }, { name, body: req });
+      const snapshot = await this.worker.hold(lease, () => this.backups.run(lease, request, { name, body: req }));
       return { jobId, snapshotId: snapshot.id };
     } catch (error) {
       // The upload ran here, not in a worker: record the failure the way a worker would.
-      await this.worker.recordFailure({ id: jobId, kind: 'backup', request: { jobId, source, trigger: 'manual' } }, error);
+      await this.worker.recordFailure(lease, { kind: 'backup', request }, error);
       throw error;
     }
   }

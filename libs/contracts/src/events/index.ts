@@ -7,6 +7,7 @@ export * from './backup-started/payload';
 export * from './check-completed/check-repair';
 export * from './check-completed/damaged-chunk';
 export * from './check-completed/payload';
+export * from './check-completed/unreferenced-packs';
 export * from './check-requested/payload';
 export * from './pack-stored/payload';
 export * from './policy-changed/payload';

@@ -78,9 +78,13 @@ export class ChunkIdsRequest {
   @IsChunkIdList(CHUNK_BATCH) ids: string;
 }
 
-/** POST /chunks/lookup: the ids the repository does not hold yet, once each, in the order first asked. */
+/**
+ * POST /chunks/lookup: the ids the repository does not hold yet, once each, in the order first
+ * asked; and the packs holding the others (a snapshot that takes those chunks references them).
+ */
 export interface LookupResponse {
   new: string;
+  packs: string[];
 }
 
 /** POST /chunks/locate: where each found id is, as parallel arrays (`pack` indexes `packs`); ids not found are left out. */

@@ -1,14 +1,15 @@
-import { ChunkRepository } from '../chunk-sink';
+import { ChunkSource } from '../chunk-reader';
+import { ChunkLookup, ChunkRepository } from '../chunk-sink';
 import { FinishedPack } from '../pack';
-import { ChunkSource } from '../restorer';
 
 /** A repository in memory, for tests of the data path without any service. */
 export class MemoryRepository implements ChunkRepository, ChunkSource {
   readonly packs = new Map<string, Buffer>();
   readonly index = new Map<string, { packKey: string; offset: number; length: number }>();
 
-  async filterNew(ids: Buffer[]): Promise<Set<string>> {
-    return new Set(ids.map((id) => id.toString('hex')).filter((id) => !this.index.has(id)));
+  async lookup(ids: Buffer[]): Promise<ChunkLookup> {
+    const hex = ids.map((id) => id.toString('hex'));
+    return { fresh: new Set(hex.filter((id) => !this.index.has(id))), packs: new Set(hex.filter((id) => this.index.has(id)).map((id) => this.index.get(id)!.packKey)) };
   }
 
   async storePack(pack: FinishedPack): Promise<void> {

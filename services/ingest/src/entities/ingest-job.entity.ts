@@ -28,8 +28,13 @@ export class IngestJobEntity {
   @Column({ type: 'text', default: 'queued' })
   status: IngestJobStatus;
 
+  /** Claims so far; the current one is the lease's fencing token (JobLease). */
   @Column({ type: 'integer', default: 0 })
   attempts: number;
+
+  /** The worker (host:pid) that claimed the job last. */
+  @Column({ type: 'text', nullable: true })
+  worker: string | null;
 
   @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
   leaseUntil: Date | null;

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
 import { CheckRepair, SupersededCopy } from './check-repair';
 import { DamagedChunk } from './damaged-chunk';
+import { UnreferencedPacks } from './unreferenced-packs';
 
 /** check.completed: a check finished; an empty `damaged` means every chunk checked was sound. */
 export class CheckCompleted {
@@ -15,4 +16,6 @@ export class CheckCompleted {
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SupersededCopy) superseded?: SupersededCopy[];
   /** Present when the check was asked to repair (`repair: true`). */
   @IsOptional() @ValidateNested() @Type(() => CheckRepair) repair?: CheckRepair;
+  /** With every pack read: packs no snapshot references (failed or cut-off backups left them). */
+  @IsOptional() @ValidateNested() @Type(() => UnreferencedPacks) unreferenced?: UnreferencedPacks;
 }
