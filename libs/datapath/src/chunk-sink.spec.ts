@@ -26,7 +26,7 @@ describe('chunk sink (lookup, seal, pack, upload)', () => {
     for (const c of chunks.slice(0, 10)) await sink.add(c); // repeats within the job
     await sink.add(known); // already in the repository
     const counters = await sink.finish();
-    expect(batches.every((n) => n <= 32)).toBe(true);
+    expect(batches.every((n) => n <= 1024)).toBe(true);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(71); // each distinct chunk looked up once
     expect(counters).toMatchObject({ chunks: 81, newChunks: 70, bytesNew: 70_000 });
     const entries = (await Promise.all([...repo.packs].map(([k, b]) => readPackHeader(masterKey, b, k)))).flat();

@@ -36,8 +36,28 @@ interface Pending {
   data: Buffer;
 }
 
-/** Chunks per dedupe lookup: one round trip per ~32 MiB of 1 MiB chunks. */
-const LOOKUP_BATCH = 32;
+/**
+ * A dedupe lookup goes out when its batch holds LOOKUP_BATCH_BYTES of chunks (32 chunks of 1 MiB:
+ * one round trip per ~32 MiB) or LOOKUP_BATCH_IDS ids (a directory of small files: one round trip
+ * per thousand files, not per 32), whichever comes first.
+ */
+const LOOKUP_BATCH_BYTES = 32 * 1024 * 1024;
+const LOOKUP_BATCH_IDS = 1024;
+/**
+ * Batches being looked up and sealed at once. Bytes in flight bound memory for large chunks; this
+ * bounds requests (and per-chunk state) for small ones.
+ */
+const MAX_BATCHES_IN_FLIGHT = 4;
+/**
+ * Ids a job remembers having taken, per generation; two generations are kept, so memory stays
+ * near 2 × 262,144 ids (~50 MB) however many chunks a backup has. A chunk taken longer ago than
+ * that is looked up again, and the index answers (at worst, one racing copy is stored twice).
+ */
+const SEEN_GENERATION = 262_144;
+/** Chunks of one batch sealed at once (compression runs on libuv's four threads). */
+const SEALS_AT_ONCE = 8;
+/** Bytes of chunks taken but not yet stored, by default: the pipeline's memory bound. */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 96 * 1024 * 1024;
 
 /**
  * The back half of the backup pipeline: batched dedupe lookups, parallel sealing, packing and
@@ -47,7 +67,10 @@ const LOOKUP_BATCH = 32;
 export class ChunkSink {
   readonly counters: SinkCounters = { chunks: 0, newChunks: 0, bytesNew: 0, bytesStored: 0, packKeys: [], knownPacks: new Set() };
   private batch: Pending[] = [];
-  private readonly seen = new Set<string>();
+  private batchBytes = 0;
+  /** Ids this job has taken (two generations, see SEEN_GENERATION): a repeat is not looked up again. */
+  private seen = new Set<string>();
+  private seenBefore = new Set<string>();
   private readonly writer = new PackWriter();
   private inFlightBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -64,7 +87,7 @@ export class ChunkSink {
 
   /** Whether this job has already taken the chunk (hex id), stored or on its way. */
   holds(hexId: string): boolean {
-    return this.seen.has(hexId);
+    return this.seen.has(hexId) || this.seenBefore.has(hexId);
   }
 
   /** Hashes a chunk; returns its id (hex). Waits when the pipeline is full. */
@@ -73,12 +96,19 @@ export class ChunkSink {
     const id = chunkId(this.key.idKey, data);
     this.counters.chunks++;
     const hex = id.toString('hex');
-    if (this.seen.has(hex)) return hex;
+    if (this.holds(hex)) return hex;
+    if (this.seen.size >= SEEN_GENERATION) {
+      this.seenBefore = this.seen;
+      this.seen = new Set();
+    }
     this.seen.add(hex);
     this.batch.push({ id, data });
+    this.batchBytes += data.length;
     this.inFlightBytes += data.length;
-    if (this.batch.length >= LOOKUP_BATCH) this.dispatch();
-    while (this.inFlightBytes > (this.options.maxInFlightBytes ?? 96 * 1024 * 1024) && this.inFlight.size > 0) {
+    const maxBytes = this.options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
+    // A full batch goes out, and so does a partial one when the bytes it holds are all the room there is.
+    if (this.batch.length >= LOOKUP_BATCH_IDS || this.batchBytes >= LOOKUP_BATCH_BYTES || this.inFlightBytes > maxBytes) this.dispatch();
+    while ((this.inFlightBytes > maxBytes || this.inFlight.size > MAX_BATCHES_IN_FLIGHT) && this.inFlight.size > 0) {
       await Promise.race(this.inFlight);
       if (this.failure) throw this.failure;
     }
@@ -89,6 +119,7 @@ export class ChunkSink {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
+    this.batchBytes = 0;
     const work = this.process(batch)
       .catch((error) => { this.failure ??= error; })
       .finally(() => {
@@ -102,7 +133,10 @@ export class ChunkSink {
     const { fresh, packs } = await this.repository.lookup(batch.map((p) => p.id));
     for (const pack of packs) this.counters.knownPacks.add(pack);
     const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
-    const sealed = await Promise.all(toSeal.map(async (p) => ({ p, s: await (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel })) })));
+    const sealOne = async (p: Pending) => ({ p, s: await (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel })) });
+    const sealed: Array<Awaited<ReturnType<typeof sealOne>>> = [];
+    // A few at a time: enough to keep the thread pool busy, never a thousand compressions at once.
+    for (let i = 0; i < toSeal.length; i += SEALS_AT_ONCE) sealed.push(...(await Promise.all(toSeal.slice(i, i + SEALS_AT_ONCE).map(sealOne))));
     for (const { p, s } of sealed) {
       this.writer.add(p.id, s.parts, p.data.length, s.compressed);
       this.counters.newChunks++;

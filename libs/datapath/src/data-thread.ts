@@ -69,11 +69,25 @@ function tuneGarbageCollection(): void {
   v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 }
 
+/**
+ * A data thread's heap, in MiB (ARCA_DATA_THREAD_HEAP_MB). With off-heap memory counted in the
+ * heap's global limit, this also bounds the garbage buffers a thread lets pile up before it
+ * collects them: measured on 200,000 small files, a 256 MiB heap peaked at 634 MB of process
+ * memory and an unbounded one at 1.7 GB, at the same speed. What must fit: the listings of the
+ * directories on the current path (a directory of 50,000 entries takes ~30 MiB) and up to
+ * 524,288 chunk ids of the job (~60 MiB).
+ */
+export const DATA_THREAD_HEAP_MB = 512;
+
 /** Under SWC in development and tests, the thread loads TypeScript the same way the process does. */
 function startThread(): Worker {
   tuneGarbageCollection();
   const typescript = __filename.endsWith('.ts');
-  const worker = new Worker(path.join(__dirname, typescript ? 'data-thread-worker.ts' : 'data-thread-worker.js'), { execArgv: typescript ? ['-r', '@swc-node/register'] : [] });
+  const heapMb = Number(process.env.ARCA_DATA_THREAD_HEAP_MB) || DATA_THREAD_HEAP_MB;
+  const worker = new Worker(path.join(__dirname, typescript ? 'data-thread-worker.ts' : 'data-thread-worker.js'), {
+    execArgv: typescript ? ['-r', '@swc-node/register'] : [],
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
   worker.unref();
   return worker;
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { secretKey } from './secret-keys';
 
 /** Chunk ids are 32 bytes (HMAC-SHA-256); this is their hex form's length. */
 export const CHUNK_ID_BYTES = 32;
@@ -13,7 +14,7 @@ export const CHUNK_ID_HEX_LENGTH = 64;
  * the HMAC set-up (~1 µs) is nothing next to a 1 MiB chunk.
  */
 export function chunkId(idKey: Buffer, data: Uint8Array): Buffer {
-  return createHmac('sha256', idKey).update(data).digest();
+  return createHmac('sha256', secretKey(idKey)).update(data).digest();
 }
 
 /** Whether a chunk id computed over `data` under `idKey` equals `id` (constant-time comparison not needed: ids are not secrets to the key holder). */

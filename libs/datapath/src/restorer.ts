@@ -184,9 +184,15 @@ export class Restorer {
       }
     };
 
+    /**
+     * Directories this restore created and found inside the target. Symlinks are created only after
+     * every file is written, so a file whose directory is here needs no realpath of its own.
+     */
+    const checkedDirs = new Set<string>();
     /** The entry's directory (its nearest existing ancestor) must resolve inside the target: no writing through symlinks. */
     const insideTarget = async (entryPath: string, file: string | Buffer) => {
       let dir = dirnameOf(file);
+      if (checkedDirs.has(dir.toString('latin1'))) return;
       for (;;) {
         try {
           dir = typeof dir === 'string' ? await realpath(dir) : await realpath(dir, { encoding: 'buffer' });
@@ -214,6 +220,9 @@ export class Restorer {
     const makeDirectory = async (entry: TreeEntry, to: string | Buffer) => {
       if (to !== root) await insideTarget(entry.path, to);
       await mkdir(to, { recursive: true });
+      const real = typeof to === 'string' ? await realpath(to) : await realpath(to, { encoding: 'buffer' });
+      if (!isWithin(real, realRoot)) throw new PathEscapeError(entry.path, `it resolves to ${real}, outside the target`);
+      checkedDirs.add(to.toString('latin1'));
       result.dirs++;
       dirs.push({ entry, to });
     };
@@ -222,8 +231,7 @@ export class Restorer {
       let written = 0; // this file's bytes, taken back from the totals if it fails
       try {
         await insideTarget(entry.path, to);
-        await rm(to, { force: true });
-        const handle = await open(to, 'wx', 0o600);
+        const handle = await createExclusive(to);
         try {
           for await (const data of this.chunks.chunks(content.chunks ?? [], locations)) {
             await handle.write(data);
@@ -261,6 +269,7 @@ export class Restorer {
       };
       for await (const { dir, entries, locations } of this.reader.walk(manifest, start, { onUnreadable: unreadable })) {
         const targets = entries.map((e) => safeTargetPath(root, e.path, e.rawPath)); // the whole directory is refused before any of it is written
+        this.chunks.preferWholePacks(packsOfManySmallFiles(entries, locations));
         await makeDirectory(dir, safeTargetPath(root, dir.path, dir.rawPath));
         for (let i = 0; i < entries.length; i++) await restoreEntry(entries[i], targets[i], locations);
       }
@@ -330,6 +339,37 @@ export class Restorer {
     }
     return written;
   }
+}
+
+/**
+ * Creates a file that must not exist yet (O_EXCL: never through a symlink in its place); a file
+ * or link already there (a restore into a used target) is removed first.
+ */
+async function createExclusive(to: string | Buffer) {
+  try {
+    return await open(to, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await rm(to, { force: true });
+    return open(to, 'wx', 0o600);
+  }
+}
+
+/** Files at most this large count as small: one ranged read each would cost more in requests than in bytes. */
+const SMALL_FILE = 256 * 1024;
+/** A pack that holds this many of a directory's small files is read whole. */
+const SMALL_FILES_PER_WHOLE_PACK = 8;
+
+/** The packs holding SMALL_FILES_PER_WHOLE_PACK or more of these entries' small files. */
+function packsOfManySmallFiles(entries: TreeEntry[], locations: Map<string, ChunkLocation>): string[] {
+  const counts = new Map<string, number>();
+  for (const e of entries) {
+    if (e.type !== 'file' || (e.size ?? 0) > SMALL_FILE) continue;
+    for (const pack of new Set((e.chunks ?? []).map((id) => locations.get(id)?.packKey))) {
+      if (pack) counts.set(pack, (counts.get(pack) ?? 0) + 1);
+    }
+  }
+  return [...counts].filter(([, n]) => n >= SMALL_FILES_PER_WHOLE_PACK).map(([pack]) => pack);
 }
 
 /** Nanoseconds since the epoch (a decimal string) as the seconds utimes takes. */

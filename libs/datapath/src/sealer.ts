@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { chunkId } from './hasher';
 import { MasterKey } from './keys';
+import { secretKey } from './secret-keys';
 
 const zstdCompress = promisify(zlib.zstdCompress);
 const zstdDecompress = promisify(zlib.zstdDecompress);
@@ -16,6 +17,37 @@ const TAG = 16;
 export const SEAL_OVERHEAD = HEADER + NONCE + TAG;
 
 const SAMPLE = 64 * 1024;
+
+/**
+ * Chunks up to this size are compressed and decompressed on the calling thread: for a small file
+ * the trip to libuv's pool costs more than the work, and a thousand small chunks sealed at once
+ * would hold a thousand zstd contexts (about a megabyte each) in memory.
+ */
+const SYNC_BELOW = 64 * 1024;
+
+/** A chunk this small is stored as it is: compression must save 64 bytes to be kept, and at this size it hardly can. */
+const NEVER_SMALLER_BELOW = 256;
+
+/**
+ * Random 96-bit GCM nonces, drawn from the system's generator 4,096 at a time: one call per
+ * chunk cost more than the encryption of a small one.
+ */
+class NoncePool {
+  private pool = Buffer.alloc(0);
+  private at = 0;
+
+  next(): Buffer {
+    if (this.at + NONCE > this.pool.length) {
+      this.pool = randomBytes(NONCE * 4096);
+      this.at = 0;
+    }
+    const nonce = this.pool.subarray(this.at, this.at + NONCE);
+    this.at += NONCE;
+    return nonce;
+  }
+}
+
+const nonces = new NoncePool();
 
 /**
  * zlib hands its output back in chunkSize pieces (16 KiB by default) and concatenates them: for
@@ -87,13 +119,15 @@ function joined(body: Buffer, final: Buffer): Buffer {
  * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
  */
 export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: SealOptions = {}): Promise<SealedChunk> {
-  const packed = (await worthCompressing(plain))
-    ? await zstdCompress(plain, { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: options.level ?? DEFAULT_ZSTD_LEVEL } })
-    : plain;
+  const zstd = { chunkSize: outputChunkSize(plain.length), params: { [zlib.constants.ZSTD_c_compressionLevel]: options.level ?? DEFAULT_ZSTD_LEVEL } };
+  let packed = plain;
+  if (plain.length < NEVER_SMALLER_BELOW) packed = plain;
+  else if (plain.length <= SYNC_BELOW) packed = zlib.zstdCompressSync(plain, zstd);
+  else if (await worthCompressing(plain)) packed = await zstdCompress(plain, zstd);
   const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
   const payload = compressed ? packed : plain;
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, nonce);
+  const nonce = nonces.next();
+  const cipher = createCipheriv('aes-256-gcm', secretKey(key.encryptionKey), nonce);
   cipher.setAAD(id);
   const head = Buffer.concat([Buffer.from([FORMAT_VERSION, compressed ? FLAG_ZSTD : 0]), nonce]);
   const body = joined(cipher.update(payload), cipher.final());
@@ -113,8 +147,8 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
     : plain;
   const compressed = packed.length < plain.length - 64;
   const payload = compressed ? packed : plain;
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv('aes-256-gcm', encryptionKey, nonce);
+  const nonce = nonces.next();
+  const cipher = createCipheriv('aes-256-gcm', secretKey(encryptionKey), nonce);
   cipher.setAAD(id);
   // one exclusively owned buffer (never a slice of Node's shared pool), so it can be transferred
   const sealed = Buffer.allocUnsafeSlow(HEADER + NONCE + payload.length + TAG);
@@ -134,7 +168,7 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
   const hex = id.toString('hex');
   if (sealed.length < SEAL_OVERHEAD) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
   if (sealed[0] !== FORMAT_VERSION) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
-  const decipher = createDecipheriv('aes-256-gcm', key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
+  const decipher = createDecipheriv('aes-256-gcm', secretKey(key.encryptionKey), sealed.subarray(HEADER, HEADER + NONCE));
   decipher.setAAD(id);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let payload: Buffer;
@@ -146,7 +180,7 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
   let plain = payload;
   if (sealed[1] & FLAG_ZSTD) {
     try {
-      plain = await zstdDecompress(payload, { chunkSize: 1024 * 1024 });
+      plain = payload.length <= SYNC_BELOW / 4 ? zlib.zstdDecompressSync(payload) : await zstdDecompress(payload, { chunkSize: 1024 * 1024 });
     } catch (error) {
       throw new CorruptChunkError(hex, `zstd: ${(error as Error).message}`);
     }
@@ -159,15 +193,15 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
 export async function sealObject(key: MasterKey, label: string, value: unknown): Promise<Buffer> {
   const plain = Buffer.from(JSON.stringify(value));
   const packed = await zstdCompress(plain);
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv('aes-256-gcm', key.encryptionKey, nonce);
+  const nonce = nonces.next();
+  const cipher = createCipheriv('aes-256-gcm', secretKey(key.encryptionKey), nonce);
   cipher.setAAD(Buffer.from(label));
   return Buffer.concat([Buffer.from([FORMAT_VERSION, FLAG_ZSTD]), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
 }
 
 export async function openObject<T>(key: MasterKey, label: string, sealed: Buffer): Promise<T> {
   if (sealed.length < SEAL_OVERHEAD || sealed[0] !== FORMAT_VERSION) throw new Error(`${label}: not an Arca sealed object`);
-  const decipher = createDecipheriv('aes-256-gcm', key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
+  const decipher = createDecipheriv('aes-256-gcm', secretKey(key.encryptionKey), sealed.subarray(HEADER, HEADER + NONCE));
   decipher.setAAD(Buffer.from(label));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let packed: Buffer;

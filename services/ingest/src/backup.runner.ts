@@ -92,7 +92,9 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
     }, { jobId });
 
-    const totalBytes = source.kind === 'directory' ? await treeSize(source.path!) : undefined;
+    // The progress bar's total, walked beside the backup rather than before it (a million files take a while to stat).
+    let totalBytes: number | undefined;
+    if (source.kind === 'directory') void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
     // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
     const archiver = new WorkerArchiver({
       key: this.repo.keys.key,
