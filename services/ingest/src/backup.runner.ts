@@ -1,4 +1,4 @@
-import { BackupRequested, BackupStats, backupRatios, PackStored, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
+import { BackupRequested, BackupStats, backupRatios, encodePackList, packListKey, PackStored, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -119,6 +119,8 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const key = manifestKey(snapshotId);
     let manifestBytes: Buffer;
     try {
+      // The pack list first, the manifest last: a manifest in the store always has its packs listed.
+      await this.repo.store.put(packListKey(snapshotId), encodePackList(result.packKeys));
       manifestBytes = await encodeManifest(this.repo.keys.key, manifest);
       await this.repo.store.put(key, manifestBytes);
     } catch (error) {
@@ -141,7 +143,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
       const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
-        ...common, manifestKey: key, time: manifest.time, stats, packKeys: result.packKeys,
+        ...common, manifestKey: key, time: manifest.time, stats, packListKey: packListKey(snapshotId), packCount: result.packKeys.length,
         ...(parent ? { parentSnapshotId: parent.id } : {}),
       }, { jobId });
       const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));

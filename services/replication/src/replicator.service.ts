@@ -1,10 +1,13 @@
-import { EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
+import { decodePackList, EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { OBJECT_STORE, REPLICA_OBJECT_STORE } from '@arca/service-kit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+
+/** Pack keys asked about per query (Postgres takes at most 65,535 parameters). */
+const KNOWN_BATCH = 10_000;
 
 /** The repository's key files travel with the data: without them the replica cannot be opened. */
 const KEY_PREFIX = 'keys/';
@@ -26,14 +29,18 @@ export class ReplicatorService {
 
   async replicate(event: EventEnvelope<SnapshotStored>, group: string): Promise<void> {
     const site = process.env.REPLICA_SITE_NAME ?? 'replica';
-    const { snapshotId, manifestKey, packKeys, time } = event.payload;
-    const known = new Set((await this.dataSource.getRepository(ReplicatedObjectEntity).findBy({ key: In(packKeys) })).map((o) => o.key));
-    const keyFiles: string[] = [];
-    for await (const item of this.primary.list(KEY_PREFIX)) keyFiles.push(item.key);
+    const { snapshotId, manifestKey, packListKey, time } = event.payload;
     let objectsCopied = 0;
     let bytesCopied = 0;
     try {
-      for (const key of [...packKeys.filter((k) => !known.has(k)), ...keyFiles, manifestKey]) {
+      const packKeys = decodePackList(await this.primary.get(packListKey));
+      const known = new Set<string>();
+      for (let i = 0; i < packKeys.length; i += KNOWN_BATCH) {
+        for (const o of await this.dataSource.getRepository(ReplicatedObjectEntity).findBy({ key: In(packKeys.slice(i, i + KNOWN_BATCH)) })) known.add(o.key);
+      }
+      const keyFiles: string[] = [];
+      for await (const item of this.primary.list(KEY_PREFIX)) keyFiles.push(item.key);
+      for (const key of [...packKeys.filter((k) => !known.has(k)), ...keyFiles, packListKey, manifestKey]) {
         const bytes = await this.primary.get(key);
         await this.replica.put(key, bytes);
         await this.dataSource.createQueryBuilder().insert().into(ReplicatedObjectEntity).values({ key, size: bytes.length }).orUpdate(['size', 'copied_at'], ['key']).execute();

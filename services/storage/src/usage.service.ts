@@ -24,7 +24,7 @@ export class UsageService {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       await m.createQueryBuilder().insert().into(SnapshotUsageEntity).values({
         snapshotId: p.snapshotId, policyId: p.policyId ?? null, sourceKind: p.source.kind, sourceId: sourceIdentity(p.source), time: new Date(p.time),
-        bytesRead: p.stats.bytesRead, bytesStored: p.stats.bytesStored, packCount: p.packKeys.length,
+        bytesRead: p.stats.bytesRead, bytesStored: p.stats.bytesStored, packCount: p.packCount,
       }).orIgnore().execute();
     });
   }
