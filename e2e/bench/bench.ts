@@ -4,12 +4,16 @@
  * `RESULT {json}` line. Figures, not assertions: nothing here passes or fails on speed.
  *
  * BENCH_SCALE (default 1) multiplies the dataset size (1 ≈ 290 MiB across ~230 files).
+ * BENCH_FILES=1000000 instead backs up that many small files (1-8 KiB, 1,000 a directory): full
+ * backup, unchanged re-backup, restore of one file, `ls` of the root, peak memory; and restic the same.
+ * BENCH_BIG=20GB instead backs up one file of that size: throughput and peak memory, beside restic.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, startTestPlatform, TestPlatform, until } from '../src/support/test-platform';
+import { makeBigFile, makeSmallFiles } from '../src/support/real-sizes';
 import { DATASET_VERSION, makeVersion1, makeVersion2 } from './dataset';
 
 interface Figures {
@@ -98,17 +102,8 @@ function warmUpTree(): string {
 }
 
 function resticRun(v1: string, restoreTo: string, work: string): { full: number; incremental: number; restore: number; stored: number } | undefined {
-  if (spawnSync('restic', ['version']).status !== 0) return undefined;
-  const repo = path.join(work, 'restic-repo');
-  const pw = path.join(work, 'restic-pw');
-  writeFileSync(pw, 'bench');
-  const env = { ...process.env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
-  const restic = (...args: string[]) => {
-    const t0 = performance.now();
-    const r = spawnSync('restic', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`restic ${args[0]} failed: ${r.stderr}`);
-    return (performance.now() - t0) / 1000;
-  };
+  const restic = resticIn(work);
+  if (!restic) return undefined;
   restic('init', '--repository-version', '2');
   settle();
   const full = restic('backup', '--compression', 'auto', '--quiet', v1);
@@ -116,10 +111,125 @@ function resticRun(v1: string, restoreTo: string, work: string): { full: number;
   settle();
   const incremental = restic('backup', '--compression', 'auto', '--quiet', v1);
   const restore = restic('restore', 'latest', '--target', restoreTo);
-  return { full, incremental, restore, stored: duBytes(repo) };
+  return { full, incremental, restore, stored: duBytes(path.join(work, 'restic-repo')) };
+}
+
+/** A restic of the bench's own: a repository in `work`, timed commands. Undefined when restic is not installed. */
+function resticIn(work: string): ((...args: string[]) => number) | undefined {
+  if (spawnSync('restic', ['version']).status !== 0) return undefined;
+  const pw = path.join(work, 'restic-pw');
+  writeFileSync(pw, 'bench');
+  const env = { ...process.env, RESTIC_REPOSITORY: path.join(work, 'restic-repo'), RESTIC_PASSWORD_FILE: pw, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
+  return (...args: string[]) => {
+    const t0 = performance.now();
+    const r = spawnSync('restic', args, { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1024 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`restic ${args[0]} failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  };
+}
+
+/** Seconds of an HTTP call through the gateway (ls). */
+async function timed(call: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await call();
+  return (performance.now() - t0) / 1000;
+}
+
+/** BENCH_FILES: many small files, Arca (filesystem store) and restic side by side. */
+async function manyFilesBench(files: number, work: string, log: (line: string) => void): Promise<void> {
+  const data = path.join(work, 'files');
+  log(`${files} small files in ${data}`);
+  const bytes = makeSmallFiles(data, 'bench-files-1', files);
+  settle();
+  const oneFile = `/dir-000/file-000000.bin`;
+  const platform = await startTestPlatform({ OBJECT_STORE: 'fs' });
+  const arca: Record<string, number | Record<string, number>> = {};
+  try {
+    if (!(await platform.waitUntilHealthy(120_000))) throw new Error('platform not healthy');
+    const backup = () => runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: data } })).body);
+    const full = await backup();
+    arca.fullBackupSeconds = round(full.seconds);
+    arca.unchangedBackupSeconds = round((await backup()).seconds);
+    const snapshot = full.job.snapshotId;
+    arca.restoreOneFileSeconds = round((await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', `/snapshots/${snapshot}/restore`, { target: path.join(work, 'arca-one'), paths: [oneFile] })).body)).seconds);
+    arca.lsRootSeconds = round(await timed(() => api(platform, 'GET', `/snapshots/${snapshot}/tree?path=/`)));
+    arca.peakMemoryBytes = peakMemory(platform.pids());
+  } finally {
+    await platform.destroy();
+  }
+  const result: Record<string, unknown> = { files, datasetBytes: bytes, arca };
+  const restic = resticIn(work);
+  if (restic) {
+    restic('init', '--repository-version', '2');
+    settle();
+    const r = {
+      fullBackupSeconds: round(restic('backup', '--compression', 'auto', '--quiet', data)),
+      unchangedBackupSeconds: round(restic('backup', '--compression', 'auto', '--quiet', data)),
+      restoreOneFileSeconds: round(restic('restore', 'latest', '--target', path.join(work, 'restic-one'), '--include', path.join(data, oneFile))),
+      lsRootSeconds: round(restic('ls', 'latest', data)),
+    };
+    result.restic = r;
+    result.ratioToRestic = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round((arca[k] as number) / v)]));
+  }
+  console.log(`\n${files} small files (${(bytes / MB).toFixed(0)} MB): seconds, arca / restic${restic ? '' : ' (restic not installed)'}`);
+  for (const k of ['fullBackupSeconds', 'unchangedBackupSeconds', 'restoreOneFileSeconds', 'lsRootSeconds']) {
+    console.log(`${k.padEnd(26)}${String(arca[k]).padEnd(10)}${result.restic ? (result.restic as Record<string, number>)[k] : '-'}`);
+  }
+  console.log(`peak memory: ${Object.entries(arca.peakMemoryBytes as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
+  console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+/** BENCH_BIG: one big file, Arca (filesystem store) and restic side by side. */
+async function bigFileBench(size: number, work: string, log: (line: string) => void): Promise<void> {
+  const data = path.join(work, 'big');
+  mkdirSync(data);
+  log(`one file of ${(size / 1e9).toFixed(1)} GB in ${data}`);
+  await makeBigFile(path.join(data, 'big.bin'), 'bench-big-1', size);
+  settle();
+  const platform = await startTestPlatform({ OBJECT_STORE: 'fs' });
+  const arca: Record<string, number | Record<string, number>> = {};
+  try {
+    if (!(await platform.waitUntilHealthy(120_000))) throw new Error('platform not healthy');
+    const full = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: data } })).body);
+    arca.fullBackupMBps = round(size / MB / full.seconds);
+    arca.peakMemoryBytes = peakMemory(platform.pids());
+  } finally {
+    await platform.destroy();
+  }
+  const result: Record<string, unknown> = { bytes: size, arca };
+  const restic = resticIn(work);
+  if (restic) {
+    restic('init', '--repository-version', '2');
+    settle();
+    const r = { fullBackupMBps: round(size / MB / restic('backup', '--compression', 'auto', '--quiet', data)) };
+    result.restic = r;
+    result.ratioToRestic = { fullBackup: round((arca.fullBackupMBps as number) / r.fullBackupMBps) };
+  }
+  console.log(`\none file of ${(size / 1e9).toFixed(1)} GB: full backup arca ${arca.fullBackupMBps} MB/s, restic ${result.restic ? (result.restic as Record<string, number>).fullBackupMBps : '-'} MB/s`);
+  console.log(`peak memory: ${Object.entries(arca.peakMemoryBytes as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
+  console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+/** "20GB", "500MB", "3GiB" or a number of bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(text.trim());
+  if (!m) throw new Error(`BENCH_BIG must be a size such as 20GB or 3GiB, got ${JSON.stringify(text)}`);
+  const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+  return Math.round(Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]);
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_FILES || process.env.BENCH_BIG) {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
+    const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+    try {
+      if (process.env.BENCH_FILES) await manyFilesBench(Number(process.env.BENCH_FILES), work, log);
+      if (process.env.BENCH_BIG) await bigFileBench(parseSize(process.env.BENCH_BIG), work, log);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const spec = { incompressibleMiB: 96 * scale, textMiB: 128 * scale, duplicateCopies: Math.round(8 * scale) };
   const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
