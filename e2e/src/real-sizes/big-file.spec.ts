@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from '../support/cli';
-import { fileHash, makeBigFile, peakRss } from '../support/real-sizes';
+import { fileHash, makeBigFile } from '../support/real-sizes';
+import { expectCleanCheckAndIngestPeak } from '../support/repository-health';
 import { api } from '../support/test-platform';
 import { usePlatform } from '../support/use-platform';
 
@@ -35,11 +36,6 @@ describe('a file at the size users have', () => {
     expect(await fileHash(path.join(target, 'disk.img'))).toBe(expected);
     rmSync(target, { recursive: true, force: true });
 
-    const check = await arcaStatus(url, ['check']);
-    expect(check.stdout).toMatch(/^no damage found/m);
-    expect(check.code).toBe(0);
-
-    const peak = peakRss(stack.platform.pids().ingest);
-    if (peak !== undefined) expect(peak, `ingest peaked at ${(peak / 1e6).toFixed(0)} MB`).toBeLessThan(INGEST_PEAK_BOUND);
+    await expectCleanCheckAndIngestPeak(stack.platform, INGEST_PEAK_BOUND);
   }, 900_000);
 });

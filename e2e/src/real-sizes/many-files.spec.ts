@@ -3,7 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from '../support/cli';
-import { makeDeepPath, makeLongNames, makeSmallFiles, makeWideDirectory, peakRss } from '../support/real-sizes';
+import { makeDeepPath, makeLongNames, makeSmallFiles, makeWideDirectory } from '../support/real-sizes';
+import { expectCleanCheckAndIngestPeak } from '../support/repository-health';
 import { api } from '../support/test-platform';
 import { usePlatform } from '../support/use-platform';
 
@@ -51,11 +52,6 @@ describe('a tree at the sizes users have', () => {
     expect(restore.code).toBe(0);
     await run('diff', ['-r', '--no-dereference', source, target], { maxBuffer: 16 * 1024 * 1024 });
 
-    const check = await arcaStatus(url, ['check']);
-    expect(check.stdout).toMatch(/^no damage found/m);
-    expect(check.code).toBe(0);
-
-    const peak = peakRss(stack.platform.pids().ingest);
-    if (peak !== undefined) expect(peak, `ingest peaked at ${(peak / 1e6).toFixed(0)} MB`).toBeLessThan(INGEST_PEAK_BOUND);
+    await expectCleanCheckAndIngestPeak(stack.platform, INGEST_PEAK_BOUND);
   }, 900_000);
 });

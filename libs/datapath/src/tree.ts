@@ -13,25 +13,12 @@ import { decodeRaw, encodeRaw, joinName, rawSegments } from './raw-path';
  * rebuild each entry's `path` (and `rawPath`) from the directory they read it in.
  */
 
-/** One child as a listing stores it. */
-interface StoredEntry {
+/** One child as a listing stores it: its name (the path follows from where it is listed), then its fields. */
+type StoredEntry = Omit<TreeEntry, 'path' | 'rawPath'> & {
   name: string;
   /** The name's bytes, base64, only when they are not UTF-8 (`name` is then the readable form). */
   rawName?: string;
-  type: EntryType;
-  mode: number;
-  mtimeNs: string;
-  uid: number;
-  gid: number;
-  size?: number;
-  chunks?: string[];
-  target?: string;
-  rawTarget?: string;
-  linkTo?: string;
-  inode?: number;
-  dev?: number;
-  tree?: string[];
-}
+};
 
 const TREE_VERSION = 1;
 
