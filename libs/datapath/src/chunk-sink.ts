@@ -108,7 +108,7 @@ export class ChunkSink {
     const maxBytes = this.options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
     // A full batch goes out, and so does a partial one when the bytes it holds are all the room there is.
     if (this.batch.length >= LOOKUP_BATCH_IDS || this.batchBytes >= LOOKUP_BATCH_BYTES || this.inFlightBytes > maxBytes) this.dispatch();
-    while ((this.inFlightBytes > maxBytes || this.inFlight.size > MAX_BATCHES_IN_FLIGHT) && this.inFlight.size > 0) {
+    while ((this.inFlightBytes > maxBytes || this.inFlight.size >= MAX_BATCHES_IN_FLIGHT) && this.inFlight.size > 0) {
       await Promise.race(this.inFlight);
       if (this.failure) throw this.failure;
     }
