@@ -135,6 +135,8 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     };
 
     return this.dataSource.transaction(async (m) => {
+      // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
+      await this.queue.finish(m, lease, { status: 'completed' });
       const snapshot = m.create(SnapshotEntity, {
         id: snapshotId, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
         policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
@@ -150,7 +152,6 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       await this.outbox.enqueue(m, TOPICS.backupCompleted, {
         ...common, manifestKey: key, stats, errors: result.errorCount, ...(skipped.length > 0 ? { skipped } : {}),
       }, { jobId });
-      await this.queue.finish(m, lease, { status: 'completed' });
       return snapshot;
     });
   }

@@ -61,11 +61,12 @@ export class CheckRunner {
     const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;
     const unreferenced = unreferencedPacks(packSizes, referencedPacks);
     await this.dataSource.transaction(async (m) => {
+      // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
+      await this.queue.finish(m, lease, { status: 'completed' });
       await this.outbox.enqueue(m, TOPICS.checkCompleted, {
         jobId, ...report, damaged, durationMs: Date.now() - started, ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
         ...(unreferenced.count > 0 ? { unreferenced } : {}),
       }, { jobId });
-      await this.queue.finish(m, lease, { status: 'completed' });
     });
   }
 }

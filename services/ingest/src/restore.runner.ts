@@ -34,6 +34,8 @@ export class RestoreRunner {
     });
     const result = await restorer.restore(manifest, request.target, { paths: request.paths });
     await this.dataSource.transaction(async (m) => {
+      // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
+      await this.queue.finish(m, lease, { status: 'completed' });
       await this.outbox.enqueue(m, TOPICS.restoreCompleted, {
         jobId, snapshotId: snapshot.id, target: request.target,
         stats: {
@@ -41,7 +43,6 @@ export class RestoreRunner {
           throughputBytesPerSec: Math.round(result.bytesWritten / Math.max(result.durationMs, 1) * 1000), failedFiles: result.failedFiles,
         },
       }, { jobId });
-      await this.queue.finish(m, lease, { status: 'completed' });
     });
   }
 }

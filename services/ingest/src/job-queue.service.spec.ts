@@ -1,0 +1,61 @@
+import { createServiceDataSource, createTestSchema, qualifiedTable, testDatabaseUrl } from '@arca/persistence';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestJobEntity } from './entities/ingest-job.entity';
+import { SnapshotEntity } from './entities/snapshot.entity';
+import { JobQueueService, LeaseLostError, WORKER } from './job-queue.service';
+import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
+import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
+
+const schema = createTestSchema('job_queue');
+let dataSource: DataSource;
+let queue: JobQueueService;
+
+beforeAll(async () => {
+  dataSource = await createServiceDataSource({
+    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000],
+  });
+  queue = new JobQueueService(dataSource);
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await schema.drop();
+});
+
+const expireLeases = () => dataSource.query(`UPDATE ${qualifiedTable(dataSource, IngestJobEntity)} SET lease_until = now() - interval '1 second' WHERE status = 'running'`);
+
+describe('the ingest job queue', () => {
+  it('fences the lease: a worker whose job was taken over cannot end it, the worker holding it can, once', async () => {
+    const id = randomUUID();
+    await queue.enqueue('backup', id, { jobId: id }, {});
+    const first = (await queue.claim())!;
+    expect(first).toMatchObject({ id, attempts: 1 });
+    await expireLeases(); // the first worker stalls past its lease
+    const second = (await queue.claim())!;
+    expect(second).toMatchObject({ id, attempts: 2 });
+
+    expect(await queue.renewLease({ id, attempt: 1 })).toBe(false);
+    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 1 }, { status: 'completed' }))).rejects.toThrow(LeaseLostError);
+    await dataSource.transaction((m) => queue.finish(m, { id, attempt: 2 }, { status: 'completed' }));
+    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 2 }, { status: 'failed', error: 'late' }))).rejects.toThrow(/no longer held by this worker/);
+    expect(await dataSource.getRepository(IngestJobEntity).findOneByOrFail({ id })).toMatchObject({ status: 'completed', error: null, worker: WORKER });
+  });
+
+  it('releases at once the jobs of dead processes on this host, and only those', async () => {
+    const [dead, alive] = [randomUUID(), randomUUID()];
+    for (const id of [dead, alive]) await queue.enqueue('backup', id, { jobId: id }, {});
+    await queue.claim();
+    await queue.claim();
+    const table = qualifiedTable(dataSource, IngestJobEntity);
+    // A pid no process has (above the kernel's pid_max), and this test's own parent process.
+    await dataSource.query(`UPDATE ${table} SET worker = $2 WHERE id = $1`, [dead, `${os.hostname()}:2147483646`]);
+    await dataSource.query(`UPDATE ${table} SET worker = $2 WHERE id = $1`, [alive, `${os.hostname()}:${process.ppid}`]);
+    expect(await queue.releaseDeadWorkersJobs()).toBe(1);
+    const taken = (await queue.claim())!;
+    expect(taken).toMatchObject({ id: dead, attempts: 2 });
+    expect(await queue.claim()).toBeUndefined(); // the live worker's job keeps its lease
+  });
+});
