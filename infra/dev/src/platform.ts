@@ -51,18 +51,6 @@ function devPassphrase(dataDir: string, log: (line: string) => void): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/**
- * Each service's JavaScript heap, in MiB (ARCA_SERVICE_HEAP_MB, default 768; the compose image sets
- * the same through NODE_OPTIONS). A service's heap is ~100 MiB; the limit matters because off-heap
- * buffers (a pack on its way to the object store) are counted against it, so a smaller limit makes
- * V8 free them sooner: ingest's peak fell from 1.5 to 1.0 GB on a backup of 70,000 files.
- */
-export function serviceHeapMb(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.ARCA_SERVICE_HEAP_MB ?? 768);
-  if (!Number.isInteger(value) || value < 128) throw new Error(`ARCA_SERVICE_HEAP_MB must be a whole number of MiB, at least 128, got ${JSON.stringify(env.ARCA_SERVICE_HEAP_MB)}`);
-  return value;
-}
-
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { dataDir } = options;
   const log = options.log ?? (() => undefined);
@@ -132,7 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const run = (name: string) => {
     const main = path.join(REPO_ROOT, 'services', name, 'src', 'main.ts');
     const started = Date.now();
-    const child = spawn(process.execPath, [`--max-old-space-size=${serviceHeapMb(env)}`, '-r', '@swc-node/register', main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(name, child);
     for (const stream of [child.stdout!, child.stderr!]) {
       let pending = '';

@@ -59,6 +59,20 @@ const SEALS_AT_ONCE = 8;
 /** Bytes of chunks taken but not yet stored, by default: the pipeline's memory bound. */
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 96 * 1024 * 1024;
 
+/** `work` over `items`, at most `limit` running at once, results in the items' order. */
+async function inOrderAtMost<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /**
  * The back half of the backup pipeline: batched dedupe lookups, parallel sealing, packing and
  * bounded uploads. `add` applies backpressure (it waits while too many bytes are in flight), so
@@ -133,10 +147,10 @@ export class ChunkSink {
     const { fresh, packs } = await this.repository.lookup(batch.map((p) => p.id));
     for (const pack of packs) this.counters.knownPacks.add(pack);
     const toSeal = batch.filter((p) => fresh.has(p.id.toString('hex')));
-    const sealOne = async (p: Pending) => ({ p, s: await (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel })) });
-    const sealed: Array<Awaited<ReturnType<typeof sealOne>>> = [];
-    // A few at a time: enough to keep the thread pool busy, never a thousand compressions at once.
-    for (let i = 0; i < toSeal.length; i += SEALS_AT_ONCE) sealed.push(...(await Promise.all(toSeal.slice(i, i + SEALS_AT_ONCE).map(sealOne))));
+    const sealOne = (p: Pending) => (this.options.sealPool ? this.options.sealPool.seal(this.key, p.id, p.data, { level: this.options.compressionLevel }) : seal(this.key, p.id, p.data, { level: this.options.compressionLevel }));
+    // A few at a time, a new one as soon as one ends: the thread pool stays busy, and a batch of a
+    // thousand small chunks never holds a thousand compressions at once.
+    const sealed = (await inOrderAtMost(toSeal, SEALS_AT_ONCE, sealOne)).map((s, i) => ({ p: toSeal[i], s }));
     for (const { p, s } of sealed) {
       this.writer.add(p.id, s.parts, p.data.length, s.compressed);
       this.counters.newChunks++;

@@ -72,12 +72,13 @@ function tuneGarbageCollection(): void {
 /**
  * A data thread's heap, in MiB (ARCA_DATA_THREAD_HEAP_MB). With off-heap memory counted in the
  * heap's global limit, this also bounds the garbage buffers a thread lets pile up before it
- * collects them: measured on 200,000 small files, a 256 MiB heap peaked at 634 MB of process
- * memory and an unbounded one at 1.7 GB, at the same speed. What must fit: the listings of the
- * directories on the current path (a directory of 50,000 entries takes ~30 MiB) and up to
- * 524,288 chunk ids of the job (~60 MiB).
+ * collects them: on 200,000 small files, a 256 MiB heap peaked at 634 MB of process memory and
+ * an unbounded one at 1.7 GB, at the same speed; but on the benchmark's large files 512 MiB cost
+ * a fifth of the backup's throughput in collections. 2 GiB is the compromise. What must fit: the
+ * listings of the directories on the current path (a directory of 50,000 entries takes ~30 MiB)
+ * and up to 524,288 chunk ids of the job (~60 MiB).
  */
-export const DATA_THREAD_HEAP_MB = 512;
+export const DATA_THREAD_HEAP_MB = 2048;
 
 /** Under SWC in development and tests, the thread loads TypeScript the same way the process does. */
 function startThread(): Worker {
