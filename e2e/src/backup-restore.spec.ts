@@ -2,12 +2,13 @@ import { makeEdgeCaseTree } from '@arca/datapath/src/testing/edge-case-tree';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, lstatSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
 import { damageNewDataPacks } from './support/damage';
-import { api } from './support/test-platform';
+import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
 const stack = usePlatform();
@@ -220,5 +221,32 @@ describe('backup and restore through the running platform', () => {
     const snapshot = result.stdout.trim();
     const out = await arcaBytes(stack.platform.gatewayUrl, ['cat', snapshot, '/upload.bin']);
     expect(Buffer.compare(out, data)).toBe(0);
+  });
+
+  it('announces the packs a failed backup stored, and check lists them as referenced by no snapshot', async () => {
+    // An upload that breaks off after ~40 MB: two or more packs are stored before the backup fails.
+    const url = new URL(`${stack.platform.gatewayUrl}/streams?name=cut-off.bin`);
+    await new Promise<void>((resolve) => {
+      const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } });
+      request.on('error', () => resolve());
+      request.on('response', () => resolve());
+      let sent = 0;
+      const pump = () => {
+        while (sent < 40 * 1024 * 1024) {
+          sent += 1024 * 1024;
+          if (!request.write(randomBytes(1024 * 1024))) return void request.once('drain', pump);
+        }
+        setTimeout(() => { request.destroy(); resolve(); }, 2000); // let ingest store what it has, then cut the connection
+      };
+      pump();
+    });
+    const failed = await until(async () => {
+      const jobs = (await api<Array<{ status: string; error?: string; source?: { name?: string } }>>(stack.platform, 'GET', '/jobs?kind=backup')).body;
+      return jobs.find((j) => j.source?.name === 'cut-off.bin' && j.status === 'failed');
+    }, 'the cut-off upload to fail', 60_000);
+    expect(failed.error).toMatch(/broke off before its end/);
+    const check = await arcaStatus(stack.platform.gatewayUrl, ['check']);
+    expect(check.stdout).toMatch(/\d+ pack\(s\), [\d.]+ [KMG]i?B, hold no chunk any snapshot references \(left by failed or interrupted backups\)/);
+    expect(check.stdout).toMatch(/^UNREFERENCED data\/[0-9a-f]{2}\/[0-9a-f]{64}$/m);
   });
 });
