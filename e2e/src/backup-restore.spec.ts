@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
-import { damageNewDataPacks } from './support/damage';
+import { damageNewDataPacks, damageNewListingPacks } from './support/damage';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -248,5 +248,15 @@ describe('backup and restore through the running platform', () => {
     const check = await arcaStatus(stack.platform.gatewayUrl, ['check']);
     expect(check.stdout).toMatch(/\d+ pack\(s\), [\d.]+ [KMG]i?B, hold no chunk any snapshot references \(left by failed or interrupted backups\)/);
     expect(check.stdout).toMatch(/^UNREFERENCED data\/[0-9a-f]{2}\/[0-9a-f]{64}$/m);
+  });
+
+  it('says which snapshot cannot be read and why when a directory listing is damaged, pointing at check', async () => {
+    const dir = tempDir('listing');
+    writeFileSync(path.join(dir, 'data.bin'), randomBytes(300_000));
+    const snapshot = (await arca(stack.platform.gatewayUrl, ['backup', dir])).stdout.trim();
+    expect(damageNewListingPacks(stack.platform.dataDir, path.join(dir, 'data.bin')).length).toBeGreaterThan(0);
+    const ls = await arcaStatus(stack.platform.gatewayUrl, ['ls', snapshot, '/']);
+    expect(ls.code).not.toBe(0);
+    expect(ls.stderr).toMatch(new RegExp(`snapshot ${snapshot} cannot be read: chunk [0-9a-f]{64} is damaged: authentication failed.*run \`arca check\``));
   });
 });

@@ -1,6 +1,6 @@
 import { sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { ChunkIndexClient } from './chunk-index.client';
@@ -54,13 +54,26 @@ export class SnapshotCatalogService {
 
   /** A directory's entries, or the one entry a path to a file or link names (as `ls` does); reads only the listings on the way. */
   async tree(idOrPrefix: string, path: string) {
-    const manifest = await this.manifest(await this.get(idOrPrefix));
-    const listed = await this.reader().list(manifest, path);
-    if (!listed) throw new NotFoundException(`${path} is not in snapshot ${manifest.snapshotId}`);
+    const snapshot = await this.get(idOrPrefix);
+    const listed = await this.readable(snapshot, async () => this.reader().list(await this.manifest(snapshot), path));
+    if (!listed) throw new NotFoundException(`${path} is not in snapshot ${snapshot.id}`);
     return listed.map((e) => ({
       name: e.path.slice(e.path.lastIndexOf('/') + 1), path: e.path, type: e.type, size: e.size, mode: e.mode,
       mtime: new Date(Number(BigInt(e.mtimeNs) / 1_000_000n)).toISOString(), ...(e.target ? { target: e.target } : {}), ...(e.linkTo ? { linkTo: e.linkTo } : {}),
     }));
+  }
+
+  /**
+   * Reading a snapshot's manifest or listings fails only when the repository is damaged (a lost
+   * object, a damaged chunk, a forged listing): the answer names the snapshot and the cause, and
+   * points at `arca check`, instead of an anonymous 500.
+   */
+  private async readable<T>(snapshot: SnapshotEntity, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw new UnprocessableEntityException(`snapshot ${snapshot.id} cannot be read: ${(error as Error).message} (run \`arca check\` to see what is damaged)`);
+    }
   }
 
   /** A file's versions across the snapshots of one directory source, newest first. */
@@ -68,7 +81,7 @@ export class SnapshotCatalogService {
     const out: Array<{ snapshotId: string; time: Date; size?: number; mtime: string }> = [];
     const reader = this.reader();
     for (const snapshot of await this.list({ sourcePath })) {
-      const entry = await reader.find(await this.manifest(snapshot), filePath);
+      const entry = await this.readable(snapshot, async () => reader.find(await this.manifest(snapshot), filePath));
       if (entry?.type === 'file') out.push({ snapshotId: snapshot.id, time: snapshot.time, size: entry.size, mtime: new Date(Number(BigInt(entry.mtimeNs) / 1_000_000n)).toISOString() });
     }
     return out;
