@@ -92,9 +92,11 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
     }, { jobId });
 
-    // The progress bar's total, walked beside the backup rather than before it (a million files take a while to stat).
-    let totalBytes: number | undefined;
-    if (source.kind === 'directory') void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
+    // The progress bar's total: what the parent snapshot read, or, for a first backup, a walk beside
+    // the backup (not before it: a million files take a while to stat, and the walk costs CPU the
+    // backup would use, which a re-backup need not pay).
+    let totalBytes: number | undefined = parent && source.kind === 'directory' ? parent.stats.bytesRead : undefined;
+    if (source.kind === 'directory' && totalBytes === undefined) void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
     // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
     const archiver = new WorkerArchiver({
       key: this.repo.keys.key,
