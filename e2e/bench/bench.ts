@@ -9,11 +9,11 @@
  * BENCH_BIG=20GB instead backs up one file of that size: throughput and peak memory, beside restic.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, startTestPlatform, TestPlatform, until } from '../src/support/test-platform';
-import { makeBigFile, makeSmallFiles } from '../src/support/real-sizes';
+import { makeBigFile, makeSmallFiles, peakRss } from '../src/support/real-sizes';
 import { DATASET_VERSION, makeVersion1, makeVersion2 } from './dataset';
 
 interface Figures {
@@ -36,16 +36,12 @@ function duBytes(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir]).toString().split(/\s/)[0]);
 }
 
-/** Peak resident memory (VmHWM) of each service process. */
+/** Peak resident memory (VmHWM) of each service process that is still running. */
 function peakMemory(pids: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, pid] of Object.entries(pids)) {
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (kb) out[name] = Number(kb) * 1024;
-    } catch {
-      // the process is gone
-    }
+    const peak = peakRss(pid);
+    if (peak !== undefined) out[name] = peak;
   }
   return out;
 }

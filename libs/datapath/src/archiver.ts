@@ -256,8 +256,7 @@ export class Archiver {
       size += buffer.length;
       await this.consume(chunker.push(buffer), chunks, buffer.length);
     }
-    const last = chunker.finish();
-    if (last) chunks.push(await this.sink.add(last));
+    await this.finishChunks(chunker, chunks);
     this.progress.files++;
     const file: TreeEntry = { path: `/${name}`, type: 'file', mode: 0o644, mtimeNs: now, uid: 0, gid: 0, size, chunks };
     return this.finish({ path: '/', type: 'dir', mode: 0o755, mtimeNs: now, uid: 0, gid: 0, tree: await this.storeListing([file]) });
@@ -268,9 +267,14 @@ export class Archiver {
     const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
     const ids: string[] = [];
     for (const chunk of chunker.push(encodeTree(children))) ids.push(await this.trees.add(chunk));
-    const last = chunker.finish();
-    if (last) ids.push(await this.trees.add(last));
+    await this.finishChunks(chunker, ids, this.trees);
     return ids;
+  }
+
+  /** The chunker's last, short chunk (if any), handed on like the others. */
+  private async finishChunks(chunker: Chunker, into: string[], sink = this.sink): Promise<void> {
+    const last = chunker.finish();
+    if (last) into.push(await sink.add(last));
   }
 
   private error(path: string, reason: string): void {
@@ -297,8 +301,7 @@ export class Archiver {
     const chunker = new Chunker(this.options.chunker ?? DEFAULT_CHUNKER_PARAMS);
     const chunks: string[] = [];
     await this.consume(chunker.push(buffer.subarray(0, length)), chunks, length);
-    const last = chunker.finish();
-    if (last) chunks.push(await this.sink.add(last));
+    await this.finishChunks(chunker, chunks);
     return { chunks, size: length };
   }
 
@@ -338,8 +341,7 @@ export class Archiver {
       await reading?.catch(() => undefined);
       await handle.close();
     }
-    const last = chunker.finish();
-    if (last) chunks.push(await this.sink.add(last));
+    await this.finishChunks(chunker, chunks);
     return { chunks, size };
   }
 
