@@ -19,7 +19,7 @@ export class ChunkIndexController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Which of these chunk ids the repository does not hold yet' })
   lookup(@Body() body: ChunkIdsRequest): Promise<LookupResponse> {
-    return this.index.newIds(body.ids);
+    return this.index.lookup(body.ids);
   }
 
   @Post('chunks/locate')

@@ -36,8 +36,8 @@ export class ChunkIndexService {
     this.forgotten = metrics.counter('arca_dedupe_chunks_forgotten_total', 'Chunk ids removed from the index by check --repair');
   }
 
-  /** The ids of a batch that are new to the repository, once each, in the order first asked. */
-  async newIds(encoded: string): Promise<LookupResponse> {
+  /** The ids of a batch that are new to the repository, once each, in the order first asked, and the packs holding the others. */
+  async lookup(encoded: string): Promise<LookupResponse> {
     const ids = unique(decodeChunkIdBuffers(encoded));
     const known = await this.repository.known(ids);
     const fresh = ids.filter((id) => !known.has(id.toString('hex')));
