@@ -8,19 +8,58 @@ export interface RetentionRule {
   keepWeekly?: number;
   keepMonthly?: number;
   keepYearly?: number;
+  /** Keep every snapshot made within this span of the newest one, e.g. "7d", "1y2m", "36h" (restic's --keep-within). */
+  keepWithin?: string;
 }
 
 export interface SnapshotTime {
   id: string;
   time: Date;
+  /** Under legal hold: kept whatever the rules say. */
+  held?: boolean;
 }
 
 export interface RetentionDecision {
+  /** Newest first, each with the rules that keep it. */
   keep: Array<{ id: string; reasons: string[] }>;
+  /** Newest first. */
   forget: string[];
 }
 
-type Bucket = Exclude<keyof RetentionRule, 'keepLast'>;
+type Bucket = 'keepHourly' | 'keepDaily' | 'keepWeekly' | 'keepMonthly' | 'keepYearly';
+
+/** A keepWithin span: years, months, days, hours (restic's duration syntax, e.g. "1y6m", "14d", "2d12h"). */
+export interface WithinSpan {
+  years: number;
+  months: number;
+  days: number;
+  hours: number;
+}
+
+const SPAN = /^(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)d)?(?:(\d+)h)?$/;
+
+/** Parses a keepWithin span, or returns undefined when it is not one. */
+export function parseWithin(text: string): WithinSpan | undefined {
+  const m = SPAN.exec(text.trim());
+  if (!m || text.trim() === '') return undefined;
+  const [years, months, days, hours] = m.slice(1).map((v) => Number(v ?? 0));
+  return { years, months, days, hours };
+}
+
+/** The reason a retention rule cannot be used, or undefined. */
+export function retentionProblem(rule: RetentionRule): string | undefined {
+  if (rule.keepWithin !== undefined && !parseWithin(rule.keepWithin)) {
+    return `retention.keepWithin "${rule.keepWithin}" is not a span such as "7d", "36h" or "1y2m" (years y, months m, days d, hours h, in that order)`;
+  }
+  return undefined;
+}
+
+/** `latest` minus the span, by the calendar (months and years have their own lengths), as restic computes it. */
+function withinThreshold(latest: Date, span: WithinSpan): number {
+  const t = new Date(latest.getTime());
+  t.setUTCFullYear(t.getUTCFullYear() - span.years, t.getUTCMonth() - span.months, t.getUTCDate() - span.days);
+  return t.getTime() - span.hours * 3_600_000;
+}
 
 /** ISO-8601 week number and its year (a week belongs to the year holding its Thursday). */
 function isoWeek(year: number, month: number, day: number): string {
@@ -33,6 +72,7 @@ function isoWeek(year: number, month: number, day: number): string {
   return `${weekYear}-W${week}`;
 }
 
+/** The local-time bucket of a snapshot; a repeated hour at a DST change is one bucket, as in restic. */
 function bucketOf(kind: Bucket, time: Date, timeZone: string): string {
   const p = localParts(time, timeZone);
   switch (kind) {
@@ -50,22 +90,32 @@ const BUCKETS: Array<[Bucket, string]> = [
 
 /**
  * Decides which snapshots a rule keeps, with restic's semantics: walking from newest to oldest, the
- * newest snapshot of each distinct hour/day/week/month/year is kept until that kind's count is used
- * up; `keepLast` keeps the N newest outright. A rule that keeps nothing keeps everything: forgetting
- * every snapshot is never what an operator meant.
+ * newest snapshot of each distinct hour/day/week/month/year (in the policy's time zone) is kept
+ * until that kind's count is used up; `keepLast` keeps the N newest outright; `keepWithin` keeps
+ * every snapshot made after the newest one's time minus the span. Snapshots with equal times are
+ * ordered by id, so the decision never depends on the order they were listed in. A held snapshot is
+ * kept and does not use up any count. A rule that keeps nothing keeps everything: forgetting every
+ * snapshot is never what an operator meant.
  */
 export function applyRetention(snapshots: SnapshotTime[], rule: RetentionRule, timeZone = 'UTC'): RetentionDecision {
-  const sorted = [...snapshots].sort((a, b) => b.time.getTime() - a.time.getTime());
-  const reasons = new Map<string, string[]>(sorted.map((s) => [s.id, []]));
-  const anyRule = Object.values(rule).some((n) => (n ?? 0) > 0);
+  const sorted = [...snapshots].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const reasons = new Map<string, string[]>(sorted.map((s) => [s.id, s.held ? ['legal hold'] : []]));
+  const within = rule.keepWithin !== undefined ? parseWithin(rule.keepWithin) : undefined;
+  if (rule.keepWithin !== undefined && !within) throw new Error(retentionProblem(rule));
+  const anyRule = BUCKETS.some(([kind]) => (rule[kind] ?? 0) > 0) || (rule.keepLast ?? 0) > 0 || (within && Object.values(within).some((n) => n > 0));
   if (!anyRule) {
-    return { keep: sorted.map((s) => ({ id: s.id, reasons: ['no retention rule'] })), forget: [] };
+    return { keep: sorted.map((s) => ({ id: s.id, reasons: s.held ? ['legal hold'] : ['no retention rule'] })), forget: [] };
   }
-  sorted.slice(0, rule.keepLast ?? 0).forEach((s, i) => reasons.get(s.id)!.push(`last ${i + 1}`));
+  const candidates = sorted.filter((s) => !s.held);
+  candidates.slice(0, rule.keepLast ?? 0).forEach((s, i) => reasons.get(s.id)!.push(`last ${i + 1}`));
+  if (within && candidates.length > 0) {
+    const threshold = withinThreshold(candidates[0].time, within);
+    for (const s of candidates) if (s.time.getTime() > threshold) reasons.get(s.id)!.push(`within ${rule.keepWithin} of the newest`);
+  }
   for (const [kind, label] of BUCKETS) {
     let remaining = rule[kind] ?? 0;
     let previous: string | undefined;
-    for (const snapshot of sorted) {
+    for (const snapshot of candidates) {
       if (remaining <= 0) break;
       const bucket = bucketOf(kind, snapshot.time, timeZone);
       if (bucket !== previous) {

@@ -1,5 +1,5 @@
 import {
-  ChunkIdsRequest, ForgetChunksRequest, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse, PackKeyRequest, RecordPackRequest,
+  ChunkIdsRequest, ForgetChunksRequest, PackKeysRequest, PackListRequest, PackListResponse, PackPageRequest, PackPageResponse, PackStateRequest, PackStateResponse, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse, PackKeyRequest, RecordPackRequest,
 } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -26,7 +26,7 @@ export class ChunkIndexController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The pack, offset and length of each chunk id' })
   locate(@Body() body: ChunkIdsRequest): Promise<LocateResponse> {
-    return this.index.locate(body.ids);
+    return this.index.locate(body.ids, body.live === true);
   }
 
   @Post('chunks/forget')
@@ -41,6 +41,34 @@ export class ChunkIndexController {
   @ApiOperation({ summary: 'Record a stored pack and the chunks it holds' })
   recordPack(@Body() body: RecordPackRequest): Promise<void> {
     return this.index.recordPack(body);
+  }
+
+  @Post('packs/state')
+  @HttpCode(200)
+  @ApiOperation({ summary: "A prune moves packs between states: live → condemned (lookups stop seeing their chunks), condemned → live (rescued) or deleting (chunk rows removed)" })
+  setPackState(@Body() body: PackStateRequest): Promise<PackStateResponse> {
+    return this.index.setPackState(body.keys, body.state, body.jobId);
+  }
+
+  @Post('packs/forget')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove packs in state deleting whose objects a prune has deleted' })
+  forgetPacks(@Body() body: PackKeysRequest): Promise<void> {
+    return this.index.forgetPacks(body.keys);
+  }
+
+  @Post('packs/page')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Packs in key order with the chunks the index places in each (a prune reads the whole index page by page)' })
+  packPage(@Body() body: PackPageRequest): Promise<PackPageResponse> {
+    return this.index.packPage(body.after);
+  }
+
+  @Post('packs/list')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Every pack in one state (a prune resuming an interrupted one)' })
+  packsIn(@Body() body: PackListRequest): Promise<PackListResponse> {
+    return this.index.packsIn(body.state);
   }
 
   @Post('packs/chunks')

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkIndexRepository } from './chunk-index.repository';
 import { ChunkLocationEntity } from './entities/chunk-location.entity';
 import { PackEntity } from './entities/pack.entity';
+import { PackStates1766000000000 } from './migrations/1766000000000-pack-states';
 import { ChunkIndex1764000000000 } from './migrations/1764000000000-chunk-index';
 
 const schema = createTestSchema('chunk_index');
@@ -13,7 +14,7 @@ let index: ChunkIndexRepository;
 
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
-    url: testDatabaseUrl(), schema: schema.schema, entities: [ChunkLocationEntity, PackEntity], migrations: [ChunkIndex1764000000000],
+    url: testDatabaseUrl(), schema: schema.schema, entities: [ChunkLocationEntity, PackEntity], migrations: [ChunkIndex1764000000000, PackStates1766000000000],
   });
   index = new ChunkIndexRepository(dataSource);
 });
@@ -49,5 +50,67 @@ describe('ChunkIndexRepository.forget (check --repair)', () => {
     await index.forget([{ id: c.id, packKey: 'data/cc/old' }]);
     await index.recordPack({ key: 'data/dd/new', size: 100, chunks: [c] });
     expect((await index.locate([c.id])).map((l) => l.packKey)).toEqual(['data/dd/new']);
+  });
+});
+
+const hex = (b: Buffer) => b.toString('hex');
+const key = () => `data/ee/ee${randomBytes(31).toString('hex')}`;
+
+describe('ChunkIndexRepository pack states (prune)', () => {
+  it('hides a condemned pack from lookups and reuse checks, not from reads, and lets a backup store its chunks anew', async () => {
+    const [a, b] = [chunk(0), chunk(100)];
+    const old = key();
+    await index.recordPack({ key: old, size: 200, chunks: [a, b] });
+    expect(await index.setState([old], 'condemned', '00000000-0000-4000-8000-000000000001')).toEqual([old]);
+    expect(await index.setState([old], 'condemned')).toEqual([]); // only live packs are condemned
+    expect(await index.known([a.id, b.id])).toEqual(new Map());
+    expect(await index.locate([a.id], true)).toEqual([]);
+    expect((await index.locate([a.id])).map((l) => l.packKey)).toEqual([old]);
+    // a backup after the condemnation stores a again: its row moves to the new, live pack
+    const fresh = key();
+    await index.recordPack({ key: fresh, size: 100, chunks: [a, a] });
+    expect(await index.known([a.id, b.id])).toEqual(new Map([[hex(a.id), fresh]]));
+    expect(await index.packsIn('condemned')).toEqual(expect.arrayContaining([{ key: old, size: 200 }]));
+  });
+
+  it('moves rows of replaced packs to a rewritten pack, keeps rows in other live packs', async () => {
+    const [a, b, c] = [chunk(0), chunk(100), chunk(0)];
+    const [mostlyUnused, other] = [key(), key()];
+    await index.recordPack({ key: mostlyUnused, size: 200, chunks: [a, b] });
+    await index.recordPack({ key: other, size: 100, chunks: [c] });
+    const rewritten = key();
+    await index.recordPack({ key: rewritten, size: 100, chunks: [{ ...a, offset: 0 }, { ...c, offset: 100 }], replaces: [mostlyUnused] });
+    expect(await index.known([a.id, b.id, c.id])).toEqual(new Map([[hex(a.id), rewritten], [hex(b.id), mostlyUnused], [hex(c.id), other]]));
+  });
+
+  it('sweeps a condemned pack: its rows go with the move to deleting, a rescue brings a pack back, and only deleting packs are forgotten', async () => {
+    const [a, b] = [chunk(0), chunk(0)];
+    const [swept, rescued] = [key(), key()];
+    await index.recordPack({ key: swept, size: 100, chunks: [a] });
+    await index.recordPack({ key: rescued, size: 100, chunks: [b] });
+    await index.setState([swept, rescued], 'condemned');
+    expect(await index.setState([rescued], 'live')).toEqual([rescued]);
+    expect(await index.known([b.id])).toEqual(new Map([[hex(b.id), rescued]]));
+    expect(await index.setState([swept, rescued], 'deleting')).toEqual([swept]); // rescued is live again: not swept
+    expect(await index.locate([a.id])).toEqual([]);
+    await index.forgetPacks([swept, rescued]);
+    expect((await index.packsIn('deleting')).map((p) => p.key)).not.toContain(swept);
+    expect((await index.known([b.id])).size).toBe(1);
+  });
+
+  it('pages through every pack with its chunks, whole packs per page', async () => {
+    const seen = new Map<string, number>();
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await index.page(after, 2);
+      for (const c of page.chunks) seen.set(page.packs[c.pack].key, (seen.get(page.packs[c.pack].key) ?? 0) + 1);
+      for (const p of page.packs) if (!seen.has(p.key)) seen.set(p.key, 0);
+      after = page.next;
+      pages++;
+    } while (after);
+    const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM ${schema.schema}.packs`);
+    expect(seen.size).toBe(row.n);
+    expect(pages).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { qualifiedTable } from '@arca/persistence';
 import { DataSource, In } from 'typeorm';
+import type { PackState } from '@arca/contracts';
 import { ChunkLocationEntity } from './entities/chunk-location.entity';
 import { PackEntity } from './entities/pack.entity';
 
@@ -26,37 +27,121 @@ const INSERT_BATCH = 5000;
 export class ChunkIndexRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Which of these ids the repository already holds: hex id → the pack holding it. */
-  async known(ids: Buffer[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(ChunkLocationEntity)
-      .createQueryBuilder('c')
-      .select('c.id', 'id')
-      .addSelect('c.pack_key', 'packKey')
-      .where('c.id = ANY(:ids)', { ids })
-      .getRawMany<{ id: Buffer; packKey: string }>();
-    return new Map(rows.map((r) => [r.id.toString('hex'), r.packKey]));
+  private get chunks(): string {
+    return qualifiedTable(this.dataSource, ChunkLocationEntity);
   }
 
-  async locate(ids: Buffer[]): Promise<ChunkLocation[]> {
-    if (ids.length === 0) return [];
-    return this.dataSource.getRepository(ChunkLocationEntity).find({ where: { id: In(ids) } });
+  private get packs(): string {
+    return qualifiedTable(this.dataSource, PackEntity);
   }
 
   /**
-   * Records a stored pack and its chunks in one transaction. A chunk already indexed elsewhere keeps
-   * its first location (two workers may race to store the same new chunk; either copy is valid).
+   * Which of these ids the repository holds where a new snapshot may reference them: hex id → the
+   * pack holding it. A chunk in a condemned pack counts as absent, so a backup stores it anew and
+   * never comes to depend on bytes a prune is about to delete.
    */
-  async recordPack(pack: PackRecord): Promise<void> {
+  async known(ids: Buffer[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: Buffer; pack_key: string }> = await this.dataSource.query(
+      `SELECT c.id, c.pack_key FROM ${this.chunks} c JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.id = ANY($1)`, [ids],
+    );
+    return new Map(rows.map((r) => [r.id.toString('hex'), r.pack_key]));
+  }
+
+  /** Where each id is; with `live`, only ids in live packs (what a backup may reuse), otherwise wherever the bytes still are. */
+  async locate(ids: Buffer[], live = false): Promise<ChunkLocation[]> {
+    if (ids.length === 0) return [];
+    if (!live) return this.dataSource.getRepository(ChunkLocationEntity).find({ where: { id: In(ids) } });
+    const rows: Array<{ id: Buffer; pack_key: string; offset: string; length: number; raw_length: number }> = await this.dataSource.query(
+      `SELECT c.id, c.pack_key, c."offset", c.length, c.raw_length FROM ${this.chunks} c
+        JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.id = ANY($1)`, [ids],
+    );
+    return rows.map((r) => ({ id: r.id, packKey: r.pack_key, offset: Number(r.offset), length: r.length, rawLength: r.raw_length }));
+  }
+
+  /**
+   * Records a stored pack and its chunks in one transaction. A chunk already indexed in a live pack
+   * keeps that location (two workers may race to store the same new chunk; either copy is valid);
+   * one indexed in a condemned pack, or in a pack this one `replaces` (a prune's rewrite), moves here.
+   */
+  async recordPack(pack: PackRecord & { replaces?: string[] }): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.createQueryBuilder().insert().into(PackEntity)
         .values({ key: pack.key, size: pack.size, chunkCount: pack.chunks.length }).orIgnore().execute();
-      for (let i = 0; i < pack.chunks.length; i += INSERT_BATCH) {
-        const rows = pack.chunks.slice(i, i + INSERT_BATCH).map((c) => ({ ...c, packKey: pack.key }));
-        await manager.createQueryBuilder().insert().into(ChunkLocationEntity).values(rows).orIgnore().execute();
+      // One row per id: ON CONFLICT DO UPDATE refuses to touch a row twice in one statement.
+      const seen = new Set<string>();
+      const chunks = pack.chunks.filter((c) => {
+        const hex = c.id.toString('hex');
+        return seen.has(hex) ? false : (seen.add(hex), true);
+      });
+      for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
+        const batch = chunks.slice(i, i + INSERT_BATCH);
+        await manager.query(
+          `INSERT INTO ${this.chunks} AS c (id, pack_key, "offset", length, raw_length)
+           SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::integer[], $5::integer[])
+           ON CONFLICT (id) DO UPDATE SET pack_key = excluded.pack_key, "offset" = excluded."offset", length = excluded.length, raw_length = excluded.raw_length
+           WHERE c.pack_key = ANY($6::text[])
+              OR c.pack_key IN (SELECT key FROM ${this.packs} WHERE state <> 'live')`,
+          [batch.map((c) => c.id), batch.map(() => pack.key), batch.map((c) => c.offset), batch.map((c) => c.length), batch.map((c) => c.rawLength), pack.replaces ?? []],
+        );
       }
     });
+  }
+
+  /**
+   * Moves packs between states, each only along the allowed way: live → condemned, condemned →
+   * live (a rescue), condemned → deleting (the sweep: its chunk rows go in the same transaction,
+   * so from then on nothing, not even a read, is sent to it). Returns the keys moved.
+   */
+  async setState(keys: string[], state: PackState, jobId?: string): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const from = state === 'condemned' ? 'live' : 'condemned';
+    return this.dataSource.transaction(async (m) => {
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+      const [rows]: [Array<{ key: string }>, number] = await m.query(
+        `UPDATE ${this.packs} SET state = $2, condemned_at = CASE WHEN $2 = 'condemned' THEN now() WHEN $2 = 'live' THEN NULL ELSE condemned_at END,
+                condemned_by = CASE WHEN $2 = 'condemned' THEN $4::uuid WHEN $2 = 'live' THEN NULL ELSE condemned_by END
+          WHERE key = ANY($1) AND state = $3 RETURNING key`,
+        [keys, state, from, jobId ?? null],
+      );
+      const moved = rows.map((r) => r.key);
+      if (state === 'deleting' && moved.length > 0) await m.query(`DELETE FROM ${this.chunks} WHERE pack_key = ANY($1)`, [moved]);
+      return moved;
+    });
+  }
+
+  /** Removes packs whose objects a prune has deleted (state deleting only). */
+  async forgetPacks(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.dataSource.query(`DELETE FROM ${this.packs} WHERE key = ANY($1) AND state = 'deleting'`, [keys]);
+  }
+
+  /** Packs in key order after `after`, whole, until about maxChunks chunks; with their chunk rows. */
+  async page(after: string | undefined, maxChunks: number): Promise<{ packs: Array<{ key: string; size: number; chunkCount: number; state: PackState }>; chunks: Array<{ id: Buffer; pack: number; length: number }>; next?: string }> {
+    const candidates: Array<{ key: string; size: string; chunk_count: number; state: PackState }> = await this.dataSource.query(
+      `SELECT key, size, chunk_count, state FROM ${this.packs} WHERE ($1::text IS NULL OR key > $1) ORDER BY key LIMIT 1000`, [after ?? null],
+    );
+    const packs: Array<{ key: string; size: number; chunkCount: number; state: PackState }> = [];
+    let total = 0;
+    for (const c of candidates) {
+      if (packs.length > 0 && total + c.chunk_count > maxChunks) break;
+      packs.push({ key: c.key, size: Number(c.size), chunkCount: c.chunk_count, state: c.state });
+      total += c.chunk_count;
+    }
+    const index = new Map(packs.map((p, i) => [p.key, i]));
+    const rows: Array<{ id: Buffer; pack_key: string; length: number }> = packs.length === 0 ? [] : await this.dataSource.query(
+      `SELECT id, pack_key, length FROM ${this.chunks} WHERE pack_key = ANY($1)`, [packs.map((p) => p.key)],
+    );
+    const more = packs.length < candidates.length || candidates.length === 1000;
+    return {
+      packs,
+      chunks: rows.map((r) => ({ id: r.id, pack: index.get(r.pack_key)!, length: r.length })),
+      ...(more && packs.length > 0 ? { next: packs[packs.length - 1].key } : {}),
+    };
+  }
+
+  async packsIn(state: PackState): Promise<Array<{ key: string; size: number }>> {
+    const rows: Array<{ key: string; size: string }> = await this.dataSource.query(`SELECT key, size FROM ${this.packs} WHERE state = $1 ORDER BY key`, [state]);
+    return rows.map((r) => ({ key: r.key, size: Number(r.size) }));
   }
 
   /**

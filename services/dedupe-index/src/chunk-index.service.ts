@@ -1,5 +1,5 @@
 import {
-  chunkIdCount, decodeChunkIdBuffers, encodeChunkIds, encodeLocations, ForgetChunksRequest, ForgetChunksResponse, LocateResponse, LookupResponse,
+  chunkIdCount, decodeChunkIdBuffers, PACK_PAGE_CHUNKS, PackListResponse, PackPageResponse, PackState, PackStateResponse, encodeChunkIds, encodeLocations, ForgetChunksRequest, ForgetChunksResponse, LocateResponse, LookupResponse,
   PackChunksResponse, RecordPackRequest,
 } from '@arca/contracts';
 import { MetricsService } from '@arca/service-kit';
@@ -47,8 +47,8 @@ export class ChunkIndexService {
   }
 
   /** Where each id is; ids the index does not hold are left out of the answer. */
-  async locate(encoded: string): Promise<LocateResponse> {
-    return encodeLocations(await this.repository.locate(unique(decodeChunkIdBuffers(encoded))));
+  async locate(encoded: string, live = false): Promise<LocateResponse> {
+    return encodeLocations(await this.repository.locate(unique(decodeChunkIdBuffers(encoded)), live));
   }
 
   recordPack(pack: RecordPackRequest): Promise<void> {
@@ -56,6 +56,7 @@ export class ChunkIndexService {
     return this.repository.recordPack({
       key: pack.key,
       size: pack.size,
+      replaces: pack.replaces,
       chunks: decodeChunkIdBuffers(pack.ids).map((id, i) => ({ id, offset: pack.offsets[i], length: pack.lengths[i], rawLength: pack.rawLengths[i] })),
     });
   }
@@ -66,6 +67,26 @@ export class ChunkIndexService {
     const forgotten = await this.repository.forget(decodeChunkIdBuffers(request.ids).map((id, i) => ({ id, packKey: request.packKeys[i] })));
     this.forgotten.inc(forgotten.length);
     return { forgotten: encodeChunkIds(forgotten) };
+  }
+
+  async setPackState(keys: string[], state: PackState, jobId?: string): Promise<PackStateResponse> {
+    return { changed: await this.repository.setState(keys, state, jobId) };
+  }
+
+  forgetPacks(keys: string[]): Promise<void> {
+    return this.repository.forgetPacks(keys);
+  }
+
+  async packPage(after?: string): Promise<PackPageResponse> {
+    const page = await this.repository.page(after, PACK_PAGE_CHUNKS);
+    return {
+      packs: page.packs, ids: encodeChunkIds(page.chunks.map((c) => c.id)), pack: page.chunks.map((c) => c.pack), length: page.chunks.map((c) => c.length),
+      ...(page.next ? { next: page.next } : {}),
+    };
+  }
+
+  async packsIn(state: PackState): Promise<PackListResponse> {
+    return { packs: await this.repository.packsIn(state) };
   }
 
   async packChunks(key: string): Promise<PackChunksResponse> {

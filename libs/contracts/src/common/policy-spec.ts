@@ -29,6 +29,9 @@ export class RetentionSpec {
   @IsOptional() @IsInt() @Min(0) @Max(10_000) keepWeekly?: number;
   @IsOptional() @IsInt() @Min(0) @Max(10_000) keepMonthly?: number;
   @IsOptional() @IsInt() @Min(0) @Max(1_000) keepYearly?: number;
+  /** Keep every snapshot made within this span of the newest one: years y, months m, days d, hours h, e.g. "7d", "1y6m", "36h". */
+  @IsOptional() @IsString() @Matches(/^(?=\d)(?:\d{1,4}y)?(?:\d{1,4}m)?(?:\d{1,5}d)?(?:\d{1,6}h)?$/, { message: 'retention.keepWithin must be a span such as "7d", "36h" or "1y6m" (years y, months m, days d, hours h, in that order)' })
+  keepWithin?: string;
 }
 
 /** A backup policy as operators write it. */

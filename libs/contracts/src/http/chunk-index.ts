@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { PACK_KEY } from '../common/ids';
 
 /**
@@ -28,7 +28,27 @@ export const CHUNK_INDEX_BODY_LIMITS = {
   /** RECORD_PACK_MAX_CHUNKS (16,384) chunks: 700 KB of ids, three numbers each, ~1.3 MB in all. */
   '/packs': 4 * 1024 * 1024,
   '/packs/chunks': 16 * 1024,
+  /** PACK_STATE_BATCH (10,000) pack keys of 78 bytes: ~900 KB. */
+  '/packs/state': 2 * 1024 * 1024,
+  '/packs/forget': 2 * 1024 * 1024,
+  '/packs/page': 16 * 1024,
+  '/packs/list': 16 * 1024,
 } as const;
+
+/** Pack keys per state change or forget request. */
+export const PACK_STATE_BATCH = 10_000;
+
+/** Chunks one page of POST /packs/page carries at most (whole packs: a page holds at least one). */
+export const PACK_PAGE_CHUNKS = 65_536;
+
+/**
+ * A pack's life in the index. `live`: its chunks answer lookups. `condemned`: a prune found nothing
+ * live in it; lookups and a backup's reuse checks no longer see its chunks (a backup stores them
+ * anew), reads still do, until the prune has waited out every job that could have seen them.
+ * `deleting`: its chunk rows are gone and its object is being deleted.
+ */
+export const PACK_STATES = ['live', 'condemned', 'deleting'] as const;
+export type PackState = (typeof PACK_STATES)[number];
 
 /** Ids as bytes, laid end to end, base64. */
 export function encodeChunkIds(ids: Array<Buffer | string>): string {
@@ -76,6 +96,12 @@ const PACK_KEY_MESSAGE = 'must be a pack key data/<2 hex>/<64 hex>';
 /** POST /chunks/lookup and /chunks/locate. */
 export class ChunkIdsRequest {
   @IsChunkIdList(CHUNK_BATCH) ids: string;
+
+  /**
+   * Locate only where a new snapshot may reference a chunk: in live packs (a backup's check of the
+   * chunks it reuses from its parent). Without it, condemned packs answer too (reads and restores).
+   */
+  @IsOptional() @IsBoolean() live?: boolean;
 }
 
 /**
@@ -125,6 +151,55 @@ export class RecordPackRequest {
 
   @IsArray() @ArrayMaxSize(RECORD_PACK_MAX_CHUNKS) @IsInt({ each: true }) @Min(0, { each: true }) @Max(2 ** 31 - 1, { each: true })
   rawLengths: number[];
+
+  /** Packs whose rows for these chunks move to this pack (a prune's rewrite of a mostly unused pack). */
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @Matches(PACK_KEY, { each: true, message: `each of replaces ${PACK_KEY_MESSAGE}` })
+  replaces?: string[];
+}
+
+/** POST /packs/state: move packs between states (live → condemned, condemned → live or deleting); the answer lists those moved. */
+export class PackStateRequest {
+  @IsArray() @ArrayMaxSize(PACK_STATE_BATCH) @Matches(PACK_KEY, { each: true, message: `each of keys ${PACK_KEY_MESSAGE}` })
+  keys: string[];
+
+  @IsIn(PACK_STATES) state: PackState;
+
+  /** The prune that condemns them. */
+  @IsOptional() @IsUUID() jobId?: string;
+}
+
+export interface PackStateResponse {
+  changed: string[];
+}
+
+/** POST /packs/forget: remove packs in state deleting whose objects are gone. */
+export class PackKeysRequest {
+  @IsArray() @ArrayMaxSize(PACK_STATE_BATCH) @Matches(PACK_KEY, { each: true, message: `each of keys ${PACK_KEY_MESSAGE}` })
+  keys: string[];
+}
+
+/** POST /packs/page: packs in key order after `after`, with the chunks the index places in each. */
+export class PackPageRequest {
+  @IsOptional() @Matches(PACK_KEY, { message: `after ${PACK_KEY_MESSAGE}` }) after?: string;
+}
+
+export interface PackPageResponse {
+  packs: Array<{ key: string; size: number; chunkCount: number; state: PackState }>;
+  /** The chunks of those packs: ids, the index of their pack in `packs`, their sealed lengths. */
+  ids: string;
+  pack: number[];
+  length: number[];
+  /** The key to ask after for the next page; absent on the last. */
+  next?: string;
+}
+
+/** POST /packs/list: every pack in one state (a prune resuming an interrupted one). */
+export class PackListRequest {
+  @IsIn(PACK_STATES) state: PackState;
+}
+
+export interface PackListResponse {
+  packs: Array<{ key: string; size: number }>;
 }
 
 /** POST /packs/chunks: the ids the index places in one pack. */

@@ -40,8 +40,8 @@ export class JobsQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: string;
 
-  @IsOptional() @IsIn(['backup', 'restore', 'check'], { message: 'kind must be one of backup, restore, check' })
-  kind?: 'backup' | 'restore' | 'check';
+  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune'], { message: 'kind must be one of backup, restore, check, prune' })
+  kind?: 'backup' | 'restore' | 'check' | 'prune';
 }
 
 /** GET /audit: the newest audit entries. */
@@ -67,4 +67,27 @@ export class ChangePassphraseRequest {
 
   @IsString() @MinLength(8, { message: 'newPassphrase must be at least 8 characters' }) @MaxLength(1024)
   newPassphrase: string;
+}
+
+/** POST /policies/:id/forget: apply the policy's retention now. */
+export class ForgetRequest {
+  /** List what would be forgotten, and why the rest stays, without forgetting anything. */
+  @IsOptional() @IsBoolean()
+  dryRun?: boolean;
+}
+
+/** POST /snapshots/:id/hold and DELETE /snapshots/:id/hold: a legal hold, placed or released, always with a reason. */
+export class HoldRequest {
+  @IsString() @MinLength(1, { message: 'reason must say why (e.g. a case number)' }) @MaxLength(1000)
+  reason: string;
+}
+
+/** POST /prune. */
+export class PruneRequest {
+  @IsOptional() @IsBoolean()
+  dryRun?: boolean;
+
+  /** Unused bytes tolerated after the prune, as a percentage of the bytes stored (default 5, like restic's --max-unused). */
+  @IsOptional() @IsInt() @Min(0) @Max(100)
+  maxUnusedPercent?: number;
 }
