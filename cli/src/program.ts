@@ -3,6 +3,7 @@ import { backupCommand } from './commands/backup';
 import { catCommand } from './commands/cat';
 import { checkCommand } from './commands/check';
 import { jobsCommand } from './commands/jobs';
+import { forgetCommand, holdCommand, pruneCommand } from './commands/lifecycle';
 import { lsCommand } from './commands/ls';
 import { policiesCommand } from './commands/policies';
 import { reportCommand } from './commands/report';
@@ -18,7 +19,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
     .option('--json', 'machine-readable JSON on stdout, no progress bars')
     .addHelpText('after', '\nEnvironment:\n  ARCA_URL    the gateway (default http://localhost:3000)\n  ARCA_ACTOR  the name changes are audited under (default: your login name)');
-  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, policiesCommand, jobsCommand, reportCommand]) {
+  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, forgetCommand, pruneCommand, holdCommand, policiesCommand, jobsCommand, reportCommand]) {
     program.addCommand(command(io));
   }
   configureTree(program, io);

@@ -16,3 +16,4 @@ export * from './snapshot-reader';
 export * from './tree';
 
 export * from './threaded';
+export * from './prune-plan';

@@ -4,6 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditInterceptor } from './audit.interceptor';
 import { ConsoleController } from './console.controller';
 import { GatewayEvents } from './gateway-events';
+import { LifecycleController } from './lifecycle.controller';
 import { JobsController } from './jobs.controller';
 import { OperationsController } from './operations.controller';
 import { PoliciesController } from './policies.controller';
@@ -13,7 +14,7 @@ import { SnapshotsController } from './snapshots.controller';
 
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway' })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, OperationsController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ConsoleController],
   providers: [ServiceClient, ServicesHealth, GatewayEvents, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class AppModule {}

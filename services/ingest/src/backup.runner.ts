@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
+import { RetentionService } from './retention.service';
 import { ServiceChunkRepository } from './service-chunk-repository';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService, LeaseLostError } from './job-queue.service';
@@ -61,6 +62,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
     private readonly queue: JobQueueService,
+    private readonly retention: RetentionService,
   ) {}
 
   /** The first backup or restore should not wait for its data thread to load. */
@@ -74,13 +76,30 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
     const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId });
+    let snapshot: SnapshotEntity;
     try {
-      return await this.backUp(lease, request, repository, stream);
+      snapshot = await this.backUp(lease, request, repository, stream);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`);
       failure.storedPacks = repository.storedPacks;
       throw failure;
+    }
+    if (request.policyId) await this.applyRetention(request.policyId, lease.id);
+    return snapshot;
+  }
+
+  /**
+   * After each successful backup of a policy its retention rules run. The backup is complete
+   * whatever happens here: a retention that cannot run now (the policy service unreachable) is
+   * logged and runs again after the next backup or on POST /policies/:id/forget.
+   */
+  private async applyRetention(policyId: string, jobId: string): Promise<void> {
+    try {
+      const plan = await this.retention.apply(policyId, { actor: 'retention', jobId });
+      if (plan.forget.length > 0) this.logger.log(`policy ${policyId}: retention forgot ${plan.forget.length} snapshot(s)`);
+    } catch (error) {
+      this.logger.warn(`policy ${policyId}: retention after job ${jobId} did not run: ${(error as Error).message}`);
     }
   }
 

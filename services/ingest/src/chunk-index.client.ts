@@ -1,5 +1,5 @@
 import {
-  CHUNK_BATCH, ChunkLocation, decodeChunkIds, decodeLocations, encodeChunkIds, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse,
+  CHUNK_BATCH, ChunkLocation, PACK_STATE_BATCH, PackListResponse, PackPageResponse, PackState, PackStateResponse, decodeChunkIds, decodeLocations, encodeChunkIds, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse,
 } from '@arca/contracts';
 import { FinishedPack } from '@arca/datapath';
 import { serviceUrl } from '@arca/service-kit';
@@ -36,20 +36,55 @@ export class ChunkIndexClient {
     return out;
   }
 
-  async recordPack(pack: FinishedPack): Promise<void> {
+  /** Registers a stored pack; `replaces` names packs whose rows for these chunks move here (a prune's rewrite). */
+  async recordPack(pack: FinishedPack, replaces?: string[]): Promise<void> {
     await this.post('/packs', {
       key: pack.key, size: pack.bytes.length, ids: encodeChunkIds(pack.entries.map((e) => e.id)),
       offsets: pack.entries.map((e) => e.offset), lengths: pack.entries.map((e) => e.length), rawLengths: pack.entries.map((e) => e.rawLength),
+      ...(replaces?.length ? { replaces } : {}),
     });
   }
 
-  /** Where each (hex) id is; ids the index does not hold are absent from the map. */
-  async locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
+  /**
+   * Where each (hex) id is; ids the index does not hold are absent from the map. With `live`, only
+   * chunks a new snapshot may reference (not in packs a prune condemned): a backup's reuse check.
+   */
+  async locate(ids: string[], options: { live?: boolean } = {}): Promise<Map<string, ChunkLocation>> {
     const out = new Map<string, ChunkLocation>();
     for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
-      for (const [id, at] of decodeLocations(await this.post<LocateResponse>('/chunks/locate', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) }))) out.set(id, at);
+      const body = { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)), ...(options.live ? { live: true } : {}) };
+      for (const [id, at] of decodeLocations(await this.post<LocateResponse>('/chunks/locate', body))) out.set(id, at);
     }
     return out;
+  }
+
+  /** Moves packs to a state (see PACK_STATES); returns those moved. */
+  async setPackState(keys: string[], state: PackState, jobId?: string): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += PACK_STATE_BATCH) {
+      out.push(...(await this.post<PackStateResponse>('/packs/state', { keys: keys.slice(i, i + PACK_STATE_BATCH), state, ...(jobId ? { jobId } : {}) })).changed);
+    }
+    return out;
+  }
+
+  async forgetPacks(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += PACK_STATE_BATCH) await this.post('/packs/forget', { keys: keys.slice(i, i + PACK_STATE_BATCH) });
+  }
+
+  /** Every pack of the index with the (hex) ids and sealed lengths of its chunks, a page at a time. */
+  async *packs(): AsyncGenerator<{ key: string; size: number; chunkCount: number; state: PackState; chunks: Array<{ id: string; length: number }> }> {
+    let after: string | undefined;
+    do {
+      const page = await this.post<PackPageResponse>('/packs/page', after ? { after } : {});
+      const chunks = page.packs.map(() => [] as Array<{ id: string; length: number }>);
+      decodeChunkIds(page.ids).forEach((id, i) => chunks[page.pack[i]].push({ id, length: page.length[i] }));
+      for (let i = 0; i < page.packs.length; i++) yield { ...page.packs[i], chunks: chunks[i] };
+      after = page.next;
+    } while (after);
+  }
+
+  async packsIn(state: PackState): Promise<Array<{ key: string; size: number }>> {
+    return (await this.post<PackListResponse>('/packs/list', { state })).packs;
   }
 
   /** Removes these chunks from the index where it places them in the given pack (check --repair); returns the ids removed. */

@@ -42,19 +42,32 @@ export class JobQueueService {
     return (result.raw as unknown[]).length > 0;
   }
 
-  /** Claims the oldest runnable job: queued, or running under an expired lease. */
-  async claim(): Promise<IngestJobEntity | undefined> {
+  /**
+   * Claims the oldest runnable job of a lane: queued, or running under an expired lease. Backups,
+   * restores and checks share the `jobs` lane; prunes have a lane of their own, so a prune waiting
+   * for backups never holds a backup slot, and at most one prune runs across every worker (the
+   * claim takes a transaction-scoped advisory lock and skips while another prune holds its lease).
+   */
+  async claim(lane: 'jobs' | 'maintenance' = 'jobs'): Promise<IngestJobEntity | undefined> {
     const table = qualifiedTable(this.dataSource, IngestJobEntity);
-    const result: [IngestJobEntity[], number] = await this.dataSource.query(
-      `UPDATE ${table} SET status = 'running', attempts = attempts + 1, lease_until = now() + make_interval(secs => $1), worker = $2
-       WHERE id = (SELECT id FROM ${table}
-                   WHERE status = 'queued' OR (status = 'running' AND lease_until < now())
-                   ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts`,
-      [LEASE_SECONDS, WORKER],
-    );
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-    return result[0][0];
+    const kinds = lane === 'jobs' ? ['backup', 'restore', 'check'] : ['prune'];
+    return this.dataSource.transaction(async (m) => {
+      if (lane === 'maintenance') {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${table}:prune`]);
+        const [busy] = await m.query(`SELECT 1 FROM ${table} WHERE kind = 'prune' AND status = 'running' AND lease_until >= now() LIMIT 1`);
+        if (busy) return undefined;
+      }
+      const result: [IngestJobEntity[], number] = await m.query(
+        `UPDATE ${table} SET status = 'running', attempts = attempts + 1, lease_until = now() + make_interval(secs => $1), worker = $2
+         WHERE id = (SELECT id FROM ${table}
+                     WHERE kind = ANY($3) AND (status = 'queued' OR (status = 'running' AND lease_until < now()))
+                     ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+         RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts`,
+        [LEASE_SECONDS, WORKER, kinds],
+      );
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+      return result[0][0];
+    });
   }
 
   /** Renews a lease; false when the job is no longer this worker's (taken over, or ended). */

@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, PruneRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { extractTraceContext, runInSpan } from '@arca/telemetry';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -7,6 +7,7 @@ import { BackupRunner, BackupStageError } from './backup.runner';
 import { CheckRunner } from './check.runner';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { JobLease, JobQueueService, LEASE_SECONDS, LeaseLostError, MAX_ATTEMPTS } from './job-queue.service';
+import { PruneRunner } from './prune.runner';
 import { RestoreRunner } from './restore.runner';
 
 /**
@@ -18,7 +19,7 @@ import { RestoreRunner } from './restore.runner';
 export class JobWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobWorker');
   private stopped = false;
-  private wake?: () => void;
+  private readonly wakers = new Set<() => void>();
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -28,6 +29,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly backups: BackupRunner,
     private readonly restores: RestoreRunner,
     private readonly checks: CheckRunner,
+    private readonly prunes: PruneRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,12 +40,15 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       this.logger.warn(`cannot look for jobs of stopped workers: ${(error as Error).message}`);
     }
     const slots = Math.max(1, Number(process.env.INGEST_CONCURRENCY ?? 1));
-    for (let i = 0; i < slots; i++) void this.loop();
+    for (let i = 0; i < slots; i++) void this.loop('jobs');
+    void this.loop('maintenance');
   }
 
   /** Called when a request was queued here, so the worker starts without waiting for its poll. */
   notify(): void {
-    this.wake?.();
+    const wakers = [...this.wakers];
+    this.wakers.clear();
+    for (const wake of wakers) wake();
   }
 
   /**
@@ -63,18 +68,18 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(lane: 'jobs' | 'maintenance'): Promise<void> {
     while (!this.stopped) {
       let job: IngestJobEntity | undefined;
       try {
-        job = await this.queue.claim();
+        job = await this.queue.claim(lane);
       } catch (error) {
         this.logger.warn(`cannot claim jobs: ${(error as Error).message}`);
       }
       if (!job) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 1000);
-          this.wake = () => { clearTimeout(timer); resolve(); };
+          this.wakers.add(() => { clearTimeout(timer); resolve(); });
         });
         continue;
       }
@@ -98,6 +103,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
           }
           await this.backups.run(lease, request);
         } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
+        else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
         else await this.checks.run(lease, job.request as unknown as CheckRequested);
       }));
     } catch (error) {
@@ -123,6 +129,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         await this.outbox.enqueue(m, TOPICS.backupFailed, {
           jobId: lease.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
         }, { jobId: lease.id });
+      } else if (job.kind === 'prune') {
+        await this.outbox.enqueue(m, TOPICS.pruneFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id });
       } else if (job.kind === 'restore') {
         await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id });
       } else {
@@ -133,7 +141,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.notify();
     // A job cut off here keeps its lease and is taken over when the lease expires (at once by a worker restarted on this host).
   }
 }

@@ -2,7 +2,7 @@ import { ObjectStore } from '@arca/object-store';
 import { Injectable } from '@nestjs/common';
 import { ChunkIndexClient } from './chunk-index.client';
 import { RepositoryKeyService } from './repository-key.service';
-import { ServiceChunkRepository } from './service-chunk-repository';
+import { IndexedChunkSource, ServiceChunkRepository } from './service-chunk-repository';
 import { Site, SiteStores } from './site-stores';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
 
@@ -21,7 +21,12 @@ export class RepositoryAccess {
     return this.sites.primary;
   }
 
-  /** The data path's view of the repository for one job, reading packs from the given site. */
+  /** Reading chunks back from a site (restores, downloads, checks): wherever the index places them, condemned packs included. */
+  chunkSource(site: Site = 'primary'): IndexedChunkSource {
+    return new IndexedChunkSource(this.sites.get(site), this.index);
+  }
+
+  /** The data path's view of the repository for one backup job: lookups, reuse checks and pack uploads. */
   chunksFor(job: { jobId: string; policyId?: string }, site: Site = 'primary'): ServiceChunkRepository {
     return new ServiceChunkRepository(this.sites.get(site), this.index, job);
   }

@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, EventEnvelope, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, TOPICS } from '@arca/contracts';
 import { extractTraceContext, injectTraceHeaders } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -28,6 +28,11 @@ export class RequestsController {
   @EventPattern(TOPICS.checkRequested)
   onCheck(@Payload() event: EventEnvelope<CheckRequested>, @Ctx() context: ArcaEventContext) {
     return this.enqueue('check', event.payload.jobId, event.payload, context);
+  }
+
+  @EventPattern(TOPICS.pruneRequested)
+  onPrune(@Payload() event: EventEnvelope<PruneRequested>, @Ctx() context: ArcaEventContext) {
+    return this.enqueue('prune', event.payload.jobId, event.payload, context);
   }
 
   private async enqueue(kind: IngestJobKind, jobId: string, request: object, context: ArcaEventContext): Promise<void> {

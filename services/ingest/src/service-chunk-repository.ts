@@ -36,6 +36,11 @@ export class ServiceChunkRepository extends IndexedChunkSource implements ChunkR
     return this.index.lookup(ids);
   }
 
+  /** A backup locates the chunks it reuses from its parent only where a new snapshot may reference them (not in condemned packs). */
+  override locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
+    return this.index.locate(ids, { live: true });
+  }
+
   /** pack.stored payloads of the packs written so far; the job publishes them through its outbox when it ends, completed or failed. */
   readonly storedPacks: PackStored[] = [];
 

@@ -1,7 +1,7 @@
 import { sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { ChunkIndexClient } from './chunk-index.client';
 import { RepositoryKeyService } from './repository-key.service';
@@ -23,10 +23,14 @@ export class SnapshotCatalogService {
     return new SnapshotReader(this.keys.key, new IndexedChunkSource(this.sites.get(site), this.index));
   }
 
+  /** Live snapshots (not forgotten), newest first. */
   list(filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
     return this.dataSource.getRepository(SnapshotEntity).find({
-      where: { ...(filter.policyId ? { policyId: filter.policyId } : {}), ...(filter.sourcePath ? { sourceKind: 'directory', sourceId: filter.sourcePath } : {}) },
-      order: { time: 'DESC' },
+      where: {
+        forgottenAt: IsNull(),
+        ...(filter.policyId ? { policyId: filter.policyId } : {}), ...(filter.sourcePath ? { sourceKind: 'directory', sourceId: filter.sourcePath } : {}),
+      },
+      order: { time: 'DESC', id: 'DESC' },
     });
   }
 
@@ -37,13 +41,15 @@ export class SnapshotCatalogService {
       .where('s.id LIKE :prefix', { prefix: `${idOrPrefix}%` }).limit(2).getMany();
     if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);
     if (matches.length > 1) throw new BadRequestException(`snapshot prefix ${idOrPrefix} is ambiguous; give more characters`);
-    return matches[0];
+    const [found] = matches;
+    if (found.forgottenAt) throw new NotFoundException(`snapshot ${found.id} was forgotten on ${found.forgottenAt.toISOString()} (${found.forgottenReason ?? 'no reason recorded'})`);
+    return found;
   }
 
   /** The newest snapshot of the same source: the parent whose unchanged files a backup reuses. */
   async latestOf(source: SourceSpec): Promise<SnapshotEntity | null> {
     return this.dataSource.getRepository(SnapshotEntity).findOne({
-      where: { sourceKind: source.kind, sourceId: sourceIdentity(source) },
+      where: { sourceKind: source.kind, sourceId: sourceIdentity(source), forgottenAt: IsNull() },
       order: { time: 'DESC' },
     });
   }

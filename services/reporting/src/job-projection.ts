@@ -38,6 +38,11 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
   'restore.failed': { kind: 'restore', status: 'failed' },
   'check.requested': { kind: 'check', status: 'requested' },
   'check.completed': { kind: 'check', status: 'completed' },
+  'prune.requested': { kind: 'prune', status: 'requested' },
+  'prune.started': { kind: 'prune', status: 'running' },
+  'prune.progress': { kind: 'prune', status: 'running' },
+  'prune.completed': { kind: 'prune', status: 'completed' },
+  'prune.failed': { kind: 'prune', status: 'failed' },
 };
 
 export const JOB_EVENT_TYPES = Object.keys(STAGE);

@@ -83,7 +83,11 @@ export class ReadModelsService {
              count(*) FILTER (WHERE kind = 'backup' AND status = 'failed') AS failed,
              coalesce(sum((stats->>'bytesRead')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_read,
              coalesce(sum((stats->>'bytesNew')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_new,
-             coalesce(sum((stats->>'bytesStored')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_stored
+             coalesce(sum((stats->>'bytesStored')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_stored,
+             count(*) FILTER (WHERE kind = 'prune' AND status = 'completed' AND (stats->>'dryRun') = 'false') AS prunes,
+             count(*) FILTER (WHERE kind = 'prune' AND status = 'failed') AS prunes_failed,
+             coalesce(sum((stats->>'bytesFreed')::numeric) FILTER (WHERE kind = 'prune' AND status = 'completed' AND (stats->>'dryRun') = 'false'), 0) AS bytes_freed,
+             max(finished_at) FILTER (WHERE kind = 'prune' AND status = 'completed' AND (stats->>'dryRun') = 'false') AS last_prune_at
       FROM ${qualifiedTable(this.dataSource, JobViewEntity)}`);
     const finished = Number(jobs.completed) + Number(jobs.failed);
     const policies = await this.dataSource.getRepository(PolicyViewEntity).find({ where: { deleted: false }, order: { name: 'ASC' } });
@@ -97,6 +101,7 @@ export class ReadModelsService {
       dedupeRatio: Number(jobs.bytes_new) > 0 ? Number(jobs.bytes_read) / Number(jobs.bytes_new) : null,
       compressionRatio: Number(jobs.bytes_stored) > 0 ? Number(jobs.bytes_new) / Number(jobs.bytes_stored) : null,
       rpo: policies.map((p) => ({ policyId: p.policyId, name: p.name, rpoMinutes: p.rpoMinutes, lastSuccessAt: p.lastSuccessAt, ...rpoStatus(p.lastSuccessAt, p.rpoMinutes, now) })),
+      prune: { completed: Number(jobs.prunes), failed: Number(jobs.prunes_failed), bytesFreed: Number(jobs.bytes_freed), lastAt: jobs.last_prune_at ?? null },
       replication: { completed: Number(replication.completed), failed: Number(replication.failed), maxLagMs: replication.max_lag_ms === null ? null : Number(replication.max_lag_ms), avgLagMs: replication.avg_lag_ms === null ? null : Math.round(Number(replication.avg_lag_ms)) },
     };
   }

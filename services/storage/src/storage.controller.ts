@@ -1,4 +1,4 @@
-import { EventEnvelope, PackStored, SnapshotStored, TOPICS } from '@arca/contracts';
+import { EventEnvelope, PacksDeleted, PackStored, SnapshotForgotten, SnapshotStored, TOPICS } from '@arca/contracts';
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller, Get } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -16,6 +16,16 @@ export class StorageController {
   @EventPattern(TOPICS.snapshotStored)
   onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored>, @Ctx() context: ArcaEventContext) {
     return this.usage.recordSnapshot(event, context.groupId);
+  }
+
+  @EventPattern(TOPICS.packsDeleted)
+  onPacksDeleted(@Payload() event: EventEnvelope<PacksDeleted>, @Ctx() context: ArcaEventContext) {
+    return this.usage.forgetPacks(event, context.groupId);
+  }
+
+  @EventPattern(TOPICS.snapshotForgotten)
+  onSnapshotForgotten(@Payload() event: EventEnvelope<SnapshotForgotten>, @Ctx() context: ArcaEventContext) {
+    return this.usage.forgetSnapshot(event, context.groupId);
   }
 
   @Get('usage')

@@ -1,7 +1,7 @@
-import { EventEnvelope, PackStored, SnapshotStored, sourceIdentity } from '@arca/contracts';
+import { EventEnvelope, PacksDeleted, PackStored, SnapshotForgotten, SnapshotStored, sourceIdentity } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { SnapshotUsageEntity } from './entities/snapshot-usage.entity';
 import { StoredPackEntity } from './entities/stored-pack.entity';
 
@@ -26,6 +26,19 @@ export class UsageService {
         snapshotId: p.snapshotId, policyId: p.policyId ?? null, sourceKind: p.source.kind, sourceId: sourceIdentity(p.source), time: new Date(p.time),
         bytesRead: p.stats.bytesRead, bytesStored: p.stats.bytesStored, packCount: p.packCount,
       }).orIgnore().execute();
+    });
+  }
+
+  /** A prune deleted these packs: they no longer count towards usage. */
+  async forgetPacks(event: EventEnvelope<PacksDeleted>, group: string): Promise<void> {
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      await m.delete(StoredPackEntity, { key: In(event.payload.packKeys) });
+    });
+  }
+
+  async forgetSnapshot(event: EventEnvelope<SnapshotForgotten>, group: string): Promise<void> {
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      await m.update(SnapshotUsageEntity, { snapshotId: event.payload.snapshotId }, { forgotten: true });
     });
   }
 

@@ -46,4 +46,29 @@ export class SnapshotEntity {
   @Column({ type: 'jsonb', transformer: { to: (stats: BackupStats) => stats, from: storedStats } })
   /** The backup's figures, as published in backup.completed. */
   stats: BackupStats;
+
+  /** When the catalogue learnt of it (a prune re-reads the snapshots catalogued after its mark). */
+  @Column({ name: 'catalogued_at', type: 'timestamptz', default: () => 'now()', select: false })
+  cataloguedAt?: Date;
+
+  /** Forgotten by retention or an operator: gone from listings; a prune reclaims what only it referenced. */
+  @Column({ name: 'forgotten_at', type: 'timestamptz', nullable: true })
+  forgottenAt: Date | null;
+
+  @Column({ name: 'forgotten_reason', type: 'text', nullable: true })
+  forgottenReason: string | null;
+
+  /** When a prune deleted its manifest and pack list. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
+  /** A legal hold: never forgotten or pruned while it is set. */
+  @Column({ name: 'held_at', type: 'timestamptz', nullable: true })
+  heldAt: Date | null;
+
+  @Column({ name: 'held_by', type: 'text', nullable: true })
+  heldBy: string | null;
+
+  @Column({ name: 'hold_reason', type: 'text', nullable: true })
+  holdReason: string | null;
 }

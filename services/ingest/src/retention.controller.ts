@@ -1,0 +1,31 @@
+import { ForgetRequest, HoldRequest } from '@arca/contracts';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { RetentionService } from './retention.service';
+
+/** Internal API behind the gateway's retention and legal-hold routes. */
+@Controller()
+export class RetentionController {
+  constructor(private readonly retention: RetentionService) {}
+
+  @Get('policies/:id/retention/preview')
+  preview(@Param('id', ParseUUIDPipe) policyId: string) {
+    return this.retention.apply(policyId, { dryRun: true, actor: 'preview' });
+  }
+
+  @Post('policies/:id/forget')
+  @HttpCode(200)
+  forget(@Param('id', ParseUUIDPipe) policyId: string, @Body() request: ForgetRequest, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.retention.apply(policyId, { dryRun: request.dryRun, actor });
+  }
+
+  @Post('snapshots/:id/hold')
+  @HttpCode(200)
+  hold(@Param('id') id: string, @Body() request: HoldRequest, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.retention.hold(id, request.reason, actor);
+  }
+
+  @Delete('snapshots/:id/hold')
+  release(@Param('id') id: string, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.retention.release(id, actor);
+  }
+}
