@@ -8,7 +8,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
+/** Ports handed out in this process: the kernel may offer a port again once its probe closed, before the service binds it. */
+const handedOut = new Set<number>();
+
 async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+async function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
