@@ -68,3 +68,18 @@ export class ChangePassphraseRequest {
   @IsString() @MinLength(8, { message: 'newPassphrase must be at least 8 characters' }) @MaxLength(1024)
   newPassphrase: string;
 }
+
+/** POST /keys: a new API key (its secret is in the answer, once). */
+export class CreateApiKeyRequest {
+  @IsString() @Matches(/^[\w.@-]{1,100}$/, { message: 'name must be 1 to 100 letters, digits, or . _ @ -' })
+  name: string;
+
+  @IsIn(['admin', 'operator', 'auditor'], { message: 'role must be one of admin, operator, auditor' })
+  role: 'admin' | 'operator' | 'auditor';
+}
+
+/** GET /audit/export. */
+export class AuditExportQuery {
+  @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be "json" or "csv"' })
+  format?: 'json' | 'csv';
+}
