@@ -19,7 +19,7 @@ interface CheckJob {
 
 /** POST /check with repair, as an operator would, and the finished job. */
 async function checkAndRepair(): Promise<CheckJob> {
-  const started = await api<{ jobId: string }>(stack.platform, 'POST', '/check', { repair: true }, { 'x-arca-actor': 'e2e-operator' });
+  const started = await api<{ jobId: string }>(stack.platform, 'POST', '/check', { repair: true });
   expect(started.status).toBe(202);
   return until(async () => {
     const job = (await api<CheckJob>(stack.platform, 'GET', `/jobs/${started.body.jobId}`)).body;

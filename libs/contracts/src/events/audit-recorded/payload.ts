@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 
