@@ -1,3 +1,4 @@
+import { qualifiedTable } from '@arca/persistence';
 import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   async createFirstAdminKey(file: string): Promise<NewApiKey | undefined> {
     const created = await this.dataSource.transaction(async (m) => {
       // One gateway at a time decides whether the table is empty.
-      await m.query(`LOCK TABLE ${m.getRepository(ApiKeyEntity).metadata.tablePath} IN SHARE ROW EXCLUSIVE MODE`);
+      await m.query(`LOCK TABLE ${qualifiedTable(this.dataSource, ApiKeyEntity)} IN SHARE ROW EXCLUSIVE MODE`);
       if ((await m.count(ApiKeyEntity)) > 0) return undefined;
       return this.insert(m.getRepository(ApiKeyEntity), { name: 'first-admin', role: 'admin' }, 'arca-start');
     });
