@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       // Shown this once; the gateway keeps only its hash. The CLI reads the file (or ARCA_API_KEY).
       log(`created the first admin API key; it is shown only now, and saved in ${platform.adminKeyFile} (mode 0600), where the arca CLI finds it:`);
       log(`  ${key}`);
-      log(`  (curl -H "Authorization: Bearer ${key.slice(0, 12)}…" ${g}/snapshots; make keys for people with "npx arca keys create NAME --role operator")`);
+      log('  (make keys for people with "npx arca keys create NAME --role operator", and revoke this one when you no longer need it)');
     }
   } else if (!stopping) {
     log(`the gateway did not report healthy within 120 s; see the service logs above (${platform.gatewayUrl}/health)`);
