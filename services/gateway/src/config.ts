@@ -22,6 +22,10 @@ export class GatewayEnv extends CommonEnv {
   @Matches(/^[1-9]\d{0,5}$/, { message: 'ARCA_AUTH_FAILURE_WINDOW_S must be a whole number of seconds from 1' })
   ARCA_AUTH_FAILURE_WINDOW_S = '60';
 
+  /** Proxies whose X-Forwarded-For names the client (see auth/trust-proxy.ts); unset: none. */
+  @IsOptional() @Matches(/^(\d+|[\w.:/-]+(\s*,\s*[\w.:/-]+)*)$/, { message: 'ARCA_TRUST_PROXY must be a number of hops or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal' })
+  ARCA_TRUST_PROXY: string | undefined = undefined;
+
   /** An OIDC issuer whose bearer tokens are accepted (its `iss`); unset: API keys only. */
   @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'OIDC_ISSUER must be an http(s) URL' })
   OIDC_ISSUER: string | undefined = undefined;

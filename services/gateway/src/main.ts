@@ -2,6 +2,7 @@ import './tracing';
 import { bootstrapService } from '@arca/service-kit';
 import { AppModule } from './app.module';
 import { guardApiDocs } from './auth/docs-access';
+import { trustProxy } from './auth/trust-proxy';
 import { GatewayEnv } from './config';
 import { keepRawBody } from './raw-body';
 
@@ -11,6 +12,7 @@ void bootstrapService({
   env: GatewayEnv,
   openApi: { title: 'Arca', description: 'REST API for operators: policies, jobs, snapshots, restores, checks, reports, audit and API keys. Send an API key (Authorization: Bearer arca_…, or x-api-key) or an OIDC bearer token.' },
   configure: (app) => {
+    trustProxy(app, process.env.ARCA_TRUST_PROXY);
     guardApiDocs(app);
     keepRawBody(app, ['/streams']); // POST /streams: the body is the backup, whatever its content-type
   },

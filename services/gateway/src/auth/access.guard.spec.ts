@@ -1,4 +1,4 @@
-import { PublicRoute } from '@arca/service-kit';
+import { MetricsService, PublicRoute } from '@arca/service-kit';
 import { Controller, Get } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import { AccessGuard } from './access.guard';
 import { Authenticator, GATEWAY_CONFIG } from './authenticator';
 import { Caller } from './caller';
 import { guardApiDocs } from './docs-access';
+import { trustProxy } from './trust-proxy';
 import { Principal } from './principal';
 import { Roles } from './roles';
 
@@ -21,13 +22,14 @@ class ExampleController {
 
 /** Keys by header value: "admin", "operator", "auditor", "auditor-2"; anything else fails. */
 const principals: Record<string, Principal> = Object.fromEntries(['admin', 'operator', 'auditor', 'auditor-2'].map((name) => [name, { type: 'api-key', id: `id-${name}`, name, roles: [name.replace(/-\d$/, '') as Principal['roles'][number]] }]));
+const metrics = new MetricsService('gateway-test');
 const audited: Array<{ caller: Caller; action: string; details: Record<string, unknown> }> = [];
 
 describe('AccessGuard: one place that admits, refuses, audits and rate-limits', () => {
   const gateway = useGatewayApp({
     controllers: [ExampleController],
     providers: [
-      AccessGuard, { provide: APP_GUARD, useExisting: AccessGuard },
+      AccessGuard, { provide: APP_GUARD, useExisting: AccessGuard }, { provide: MetricsService, useValue: metrics },
       { provide: GATEWAY_CONFIG, useValue: { ARCA_AUTH_FAILURE_LIMIT: '3', ARCA_AUTH_FAILURE_WINDOW_S: '60' } },
       { provide: Authenticator, useValue: { authenticate: async (req: http.IncomingMessage) => {
         const principal = principals[String(req.headers['x-api-key'])];
@@ -36,15 +38,16 @@ describe('AccessGuard: one place that admits, refuses, audits and rate-limits', 
       { provide: GatewayEvents, useValue: { audit: async (caller: Caller, action: string, _target: string, details: Record<string, unknown>) => { audited.push({ caller, action, details }); } } },
     ],
   }, { configure: (app) => {
+    trustProxy(app, 'loopback'); // as behind a proxy on this host
     delete process.env.ARCA_PUBLIC_DOCS;
     guardApiDocs(app);
     app.use('/api/openapi.json', (_req: http.IncomingMessage, res: http.ServerResponse) => res.end('{}'));
   } });
 
   /** A GET from a chosen loopback address (Linux answers all of 127/8), to count per address. */
-  function get(path: string, key?: string, from = '127.0.0.1'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  function get(path: string, key?: string, from = '127.0.0.1', headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = http.request(`${gateway.base}${path}`, { localAddress: from, headers: key ? { 'x-api-key': key } : {} }, (res) => {
+      const request = http.request(`${gateway.base}${path}`, { localAddress: from, headers: { ...(key ? { 'x-api-key': key } : {}), ...headers } }, (res) => {
         let body = '';
         res.on('data', (d) => { body += d; });
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
@@ -80,14 +83,29 @@ describe('AccessGuard: one place that admits, refuses, audits and rate-limits', 
     expect((await get('/forgotten', 'admin', '127.0.3.1')).status).toBe(403);
   });
 
-  it('answers 429 with Retry-After to an address after its failures, even with a good key, and stops auditing it', async () => {
+  it('answers 429 with Retry-After to an address after its failures, even with a good key, auditing the limit once', async () => {
+    audited.length = 0;
     for (let i = 0; i < 3; i++) expect((await get('/ops', 'wrong', '127.0.4.1')).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The third failure puts both the address and the presented key over the limit.
+    expect(audited.map((a) => a.action)).toEqual(['auth.failed', 'auth.failed', 'auth.failed', 'auth.rate_limited', 'auth.rate_limited']);
+    expect(audited.slice(3).map((a) => a.details)).toEqual([
+      expect.objectContaining({ subject: 'address:127.0.4.1', windowSeconds: 60 }), expect.objectContaining({ subject: 'key:wrong' }),
+    ]);
     audited.length = 0;
     const limited = await get('/ops', 'operator', '127.0.4.1');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(55);
     expect(audited).toEqual([]);
     expect((await get('/ops', 'operator', '127.0.4.2')).status).toBe(200); // another address is not limited
+    expect(await metrics.registry.getSingleMetricAsString('arca_gateway_access_denied_total')).toMatch(/status="429",service="gateway-test"\} 1/);
+  });
+
+  it('counts the client a trusted proxy names, not the proxy', async () => {
+    audited.length = 0;
+    expect((await get('/ops', 'wrong', '127.0.7.1', { 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(audited[0].details).toMatchObject({ address: '203.0.113.9' });
   });
 
   it('limits a key refused from several addresses, and not another key from the same address', async () => {

@@ -1,4 +1,5 @@
-import { PUBLIC_ROUTE } from '@arca/service-kit';
+import { MetricsService, PUBLIC_ROUTE } from '@arca/service-kit';
+import type { Counter } from 'prom-client';
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
@@ -18,21 +19,27 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
  * every other route needs credentials (401) and a role its @Roles admits (403); a route with
  * neither decorator is refused to everyone, so forgetting one closes a route instead of opening
  * it. Failed and refused calls are audited and counted per source address and per key; a subject
- * over the limit gets 429 with Retry-After (and is no longer audited call by call, so a flood
- * cannot flood the audit log).
+ * over the limit gets 429 with Retry-After. Reaching the limit is audited once (auth.rate_limited);
+ * the 429s after it are counted in metrics, not audited call by call, so a flood cannot flood
+ * the audit log.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('Access');
   private readonly limiter: FailureLimiter;
+  private readonly denied: Counter<'status'>;
+  private readonly windowSeconds: number;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
     private readonly events: GatewayEvents,
     @Inject(GATEWAY_CONFIG) config: GatewayEnv,
+    metrics: MetricsService,
   ) {
-    this.limiter = new FailureLimiter(Number(config.ARCA_AUTH_FAILURE_LIMIT), Number(config.ARCA_AUTH_FAILURE_WINDOW_S) * 1000);
+    this.denied = metrics.counter('arca_gateway_access_denied_total', 'Calls the gateway refused: 401 (no or bad credentials), 403 (role), 429 (too many of those)', ['status']);
+    this.windowSeconds = Number(config.ARCA_AUTH_FAILURE_WINDOW_S);
+    this.limiter = new FailureLimiter(Number(config.ARCA_AUTH_FAILURE_LIMIT), this.windowSeconds * 1000);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -80,14 +87,24 @@ export class AccessGuard implements CanActivate {
   private refuseIfLimited(response: Response, subject: string): void {
     const retryAfter = this.limiter.retryAfterSeconds(subject);
     if (retryAfter === 0) return;
+    this.denied.inc({ status: '429' });
     response.setHeader('Retry-After', String(retryAfter));
     throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `too many failed or refused calls; try again in ${retryAfter} s` }, HttpStatus.TOO_MANY_REQUESTS);
   }
 
   private fail(request: AuthenticatedRequest, action: 'auth.failed' | 'auth.refused', reason: string, subjects: Array<string | undefined>): void {
-    for (const subject of subjects) if (subject) this.limiter.fail(subject);
-    const details = { reason, method: request.method, path: request.path, address: request.ip, ...(subjects[1] ? { credential: subjects[1] } : {}) };
-    this.events.audit(callerOf(request), action, request.path, details)
+    this.denied.inc({ status: action === 'auth.failed' ? '401' : '403' });
+    const path = request.originalUrl.split('?')[0]; // the whole path, also under a mounted middleware (the docs)
+    const details = { reason, method: request.method, path, address: request.ip, ...(subjects[1] ? { credential: subjects[1] } : {}) };
+    this.record(request, action, path, details);
+    for (const subject of subjects) {
+      // The call that puts a subject over the limit is audited once; the 429s after it are not.
+      if (subject && this.limiter.fail(subject)) this.record(request, 'auth.rate_limited', path, { subject, address: request.ip, windowSeconds: this.windowSeconds });
+    }
+  }
+
+  private record(request: AuthenticatedRequest, action: string, target: string, details: Record<string, unknown>): void {
+    this.events.audit(callerOf(request), action, target, details)
       .catch((error) => this.logger.warn(`audit record for ${action} not published: ${(error as Error).message}`));
   }
 }

@@ -15,11 +15,13 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((window.start + this.windowMs - this.now()) / 1000));
   }
 
-  fail(subject: string): void {
-    const window = this.current(subject);
+  /** Counts a failure; true when it is the one that puts the subject over its limit. */
+  fail(subject: string): boolean {
+    let window = this.current(subject);
     if (window) window.failures += 1;
-    else this.windows.set(subject, { start: this.now(), failures: 1 });
+    else this.windows.set(subject, (window = { start: this.now(), failures: 1 }));
     if (this.windows.size > 10_000) this.sweep();
+    return window.failures === this.limit;
   }
 
   private current(subject: string): { start: number; failures: number } | undefined {
