@@ -10,6 +10,7 @@ import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { ReadModels1764000000000 } from './migrations/1764000000000-read-models';
 import { AuditChain1765000000000 } from './migrations/1765000000000-audit-chain';
 import { ReadModelsService } from './read-models.service';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 const test = createTestSchema('reporting_audit');
 const entities = [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity];
@@ -29,7 +30,7 @@ describe('the audit log in Postgres', () => {
     }
     await before.destroy();
     dataSource = await createServiceDataSource({ url: testDatabaseUrl(), schema: test.schema, entities, migrations: [ReadModels1764000000000, AuditChain1765000000000], poolSize: 2 });
-    readModels = new ReadModelsService(dataSource);
+    readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
   });
   afterAll(async () => {
     await dataSource?.destroy();

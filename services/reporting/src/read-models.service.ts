@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, redactedSource, SourceSpec, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
@@ -10,16 +10,27 @@ import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { foldJobEvent, JobEvent } from './job-projection';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+/** An event's payload as a webhook carries it: a source's password never leaves the platform. */
+function webhookData(payload: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const data = { ...payload, ...extra };
+  if (data.source) data.source = redactedSource(data.source as SourceSpec);
+  return data;
+}
 
 @Injectable()
 export class ReadModelsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, private readonly webhooks: WebhooksService) {}
 
   async applyJobEvent(event: JobEvent & { eventId: string }, group: string): Promise<void> {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       const current = await m.findOne(JobViewEntity, { where: { jobId: event.jobId }, lock: { mode: 'pessimistic_write' } });
       const next = foldJobEvent(current ?? undefined, event);
       await m.save(JobViewEntity, next);
+      if (event.type === 'backup.completed' || event.type === 'backup.failed') {
+        await this.webhooks.enqueue(m, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
+      }
       if (event.type === 'backup.completed' && next.policyId) {
         await m.createQueryBuilder().update(PolicyViewEntity).set({ lastSuccessAt: new Date(event.occurredAt) })
           .where('policy_id = :id AND (last_success_at IS NULL OR last_success_at < :at)', { id: next.policyId, at: new Date(event.occurredAt) }).execute();
@@ -52,6 +63,7 @@ export class ReadModelsService {
         lagMs: completed ? p.lagMs : null, bytesCopied: completed ? p.bytesCopied : 0,
         error: completed ? null : (p as ReplicationFailed).reason, at: new Date(event.occurredAt),
       });
+      if (!completed) await this.webhooks.enqueue(m, 'replication.failed', event.eventId, new Date(event.occurredAt), webhookData(p as unknown as Record<string, unknown>));
     });
   }
 
