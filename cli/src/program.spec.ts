@@ -34,6 +34,7 @@ let nextJob = 'backup-1';
 const TEST_KEY = `arca_${'k'.repeat(43)}`;
 const KEY = { id: '7a6b5c4d-0000-4000-8000-000000000009', name: 'ci', role: 'operator', prefix: 'arca_kkkkkkk', createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z', lastUsedAt: null, revokedAt: null, rotatedFrom: null };
 let auditValid = true;
+const HOOK = { id: '9c8b7a6d-0000-4000-8000-000000000003', url: 'https://hooks.example.com/arca', events: ['backup.failed'], createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z' };
 const specFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'arca-cli-spec-')), 'policy.json');
 writeFileSync(specFile, JSON.stringify({ ...POLICY, id: undefined, version: undefined, rpoMinutes: 60 }));
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -61,6 +62,9 @@ beforeAll(async () => {
     if (req.path === `/keys/${KEY.id}` && req.method === 'DELETE') return [200, { ...KEY, revokedAt: '2026-11-25T03:00:00.000Z' }];
     if (req.path === '/audit/verify') return [200, auditValid ? { valid: true, entries: 3, head: { seq: 3, hash: 'f'.repeat(64) } } : { valid: false, entries: 1, firstBroken: { seq: 2, eventId: 'e2', reason: 'its content does not match its hash: the entry was edited' } }];
     if (req.path === '/audit/export') return [200, `seq,time\r\n1,2026-11-24T03:00:00.000Z\r\n`, 'text/csv'];
+    if (req.path === '/webhooks' && req.method === 'GET') return [200, [HOOK]];
+    if (req.path === '/webhooks' && req.method === 'POST') return [201, { ...HOOK, ...JSON.parse(req.body.toString()), secret: `whsec_${'s'.repeat(43)}` }];
+    if (req.path === `/webhooks/${HOOK.id}/deliveries`) return [200, [{ id: 'd1', eventId: 'e1', event: 'backup.failed', status: 'pending', attempts: 2, nextAttemptAt: '2026-11-25T03:01:00.000Z', lastStatus: 503, lastError: 'answered 503 Service Unavailable', createdAt: '2026-11-25T03:00:00.000Z', deliveredAt: null }]];
     if (req.path === '/unauthorized') return [401, { statusCode: 401, message: 'no credentials' }];
     return undefined;
   });
@@ -251,5 +255,14 @@ describe('arca commands against a fake gateway', () => {
     expect(r.requests[0].headers.authorization).toBe(`Bearer arca_${'a'.repeat(43)}`);
     const client = new GatewayClient(gateway.url);
     await expect(client.get('/unauthorized')).rejects.toThrow(/no credentials — set ARCA_API_KEY to an API key \(npm start writes the first admin key to .arca\/admin-key/);
+  });
+
+  it('adds webhooks (printing the secret alone), lists them and their deliveries', async () => {
+    const added = await arca(['webhooks', 'add', 'https://hooks.example.com/arca', '--event', 'backup.failed', 'policy.rpo_breached']);
+    expect(added.stdout).toBe(`whsec_${'s'.repeat(43)}\n`);
+    expect(JSON.parse(added.requests[0].body.toString())).toEqual({ url: 'https://hooks.example.com/arca', events: ['backup.failed', 'policy.rpo_breached'] });
+    expect((await arca(['webhooks', 'add', 'https://x', '--event', 'backup.started'])).stderr).toMatch(/argument 'backup.started' is invalid/);
+    expect((await arca(['webhooks', 'list'])).stdout).toMatch(/9c8b7a6d\s+https:\/\/hooks.example.com\/arca\s+backup.failed/);
+    expect((await arca(['webhooks', 'deliveries', '9c8b'])).stdout).toMatch(/backup.failed\s+pending\s+2\s+answered 503 Service Unavailable/);
   });
 });

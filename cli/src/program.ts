@@ -11,6 +11,7 @@ import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { snapshotsCommand } from './commands/snapshots';
 import { versionsCommand } from './commands/versions';
+import { webhooksCommand } from './commands/webhooks';
 import { CliIo, DEFAULT_URL } from './context';
 
 /** The whole `arca` command tree; `io` is the process's streams, or a test's. */
@@ -20,7 +21,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
     .option('--json', 'machine-readable JSON on stdout, no progress bars')
     .addHelpText('after', '\nEnvironment:\n  ARCA_URL      the gateway (default http://localhost:3000)\n  ARCA_API_KEY  the API key to send (default: the admin key npm start wrote to .arca/admin-key)');
-  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, policiesCommand, jobsCommand, reportCommand, auditCommand, keysCommand]) {
+  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, policiesCommand, jobsCommand, reportCommand, auditCommand, keysCommand, webhooksCommand]) {
     program.addCommand(command(io));
   }
   configureTree(program, io);

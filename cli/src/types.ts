@@ -178,3 +178,27 @@ export interface AuditEntry {
   requestId: string | null;
   details: Record<string, unknown>;
 }
+
+/** A webhook subscription (GET /webhooks); `secret` only in the answer that creates it. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  createdBy: string;
+  createdAt: string;
+  secret?: string;
+}
+
+/** One delivery of an event to a subscription. */
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}

@@ -33,6 +33,7 @@ const ROUTES: Record<string, 'public' | string[]> = {
   'POST /check': OPERATE, 'POST /streams': OPERATE, 'POST /repository/passphrase': ADMIN, 'GET /reports/summary': READ,
   'GET /audit': AUDIT, 'GET /audit/verify': AUDIT, 'GET /audit/export': AUDIT,
   'POST /keys': ADMIN, 'GET /keys': ADMIN, 'DELETE /keys/{id}': ADMIN, 'POST /keys/{id}/rotate': ADMIN,
+  'POST /webhooks': ADMIN, 'GET /webhooks': READ, 'DELETE /webhooks/{id}': ADMIN, 'GET /webhooks/{id}/deliveries': READ, 'POST /webhooks/{id}/test': ADMIN,
 };
 /** Routes being added for the lifecycle issue: their decision is made here already. */
 const PLANNED: Record<string, string[]> = {

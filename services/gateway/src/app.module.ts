@@ -18,11 +18,12 @@ import { PoliciesController } from './policies.controller';
 import { ServiceClient } from './service-client';
 import { ServicesHealth } from './services-health';
 import { SnapshotsController } from './snapshots.controller';
+import { WebhooksController } from './webhooks.controller';
 
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, OperationsController, AuditController, KeysController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, OperationsController, AuditController, KeysController, WebhooksController, ConsoleController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },
