@@ -120,4 +120,15 @@ describe('AccessGuard: one place that admits, refuses, audits and rate-limits', 
     expect((await get('/api/openapi.json', undefined, '127.0.6.1')).status).toBe(401);
     expect((await get('/api/openapi.json', 'auditor', '127.0.6.1')).status).toBe(200);
   });
+
+  it('leaves the API docs open with ARCA_PUBLIC_DOCS=true', () => {
+    const used: unknown[] = [];
+    process.env.ARCA_PUBLIC_DOCS = 'true';
+    try {
+      guardApiDocs({ use: (...args: unknown[]) => used.push(args), get: () => { throw new Error('not needed'); } } as never);
+    } finally {
+      delete process.env.ARCA_PUBLIC_DOCS;
+    }
+    expect(used).toEqual([]);
+  });
 });
