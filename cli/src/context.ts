@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { GatewayClient } from './gateway-client';
 import { followJob, JobFailedError } from './job-follower';
 import { NO_PROGRESS, PlainProgress, ProgressView, TerminalProgress } from './progress-view';
@@ -24,7 +25,7 @@ export class CliContext {
   readonly json: boolean;
 
   constructor(readonly io: CliIo, options: { url?: string; json?: boolean }) {
-    this.client = new GatewayClient(options.url ?? io.env.ARCA_URL ?? DEFAULT_URL, actorName(io.env));
+    this.client = new GatewayClient(options.url ?? io.env.ARCA_URL ?? DEFAULT_URL, apiKeyOf(io.env));
     this.json = Boolean(options.json);
   }
 
@@ -59,14 +60,19 @@ export class CliContext {
   }
 }
 
-/** Who the audit log records for this command's changes: ARCA_ACTOR, else the login name. */
-export function actorName(env: NodeJS.ProcessEnv): string {
-  if (env.ARCA_ACTOR) return env.ARCA_ACTOR;
-  if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
+/** Where `npm start` keeps its data, and so the first admin key: the repository's .arca, or ARCA_DATA_DIR. */
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * The key the CLI authenticates with: ARCA_API_KEY, else the admin key `npm start` wrote
+ * (<ARCA_DATA_DIR, default the repository's .arca>/admin-key), else none (the gateway answers 401).
+ */
+export function apiKeyOf(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.ARCA_API_KEY) return env.ARCA_API_KEY.trim();
   try {
-    return os.userInfo().username;
+    return readFileSync(path.join(path.resolve(env.ARCA_DATA_DIR ?? path.join(REPO_ROOT, '.arca')), 'admin-key'), 'utf8').trim() || undefined;
   } catch {
-    return 'cli'; // no passwd entry (some containers)
+    return undefined;
   }
 }
 

@@ -43,7 +43,7 @@ export function describeErrorBody(status: number, statusText: string, text: stri
 export class GatewayClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string, private readonly actor = process.env.ARCA_ACTOR ?? process.env.USER ?? 'cli', private readonly timeoutMs = 60_000) {
+  constructor(baseUrl: string, private readonly apiKey?: string, private readonly timeoutMs = 60_000) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+/.test(this.baseUrl) || !URL.canParse(this.baseUrl)) {
       throw new CliError(`"${baseUrl}" is not a gateway URL; give one like http://localhost:3000 (--url or ARCA_URL)`);
@@ -94,11 +94,15 @@ export class GatewayClient {
   private async send(path: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(this.baseUrl + path, { ...init, headers: { 'x-arca-actor': this.actor, ...(init.headers as Record<string, string>) } });
+      response = await fetch(this.baseUrl + path, { ...init, headers: { ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...(init.headers as Record<string, string>) } });
     } catch (error) {
       throw new CliError(`cannot reach the gateway at ${this.baseUrl} (${describeNetworkFailure(error)}) — is "npm start" running? (set ARCA_URL or --url otherwise)`);
     }
-    if (!response.ok) throw new CliError(describeErrorBody(response.status, response.statusText, await response.text().catch(() => '')), response.status);
+    if (!response.ok) {
+      const message = describeErrorBody(response.status, response.statusText, await response.text().catch(() => ''));
+      const hint = response.status === 401 ? (this.apiKey ? ' (check ARCA_API_KEY)' : ' — set ARCA_API_KEY to an API key (npm start writes the first admin key to .arca/admin-key, which the CLI reads)') : '';
+      throw new CliError(message + hint, response.status);
+    }
     return response;
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from './context';
-import { CliError } from './gateway-client';
+import { CliError, GatewayClient } from './gateway-client';
 import { buildProgram } from './program';
 import { FakeRequest, startFakeGateway } from './testing/fake-gateway';
 
@@ -31,6 +31,10 @@ const results: Record<string, Record<string, unknown>> = {
   'backup-partial': { kind: 'backup', status: 'completed', snapshotId: SNAP_B, stats: { ...stats, errors: 2, skipped: [{ path: '/fifo', reason: 'not backed up: sockets, FIFOs and device files are skipped' }] } },
 };
 let nextJob = 'backup-1';
+const TEST_KEY = `arca_${'k'.repeat(43)}`;
+const KEY = { id: '7a6b5c4d-0000-4000-8000-000000000009', name: 'ci', role: 'operator', prefix: 'arca_kkkkkkk', createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z', lastUsedAt: null, revokedAt: null, rotatedFrom: null };
+let auditValid = true;
+const HOOK = { id: '9c8b7a6d-0000-4000-8000-000000000003', url: 'https://hooks.example.com/arca', events: ['backup.failed'], createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z' };
 const specFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'arca-cli-spec-')), 'policy.json');
 writeFileSync(specFile, JSON.stringify({ ...POLICY, id: undefined, version: undefined, rpoMinutes: 60 }));
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -52,6 +56,16 @@ beforeAll(async () => {
     if (req.path === `/policies/${POLICY.id}` && req.method === 'PUT') return [200, { ...POLICY, ...JSON.parse(req.body.toString()), version: POLICY.version + 1 }];
     if (req.path === `/snapshots/${SNAP_A}/tree`) return [200, [{ name: 'docs', path: '/docs', type: 'dir', mode: 0o755, mtime: '2026-11-24T03:00:00.000Z' }, { name: 'a.txt', path: '/a.txt', type: 'file', size: 2048, mode: 0o644, mtime: '2026-11-24T03:00:00.000Z' }]];
     if (req.path === `/snapshots/${SNAP_A}/file`) return req.query.get('path') === '/a.txt' ? [200, Buffer.from([0, 1, 2, 255]), 'application/octet-stream'] : [404, { statusCode: 404, message: `${req.query.get('path')} is not a file in snapshot ${SNAP_A}` }];
+    if (req.path === '/keys' && req.method === 'GET') return [200, [KEY]];
+    if (req.path === '/keys' && req.method === 'POST') return [201, { ...KEY, ...JSON.parse(req.body.toString()), key: `arca_${'n'.repeat(43)}` }];
+    if (req.path === `/keys/${KEY.id}/rotate` && req.method === 'POST') return [201, { ...KEY, id: 'new-key-id', rotatedFrom: KEY.id, key: `arca_${'r'.repeat(43)}` }];
+    if (req.path === `/keys/${KEY.id}` && req.method === 'DELETE') return [200, { ...KEY, revokedAt: '2026-11-25T03:00:00.000Z' }];
+    if (req.path === '/audit/verify') return [200, auditValid ? { valid: true, entries: 3, head: { seq: 3, hash: 'f'.repeat(64) } } : { valid: false, entries: 1, firstBroken: { seq: 2, eventId: 'e2', reason: 'its content does not match its hash: the entry was edited' } }];
+    if (req.path === '/audit/export') return [200, `seq,time\r\n1,2026-11-24T03:00:00.000Z\r\n`, 'text/csv'];
+    if (req.path === '/webhooks' && req.method === 'GET') return [200, [HOOK]];
+    if (req.path === '/webhooks' && req.method === 'POST') return [201, { ...HOOK, ...JSON.parse(req.body.toString()), secret: `whsec_${'s'.repeat(43)}` }];
+    if (req.path === `/webhooks/${HOOK.id}/deliveries`) return [200, [{ id: 'd1', eventId: 'e1', event: 'backup.failed', status: 'pending', attempts: 2, nextAttemptAt: '2026-11-25T03:01:00.000Z', lastStatus: 503, lastError: 'answered 503 Service Unavailable', createdAt: '2026-11-25T03:00:00.000Z', deliveredAt: null }]];
+    if (req.path === '/unauthorized') return [401, { statusCode: 401, message: 'no credentials' }];
     return undefined;
   });
 });
@@ -59,14 +73,14 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 /** Runs `arca …` in-process, capturing stdout/stderr; the error (if any) is what main would print as "arca: …". */
-async function arca(args: string[], stdin = ''): Promise<{ stdout: string; stdoutBytes: Buffer; stderr: string; error?: Error; requests: FakeRequest[] }> {
+async function arca(args: string[], stdin = '', env: NodeJS.ProcessEnv = { ARCA_API_KEY: TEST_KEY }): Promise<{ stdout: string; stdoutBytes: Buffer; stderr: string; error?: Error; requests: FakeRequest[] }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
-  const io: CliIo = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), cwd: () => '/work/here', env: { ARCA_URL: gateway.url, ARCA_ACTOR: 'tester' } };
+  const io: CliIo = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), cwd: () => '/work/here', env: { ARCA_URL: gateway.url, ...env } };
   const before = gateway.requests.length;
   const program = buildProgram(io).exitOverride();
   let error: Error | undefined;
@@ -87,7 +101,7 @@ describe('arca commands against a fake gateway', () => {
     expect(r.stderr).toMatch(/snapshot a1ffff111111: 12 files, 3.00 MiB read, 1.00 MiB new, 512.0 KiB stored, dedupe 3.00×/);
     const post = r.requests.find((q) => q.method === 'POST')!;
     expect(JSON.parse(post.body.toString())).toEqual({ source: { kind: 'directory', path: '/work/here/docs' } });
-    expect(post.headers['x-arca-actor']).toBe('tester');
+    expect(post.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
   });
 
   it('names the entries a backup left out and fails, while still printing the snapshot id', async () => {
@@ -208,5 +222,47 @@ describe('arca commands against a fake gateway', () => {
     const r = await arca(['check', '--percent', '0']);
     expect(r.stderr).toMatch(/^arca: option '--percent <n>' argument '0' is invalid\. a whole number from 1 to 100/);
     expect(r.requests).toHaveLength(0);
+  });
+
+  it('creates, lists, rotates and revokes API keys, printing a new key alone on stdout', async () => {
+    const created = await arca(['keys', 'create', 'ci', '--role', 'auditor']);
+    expect(created.stdout).toBe(`arca_${'n'.repeat(43)}\n`);
+    expect(created.stderr).toMatch(/created auditor key ci .*shown only this once/);
+    expect(JSON.parse(created.requests[0].body.toString())).toEqual({ name: 'ci', role: 'auditor' });
+    expect((await arca(['keys', 'list'])).stdout).toMatch(/7a6b5c4d\s+ci\s+operator\s+arca_kkkkkkk…\s+.*never\s+active/);
+    const rotated = await arca(['keys', 'rotate', 'ci']);
+    expect(rotated.requests.at(-1)).toMatchObject({ method: 'POST', path: `/keys/${KEY.id}/rotate` });
+    expect(rotated.stdout).toBe(`arca_${'r'.repeat(43)}\n`);
+    expect((await arca(['keys', 'revoke', '7a6b'])).stdout).toBe(`revoked key ci (${KEY.id})\n`);
+    expect((await arca(['keys', 'create', 'x', '--role', 'root'])).stderr).toMatch(/argument 'root' is invalid/);
+  });
+
+  it('verifies the audit chain, failing with the first broken entry, and exports it', async () => {
+    auditValid = true;
+    expect((await arca(['audit', 'verify'])).stdout).toMatch(/intact: 3 entries, the last #3/);
+    auditValid = false;
+    const broken = await arca(['audit', 'verify']);
+    expect(broken.error!.message).toBe('the audit chain is broken at entry #2 (event e2): its content does not match its hash: the entry was edited; 1 entries before it are intact');
+    const exported = await arca(['audit', 'export', '--format', 'csv']);
+    expect(exported.requests[0].query.get('format')).toBe('csv');
+    expect(exported.stdout).toBe('seq,time\r\n1,2026-11-24T03:00:00.000Z\r\n');
+  });
+
+  it('sends the admin key npm start wrote when ARCA_API_KEY is unset, and says where to get a key on 401', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arca-cli-key-'));
+    writeFileSync(path.join(dataDir, 'admin-key'), `arca_${'a'.repeat(43)}\n`, { mode: 0o600 });
+    const r = await arca(['report', '--json'], '', { ARCA_DATA_DIR: dataDir });
+    expect(r.requests[0].headers.authorization).toBe(`Bearer arca_${'a'.repeat(43)}`);
+    const client = new GatewayClient(gateway.url);
+    await expect(client.get('/unauthorized')).rejects.toThrow(/no credentials — set ARCA_API_KEY to an API key \(npm start writes the first admin key to .arca\/admin-key/);
+  });
+
+  it('adds webhooks (printing the secret alone), lists them and their deliveries', async () => {
+    const added = await arca(['webhooks', 'add', 'https://hooks.example.com/arca', '--event', 'backup.failed', 'policy.rpo_breached']);
+    expect(added.stdout).toBe(`whsec_${'s'.repeat(43)}\n`);
+    expect(JSON.parse(added.requests[0].body.toString())).toEqual({ url: 'https://hooks.example.com/arca', events: ['backup.failed', 'policy.rpo_breached'] });
+    expect((await arca(['webhooks', 'add', 'https://x', '--event', 'backup.started'])).stderr).toMatch(/argument 'backup.started' is invalid/);
+    expect((await arca(['webhooks', 'list'])).stdout).toMatch(/9c8b7a6d\s+https:\/\/hooks.example.com\/arca\s+backup.failed/);
+    expect((await arca(['webhooks', 'deliveries', '9c8b'])).stdout).toMatch(/backup.failed\s+pending\s+2\s+answered 503 Service Unavailable/);
   });
 });

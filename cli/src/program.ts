@@ -1,15 +1,18 @@
 import { Command } from 'commander';
 import { backupCommand } from './commands/backup';
+import { auditCommand } from './commands/audit';
 import { catCommand } from './commands/cat';
 import { checkCommand } from './commands/check';
 import { jobsCommand } from './commands/jobs';
 import { forgetCommand, holdCommand, pruneCommand } from './commands/lifecycle';
+import { keysCommand } from './commands/keys';
 import { lsCommand } from './commands/ls';
 import { policiesCommand } from './commands/policies';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { snapshotsCommand } from './commands/snapshots';
 import { versionsCommand } from './commands/versions';
+import { webhooksCommand } from './commands/webhooks';
 import { CliIo, DEFAULT_URL } from './context';
 
 /** The whole `arca` command tree; `io` is the process's streams, or a test's. */
@@ -18,8 +21,8 @@ export function buildProgram(io: CliIo): Command {
     .description('Arca backup client. Talks to the gateway only (ARCA_URL, or --url).')
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
     .option('--json', 'machine-readable JSON on stdout, no progress bars')
-    .addHelpText('after', '\nEnvironment:\n  ARCA_URL    the gateway (default http://localhost:3000)\n  ARCA_ACTOR  the name changes are audited under (default: your login name)');
-  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, forgetCommand, pruneCommand, holdCommand, policiesCommand, jobsCommand, reportCommand]) {
+    .addHelpText('after', '\nEnvironment:\n  ARCA_URL      the gateway (default http://localhost:3000)\n  ARCA_API_KEY  the API key to send (default: the admin key npm start wrote to .arca/admin-key)');
+  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, forgetCommand, pruneCommand, holdCommand, policiesCommand, jobsCommand, reportCommand, auditCommand, keysCommand, webhooksCommand]) {
     program.addCommand(command(io));
   }
   configureTree(program, io);

@@ -145,3 +145,60 @@ export interface Summary {
   /** The storage service's own accounting of the object store, when the gateway adds it. */
   usage?: { repository?: { packs: number; bytesStored: number; rawBytes?: number; snapshots?: number } };
 }
+
+/** An API key as GET /keys lists it (never its secret); `key` only in the answer that creates it. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: 'admin' | 'operator' | 'auditor';
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  rotatedFrom: string | null;
+  key?: string;
+}
+
+/** GET /audit/verify. */
+export interface AuditVerification {
+  valid: boolean;
+  entries: number;
+  head?: { seq: number; hash: string };
+  firstBroken?: { seq: number; eventId: string; reason: string };
+}
+
+/** One audit entry (GET /audit). */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  target: string;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** A webhook subscription (GET /webhooks); `secret` only in the answer that creates it. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  createdBy: string;
+  createdAt: string;
+  secret?: string;
+}
+
+/** One delivery of an event to a subscription. */
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaBytes, arcaStatus } from './support/cli';
 import { damageNewDataPacks, damageNewListingPacks } from './support/damage';
-import { api, until } from './support/test-platform';
+import { adminAuthorization, api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
 const stack = usePlatform();
@@ -227,7 +227,7 @@ describe('backup and restore through the running platform', () => {
     // An upload that breaks off after ~40 MB: two or more packs are stored before the backup fails.
     const url = new URL(`${stack.platform.gatewayUrl}/streams?name=cut-off.bin`);
     await new Promise<void>((resolve) => {
-      const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } });
+      const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...adminAuthorization(stack.platform) } });
       request.on('error', () => resolve());
       request.on('response', () => resolve());
       let sent = 0;

@@ -27,6 +27,13 @@ describe('configuration is validated at start', () => {
     ]);
   });
 
+  it('stops the gateway when an OIDC issuer is named without its audience and JWKS', async () => {
+    const { code, stderr } = await startService('gateway', { OIDC_ISSUER: 'https://login.example.com' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/OIDC_AUDIENCE must be set with OIDC_ISSUER/);
+    expect(stderr).toMatch(/OIDC_JWKS_URL must be set with OIDC_ISSUER/);
+  });
+
   it('names a malformed broker list and database URL', async () => {
     const { code, stderr } = await startService('policy', { KAFKA_BROKERS: 'kafka', DATABASE_URL: 'mysql://db' });
     expect(code).toBe(1);

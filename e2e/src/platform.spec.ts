@@ -32,7 +32,8 @@ describe('the platform on embedded defaults', () => {
   });
 
   it('carries a policy over Kafka to the scheduler and reporting, and back through the gateway', async () => {
-    const created = await api<{ id: string; version: number }>(stack.platform, 'POST', '/policies', policy('e2e-docs'), { 'x-arca-actor': 'e2e' });
+    // A name the client chooses is not what the audit log records: the authenticated key is.
+    const created = await api<{ id: string; version: number }>(stack.platform, 'POST', '/policies', policy('e2e-docs'), { 'x-arca-actor': 'mallory', 'x-request-id': 'e2e-create-docs' });
     expect(created.status).toBe(201);
     expect(created.body.version).toBe(1);
 
@@ -49,17 +50,20 @@ describe('the platform on embedded defaults', () => {
     }, 'the job to appear through the gateway');
     expect(job).toMatchObject({ kind: 'backup', policyId: created.body.id, source: { path: '/srv/e2e' } });
 
-    // Reporting's read model knows the policy (for RPO) and the audit log names the actor.
+    // Reporting's read model knows the policy (for RPO) and the audit log names the principal.
     const summary = await until(async () => {
       const r = await api<{ rpo: Array<{ name: string }> }>(stack.platform, 'GET', '/reports/summary');
       return r.body.rpo.some((p) => p.name === 'e2e-docs') ? r.body : undefined;
     }, 'the policy in the RPO report');
     expect(summary.rpo.find((p) => p.name === 'e2e-docs')).toMatchObject({ compliant: false });
     const audit = await until(async () => {
-      const r = await api<Array<{ actor: string; action: string }>>(stack.platform, 'GET', '/audit');
-      return r.body.find((a) => a.actor === 'e2e' && a.action === 'policy.create');
+      const r = await api<Array<{ actor: string; action: string; target: string }>>(stack.platform, 'GET', '/audit');
+      return r.body.find((a) => a.action === 'policy.create' && a.target === created.body.id);
     }, 'the audit record');
-    expect(audit).toBeTruthy();
+    expect(audit).toMatchObject({
+      actor: 'key:first-admin', principal: { type: 'api-key', name: 'first-admin', roles: ['admin'] }, requestId: 'e2e-create-docs',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('never returns a PostgreSQL source password, and keeps it when the policy is put back edited', async () => {

@@ -19,7 +19,7 @@ interface CheckJob {
 
 /** POST /check with repair, as an operator would, and the finished job. */
 async function checkAndRepair(): Promise<CheckJob> {
-  const started = await api<{ jobId: string }>(stack.platform, 'POST', '/check', { repair: true }, { 'x-arca-actor': 'e2e-operator' });
+  const started = await api<{ jobId: string }>(stack.platform, 'POST', '/check', { repair: true });
   expect(started.status).toBe(202);
   return until(async () => {
     const job = (await api<CheckJob>(stack.platform, 'GET', `/jobs/${started.body.jobId}`)).body;
@@ -48,7 +48,7 @@ describe('check --repair heals the repository through the next backup', () => {
     expect(check.stats.repair!.damagedSnapshots.map((s) => s.snapshotId)).toEqual([first]);
     expect(check.stats.repair!.note).toMatch(/removed from the dedupe index: the next backup .* stores their data anew\. 1 existing snapshot\(s\) still reference the damaged data/);
     const audit = await api<Array<{ actor: string; action: string; details: { repair?: boolean } }>>(stack.platform, 'GET', '/audit');
-    expect(audit.body.find((a) => a.action === 'check.repair')).toMatchObject({ actor: 'e2e-operator', details: { repair: true } });
+    expect(audit.body.find((a) => a.action === 'check.repair')).toMatchObject({ actor: 'key:first-admin', details: { repair: true } });
 
     // The files did not change, so the backup reuses their chunk lists, finds the chunks gone, reads them again.
     const second = (await arca(stack.platform.gatewayUrl, ['backup', source])).stdout.trim();

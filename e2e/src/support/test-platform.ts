@@ -2,7 +2,7 @@ import { Platform, startPlatform } from '@arca/dev';
 import { testDatabaseUrl } from '@arca/persistence';
 import { portVariable, SERVICES } from '@arca/service-kit';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,10 +34,26 @@ async function probePort(): Promise<number> {
 
 export interface TestPlatform extends Platform {
   dataDir: string;
+  /** The first admin key, which the gateway wrote to adminKeyFile (read once the platform is healthy). */
+  readonly adminKey: string;
   schemaPrefix: string;
   logs: string[];
   /** Stops everything and drops the test's schemas. */
   destroy(): Promise<void>;
+}
+
+/** The first admin key of each running test platform, by gateway URL (the CLI helpers are given only the URL). */
+const adminKeys = new Map<string, string>();
+
+export function adminKeyFor(gatewayUrl: string): string {
+  const key = adminKeys.get(gatewayUrl);
+  if (!key) throw new Error(`no admin key known for ${gatewayUrl} (is the test platform started and healthy?)`);
+  return key;
+}
+
+/** The header that authenticates as the platform's first admin. */
+export function adminAuthorization(platform: Platform): Record<string, string> {
+  return { authorization: `Bearer ${adminKeyFor(platform.gatewayUrl)}` };
 }
 
 /** Variables that would point the test platform at someone else's parts. */
@@ -66,10 +82,20 @@ export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promi
   const platform = await startPlatform({ env, dataDir, output: (line) => logs.push(line), log: (line) => logs.push(`[arca] ${line}`) });
   return {
     ...platform,
+    get adminKey(): string {
+      return adminKeyFor(platform.gatewayUrl);
+    },
+    async waitUntilHealthy(timeoutMs: number) {
+      // The gateway writes the key before it listens, so a healthy platform has one.
+      if (!(await platform.waitUntilHealthy(timeoutMs))) return false;
+      adminKeys.set(platform.gatewayUrl, readFileSync(platform.adminKeyFile, 'utf8').trim());
+      return true;
+    },
     dataDir,
     schemaPrefix,
     logs,
     async destroy() {
+      adminKeys.delete(platform.gatewayUrl);
       await platform.stop();
       const client = new Client({ connectionString: testDatabaseUrl() });
       await client.connect();
@@ -98,13 +124,26 @@ export async function until<T>(probe: () => Promise<T | undefined | false> | T |
   }
 }
 
-export async function api<T = unknown>(platform: Platform, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+/**
+ * Calls the gateway as the platform's first admin, unless `headers` names its own credentials
+ * (`authorization` or `x-api-key`; an empty value sends none).
+ */
+export async function api<T = unknown>(platform: Platform, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  const own = 'authorization' in headers || 'x-api-key' in headers;
+  const sent = Object.fromEntries(Object.entries({ ...(own ? {} : adminAuthorization(platform)), ...headers }).filter(([, value]) => value !== ''));
   const response = await fetch(platform.gatewayUrl + pathname, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...sent },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return { status: response.status, body: (text ? safeJson(text) : undefined) as T, headers: response.headers };
 }
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // CSV, plain text
+  }
+}

@@ -9,10 +9,11 @@
  * - S3: two s3rver instances (primary site :9000, replica site :9001), or the filesystem store when OBJECT_STORE=fs;
  * - Postgres: the local server on 127.0.0.1:5432 when it answers, else embedded PGlite.
  * Then the eight services run as child processes, supervised: one that exits is restarted with
- * backoff (restart-policy.ts), and the restart is logged.
+ * backoff (restart-policy.ts), and the restart is logged. The gateway writes the first admin API
+ * key to ARCA_ADMIN_KEY_FILE (default <data dir>/admin-key) when its database holds no key.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startBroker } from '@arca/kafka-broker';
@@ -35,6 +36,10 @@ export interface PlatformOptions {
 export interface Platform {
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
+  /** Where the gateway writes the first admin key, which the arca CLI reads. */
+  adminKeyFile: string;
+  /** The admin key the gateway created during this run (it found no key), else undefined. */
+  createdAdminKey(): string | undefined;
   /** The services' process ids (benchmarks read their peak memory). */
   pids(): Record<string, number>;
   waitUntilHealthy(timeoutMs: number): Promise<boolean>;
@@ -111,6 +116,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     env.ARCA_PASSPHRASE ??= devPassphrase(dataDir, log);
+    env.ARCA_ADMIN_KEY_FILE ??= path.join(dataDir, 'admin-key');
   } catch (error) {
     await stop();
     throw error;
@@ -148,9 +154,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 
   const gatewayUrl = serviceUrl('gateway', env);
+  const startedAt = Date.now();
+  const adminKeyFile = env.ARCA_ADMIN_KEY_FILE!;
   return {
     env,
     gatewayUrl,
+    adminKeyFile,
+    createdAdminKey: () => (existsSync(adminKeyFile) && statSync(adminKeyFile).mtimeMs >= startedAt - 1000 ? readFileSync(adminKeyFile, 'utf8').trim() : undefined),
     pids: () => Object.fromEntries([...children].filter(([, c]) => c.pid !== undefined).map(([name, c]) => [name, c.pid!])),
     async waitUntilHealthy(timeoutMs: number) {
       const deadline = Date.now() + timeoutMs;

@@ -26,6 +26,13 @@ async function main(): Promise<void> {
   if (await platform.waitUntilHealthy(120_000)) {
     const g = platform.gatewayUrl;
     log(`Arca is up: console ${g}/  ·  API docs ${g}/api/docs  ·  health ${g}/health`);
+    const key = platform.createdAdminKey();
+    if (key) {
+      // Shown this once; the gateway keeps only its hash. The CLI reads the file (or ARCA_API_KEY).
+      log(`created the first admin API key; it is shown only now, and saved in ${platform.adminKeyFile} (mode 0600), where the arca CLI finds it:`);
+      log(`  ${key}`);
+      log('  (make keys for people with "npx arca keys create NAME --role operator", and revoke this one when you no longer need it)');
+    }
   } else if (!stopping) {
     log(`the gateway did not report healthy within 120 s; see the service logs above (${platform.gatewayUrl}/health)`);
   }

@@ -12,7 +12,7 @@ export const REPLICA_OBJECT_STORE = Symbol('REPLICA_OBJECT_STORE');
 
 export interface ArcaServiceOptions {
   serviceName: string;
-  /** The service's own tables; omit for a service without a database (the gateway). */
+  /** The service's own tables; omit for a service without a database. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities?: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -9,3 +9,4 @@ export * from './arca-service.module';
 export * from './bootstrap';
 export * from './warnings';
 export * from './http/body-limits';
+export * from './http/public-route';

@@ -49,3 +49,9 @@ export function runInSpan<T>(
 }
 
 export { SpanKind };
+
+/** The id of the active trace (32 hex digits), for records that point back at it (the audit log). */
+export function currentTraceId(): string | undefined {
+  const id = trace.getActiveSpan()?.spanContext().traceId;
+  return id && !/^0+$/.test(id) ? id : undefined;
+}

@@ -103,7 +103,13 @@ function dataTable(caption, headers, rows, { hideCaption = true, empty = 'Nothin
 
 // ---------------------------------------------------------------- API access
 
-const ACTOR_KEY = 'arca.actor';
+// The API key this tab signs in with: kept for the tab's session only, sent on every call.
+const API_KEY = 'arca.apiKey';
+
+function authorization() {
+  const key = sessionStorage.getItem(API_KEY);
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
 
 /** The gateway's error body is `{ statusCode, error, message }` with message possibly a list. */
 class ApiError extends Error {
@@ -115,10 +121,9 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
+  // The audit log records the key's principal, not a name typed here.
+  const headers = { accept: 'application/json', ...authorization() };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  // Mutations are audited under this name (X-Arca-Actor); reads are not.
-  if (method !== 'GET') headers['x-arca-actor'] = localStorage.getItem(ACTOR_KEY) || 'console';
   let response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -129,6 +134,7 @@ async function api(method, path, body) {
   let parsed;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   if (!response.ok) {
+    if (response.status === 401) throw new ApiError(401, ['Sign in: paste an API key in the field at the top (npm start printed the first admin key; it is also in .arca/admin-key).']);
     const message = parsed?.message ?? parsed?.error ?? `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, Array.isArray(message) ? message.map(String) : [String(message)]);
   }
@@ -479,7 +485,7 @@ async function browseTo(path) {
       const name = e.type === 'dir'
         ? h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(full); } }, `${e.name}/`)
         : e.type === 'file' || e.type === 'hardlink'
-          ? h('a', { href: `/snapshots/${id}/file?path=${encodeURIComponent(full)}`, download: e.name, title: 'Download this file' }, e.name)
+          ? h('a', { href: `/snapshots/${id}/file?path=${encodeURIComponent(full)}`, title: 'Download this file', onclick: (ev) => { ev.preventDefault(); void download(ev.currentTarget.href, e.name); } }, e.name)
           : h('span', {}, e.name, e.target ? h('span', { class: 'muted' }, ` → ${e.target}`) : null);
       return [
         name,
@@ -574,15 +580,27 @@ function showView(name) {
   VIEWS[name]();
 }
 
+/** A file out of a snapshot: fetched with the key (a plain link could not send it), then saved. */
+async function download(url, name) {
+  const response = await fetch(url, { headers: authorization() });
+  if (!response.ok) return flash(`Download of ${name} failed: ${response.status} ${response.statusText}`, 'error');
+  const link = h('a', { href: URL.createObjectURL(await response.blob()), download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
 function currentView() {
   return location.hash.replace(/^#/, '') || 'dashboard';
 }
 
 function start() {
-  const actor = $('actor');
-  actor.value = localStorage.getItem(ACTOR_KEY) ?? '';
-  actor.addEventListener('change', () => localStorage.setItem(ACTOR_KEY, actor.value.trim()));
-  $('actor-form').addEventListener('submit', (e) => e.preventDefault());
+  const key = $('api-key');
+  key.value = sessionStorage.getItem(API_KEY) ?? '';
+  key.addEventListener('change', () => {
+    sessionStorage.setItem(API_KEY, key.value.trim());
+    showView(currentView());
+  });
+  $('key-form').addEventListener('submit', (e) => e.preventDefault());
   setUpPolicyForm();
   setUpRestoreForm();
   window.addEventListener('hashchange', () => {

@@ -1,20 +1,36 @@
-import { ArcaServiceModule } from '@arca/service-kit';
+import { ArcaServiceModule, loadConfig } from '@arca/service-kit';
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
+import { AccessGuard } from './auth/access.guard';
+import { ApiKeysService } from './auth/api-keys.service';
+import { Authenticator, GATEWAY_CONFIG } from './auth/authenticator';
+import { KeysController } from './auth/keys.controller';
+import { GatewayEnv } from './config';
 import { ConsoleController } from './console.controller';
+import { ApiKeyEntity } from './entities/api-key.entity';
 import { GatewayEvents } from './gateway-events';
 import { LifecycleController } from './lifecycle.controller';
 import { JobsController } from './jobs.controller';
+import { ApiKeys1765000000000 } from './migrations/1765000000000-api-keys';
 import { OperationsController } from './operations.controller';
 import { PoliciesController } from './policies.controller';
 import { ServiceClient } from './service-client';
 import { ServicesHealth } from './services-health';
 import { SnapshotsController } from './snapshots.controller';
+import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway' })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ConsoleController],
-  providers: [ServiceClient, ServicesHealth, GatewayEvents, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  // The gateway's own schema holds the API keys.
+  imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000] })],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, AuditController, KeysController, WebhooksController, ConsoleController],
+  providers: [
+    ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
+    { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },
+    // Every route passes AccessGuard (see roles.ts): one place decides who may do what.
+    { provide: APP_GUARD, useExisting: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class AppModule {}

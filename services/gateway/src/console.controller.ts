@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import { PublicRoute } from '@arca/service-kit';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -7,8 +8,9 @@ import path from 'node:path';
 const CONSOLE_DIR = path.resolve(__dirname, '..', 'console');
 const FILES = new Set(['index.html', 'console.js', 'console.css']);
 
-/** Serves the web console: a static page that uses this same REST API. */
+/** Serves the web console: a static page that uses this same REST API (with the key its user gives it). */
 @ApiExcludeController()
+@PublicRoute()
 @Controller()
 export class ConsoleController {
   @Get()

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JobsQuery, ManualBackupRequest } from '@arca/contracts';
-import { Actor } from './actor.decorator';
+import { Caller, CurrentCaller } from './auth/caller';
+import { Roles } from './auth/roles';
 import { ServiceClient } from './service-client';
 import { uuidParam } from './uuid-param';
 
@@ -11,18 +12,21 @@ export class JobsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Post()
+  @Roles('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a backup now: of a policy, or of a source given inline' })
-  async run(@Body() request: ManualBackupRequest, @Actor() actor: string): Promise<{ jobId: string }> {
-    return (await this.services.request<{ jobId: string }>('scheduler', '/jobs', { method: 'POST', body: request, actor })).body;
+  async run(@Body() request: ManualBackupRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
+    return (await this.services.request<{ jobId: string }>('scheduler', '/jobs', { method: 'POST', body: request, actor: caller.actor })).body;
   }
 
   @Get()
+  @Roles('operator', 'auditor')
   list(@Query() query: JobsQuery) {
     return this.services.get('reporting', '/jobs', { limit: query.limit, kind: query.kind });
   }
 
   @Get(':id')
+  @Roles('operator', 'auditor')
   @ApiOperation({ summary: "A job's status, progress and statistics" })
   async get(@Param('id', uuidParam('job id')) id: string) {
     try {

@@ -1,11 +1,12 @@
-import { AuditQuery, ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
+import { ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Actor } from './actor.decorator';
+import { Caller, CurrentCaller } from './auth/caller';
+import { Roles } from './auth/roles';
 import { GatewayEvents } from './gateway-events';
 import { ServiceClient } from './service-client';
 
@@ -15,26 +16,28 @@ export class OperationsController {
   constructor(private readonly services: ServiceClient, private readonly events: GatewayEvents) {}
 
   @Post('check')
+  @Roles('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'Read back packs and verify every chunk that snapshots reference; with repair, then forget damaged chunks in the dedupe index so the next backup stores them again' })
-  async check(@Body() request: CheckRequest, @Actor() actor: string): Promise<{ jobId: string }> {
+  async check(@Body() request: CheckRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
     const jobId = randomUUID();
     const repair = request.repair === true;
     // A repair changes the dedupe index, so the audit log names it apart from a plain check.
-    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}) }, { jobId, actor, action: repair ? 'check.repair' : undefined });
+    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}) }, { jobId, caller, action: repair ? 'check.repair' : undefined });
     return { jobId };
   }
 
   @Post('streams')
+  @Roles('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'Back up the request body as a named byte stream' })
-  async stream(@Req() request: Request, @Query('name') name: string, @Actor() actor: string) {
+  async stream(@Req() request: Request, @Query('name') name: string, @CurrentCaller() caller: Caller) {
     // The body streams straight through to an ingest worker: bulk bytes never touch Kafka.
     const url = new URL(`${serviceUrl('ingest')}/streams`);
     url.searchParams.set('name', name ?? '');
     const upstream = await fetch(url, {
       method: 'POST', body: Readable.toWeb(request) as never, duplex: 'half',
-      headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': actor },
+      headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': caller.actor },
     } as RequestInit);
     const body = (await upstream.json()) as { jobId?: string; message?: string | string[] };
     if (!upstream.ok) throw new HttpException(body, upstream.status);
@@ -42,23 +45,20 @@ export class OperationsController {
   }
 
   @Post('repository/passphrase')
+  @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: "Change the repository passphrase (re-wraps the key; no data is rewritten)" })
-  async changePassphrase(@Body() request: ChangePassphraseRequest, @Actor() actor: string) {
-    const result = (await this.services.request<{ repositoryId: string }>('ingest', '/repository/passphrase', { method: 'POST', body: request, actor })).body;
-    await this.events.audit(actor, 'repository.passphrase', result.repositoryId);
+  async changePassphrase(@Body() request: ChangePassphraseRequest, @CurrentCaller() caller: Caller) {
+    const result = (await this.services.request<{ repositoryId: string }>('ingest', '/repository/passphrase', { method: 'POST', body: request, actor: caller.actor })).body;
+    await this.events.audit(caller, 'repository.passphrase', result.repositoryId);
     return result;
   }
 
   @Get('reports/summary')
+  @Roles('operator', 'auditor')
   @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
   async summary() {
     const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary'), this.services.get<Record<string, unknown>>('storage', '/usage')]);
     return { ...reports, usage };
-  }
-
-  @Get('audit')
-  audit(@Query() query: AuditQuery) {
-    return this.services.get('reporting', '/audit', { limit: query.limit });
   }
 }

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PolicySpec } from '@arca/contracts';
-import { Actor } from './actor.decorator';
+import { Caller, CurrentCaller } from './auth/caller';
+import { Roles } from './auth/roles';
 import { ServiceClient } from './service-client';
 import { uuidParam } from './uuid-param';
 
@@ -12,30 +13,35 @@ export class PoliciesController {
   constructor(private readonly services: ServiceClient) {}
 
   @Post()
+  @Roles('operator')
   @ApiOperation({ summary: 'Create a policy (source, schedule, window, RPO, retention, bandwidth)' })
-  async create(@Body() spec: PolicySpec, @Actor() actor: string) {
-    return (await this.services.request('policy', '/policies', { method: 'POST', body: spec, actor })).body;
+  async create(@Body() spec: PolicySpec, @CurrentCaller() caller: Caller) {
+    return (await this.services.request('policy', '/policies', { method: 'POST', body: spec, actor: caller.actor })).body;
   }
 
   @Get()
+  @Roles('operator', 'auditor')
   list() {
     return this.services.get('policy', '/policies');
   }
 
   @Get(':id')
+  @Roles('operator', 'auditor')
   get(@Param('id', uuidParam('policy id')) id: string) {
     return this.services.get('policy', `/policies/${id}`);
   }
 
   @Put(':id')
+  @Roles('operator')
   @ApiOperation({ summary: 'Replace a policy; stores a new version' })
-  async update(@Param('id', uuidParam('policy id')) id: string, @Body() spec: PolicySpec, @Actor() actor: string) {
-    return (await this.services.request('policy', `/policies/${id}`, { method: 'PUT', body: spec, actor })).body;
+  async update(@Param('id', uuidParam('policy id')) id: string, @Body() spec: PolicySpec, @CurrentCaller() caller: Caller) {
+    return (await this.services.request('policy', `/policies/${id}`, { method: 'PUT', body: spec, actor: caller.actor })).body;
   }
 
   @Delete(':id')
+  @Roles('operator')
   @HttpCode(204)
-  async remove(@Param('id', uuidParam('policy id')) id: string, @Actor() actor: string): Promise<void> {
-    await this.services.request('policy', `/policies/${id}`, { method: 'DELETE', actor });
+  async remove(@Param('id', uuidParam('policy id')) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.services.request('policy', `/policies/${id}`, { method: 'DELETE', actor: caller.actor });
   }
 }

@@ -1,5 +1,9 @@
-import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HttpException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ServiceName, serviceUrl } from '@arca/service-kit';
+import type { Response as ExpressResponse } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 
 export interface ForwardOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -16,6 +20,8 @@ export interface ForwardOptions {
  */
 @Injectable()
 export class ServiceClient {
+  private readonly logger = new Logger('ServiceClient');
+
   async request<T = unknown>(service: ServiceName, path: string, options: ForwardOptions = {}): Promise<{ status: number; body: T }> {
     const response = await this.open(service, path, options);
     const text = await response.text();
@@ -45,6 +51,30 @@ export class ServiceClient {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new ServiceUnavailableException(`the ${service} service is unavailable at ${url.origin} (${cause})`);
     }
+  }
+
+  /**
+   * Streams a downstream answer (status, content type and disposition, body) to the client, for
+   * bodies too large to hold (file contents, exports). Returns whether the answer was a success.
+   */
+  async relay(service: ServiceName, path: string, options: ForwardOptions, res: ExpressResponse, what: string): Promise<boolean> {
+    const upstream = await this.open(service, path, options);
+    res.status(upstream.status);
+    res.setHeader('content-type', upstream.headers.get('content-type') ?? 'application/octet-stream');
+    const disposition = upstream.headers.get('content-disposition');
+    if (disposition) res.setHeader('content-disposition', disposition);
+    if (!upstream.body) {
+      res.end();
+      return upstream.ok;
+    }
+    try {
+      await pipeline(Readable.fromWeb(upstream.body as ReadableStream), res);
+    } catch (error) {
+      // the service broke the transfer off (a damaged chunk past the first bytes) or the client left:
+      // the client sees a broken transfer, never wrong bytes, and the gateway keeps serving
+      this.logger.warn(`streaming ${what} broke off: ${(error as Error).message}`);
+    }
+    return upstream.ok;
   }
 
   async get<T = unknown>(service: ServiceName, path: string, query?: ForwardOptions['query']): Promise<T> {

@@ -6,7 +6,7 @@ import { useGatewayApp } from './testing/use-gateway-app';
 
 describe('GET /snapshots/:id/file through the gateway', () => {
   // A stand-in ingest: /snapshots/good/file sends its bytes, any other file breaks off after some.
-  const gateway = useGatewayApp({ controllers: [SnapshotsController], providers: [ServiceClient, { provide: GatewayEvents, useValue: {} }] }, {
+  const gateway = useGatewayApp({ controllers: [SnapshotsController], providers: [ServiceClient, { provide: GatewayEvents, useValue: { audit: async () => undefined } }] }, {
     ingest: (req, res) => {
       const url = new URL(req.url!, 'http://x');
       res.setHeader('content-type', 'application/octet-stream');

@@ -1,24 +1,36 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, redactedSource, SourceSpec, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, MoreThan } from 'typeorm';
+import { ChainBreak, ChainedEntry, entryHash, firstBreak, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { foldJobEvent, JobEvent } from './job-projection';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+/** An event's payload as a webhook carries it: a source's password never leaves the platform. */
+function webhookData(payload: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const data = { ...payload, ...extra };
+  if (data.source) data.source = redactedSource(data.source as SourceSpec);
+  return data;
+}
 
 @Injectable()
 export class ReadModelsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, private readonly webhooks: WebhooksService) {}
 
   async applyJobEvent(event: JobEvent & { eventId: string }, group: string): Promise<void> {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       const current = await m.findOne(JobViewEntity, { where: { jobId: event.jobId }, lock: { mode: 'pessimistic_write' } });
       const next = foldJobEvent(current ?? undefined, event);
       await m.save(JobViewEntity, next);
+      if (event.type === 'backup.completed' || event.type === 'backup.failed') {
+        await this.webhooks.enqueue(m, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
+      }
       if (event.type === 'backup.completed' && next.policyId) {
         await m.createQueryBuilder().update(PolicyViewEntity).set({ lastSuccessAt: new Date(event.occurredAt) })
           .where('policy_id = :id AND (last_success_at IS NULL OR last_success_at < :at)', { id: next.policyId, at: new Date(event.occurredAt) }).execute();
@@ -51,15 +63,59 @@ export class ReadModelsService {
         lagMs: completed ? p.lagMs : null, bytesCopied: completed ? p.bytesCopied : 0,
         error: completed ? null : (p as ReplicationFailed).reason, at: new Date(event.occurredAt),
       });
+      if (!completed) await this.webhooks.enqueue(m, 'replication.failed', event.eventId, new Date(event.occurredAt), webhookData(p as unknown as Record<string, unknown>));
     });
   }
 
-  /** The audit log is keyed by eventId, so a redelivered event is naturally written once. */
+  /**
+   * Appends an entry to the audit chain. The table lock makes appends one at a time, so each
+   * entry links to the one before it; a redelivered event (same eventId) is appended once.
+   */
   async applyAudit(event: EventEnvelope<AuditRecorded>): Promise<void> {
-    await this.dataSource.createQueryBuilder().insert().into(AuditEntryEntity).values({
-      eventId: event.eventId, time: new Date(event.occurredAt), actor: event.payload.actor, action: event.payload.action,
-      target: event.payload.target, details: (event.payload.details ?? {}) as never,
-    }).orIgnore().execute();
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`LOCK TABLE ${qualifiedTable(this.dataSource, AuditEntryEntity)} IN SHARE ROW EXCLUSIVE MODE`);
+      if (await m.existsBy(AuditEntryEntity, { eventId: event.eventId })) return;
+      const [last] = await m.find(AuditEntryEntity, { select: { seq: true, hash: true }, order: { seq: 'DESC' }, take: 1 });
+      const p = event.payload;
+      const entry: ChainedEntry = {
+        seq: (last?.seq ?? 0) + 1, eventId: event.eventId, time: new Date(event.occurredAt), actor: p.actor, action: p.action, target: p.target,
+        details: p.details ?? {}, principal: (p.principal as unknown as Record<string, unknown>) ?? null, requestId: p.requestId ?? null, traceId: p.traceId ?? null,
+        prevHash: last?.hash ?? GENESIS_HASH,
+      };
+      await m.insert(AuditEntryEntity, { ...entry, details: entry.details as never, principal: entry.principal as never, hash: entryHash(entry) });
+    });
+  }
+
+  async audit(limit: number): Promise<AuditEntryEntity[]> {
+    return this.dataSource.getRepository(AuditEntryEntity).find({ order: { seq: 'DESC' }, take: limit });
+  }
+
+  /** The whole chain in order, a batch at a time (for verifying and exporting a log of any length). */
+  async *auditInOrder(batchSize = 1000): AsyncGenerator<AuditEntryEntity[]> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.dataSource.getRepository(AuditEntryEntity).find({ where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: batchSize });
+      if (batch.length === 0) return;
+      yield batch;
+      after = batch[batch.length - 1].seq;
+    }
+  }
+
+  /**
+   * Walks the chain from the first entry. A valid answer names the last entry and its hash: keep
+   * it elsewhere, since removing entries from the end leaves a shorter chain that is still valid.
+   */
+  async verifyAudit(): Promise<{ valid: boolean; entries: number; head?: { seq: number; hash: string }; firstBroken?: ChainBreak }> {
+    let previous = { seq: 0, hash: GENESIS_HASH };
+    let entries = 0;
+    for await (const batch of this.auditInOrder()) {
+      const broken = firstBreak(batch, previous);
+      if (broken) return { valid: false, entries: entries + batch.findIndex((e) => e.seq === broken.seq), firstBroken: broken };
+      entries += batch.length;
+      const last = batch[batch.length - 1];
+      previous = { seq: last.seq, hash: last.hash };
+    }
+    return { valid: true, entries, ...(entries > 0 ? { head: previous } : {}) };
   }
 
   async jobs(limit: number, kind?: string): Promise<JobViewEntity[]> {
@@ -72,9 +128,6 @@ export class ReadModelsService {
     return job;
   }
 
-  async audit(limit: number): Promise<AuditEntryEntity[]> {
-    return this.dataSource.getRepository(AuditEntryEntity).find({ order: { time: 'DESC' }, take: limit });
-  }
 
   async summary(now = new Date()) {
     const [jobs] = await this.dataSource.query(`

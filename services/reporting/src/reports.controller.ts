@@ -1,4 +1,7 @@
-import { Controller, DefaultValuePipe, Get, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, DefaultValuePipe, Get, Param, ParseIntPipe, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { once } from 'node:events';
+import { auditCsvHeader, auditCsvRow } from './audit-export';
 import { ReadModelsService } from './read-models.service';
 
 /** Internal read API behind the gateway's /jobs, /reports and /audit. */
@@ -24,5 +27,32 @@ export class ReportsController {
   @Get('audit')
   audit(@Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number) {
     return this.readModels.audit(Math.max(1, Math.min(limit, 1000)));
+  }
+
+  @Get('audit/verify')
+  verifyAudit() {
+    return this.readModels.verifyAudit();
+  }
+
+  /** The whole chain in order, streamed a batch at a time (JSON array or CSV), so its length does not matter. */
+  @Get('audit/export')
+  async exportAudit(@Query('format') format: string | undefined, @Res() res: Response): Promise<void> {
+    const csv = format === 'csv';
+    res.status(200).setHeader('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json');
+    res.setHeader('content-disposition', `attachment; filename="arca-audit.${csv ? 'csv' : 'json'}"`);
+    const write = async (text: string) => {
+      if (!res.write(text)) await once(res, 'drain');
+    };
+    await write(csv ? auditCsvHeader() : '[');
+    let separator = '\n';
+    for await (const batch of this.readModels.auditInOrder()) {
+      if (csv) {
+        await write(batch.map(auditCsvRow).join(''));
+      } else {
+        await write(separator + batch.map((e) => JSON.stringify(e)).join(',\n'));
+        separator = ',\n';
+      }
+    }
+    res.end(csv ? '' : '\n]\n');
   }
 }

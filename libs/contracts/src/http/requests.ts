@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
@@ -90,4 +90,35 @@ export class PruneRequest {
   /** Unused bytes tolerated after the prune, as a percentage of the bytes stored (default 5, like restic's --max-unused). */
   @IsOptional() @IsInt() @Min(0) @Max(100)
   maxUnusedPercent?: number;
+}
+
+/** POST /keys: a new API key (its secret is in the answer, once). */
+export class CreateApiKeyRequest {
+  @IsString() @Matches(/^[\w.@-]{1,100}$/, { message: 'name must be 1 to 100 letters, digits, or . _ @ -' })
+  name: string;
+
+  @IsIn(['admin', 'operator', 'auditor'], { message: 'role must be one of admin, operator, auditor' })
+  role: 'admin' | 'operator' | 'auditor';
+}
+
+/** GET /audit/export. */
+export class AuditExportQuery {
+  @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be "json" or "csv"' })
+  format?: 'json' | 'csv';
+}
+
+/** What a webhook subscription may ask for. */
+export const WEBHOOK_EVENTS = ['backup.completed', 'backup.failed', 'replication.failed', 'policy.rpo_breached'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** HTTPS anywhere, or plain HTTP to this machine only (a receiver beside the platform, tests). */
+const WEBHOOK_URL = /^(https:\/\/[^\s/?#]+|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?)([/?#]\S*)?$/;
+
+/** POST /webhooks. */
+export class CreateWebhookRequest {
+  @IsString() @MaxLength(2048) @Matches(WEBHOOK_URL, { message: 'url must be https://…, or http:// to localhost, 127.x.x.x or [::1]' })
+  url: string;
+
+  @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true, message: `events must be some of ${WEBHOOK_EVENTS.join(', ')}` })
+  events: WebhookEvent[];
 }

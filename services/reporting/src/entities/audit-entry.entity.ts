@@ -1,11 +1,21 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Who did what, when: one row per audit.recorded event (its eventId is the key). */
+/** Turns Postgres' bigint (a string in node-postgres) into a number: the chain stays far below 2^53. */
+const bigintNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+
+/**
+ * Who did what, when: one row per audit.recorded event (its eventId is the key), appended to a
+ * hash chain (seq, prevHash, hash; see audit-chain.ts). A trigger refuses UPDATE, DELETE and TRUNCATE.
+ */
 @Entity({ name: 'audit_log' })
 @Index('audit_log_time_idx', ['time'])
 export class AuditEntryEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId: string;
+
+  /** The entry's place in the chain, from 1. */
+  @Column({ type: 'bigint', unique: true, transformer: bigintNumber })
+  seq: number;
 
   @Column({ type: 'timestamptz' })
   time: Date;
@@ -21,4 +31,20 @@ export class AuditEntryEntity {
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
   details: Record<string, unknown>;
+
+  /** The authenticated principal (type, id, name, roles); null for a failed login. */
+  @Column({ type: 'jsonb', nullable: true })
+  principal: Record<string, unknown> | null;
+
+  @Column({ name: 'request_id', type: 'text', nullable: true })
+  requestId: string | null;
+
+  @Column({ name: 'trace_id', type: 'text', nullable: true })
+  traceId: string | null;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash: string;
+
+  @Column({ type: 'text' })
+  hash: string;
 }

@@ -17,4 +17,12 @@ export class PolicyViewEntity {
 
   @Column({ name: 'last_success_at', type: 'timestamptz', nullable: true })
   lastSuccessAt: Date | null;
+
+  /** When the current RPO breach began (its webhook sent), or null while the policy is compliant. */
+  @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })
+  rpoBreachedAt?: Date | null;
+
+  /** When reporting first heard of the policy: a policy never backed up breaches its RPO that long after. */
+  @Column({ name: 'first_seen_at', type: 'timestamptz', default: () => 'now()' })
+  firstSeenAt?: Date;
 }

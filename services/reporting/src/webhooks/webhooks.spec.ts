@@ -1,0 +1,135 @@
+import { Messaging1763999999000, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
+import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntryEntity } from '../entities/audit-entry.entity';
+import { JobViewEntity } from '../entities/job-view.entity';
+import { PolicyViewEntity } from '../entities/policy-view.entity';
+import { ReplicationViewEntity } from '../entities/replication-view.entity';
+import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+import { WebhookSubscriptionEntity } from '../entities/webhook-subscription.entity';
+import { ReadModels1764000000000 } from '../migrations/1764000000000-read-models';
+import { AuditChain1765000000000 } from '../migrations/1765000000000-audit-chain';
+import { Webhooks1765000000100 } from '../migrations/1765000000100-webhooks';
+import { ReadModelsService } from '../read-models.service';
+import { DeliveryWorker } from './delivery-worker';
+import { RpoWatcher } from './rpo-watcher';
+import { verifySignature } from './webhook-signature';
+import { WebhooksService } from './webhooks.service';
+
+const test = createTestSchema('reporting_webhooks');
+let dataSource: DataSource;
+let webhooks: WebhooksService;
+let readModels: ReadModelsService;
+let worker: DeliveryWorker;
+
+/** A receiver on loopback that answers the statuses it is given in turn (then 200), recording each request. */
+const received: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string; at: number }> = [];
+const answers = new Map<string, number[]>();
+let receiver: http.Server;
+let base = '';
+
+const failedBackup = (jobId = randomUUID()) => ({
+  eventId: randomUUID(), type: 'backup.failed', version: 1, occurredAt: new Date().toISOString(), jobId,
+  payload: { jobId, reason: 'source /srv/gone does not exist', stage: 'source', source: { kind: 'postgres', connection: 'postgres://app:hunter2@db/shop' } },
+});
+
+async function deliverUntil(done: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('deliveries did not settle');
+    await worker.deliverDue();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('webhooks', () => {
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        received.push({ path: req.url!, headers: req.headers, body, at: Date.now() });
+        res.writeHead(answers.get(req.url!)?.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    dataSource = await createServiceDataSource({
+      url: testDatabaseUrl(), schema: test.schema, poolSize: 4,
+      entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
+      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100],
+    });
+    webhooks = new WebhooksService(dataSource);
+    readModels = new ReadModelsService(dataSource, webhooks);
+    worker = new DeliveryWorker(dataSource, webhooks, { pollMs: 1000, retryBaseMs: 100, maxAttempts: 3, timeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await test.drop();
+    receiver?.close();
+  });
+
+  it('delivers a consumed event once per subscription, signed, retrying with backoff until the receiver answers 2xx', async () => {
+    const failures = await webhooks.subscribe({ url: `${base}/failures`, events: ['backup.failed'] }, 'key:first-admin');
+    expect(failures.secret).toMatch(/^whsec_/);
+    const other = await webhooks.subscribe({ url: `${base}/completed`, events: ['backup.completed'] }, 'key:first-admin');
+    expect((await webhooks.list()).find((s) => s.id === failures.id)).not.toHaveProperty('secret');
+    answers.set('/failures', [500, 503]);
+
+    const event = failedBackup();
+    await readModels.applyJobEvent(event, 'reporting');
+    await readModels.applyJobEvent(event, 'reporting'); // redelivered by Kafka: still one delivery
+    await deliverUntil(async () => (await webhooks.deliveries(failures.id, 10))[0]?.status === 'delivered');
+
+    const [delivery] = await webhooks.deliveries(failures.id, 10);
+    expect(delivery).toMatchObject({ event: 'backup.failed', eventId: event.eventId, attempts: 3, lastStatus: 200, lastError: null });
+    expect(await webhooks.deliveries(other.id, 10)).toEqual([]);
+    const requests = received.filter((r) => r.path === '/failures');
+    expect(requests).toHaveLength(3);
+    for (const r of requests) {
+      expect(r.body).toBe(requests[0].body); // the same bytes each time, so receivers can deduplicate
+      expect(r.headers['arca-event-id']).toBe(event.eventId);
+      expect(verifySignature(failures.secret, String(r.headers['arca-signature']), r.body)).toBe(true);
+    }
+    expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(100); // then 200 ms: exponential
+    expect(requests[2].at - requests[1].at).toBeGreaterThanOrEqual(200);
+    const body = JSON.parse(requests[0].body);
+    expect(body).toMatchObject({ id: event.eventId, type: 'backup.failed', data: { jobId: event.jobId, reason: 'source /srv/gone does not exist' } });
+    expect(requests[0].body).not.toContain('hunter2');
+  });
+
+  it('gives a delivery up after its attempts, and a test delivery goes to one subscription', async () => {
+    const dead = await webhooks.subscribe({ url: `${base}/dead`, events: ['backup.failed'] }, 'key:first-admin');
+    answers.set('/dead', [500, 500, 500]);
+    await readModels.applyJobEvent(failedBackup(), 'reporting');
+    await deliverUntil(async () => (await webhooks.deliveries(dead.id, 10))[0]?.status === 'failed');
+    expect((await webhooks.deliveries(dead.id, 10))[0]).toMatchObject({ attempts: 3, lastStatus: 500, lastError: 'answered 500 Internal Server Error', nextAttemptAt: null });
+
+    const probe = await webhooks.test(dead.id);
+    expect(probe).toMatchObject({ event: 'webhook.test', status: 'pending' });
+    await deliverUntil(async () => (await webhooks.deliveries(dead.id, 10)).some((d) => d.event === 'webhook.test' && d.status === 'delivered'));
+    await webhooks.remove(dead.id);
+    await expect(webhooks.deliveries(dead.id, 10)).rejects.toThrow(/not found/);
+  });
+
+  it('reports an RPO breach once, and again only after the policy was compliant in between', async () => {
+    const rpo = await webhooks.subscribe({ url: `${base}/rpo`, events: ['policy.rpo_breached'] }, 'key:first-admin');
+    const watcher = new RpoWatcher(dataSource, webhooks);
+    const policyId = randomUUID();
+    const now = Date.now();
+    await dataSource.getRepository(PolicyViewEntity).insert({ policyId, name: 'nightly', rpoMinutes: 60, deleted: false, lastSuccessAt: new Date(now - 30 * 60_000) });
+    expect(await watcher.check(new Date(now))).toBe(0);
+    expect(await watcher.check(new Date(now + 31 * 60_000))).toBe(1);
+    expect(await watcher.check(new Date(now + 40 * 60_000))).toBe(0);
+    await dataSource.getRepository(PolicyViewEntity).update({ policyId }, { lastSuccessAt: new Date(now + 41 * 60_000) });
+    expect(await watcher.check(new Date(now + 42 * 60_000))).toBe(0);
+    expect(await watcher.check(new Date(now + 102 * 60_000))).toBe(1);
+    const deliveries = await webhooks.deliveries(rpo.id, 10);
+    expect(deliveries.map((d) => d.event)).toEqual(['policy.rpo_breached', 'policy.rpo_breached']);
+    expect(JSON.parse(deliveries[1].body).data).toMatchObject({ policyId, name: 'nightly', rpoMinutes: 60, ageMinutes: 61 });
+  });
+});
