@@ -267,7 +267,7 @@ export class S3ObjectStore implements ObjectStore {
     for (let round = 0; round < MAX_VERSIONS_DELETED; round++) {
       let versionId: string | null;
       try {
-        versionId = (await this.client.statObject(this.config.bucket, key)).versionId;
+        versionId = (await this.client.statObject(this.config.bucket, key)).versionId ?? null;
       } catch (error) {
         if (isNotFound(error)) return;
         throw this.failure(`stat "${key}" before deleting it`, error);
