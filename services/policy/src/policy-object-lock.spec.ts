@@ -8,10 +8,11 @@ const spec = (over: Partial<PolicySpec>): PolicySpec => ({
   name: 'worm', source: { kind: 'directory', path: '/data' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepDaily: 7 }, ...over,
 });
 
-/** The messages the policy service's validation pipe answers with, flattened. */
+/** The messages the policy service's validation pipe answers with: each nested one prefixed with its parent's name, as Nest does. */
 function validationMessages(plain: object): string[] {
-  const collect = (errors: ReturnType<typeof validateSync>): string[] => errors.flatMap((e) => [...Object.values(e.constraints ?? {}), ...collect(e.children ?? [])]);
-  return collect(validateSync(plainToInstance(PolicySpec, plain)));
+  const collect = (errors: ReturnType<typeof validateSync>, parent: string): string[] =>
+    errors.flatMap((e) => [...Object.values(e.constraints ?? {}).map((m) => parent + m), ...collect(e.children ?? [], `${parent}${e.property}.`)]);
+  return collect(validateSync(plainToInstance(PolicySpec, plain)), '');
 }
 
 describe('objectLock in a policy', () => {
@@ -25,7 +26,7 @@ describe('objectLock in a policy', () => {
     expect(validationMessages(spec({ objectLock: { mode: 'legal-hold' as never } }))).toEqual(['objectLock.mode must be "compliance" or "governance"']);
     expect(validationMessages(spec({ objectLock: { mode: 'compliance', days: 0 } }))).toEqual(['objectLock.days must be at least 1']);
     expect(validationMessages(spec({ objectLock: { mode: 'compliance', days: 36_501 } }))).toEqual(['objectLock.days must be at most 36500']);
-    expect(validationMessages(spec({ objectLock: { mode: 'compliance', days: 1.5 } }))).toEqual([expect.stringMatching(/days must be an integer/)]);
+    expect(validationMessages(spec({ objectLock: { mode: 'compliance', days: 1.5 } }))).toEqual([expect.stringMatching(/^objectLock\.days must be an integer/)]);
   });
 
   it('asks for days when the rules keep snapshots longer than the longest lock', () => {

@@ -13,10 +13,11 @@ export const MAX_OBJECT_LOCK_DAYS = 36_500;
  * (`lockDaysFor` in @arca/schedule).
  */
 export class ObjectLockSpec {
-  @IsIn([...OBJECT_LOCK_MODES], { message: 'objectLock.mode must be "compliance" or "governance"' })
+  // Messages name the field alone: the validation pipe prefixes the parent ("objectLock.").
+  @IsIn([...OBJECT_LOCK_MODES], { message: 'mode must be "compliance" or "governance"' })
   mode: ObjectLockModeName;
 
-  @IsOptional() @IsInt() @Min(1, { message: 'objectLock.days must be at least 1' }) @Max(MAX_OBJECT_LOCK_DAYS, { message: `objectLock.days must be at most ${MAX_OBJECT_LOCK_DAYS}` })
+  @IsOptional() @IsInt() @Min(1, { message: 'days must be at least 1' }) @Max(MAX_OBJECT_LOCK_DAYS, { message: `days must be at most ${MAX_OBJECT_LOCK_DAYS}` })
   days?: number;
 }
 
