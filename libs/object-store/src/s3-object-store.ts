@@ -179,6 +179,7 @@ export class S3ObjectStore implements ObjectStore {
     if (!retention?.retainUntilDate) return null;
     const retainUntil = new Date(retention.retainUntilDate);
     if (Number.isNaN(retainUntil.getTime())) throw new Error(`${this.describe()}: object "${key}" has an unreadable retain-until date "${retention.retainUntilDate}"`);
+    // A mode this code does not know is read as the stricter one: never as deletable.
     return { mode: String(retention.mode).toUpperCase() === 'GOVERNANCE' ? 'governance' : 'compliance', retainUntil };
   }
 
