@@ -12,6 +12,7 @@ import { RepositoryAccess } from './repository-access';
 import { ServiceChunkRepository } from './service-chunk-repository';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService, LeaseLostError } from './job-queue.service';
+import { objectLockProblem } from './locking-object-store';
 import { treeSize } from './tree-size';
 import { uploadBrokeOff } from './upload-errors';
 
@@ -163,15 +164,13 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Before reading anything: a store without object lock would refuse the job's first pack anyway, after reading up to a pack's worth. */
   private async requireObjectLock(store: ObjectStore, request: BackupRequested): Promise<void> {
-    let supported: boolean;
+    let problem: string | null;
     try {
-      supported = await store.supportsObjectLock();
+      problem = await objectLockProblem(store, request);
     } catch (error) {
       throw new BackupStageError('store', (error as Error).message);
     }
-    if (!supported) {
-      throw new BackupStageError('store', `policy ${request.policyId ?? '(none)'} asks for ${request.objectLock!.mode} object lock, but ${store.describe()} does not support object lock (a bucket created without it, or s3rver); create a bucket with object lock (mc mb --with-lock) or remove objectLock from the policy`);
-    }
+    if (problem) throw new BackupStageError('store', problem);
   }
 
   /**

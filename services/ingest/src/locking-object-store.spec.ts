@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LockingObjectStore } from './locking-object-store';
+import { LockingObjectStore, objectLockProblem } from './locking-object-store';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'arca-locking-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,5 +33,18 @@ describe('LockingObjectStore', () => {
     await store.put('keys/own', Buffer.from('k'), { lock: { mode: 'governance', retainUntil } });
     expect(await inner.lockedUntil('keys/own')).toEqual(retainUntil);
     await store.delete('keys/own', { bypassGovernance: true });
+  });
+});
+
+describe('objectLockProblem (checked before a locked backup reads anything)', () => {
+  it('names the policy and the store that cannot lock, and finds none where it can or where no lock is asked', async () => {
+    // As an S3 bucket without object lock answers (the object-store spec shows s3rver does).
+    const unlockable = { supportsObjectLock: async () => false, describe: () => 'S3 bucket "arca" at http://127.0.0.1:9000' };
+    const policyId = '0b6c2f4e-3c1a-4d2b-9f00-1a2b3c4d5e6f';
+    expect(await objectLockProblem(unlockable, { policyId, objectLock: { mode: 'compliance', retainUntilDays: 7 } })).toBe(
+      `policy ${policyId} asks for compliance object lock, but S3 bucket "arca" at http://127.0.0.1:9000 does not support object lock (a bucket created without it, or s3rver); create a bucket with object lock (mc mb --with-lock) or remove objectLock from the policy`,
+    );
+    expect(await objectLockProblem(unlockable, { policyId })).toBeNull();
+    expect(await objectLockProblem(new FsObjectStore(dir), { policyId, objectLock: { mode: 'governance', retainUntilDays: 7 } })).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { BackupObjectLock } from '@arca/contracts';
+import type { BackupObjectLock, BackupRequested } from '@arca/contracts';
 import { DeleteOptions, ObjectStore, PutOptions } from '@arca/object-store';
 
 const DAY_MS = 86_400_000;
@@ -52,4 +52,11 @@ export class LockingObjectStore implements ObjectStore {
   describe(): string {
     return this.inner.describe();
   }
+}
+
+/** Why a job's store cannot keep the lock its request asks for, or null when it can (or none is asked). */
+export async function objectLockProblem(store: Pick<ObjectStore, 'supportsObjectLock' | 'describe'>, request: Pick<BackupRequested, 'policyId' | 'objectLock'>): Promise<string | null> {
+  if (!request.objectLock || (await store.supportsObjectLock())) return null;
+  return `policy ${request.policyId ?? '(none)'} asks for ${request.objectLock.mode} object lock, but ${store.describe()} does not support object lock `
+    + '(a bucket created without it, or s3rver); create a bucket with object lock (mc mb --with-lock) or remove objectLock from the policy';
 }
