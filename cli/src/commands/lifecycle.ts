@@ -29,6 +29,7 @@ export interface PruneStats {
   packsWritten: number;
   orphansDeleted: number;
   packsRescued: number;
+  packsLocked: number;
   bytesFreed: number;
   bytesWritten: number;
   bytesUnused: number;
@@ -43,6 +44,7 @@ export function renderPrune(s: PruneStats): string {
     `${s.packsDeleted} pack(s) ${would}deleted, ${s.packsRewritten} ${would}rewritten into ${s.dryRun ? 'new packs' : `${s.packsWritten} new one(s)`}${s.orphansDeleted ? `, ${s.orphansDeleted} orphan object(s)` : ''}`,
     `${formatBytes(s.bytesFreed)} ${s.dryRun ? 'would be ' : ''}freed${s.bytesWritten ? ` (${formatBytes(s.bytesWritten)} rewritten)` : ''}; ${formatBytes(s.bytesStored)} stored, ${formatBytes(s.bytesUnused)} of it unused`,
     ...(s.packsRescued ? [`${s.packsRescued} pack(s) kept because backups running during the prune came to use them`] : []),
+    ...(s.packsLocked ? [`${s.packsLocked} pack(s) kept by object lock until their retention dates`] : []),
     ...(s.snapshotsPurgedCount ? [`${s.snapshotsPurgedCount} forgotten snapshot manifest(s) removed`] : []),
     `took ${formatDuration(s.durationMs)}`,
   ].join('\n');

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 export * from './asyncapi';
 export * from './common/ids';
 export * from './common/nullable';
+export * from './common/object-lock';
 export * from './common/policy-spec';
 export * from './common/source';
 export * from './common/stats';

@@ -37,4 +37,9 @@ describe('planPrune', () => {
     expect(plan.rescue).toEqual(['needed']);
     expect(plan.condemn).toEqual(['unneeded']);
   });
+
+  it('leaves packs under an object lock alone, whatever they hold', () => {
+    const plan = planPrune([pack('locked-unused', 100, [['y', 100]]), pack('locked-half', 100, [['x', 50], ['z', 50]])], new Set(['x']), 0, new Set(['locked-unused', 'locked-half']));
+    expect(plan).toMatchObject({ condemn: [], rewrite: [], unusedAfter: 150 });
+  });
 });

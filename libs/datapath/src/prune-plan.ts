@@ -30,15 +30,22 @@ export interface PrunePlan {
  * Decides what a prune deletes and rewrites, as restic's prune does: every pack that holds nothing
  * live goes; then packs are rewritten, most unused first, until the unused bytes left are at most
  * `maxUnused` (a fraction) of what stays stored. Packs holding copies the index forgot (damaged
- * copies that check --repair dropped) are always rewritten, so their bad bytes are reclaimed. Pure:
+ * copies that check --repair dropped) are always rewritten, so their bad bytes are reclaimed. Packs
+ * under an object lock (`locked`) are neither deleted nor rewritten: they stay until their date. Pure:
  * the caller reads the index and the snapshots.
  */
-export function planPrune(packs: Iterable<PackUsage>, referenced: ReadonlySet<string>, maxUnused: number): PrunePlan {
+export function planPrune(packs: Iterable<PackUsage>, referenced: ReadonlySet<string>, maxUnused: number, locked: ReadonlySet<string> = new Set()): PrunePlan {
   const plan: PrunePlan = { condemn: [], rescue: [], rewrite: [], bytesStored: 0, unusedBefore: 0, unusedAfter: 0, bytesReleased: 0, bytesRewritten: 0 };
   const partial: Array<{ key: string; keep: string[]; used: number; unused: number; size: number; forced: boolean }> = [];
   for (const pack of packs) {
     plan.bytesStored += pack.size;
     const keep = pack.chunks.filter((c) => referenced.has(c.id));
+    if (locked.has(pack.key)) {
+      if (pack.state === 'condemned') plan.rescue.push(pack.key);
+      plan.unusedBefore += pack.size - keep.reduce((n, c) => n + c.length, 0);
+      plan.unusedAfter += pack.size - keep.reduce((n, c) => n + c.length, 0);
+      continue;
+    }
     if (keep.length === 0) {
       plan.condemn.push(pack.key);
       plan.unusedBefore += pack.size;
@@ -66,6 +73,6 @@ export function planPrune(packs: Iterable<PackUsage>, referenced: ReadonlySet<st
     if (unused <= maxUnused * stored) break;
     take(p);
   }
-  plan.unusedAfter = unused;
+  plan.unusedAfter += unused;
   return plan;
 }

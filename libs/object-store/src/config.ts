@@ -30,9 +30,14 @@ export function objectStoreConfigFromEnv(env: Record<string, string | undefined>
   }
   const bucket = v('S3_BUCKET') ?? (prefix ? 'arca-replica' : 'arca');
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ObjectStoreConfigError(`${prefix}S3_BUCKET "${bucket}" is not a valid bucket name`);
+  const objectLock = v('S3_OBJECT_LOCK');
+  if (objectLock !== undefined && objectLock !== 'true' && objectLock !== 'false') throw new ObjectStoreConfigError(`${prefix}S3_OBJECT_LOCK must be "true" or "false", got "${objectLock}"`);
   return {
     driver: 's3',
-    s3: { endpoint: endpoint.replace(/\/$/, ''), accessKey: v('S3_ACCESS_KEY') ?? 'S3RVER', secretKey: v('S3_SECRET_KEY') ?? 'S3RVER', bucket, region: v('S3_REGION') ?? 'us-east-1' },
+    s3: {
+      endpoint: endpoint.replace(/\/$/, ''), accessKey: v('S3_ACCESS_KEY') ?? 'S3RVER', secretKey: v('S3_SECRET_KEY') ?? 'S3RVER', bucket, region: v('S3_REGION') ?? 'us-east-1',
+      ...(objectLock === 'true' ? { objectLock: true } : {}),
+    },
   };
 }
 

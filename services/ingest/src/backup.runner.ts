@@ -5,6 +5,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import type { ObjectStore } from '@arca/object-store';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
@@ -12,6 +13,7 @@ import { RetentionService } from './retention.service';
 import { ServiceChunkRepository } from './service-chunk-repository';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService, LeaseLostError } from './job-queue.service';
+import { objectLockProblem } from './locking-object-store';
 import { treeSize } from './tree-size';
 import { uploadBrokeOff } from './upload-errors';
 
@@ -75,10 +77,11 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
-    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId });
+    const store = this.repo.storeFor(request.objectLock);
+    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId }, 'primary', store);
     let snapshot: SnapshotEntity;
     try {
-      snapshot = await this.backUp(lease, request, repository, stream);
+      snapshot = await this.backUp(lease, request, repository, store, stream);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`);
@@ -103,9 +106,10 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private async backUp(lease: JobLease, request: BackupRequested, repository: ServiceChunkRepository, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+  private async backUp(lease: JobLease, request: BackupRequested, repository: ServiceChunkRepository, store: ObjectStore, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
     const jobId = lease.id;
     const source = request.source;
+    if (request.objectLock) await this.requireObjectLock(store, request);
     const parent = stream ? null : await this.repo.catalog.latestOf(source);
     await this.publisher.publish(TOPICS.backupStarted, {
       jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
@@ -141,9 +145,9 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     let manifestBytes: Buffer;
     try {
       // The pack list first, the manifest last: a manifest in the store always has its packs listed.
-      await this.repo.store.put(packListKey(snapshotId), encodePackList(result.packKeys));
+      await store.put(packListKey(snapshotId), encodePackList(result.packKeys));
       manifestBytes = await encodeManifest(this.repo.keys.key, manifest);
-      await this.repo.store.put(key, manifestBytes);
+      await store.put(key, manifestBytes);
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);
     }
@@ -175,6 +179,17 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       }, { jobId });
       return snapshot;
     });
+  }
+
+  /** Before reading anything: a store without object lock would refuse the job's first pack anyway, after reading up to a pack's worth. */
+  private async requireObjectLock(store: ObjectStore, request: BackupRequested): Promise<void> {
+    let problem: string | null;
+    try {
+      problem = await objectLockProblem(store, request);
+    } catch (error) {
+      throw new BackupStageError('store', (error as Error).message);
+    }
+    if (problem) throw new BackupStageError('store', problem);
   }
 
   /**

@@ -2,6 +2,7 @@ import { packListKey, PACKS_DELETED_BATCH, PrunePhase, PruneRequested, TOPICS } 
 import { DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, readPackHeader, snapshotReferences } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { qualifiedTable } from '@arca/persistence';
+import { deletableNow, ObjectLockedError } from '@arca/object-store';
 import { Injectable, Logger } from '@nestjs/common';
 import { existsSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ function crashPoint(step: string): void {
 }
 
 interface Counters {
+  packsLocked: number;
   packsDeleted: number;
   packsRewritten: number;
   packsWritten: number;
@@ -78,7 +80,7 @@ export class PruneRunner {
     const started = Date.now();
     const dryRun = request.dryRun === true;
     const maxUnused = (request.maxUnusedPercent ?? DEFAULT_MAX_UNUSED_PERCENT) / 100;
-    const counters: Counters = { packsDeleted: 0, packsRewritten: 0, packsWritten: 0, orphansDeleted: 0, packsRescued: 0, bytesDeleted: 0, bytesWritten: 0 };
+    const counters: Counters = { packsLocked: 0, packsDeleted: 0, packsRewritten: 0, packsWritten: 0, orphansDeleted: 0, packsRescued: 0, bytesDeleted: 0, bytesWritten: 0 };
     const progress = (phase: PrunePhase, done: number, total?: number) => {
       void this.publisher.publish(TOPICS.pruneProgress, { jobId, phase, done, ...(total !== undefined ? { total } : {}) }, { jobId }).catch(() => undefined);
     };
@@ -101,7 +103,11 @@ export class PruneRunner {
       indexed.add(pack.key);
       if (pack.state !== 'deleting') usage.push({ ...pack, state: pack.state });
     }
-    const plan = planPrune(usage, marked.referenced, maxUnused);
+    // Packs an object lock keeps until its date are neither deleted nor rewritten (rewriting would only copy data).
+    const first = planPrune(usage, marked.referenced, maxUnused);
+    const locked = await this.lockedNow([...first.condemn, ...first.rewrite.map((r) => r.key)]);
+    const plan = locked.size > 0 ? planPrune(usage, marked.referenced, maxUnused, locked) : first;
+    counters.packsLocked = locked.size;
     progress('plan', usage.length, usage.length);
     const orphanCandidates = [...stored.keys()].filter((key) => !indexed.has(key));
 
@@ -145,11 +151,14 @@ export class PruneRunner {
     // Orphans: listed before the condemnation, still unknown to the index now that every job then running has ended.
     const known = new Set<string>();
     for (const state of ['live', 'condemned', 'deleting'] as const) for (const p of await this.repo.index.packsIn(state)) known.add(p.key);
-    for (const key of orphanCandidates.filter((k) => !known.has(k))) {
+    const orphans = orphanCandidates.filter((k) => !known.has(k));
+    const lockedOrphans = await this.lockedNow(orphans);
+    for (const key of orphans.filter((k) => !lockedOrphans.has(k))) {
       await this.repo.store.delete(key);
       counters.orphansDeleted++;
       counters.bytesDeleted += stored.get(key)!;
     }
+    counters.packsLocked += lockedOrphans.size;
 
     const purged = await this.purgeForgotten((n) => progress('purge', n));
     return this.finish(lease, { dryRun, started, counters, plan, purged });
@@ -263,18 +272,37 @@ export class PruneRunner {
     }
   }
 
-  /** Deletes the manifests and pack lists of forgotten snapshots (not held), and records that they are gone. */
+  /** Of these keys, those an object lock keeps now (none on stores without object lock). */
+  private async lockedNow(keys: string[]): Promise<Set<string>> {
+    const locked = new Set<string>();
+    if (keys.length === 0 || !(await this.repo.store.supportsObjectLock())) return locked;
+    const now = new Date();
+    for (const key of keys) if (!(await deletableNow(this.repo.store, key, now)).deletable) locked.add(key);
+    return locked;
+  }
+
+  /**
+   * Deletes the manifests and pack lists of forgotten snapshots (not held), and records that they
+   * are gone. A manifest under object lock stays until its date, and the next prune tries again.
+   */
   private async purgeForgotten(onProgress: (done: number) => void): Promise<string[]> {
     const snapshots = this.dataSource.getRepository(SnapshotEntity);
     const forgotten = await snapshots.createQueryBuilder('s')
       .where('s.forgotten_at IS NOT NULL AND s.purged_at IS NULL AND s.held_at IS NULL').getMany();
+    const purged: string[] = [];
     for (const [i, s] of forgotten.entries()) {
-      await this.repo.store.delete(s.manifestKey);
-      await this.repo.store.delete(packListKey(s.id));
+      try {
+        await this.repo.store.delete(packListKey(s.id));
+        await this.repo.store.delete(s.manifestKey);
+      } catch (error) {
+        if (error instanceof ObjectLockedError) continue;
+        throw error;
+      }
       await snapshots.update({ id: s.id }, { purgedAt: new Date() });
+      purged.push(s.id);
       onProgress(i + 1);
     }
-    return forgotten.map((s) => s.id);
+    return purged;
   }
 
   private async finish(lease: JobLease, outcome: { dryRun: boolean; started: number; counters: Counters; plan: ReturnType<typeof planPrune>; purged: string[]; note?: string }): Promise<void> {
@@ -285,7 +313,7 @@ export class PruneRunner {
       await this.outbox.enqueue(m, TOPICS.pruneCompleted, {
         jobId: lease.id, dryRun: outcome.dryRun, snapshotsPurged: outcome.purged.slice(0, 1000), snapshotsPurgedCount: outcome.purged.length,
         packsDeleted: c.packsDeleted, packsRewritten: c.packsRewritten, packsWritten: c.packsWritten, orphansDeleted: c.orphansDeleted,
-        packsRescued: c.packsRescued, packsLocked: 0, bytesFreed: Math.max(0, c.bytesDeleted - c.bytesWritten), bytesWritten: c.bytesWritten,
+        packsRescued: c.packsRescued, packsLocked: c.packsLocked, bytesFreed: Math.max(0, c.bytesDeleted - c.bytesWritten), bytesWritten: c.bytesWritten,
         bytesUnused: plan.unusedAfter, bytesStored: Math.max(0, plan.bytesStored - c.bytesDeleted + c.bytesWritten), durationMs: Date.now() - outcome.started,
         ...(outcome.note ? { note: outcome.note } : {}),
       }, { jobId: lease.id });

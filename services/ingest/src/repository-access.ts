@@ -1,6 +1,8 @@
+import type { BackupObjectLock } from '@arca/contracts';
 import { ObjectStore } from '@arca/object-store';
 import { Injectable } from '@nestjs/common';
 import { ChunkIndexClient } from './chunk-index.client';
+import { LockingObjectStore } from './locking-object-store';
 import { RepositoryKeyService } from './repository-key.service';
 import { IndexedChunkSource, ServiceChunkRepository } from './service-chunk-repository';
 import { Site, SiteStores } from './site-stores';
@@ -26,8 +28,13 @@ export class RepositoryAccess {
     return new IndexedChunkSource(this.sites.get(site), this.index);
   }
 
-  /** The data path's view of the repository for one backup job: lookups, reuse checks and pack uploads. */
-  chunksFor(job: { jobId: string; policyId?: string }, site: Site = 'primary'): ServiceChunkRepository {
-    return new ServiceChunkRepository(this.sites.get(site), this.index, job);
+  /** Where one backup job writes: the primary store, locking every object when the job's policy asks for object lock. */
+  storeFor(objectLock?: BackupObjectLock): ObjectStore {
+    return objectLock ? new LockingObjectStore(this.store, objectLock) : this.store;
+  }
+
+  /** The data path's view of the repository for one backup job: lookups, reuse checks and pack uploads (to the store given). */
+  chunksFor(job: { jobId: string; policyId?: string }, site: Site = 'primary', store: ObjectStore = this.sites.get(site)): ServiceChunkRepository {
+    return new ServiceChunkRepository(store, this.index, job);
   }
 }

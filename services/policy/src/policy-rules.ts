@@ -1,4 +1,4 @@
-import { scheduleProblem, windowProblem } from '@arca/schedule';
+import { LOCK_DAYS_CEILING, retentionHorizonDays, scheduleProblem, windowProblem } from '@arca/schedule';
 import type { PolicySpec } from '@arca/contracts';
 
 /**
@@ -20,5 +20,12 @@ export function policyProblems(spec: PolicySpec): string[] {
   if (spec.source.kind === 'directory' && !spec.source.path?.startsWith('/')) problems.push('source.path: must be an absolute path');
   if (spec.source.kind === 'postgres' && !/^postgres(ql)?:\/\//.test(spec.source.connection ?? '')) problems.push('source.connection: must be a postgres:// URL');
   if (spec.source.kind === 'stream') problems.push('source.kind: a policy cannot run a "stream" source (its bytes exist only on the client, which uploads them with POST /streams or arca backup --stdin)');
+  if (spec.objectLock && spec.objectLock.days === undefined) {
+    // The derived period would be capped below what the rules keep: say so rather than lock the tail of a snapshot's life silently short.
+    const horizon = retentionHorizonDays(r);
+    if (horizon !== null && horizon > LOCK_DAYS_CEILING) {
+      problems.push(`objectLock: the retention rules keep snapshots up to ${horizon} days, longer than the longest lock (${LOCK_DAYS_CEILING} days); set objectLock.days`);
+    }
+  }
   return problems;
 }

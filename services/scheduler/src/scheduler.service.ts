@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { JobEntity } from './entities/job.entity';
 import { ScheduleEntity } from './entities/schedule.entity';
 import { nextRunAfter } from './next-run';
+import { requestedObjectLock, scheduleObjectLock } from './object-lock';
 
 /** How many due schedules one tick claims at most (the rest wait for the next tick). */
 const CLAIM_BATCH = 50;
@@ -25,6 +26,7 @@ export class SchedulerService {
         policyId, policyVersion: version, cron: spec.schedule.cron, timezone: spec.schedule.timezone,
         backupWindow: spec.backupWindow ?? null, source: { ...spec.source },
         bandwidthLimitBytesPerSec: spec.bandwidthLimitBytesPerSec ?? null,
+        objectLock: scheduleObjectLock(spec),
         nextDueAt: unchangedTiming ? current.nextDueAt : nextRunAfter({ cron: spec.schedule.cron, timezone: spec.schedule.timezone, window: spec.backupWindow }, new Date()),
         updatedAt: new Date(),
       });
@@ -71,13 +73,13 @@ export class SchedulerService {
       if (problem) throw new BadRequestException([problem]);
     }
     return this.dataSource.transaction(async (m) => {
-      let schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec'>;
+      let schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec' | 'objectLock'>;
       if (request.policyId) {
         const found = await m.findOneBy(ScheduleEntity, { policyId: request.policyId });
         if (!found) throw new NotFoundException(`policy ${request.policyId} is not known to the scheduler (create it first, or wait a moment after creating it)`);
         schedule = found;
       } else {
-        schedule = { policyId: null as unknown as string, source: { ...request.source! }, bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec ?? null };
+        schedule = { policyId: null as unknown as string, source: { ...request.source! }, bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec ?? null, objectLock: null };
       }
       const jobId = randomUUID();
       await m.insert(JobEntity, { id: jobId, policyId: schedule.policyId ?? null, trigger: 'manual', dueAt: null, source: schedule.source as never, actor });
@@ -94,7 +96,7 @@ export class SchedulerService {
 
   private async requestBackup(
     m: EntityManager, jobId: string,
-    schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec'> & { nextDueAt?: Date },
+    schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec' | 'objectLock'> & { nextDueAt?: Date },
     actor: string, trigger: 'schedule' | 'manual' = 'schedule',
   ): Promise<void> {
     await this.outbox.enqueue(m, TOPICS.backupRequested, {
@@ -104,6 +106,7 @@ export class SchedulerService {
       trigger,
       ...(trigger === 'schedule' && schedule.nextDueAt ? { dueAt: schedule.nextDueAt.toISOString() } : {}),
       ...(schedule.bandwidthLimitBytesPerSec ? { bandwidthLimitBytesPerSec: schedule.bandwidthLimitBytesPerSec } : {}),
+      ...requestedObjectLock(schedule),
     }, { jobId, actor });
   }
 }

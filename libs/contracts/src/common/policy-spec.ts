@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ObjectLockSpec } from './object-lock';
 import { SourceSpec } from './source';
 
 export class ScheduleSpec {
@@ -60,4 +61,8 @@ export class PolicySpec {
 
   @IsOptional() @IsBoolean()
   replicate?: boolean;
+
+  /** S3 object lock on what this policy's backups write (the bucket must have object lock). */
+  @IsOptional() @ValidateNested() @Type(() => ObjectLockSpec)
+  objectLock?: ObjectLockSpec;
 }

@@ -25,6 +25,10 @@ export class ScheduleEntity {
   @Column({ name: 'bandwidth_limit', type: 'integer', nullable: true })
   bandwidthLimitBytesPerSec: number | null;
 
+  /** The policy's object lock with its period resolved to days (see object-lock.ts); null without one. */
+  @Column({ name: 'object_lock', type: 'jsonb', nullable: true })
+  objectLock: { mode: 'compliance' | 'governance'; retainUntilDays: number } | null;
+
   @Column({ name: 'next_due_at', type: 'timestamptz' })
   nextDueAt: Date;
 

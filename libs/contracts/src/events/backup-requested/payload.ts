@@ -2,6 +2,7 @@ import 'reflect-metadata'; // class-transformer's @Type reads design types at de
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { SNAPSHOT_ID } from '../../common/ids';
+import { BackupObjectLock } from '../../common/object-lock';
 import { SourceSpec } from '../../common/source';
 
 /** backup.requested: a job to back up a source, by schedule or by hand. One event per job id. */
@@ -11,6 +12,8 @@ export class BackupRequested {
   @IsOptional() @IsUUID() policyId?: string;
   @ValidateNested() @Type(() => SourceSpec) source: SourceSpec;
   @IsIn(['schedule', 'manual']) trigger: 'schedule' | 'manual';
+  /** The policy's object lock: ingest writes every pack, pack list and manifest of the job with it. */
+  @IsOptional() @ValidateNested() @Type(() => BackupObjectLock) objectLock?: BackupObjectLock;
   /** The scheduled time this job stands for (trigger "schedule"): the scheduler's idempotency key. */
   @IsOptional() @IsISO8601() dueAt?: string;
   /** The snapshot to compare with; when absent, ingest takes the latest snapshot of the same source. */
