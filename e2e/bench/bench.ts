@@ -23,6 +23,8 @@ interface Figures {
   bytesStored: number;
   dedupeRatio: number;
   compressionRatio: number;
+  pruneSeconds: number;
+  pruneBytesFreed: number;
 }
 
 const MB = 1e6;
@@ -76,16 +78,27 @@ async function arcaRun(objectStore: 'fs' | 's3', v1: string, v2: string | undefi
     // An untimed backup of a tiny tree first: the first job after a start also pays for consumer
     // group joins and connection set-up, which is not the data path's speed.
     await backup(warmUpTree());
-    const full = await backup(v1);
+    // The dataset is backed up by a policy keeping one snapshot, so the second backup's retention
+    // forgets the first version and the prune below reclaims what only it referenced.
+    const policy = await api<{ id: string }>(platform, 'POST', '/policies', {
+      name: 'bench', source: { kind: 'directory', path: v1 }, schedule: { cron: '0 3 1 1 *', timezone: 'UTC' }, rpoMinutes: 525_600, retention: { keepLast: 1 },
+    });
+    const runPolicy = () => runJob(platform, () => until(async () => {
+      const r = await api<{ jobId: string }>(platform, 'POST', '/jobs', { policyId: policy.body.id });
+      return r.status === 202 && r.body; // the scheduler learns of the policy over Kafka a moment after it is created
+    }, 'the scheduler to know the bench policy'));
+    const full = await runPolicy();
     await replicationSettled(platform, 1);
-    if (!v2) return { platform: undefined, full, incremental: undefined, restore: undefined, memory: peakMemory(platform.pids()) };
+    if (!v2) return { platform: undefined, full, incremental: undefined, restore: undefined, prune: undefined, memory: peakMemory(platform.pids()) };
     makeVersion2(v1); // edit the same directory, as a real second day would
     settle();
-    const incremental = await backup(v1);
+    const incremental = await runPolicy();
     await replicationSettled(platform, 2);
     const restore = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', `/snapshots/${incremental.job.snapshotId}/restore`, { target: restoreTo })).body);
     execFileSync('diff', ['-r', '--no-dereference', v1, restoreTo]);
-    return { full, incremental, restore, memory: peakMemory(platform.pids()) };
+    // Retention forgot version 1 after the second backup; the prune reclaims its space (default --max-unused 5%).
+    const prune = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/prune', {})).body);
+    return { full, incremental, restore, prune, memory: peakMemory(platform.pids()) };
   } finally {
     await platform.destroy();
   }
@@ -97,7 +110,7 @@ function warmUpTree(): string {
   return dir;
 }
 
-function resticRun(v1: string, restoreTo: string, work: string): { full: number; incremental: number; restore: number; stored: number } | undefined {
+function resticRun(v1: string, restoreTo: string, work: string): { full: number; incremental: number; restore: number; stored: number; prune: number; freed: number } | undefined {
   const restic = resticIn(work);
   if (!restic) return undefined;
   restic('init', '--repository-version', '2');
@@ -107,7 +120,9 @@ function resticRun(v1: string, restoreTo: string, work: string): { full: number;
   settle();
   const incremental = restic('backup', '--compression', 'auto', '--quiet', v1);
   const restore = restic('restore', 'latest', '--target', restoreTo);
-  return { full, incremental, restore, stored: duBytes(path.join(work, 'restic-repo')) };
+  const stored = duBytes(path.join(work, 'restic-repo'));
+  const prune = restic('forget', '--keep-last', '1', '--prune');
+  return { full, incremental, restore, stored, prune, freed: stored - duBytes(path.join(work, 'restic-repo')) };
 }
 
 /** A restic of the bench's own: a repository in `work`, timed commands. Undefined when restic is not installed. */
@@ -257,6 +272,9 @@ async function main(): Promise<void> {
       incrementalBytesStored: stats2.bytesStored,
       dedupeRatio: round((stats1.bytesRead + stats2.bytesRead) / Math.max(1, stats1.bytesNew + stats2.bytesNew)),
       compressionRatio: round((stats1.bytesNew + stats2.bytesNew) / Math.max(1, stats1.bytesStored + stats2.bytesStored)),
+      pruneSeconds: round(arcaFs.prune!.seconds),
+      pruneBytesFreed: arcaFs.prune!.job.stats.bytesFreed,
+      pruneJobSeconds: round(arcaFs.prune!.job.stats.durationMs / 1000),
       peakMemoryBytes: arcaFs.memory,
     };
 
@@ -276,6 +294,8 @@ async function main(): Promise<void> {
         incrementalBackupMBps: round(v2Bytes / MB / r.incremental),
         restoreMBps: round(duBytes(path.join(work, 'restic-restore')) / MB / r.restore),
         bytesStored: r.stored,
+        pruneSeconds: round(r.prune),
+        pruneBytesFreed: r.freed,
       };
       result.restic = restic;
       result.ratioToRestic = {
@@ -283,6 +303,8 @@ async function main(): Promise<void> {
         incrementalBackup: round(arca.incrementalBackupMBps / restic.incrementalBackupMBps),
         restore: round(arca.restoreMBps / restic.restoreMBps),
         bytesStored: round(arca.bytesStored / restic.bytesStored),
+        pruneSeconds: round(arca.pruneSeconds / restic.pruneSeconds),
+        pruneBytesFreed: round(arca.pruneBytesFreed / Math.max(1, restic.pruneBytesFreed)),
       };
     } else {
       log('restic is not on the PATH (Debian package "restic"): no comparison');
@@ -292,6 +314,8 @@ async function main(): Promise<void> {
       ['incremental backup', `${arca.incrementalBackupMBps} MB/s`, r ? `${(result.restic as Figures).incrementalBackupMBps} MB/s` : '-'],
       ['restore', `${arca.restoreMBps} MB/s`, r ? `${(result.restic as Figures).restoreMBps} MB/s` : '-'],
       ['bytes stored', `${(arca.bytesStored / MB).toFixed(1)} MB`, r ? `${((result.restic as Figures).bytesStored / MB).toFixed(1)} MB` : '-'],
+      ['prune after forgetting v1', `${arca.pruneSeconds} s`, r ? `${(result.restic as Figures).pruneSeconds} s` : '-'],
+      ['bytes freed by prune', `${(arca.pruneBytesFreed / MB).toFixed(1)} MB`, r ? `${((result.restic as Figures).pruneBytesFreed / MB).toFixed(1)} MB` : '-'],
       ['dedupe ratio', `${arca.dedupeRatio}`, ''],
       ['compression ratio', `${arca.compressionRatio}`, ''],
       ['full backup on s3rver', `${arca.s3FullBackupMBps} MB/s`, ''],
