@@ -27,7 +27,7 @@ export interface JobProgress {
 
 export interface Job {
   jobId: string;
-  kind: 'backup' | 'restore' | 'check';
+  kind: 'backup' | 'restore' | 'check' | 'prune';
   status: JobStatus;
   policyId?: string | null;
   source?: SourceSpec | null;

@@ -6,6 +6,7 @@ import type { Job } from '../types';
 /** What a job amounts to in one short cell: progress while it runs, the outcome when done. */
 export function jobDetail(job: Job): string {
   if (job.status === 'failed') return job.error ?? 'failed';
+  if (job.kind === 'prune') return pruneDetail(job);
   if (job.status === 'running' && job.progress) {
     const done = job.progress.bytesRead ?? job.progress.bytesWritten ?? 0;
     const total = job.progress.totalBytes;
@@ -23,6 +24,15 @@ export function jobDetail(job: Job): string {
   return '';
 }
 
+/** A prune: the step it is in while it runs; what it freed when done. */
+function pruneDetail(job: Job): string {
+  const p = (job.progress ?? {}) as { phase?: string; done?: number; total?: number };
+  if (job.status === 'running' && p.phase) return `${p.phase}${p.total ? ` ${p.done ?? 0} of ${p.total}` : ''}`;
+  const s = (job.stats ?? {}) as { bytesFreed?: number; packsDeleted?: number; dryRun?: boolean };
+  if (job.status === 'completed') return `${formatBytes(s.bytesFreed ?? 0)} ${s.dryRun ? 'would be freed (dry run)' : 'freed'}, ${s.packsDeleted ?? 0} pack(s) deleted`;
+  return '';
+}
+
 export function renderJobs(jobs: Job[]): string {
   if (jobs.length === 0) return 'no jobs yet';
   // "what": the source a backup reads, the snapshot a restore reads; a check covers the whole repository.
@@ -35,7 +45,7 @@ export function renderJobs(jobs: Job[]): string {
 export function jobsCommand(io: CliIo): Command {
   return new Command('jobs')
     .description('recent backup, restore and check jobs, newest first')
-    .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check']))
+    .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check', 'prune']))
     .option('--limit <n>', 'how many (default 50)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');
