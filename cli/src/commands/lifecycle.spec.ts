@@ -30,7 +30,7 @@ describe('lifecycle output', () => {
     expect(out).toMatch(/^5 pack\(s\) deleted, 2 rewritten into 1 new one\(s\), 1 orphan object\(s\)\n40\.0 MiB freed \(1\.00 MiB rewritten\)/);
     expect(out).toMatch(/1 pack\(s\) kept because backups running during the prune came to use them/);
     expect(out).toMatch(/3 pack\(s\) kept by object lock/);
-    expect(out).toMatch(/2 forgotten snapshot manifest\(s\) removed\ntook 1\.5 s$/);
+    expect(out).toMatch(/2 forgotten snapshot manifest\(s\) removed\ntook 2s$/);
     expect(renderPrune({ ...stats, dryRun: true })).toMatch(/^5 pack\(s\) would be deleted, 2 would be rewritten into new packs/);
   });
 
