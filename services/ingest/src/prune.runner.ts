@@ -211,7 +211,7 @@ export class PruneRunner {
       await this.repo.store.put(pack.key, pack.bytes);
       await this.repo.index.recordPack(pack, sources);
       await this.publisher.publish(TOPICS.packStored, {
-        jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0),
+        jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), rewrite: true,
       }, { jobId });
       counters.packsWritten++;
       counters.bytesWritten += pack.bytes.length;

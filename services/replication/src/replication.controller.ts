@@ -1,4 +1,4 @@
-import { EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
+import { EventEnvelope, PacksDeleted, PackStored, SnapshotStored, TOPICS } from '@arca/contracts';
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -11,5 +11,15 @@ export class ReplicationController {
   @EventPattern(TOPICS.snapshotStored)
   onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored>, @Ctx() context: ArcaEventContext) {
     return this.replicator.replicate(event, context.groupId);
+  }
+
+  @EventPattern(TOPICS.packStored)
+  onPackStored(@Payload() event: EventEnvelope<PackStored>) {
+    return this.replicator.copyRewrittenPack(event);
+  }
+
+  @EventPattern(TOPICS.packsDeleted)
+  onPacksDeleted(@Payload() event: EventEnvelope<PacksDeleted>) {
+    return this.replicator.deletePacks(event);
   }
 }

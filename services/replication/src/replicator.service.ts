@@ -1,4 +1,4 @@
-import { decodePackList, EventEnvelope, SnapshotStored, TOPICS } from '@arca/contracts';
+import { decodePackList, EventEnvelope, PacksDeleted, PackStored, SnapshotStored, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { OBJECT_STORE, REPLICA_OBJECT_STORE } from '@arca/service-kit';
@@ -56,5 +56,26 @@ export class ReplicatorService {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       await this.outbox.enqueue(m, TOPICS.replicationCompleted, { snapshotId, site, objectsCopied, bytesCopied, lagMs: Math.max(0, Date.now() - new Date(time).getTime()) });
     });
+  }
+
+  /**
+   * A pack a prune wrote with chunks moved out of mostly unused packs: the index now places those
+   * chunks there, so the replica needs it for restores of snapshots it already holds. Idempotent
+   * (a redelivery copies the same bytes again). Other packs travel with their snapshots.
+   */
+  async copyRewrittenPack(event: EventEnvelope<PackStored>): Promise<void> {
+    if (!event.payload.rewrite) return;
+    const key = event.payload.packKey;
+    const bytes = await this.primary.get(key);
+    await this.replica.put(key, bytes);
+    await this.dataSource.createQueryBuilder().insert().into(ReplicatedObjectEntity).values({ key, size: bytes.length }).orUpdate(['size', 'copied_at'], ['key']).execute();
+  }
+
+  /** Packs a prune deleted at the primary: no live snapshot references them, so the replica lets them go too. */
+  async deletePacks(event: EventEnvelope<PacksDeleted>): Promise<void> {
+    const keys = event.payload.packKeys;
+    const copied = await this.dataSource.getRepository(ReplicatedObjectEntity).findBy({ key: In(keys) });
+    for (const o of copied) await this.replica.delete(o.key);
+    if (copied.length > 0) await this.dataSource.getRepository(ReplicatedObjectEntity).delete({ key: In(copied.map((o) => o.key)) });
   }
 }

@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { PACK_KEY } from '../../common/ids';
 
 /** pack.stored: a pack object was written; the bytes are in the object store, never on Kafka. */
@@ -13,4 +13,6 @@ export class PackStored {
   /** The repository (object-store site) written to; absent means the primary site. */
   @IsOptional() @IsString() @MaxLength(100) repository?: string;
   @IsOptional() @IsUUID() policyId?: string;
+  /** Set when a prune wrote this pack with chunks it moved out of mostly unused packs: replication copies it at once, since no new snapshot will name it. */
+  @IsOptional() @IsBoolean() rewrite?: boolean;
 }
