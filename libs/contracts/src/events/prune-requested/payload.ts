@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
 /**
  * prune.requested: apply retention and delete packs no kept snapshot references. Forgetting
@@ -10,4 +10,6 @@ export class PruneRequested {
   @IsOptional() @IsUUID() policyId?: string;
   /** Report what would be forgotten and deleted without changing anything. */
   @IsOptional() @IsBoolean() dryRun?: boolean;
+  /** Repack packs with more than this percentage of unreferenced bytes (a policy's prune schedule passes its own). */
+  @IsOptional() @IsInt() @Min(0) @Max(100) maxUnusedPercent?: number;
 }
