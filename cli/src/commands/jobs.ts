@@ -6,6 +6,7 @@ import type { Job } from '../types';
 /** What a job amounts to in one short cell: progress while it runs, the outcome when done. */
 export function jobDetail(job: Job): string {
   if (job.status === 'failed') return job.error ?? 'failed';
+  if (job.status === 'cancelled') return `cancelled: ${job.error ?? 'on request'}`;
   if (job.status === 'running' && job.progress) {
     const done = job.progress.bytesRead ?? job.progress.bytesWritten ?? 0;
     const total = job.progress.totalBytes;

@@ -88,4 +88,13 @@ describe('command output', () => {
     expect(out).toMatch(/2\.00 KiB stored in 3 packs, 4\.00 KiB backed up/);
     expect(out).toMatch(/home\s+60 min\s+never\s+never\s+NO/);
   });
+
+  it('counts cancelled backups apart and says since when a policy is in breach', () => {
+    const out = renderReport({
+      jobs: { total: 4, completed: 2, failed: 1, cancelled: 1, successRate: 2 / 3 }, storage: { bytesStored: 0 }, dedupeRatio: null,
+      rpo: [{ policyId: 'p', name: 'home', rpoMinutes: 60, compliant: false, ageMinutes: 90, lastSuccessAt: '2026-05-01T00:00:00Z', breachedAt: '2026-05-01T01:00:01Z' }],
+    });
+    expect(out).toMatch(/2 completed, 1 failed, 1 cancelled of 4/);
+    expect(out).toMatch(/home\s+60 min\s+.*NO \(since /);
+  });
 });

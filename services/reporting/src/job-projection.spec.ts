@@ -11,6 +11,17 @@ function fold(events: JobEvent[]): JobView {
 }
 
 describe('foldJobEvent', () => {
+  it('ends a cancelled backup as cancelled, with the reason, and never moves it on', () => {
+    const view = fold([
+      ev('backup.requested', 0, { source: { kind: 'directory', path: '/data' } }),
+      ev('backup.started', 1),
+      ev('backup.cancelled', 3, { reason: 'the backup window closed' }),
+      ev('backup.progress', 2, { files: 10 }),
+    ]);
+    expect(view).toMatchObject({ status: 'cancelled', error: 'the backup window closed', snapshotId: null });
+    expect(view.finishedAt?.toISOString()).toBe('2026-01-01T00:00:03.000Z');
+  });
+
   it('follows a backup from request to completion', () => {
     const view = fold([
       ev('backup.requested', 0, { source: { kind: 'directory', path: '/data' }, policyId: null }),

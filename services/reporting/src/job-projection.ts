@@ -31,6 +31,7 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
   'backup.progress': { kind: 'backup', status: 'running' },
   'backup.completed': { kind: 'backup', status: 'completed' },
   'backup.failed': { kind: 'backup', status: 'failed' },
+  'backup.cancelled': { kind: 'backup', status: 'cancelled' },
   'restore.requested': { kind: 'restore', status: 'requested' },
   'restore.started': { kind: 'restore', status: 'running' },
   'restore.progress': { kind: 'restore', status: 'running' },
@@ -42,8 +43,8 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
 
 export const JOB_EVENT_TYPES = Object.keys(STAGE);
 
-const FINAL: JobStatus[] = ['completed', 'failed'];
-const RANK: Record<JobStatus, number> = { requested: 0, running: 1, completed: 2, failed: 2 };
+const FINAL: JobStatus[] = ['completed', 'failed', 'cancelled'];
+const RANK: Record<JobStatus, number> = { requested: 0, running: 1, completed: 2, failed: 2, cancelled: 2 };
 
 /**
  * Folds one lifecycle event into a job's read model. Kafka orders events per partition only, and
@@ -80,7 +81,7 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
     view.finishedAt = at;
     view.error = null;
   }
-  if (event.type.endsWith('.failed')) {
+  if (event.type.endsWith('.failed') || event.type.endsWith('.cancelled')) {
     view.error = String(p.reason ?? 'unknown failure');
     view.finishedAt = at;
   }

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type JobKind = 'backup' | 'restore' | 'check';
-export type JobStatus = 'requested' | 'running' | 'completed' | 'failed';
+export type JobStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** The read model of every job, folded from its lifecycle events. */
 @Entity({ name: 'jobs' })

@@ -17,4 +17,12 @@ export class PolicyViewEntity {
 
   @Column({ name: 'last_success_at', type: 'timestamptz', nullable: true })
   lastSuccessAt: Date | null;
+
+  /** When reporting first learnt of the policy: the RPO of a policy never backed up runs from here, as in the scheduler's watch. */
+  @Column({ name: 'known_since', type: 'timestamptz', nullable: true })
+  knownSince: Date | null;
+
+  /** Set by policy.rpo_breached, cleared by policy.rpo_restored. */
+  @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })
+  rpoBreachedAt: Date | null;
 }
