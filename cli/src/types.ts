@@ -29,6 +29,8 @@ export interface Job {
   jobId: string;
   kind: 'backup' | 'restore' | 'check';
   status: JobStatus;
+  /** Which run of a scheduled backup this is: 1, or more for a retry. */
+  attempt?: number;
   policyId?: string | null;
   source?: SourceSpec | null;
   snapshotId?: string | null;

@@ -55,6 +55,12 @@ describe('command output', () => {
     expect(renderJobs([])).toBe('no jobs yet');
   });
 
+  it('names the attempt of a retried backup and the reason of a cancelled one', () => {
+    const out = renderJobs([job({ status: 'failed', attempt: 2, error: 'disk full' }), job({ status: 'cancelled', error: 'the backup window closed' })]);
+    expect(out).toMatch(/failed \(attempt 2\)\s.*disk full/);
+    expect(out).toMatch(/cancelled\s.*cancelled: the backup window closed/);
+  });
+
   it('prints modes like ls -l', () => {
     expect(formatMode('file', 0o644)).toBe('-rw-r--r--');
     expect(formatMode('dir', 0o750)).toBe('drwxr-x---');

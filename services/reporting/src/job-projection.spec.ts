@@ -18,7 +18,8 @@ describe('foldJobEvent', () => {
       ev('backup.cancelled', 3, { reason: 'the backup window closed' }),
       ev('backup.progress', 2, { files: 10 }),
     ]);
-    expect(view).toMatchObject({ status: 'cancelled', error: 'the backup window closed', snapshotId: null });
+    expect(view).toMatchObject({ status: 'cancelled', error: 'the backup window closed', snapshotId: null, attempt: 1 });
+    expect(fold([ev('backup.requested', 0, { attempt: 3 }), ev('backup.failed', 1, { reason: 'no' })])).toMatchObject({ status: 'failed', attempt: 3 });
     expect(view.finishedAt?.toISOString()).toBe('2026-01-01T00:00:03.000Z');
   });
 

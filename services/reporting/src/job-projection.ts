@@ -12,6 +12,7 @@ export interface JobView {
   progress: Record<string, unknown> | null;
   stats: Record<string, unknown> | null;
   error: string | null;
+  attempt: number;
   requestedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -58,7 +59,7 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   const p = event.payload;
   const view: JobView = current ?? {
     jobId: event.jobId, kind: stage.kind, status: 'requested', policyId: null, source: null, snapshotId: null,
-    progress: null, stats: null, error: null, requestedAt: at, startedAt: null, finishedAt: null, lastEventAt: at,
+    progress: null, stats: null, error: null, attempt: 1, requestedAt: at, startedAt: null, finishedAt: null, lastEventAt: at,
   };
   if (FINAL.includes(view.status) && stage.status !== view.status && !(view.status === 'failed' && stage.status === 'completed')) {
     return view;
@@ -68,7 +69,10 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   // backup.requested carries a postgres URL's password for ingest; the job history never shows it
   view.source ??= p.source ? (redactedSource(p.source as SourceSpec) as unknown as Record<string, unknown>) : null;
   view.snapshotId ??= (p.snapshotId as string | undefined) ?? null;
-  if (event.type.endsWith('.requested')) view.requestedAt = at < view.requestedAt ? at : view.requestedAt;
+  if (event.type.endsWith('.requested')) {
+    view.requestedAt = at < view.requestedAt ? at : view.requestedAt;
+    view.attempt = Number(p.attempt ?? view.attempt);
+  }
   if (event.type.endsWith('.started')) view.startedAt ??= at;
   if (event.type.endsWith('.progress') && at >= view.lastEventAt && !FINAL.includes(view.status)) {
     const { jobId: _jobId, ...progress } = p;

@@ -75,15 +75,27 @@ export class SchedulerService {
     });
   }
 
-  /** One pass of everything time drives: due backups, due retries, due prunes, window ends, the RPO watch. */
+  /**
+   * One pass of everything time drives: due backups, due retries, due prunes, window ends, the RPO
+   * watch. Each step is its own transaction, and one that fails (the database away for a moment)
+   * does not keep the others from running; it is tried again at the next tick.
+   */
   async tick(): Promise<TickResult> {
     const now = this.clock.now();
+    const step = async (name: string, run: (now: Date) => Promise<number>) => {
+      try {
+        return await run.call(this, now);
+      } catch (error) {
+        this.logger.warn(`${name} failed, will retry at the next tick: ${(error as Error).message}`);
+        return 0;
+      }
+    };
     return {
-      backups: await this.startDueBackups(now),
-      retries: await this.startDueRetries(now),
-      prunes: await this.startDuePrunes(now),
-      cancels: await this.cancelAtWindowEnd(now),
-      rpoBreaches: await this.watchRpo(now),
+      backups: await step('starting due backups', this.startDueBackups),
+      retries: await step('starting due retries', this.startDueRetries),
+      prunes: await step('requesting due prunes', this.startDuePrunes),
+      cancels: await step('cancelling at window ends', this.cancelAtWindowEnd),
+      rpoBreaches: await step('the RPO watch', this.watchRpo),
     };
   }
 

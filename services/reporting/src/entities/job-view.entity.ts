@@ -34,6 +34,10 @@ export class JobViewEntity {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /** 1 for a first run; a retry of a failed scheduled backup counts up (from backup.requested). */
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
+
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt: Date;
 
