@@ -3,10 +3,10 @@ import { CliError, GatewayClient } from './gateway-client';
 import { NO_PROGRESS, ProgressView } from './progress-view';
 import type { Job } from './types';
 
-/** A job that ended in failure; carries the job so `--json` can still print it. */
+/** A job that ended in failure (or was cancelled, e.g. at its window's end); carries the job so `--json` can still print it. */
 export class JobFailedError extends CliError {
   constructor(readonly job: Job) {
-    super(`${job.kind} job ${job.jobId} failed: ${job.error ?? 'no reason given'}`);
+    super(`${job.kind} job ${job.jobId} ${job.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${job.error ?? 'no reason given'}`);
   }
 }
 
@@ -51,7 +51,7 @@ export async function followJob(client: GatewayClient, jobId: string, options: F
       }
       if (job) {
         view.update(job);
-        if (job.status === 'failed') throw new JobFailedError(job);
+        if (job.status === 'failed' || job.status === 'cancelled') throw new JobFailedError(job);
         if (job.status === 'completed') return job;
       }
       if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {

@@ -33,6 +33,7 @@ export function progressText(job: Job, f: ProgressFigures): string {
   if (job.status === 'requested') return `${job.kind} waiting for a worker… ${formatDuration(f.elapsedMs)}`;
   if (job.status === 'completed') return `${job.kind} completed in ${formatDuration(f.elapsedMs)}`;
   if (job.status === 'failed') return `${job.kind} failed after ${formatDuration(f.elapsedMs)}`;
+  if (job.status === 'cancelled') return `${job.kind} cancelled after ${formatDuration(f.elapsedMs)}`;
   if (!job.progress) return `${job.kind} running… ${formatDuration(f.elapsedMs)}`;
   const phase = (job.progress as { phase?: string }).phase;
   if (job.kind === 'prune' && phase) {

@@ -4,7 +4,7 @@
  * dependencies; every field the CLI does not need is left out or optional.
  */
 
-export type JobStatus = 'requested' | 'running' | 'completed' | 'failed';
+export type JobStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** What a backup reads, as a job or policy carries it. */
 export interface SourceSpec {
@@ -29,6 +29,8 @@ export interface Job {
   jobId: string;
   kind: 'backup' | 'restore' | 'check' | 'prune';
   status: JobStatus;
+  /** Which run of a scheduled backup this is: 1, or more for a retry. */
+  attempt?: number;
   policyId?: string | null;
   source?: SourceSpec | null;
   snapshotId?: string | null;
@@ -136,11 +138,11 @@ export interface Policy {
 }
 
 export interface Summary {
-  jobs: { total: number; completed: number; failed: number; successRate: number | null };
+  jobs: { total: number; completed: number; failed: number; cancelled?: number; successRate: number | null };
   storage: { bytesRead?: number; bytesNew?: number; bytesStored: number; packs?: number };
   dedupeRatio: number | null;
   compressionRatio?: number | null;
-  rpo: Array<{ policyId: string; name: string; rpoMinutes?: number; compliant: boolean; ageMinutes: number | null; lastSuccessAt?: string | null }>;
+  rpo: Array<{ policyId: string; name: string; rpoMinutes?: number; compliant: boolean; ageMinutes: number | null; lastSuccessAt?: string | null; breachedAt?: string | null }>;
   replication?: { completed?: number; failed?: number; maxLagMs?: number | null; avgLagMs?: number | null };
   /** The storage service's own accounting of the object store, when the gateway adds it. */
   usage?: { repository?: { packs: number; bytesStored: number; rawBytes?: number; snapshots?: number } };

@@ -6,6 +6,7 @@ import type { Job } from '../types';
 /** What a job amounts to in one short cell: progress while it runs, the outcome when done. */
 export function jobDetail(job: Job): string {
   if (job.status === 'failed') return job.error ?? 'failed';
+  if (job.status === 'cancelled') return `cancelled: ${job.error ?? 'on request'}`;
   if (job.kind === 'prune') return pruneDetail(job);
   if (job.status === 'running' && job.progress) {
     const done = job.progress.bytesRead ?? job.progress.bytesWritten ?? 0;
@@ -37,7 +38,7 @@ export function renderJobs(jobs: Job[]): string {
   if (jobs.length === 0) return 'no jobs yet';
   // "what": the source a backup reads, the snapshot a restore reads; a check covers the whole repository.
   return table(['job', 'kind', 'status', 'requested', 'what', 'detail'], jobs.map((j) => [
-    j.jobId.slice(0, 8), j.kind, j.status, formatTime(j.requestedAt),
+    j.jobId.slice(0, 8), j.kind, (j.attempt ?? 1) > 1 ? `${j.status} (attempt ${j.attempt})` : j.status, formatTime(j.requestedAt),
     j.kind === 'backup' ? describeSource(j.source) : j.kind === 'restore' ? `snapshot ${j.snapshotId?.slice(0, 12) ?? '?'}` : 'repository', jobDetail(j),
   ]));
 }

@@ -55,6 +55,12 @@ describe('command output', () => {
     expect(renderJobs([])).toBe('no jobs yet');
   });
 
+  it('names the attempt of a retried backup and the reason of a cancelled one', () => {
+    const out = renderJobs([job({ status: 'failed', attempt: 2, error: 'disk full' }), job({ status: 'cancelled', error: 'the backup window closed' })]);
+    expect(out).toMatch(/failed \(attempt 2\)\s.*disk full/);
+    expect(out).toMatch(/cancelled\s.*cancelled: the backup window closed/);
+  });
+
   it('prints modes like ls -l', () => {
     expect(formatMode('file', 0o644)).toBe('-rw-r--r--');
     expect(formatMode('dir', 0o750)).toBe('drwxr-x---');
@@ -87,5 +93,14 @@ describe('command output', () => {
     expect(out).toMatch(/9 completed, 1 failed of 10 \(success rate 90\.0%\)/);
     expect(out).toMatch(/2\.00 KiB stored in 3 packs, 4\.00 KiB backed up/);
     expect(out).toMatch(/home\s+60 min\s+never\s+never\s+NO/);
+  });
+
+  it('counts cancelled backups apart and says since when a policy is in breach', () => {
+    const out = renderReport({
+      jobs: { total: 4, completed: 2, failed: 1, cancelled: 1, successRate: 2 / 3 }, storage: { bytesStored: 0 }, dedupeRatio: null,
+      rpo: [{ policyId: 'p', name: 'home', rpoMinutes: 60, compliant: false, ageMinutes: 90, lastSuccessAt: '2026-05-01T00:00:00Z', breachedAt: '2026-05-01T01:00:01Z' }],
+    });
+    expect(out).toMatch(/2 completed, 1 failed, 1 cancelled of 4/);
+    expect(out).toMatch(/home\s+60 min\s+.*NO \(since /);
   });
 });

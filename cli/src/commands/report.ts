@@ -15,7 +15,7 @@ export function renderReport(r: Summary): string {
   const stored = r.usage?.repository?.bytesStored ?? r.storage.bytesStored;
   const packs = r.usage?.repository?.packs ?? r.storage.packs;
   const lines = [
-    `backups      ${r.jobs.completed} completed, ${r.jobs.failed} failed of ${r.jobs.total} (success rate ${formatPercent(r.jobs.successRate)})`,
+    `backups      ${r.jobs.completed} completed, ${r.jobs.failed} failed${r.jobs.cancelled ? `, ${r.jobs.cancelled} cancelled` : ''} of ${r.jobs.total} (success rate ${formatPercent(r.jobs.successRate)})`,
     `storage      ${formatBytes(stored)} stored${packs !== undefined ? ` in ${packs} packs` : ''}${r.storage.bytesRead !== undefined ? `, ${formatBytes(r.storage.bytesRead)} backed up` : ''}`,
     `dedupe       ${formatRatio(r.dedupeRatio)}${r.compressionRatio ? `, compression ${formatRatio(r.compressionRatio)}` : ''}`,
   ];
@@ -26,7 +26,7 @@ export function renderReport(r: Summary): string {
   if (r.rpo.length === 0) lines.push('no policies, so no RPO to report');
   else {
     lines.push(table(['policy', 'RPO', 'last success', 'age', 'compliant'], r.rpo.map((p) => [
-      p.name, formatMinutes(p.rpoMinutes), p.lastSuccessAt ? formatTime(p.lastSuccessAt) : 'never', formatMinutes(p.ageMinutes), p.compliant ? 'yes' : 'NO',
+      p.name, formatMinutes(p.rpoMinutes), p.lastSuccessAt ? formatTime(p.lastSuccessAt) : 'never', formatMinutes(p.ageMinutes), p.compliant ? 'yes' : p.breachedAt ? `NO (since ${formatTime(p.breachedAt)})` : 'NO',
     ])));
   }
   return lines.join('\n');

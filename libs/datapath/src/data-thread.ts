@@ -154,28 +154,58 @@ export function closeDataThreads(): Promise<void> {
   return threads.close();
 }
 
+/** How long an aborted job's thread may take to stop by itself before it is ended. */
+const ABORT_GRACE_MS = 30_000;
+
 /**
  * Runs a task on a data thread, serving its repository calls here. Resolves with the task's
  * result; a failure inside the task rejects with its message, and the thread is kept for the
  * next job; a thread that dies is replaced.
+ *
+ * `signal` aborts the task: the promise rejects at once with an AbortError, and every repository
+ * call the thread has waiting or makes next is answered with an error, so it stores nothing more
+ * and stops at its next call (within one lookup batch). The thread is kept once it has stopped;
+ * one that does not stop within ABORT_GRACE_MS is ended. (Stopping it cooperatively rather than
+ * terminating it at once: a thread with the TypeScript loader cannot always be ended and replaced
+ * safely, and a warm thread is worth keeping.)
  */
-export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCall) => Promise<unknown>, onProgress?: (progress: ThreadProgress) => void): Promise<R> {
+export function runOnDataThread<R>(
+  task: ThreadTask, serve: (call: RepositoryCall) => Promise<unknown>, onProgress?: (progress: ThreadProgress) => void, signal?: AbortSignal,
+): Promise<R> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
   const job = nextJob++;
   const worker = threads.acquire();
   worker.ref(); // a running job keeps the process alive
   return new Promise<R>((resolve, reject) => {
-    let settled = false;
-    const settle = (outcome: () => void, keepThread: boolean) => {
-      if (settled) return;
-      settled = true;
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      if (keepThread) threads.release(worker);
-      else void worker.terminate();
+    let answered = false; // the caller has its outcome
+    let released = false; // the thread is no longer this job's
+    let abortedWith: Error | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const waiting = new Set<number>();
+    const answer = (outcome: () => void) => {
+      if (answered) return;
+      answered = true;
       outcome();
     };
+    const release = (keepThread: boolean) => {
+      if (released) return;
+      released = true;
+      clearTimeout(graceTimer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      signal?.removeEventListener('abort', onAbort);
+      if (keepThread) threads.release(worker);
+      else void worker.terminate();
+    };
+    const settle = (outcome: () => void, keepThread: boolean) => {
+      release(keepThread);
+      answer(outcome);
+    };
+    const refuse = (n: number) => worker.postMessage({ type: 'reply', n, error: abortedWith!.message } satisfies ToWorker);
     const reply = (n: number, work: Promise<unknown>) => {
+      waiting.add(n);
       work.then(
         (value) => {
+          if (!waiting.delete(n)) return; // answered already (aborted)
           if (value instanceof Uint8Array) {
             const bytes = transferable(value);
             worker.postMessage({ type: 'reply', n, value: bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
@@ -183,7 +213,9 @@ export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCal
             worker.postMessage({ type: 'reply', n, value } satisfies ToWorker);
           }
         },
-        (error: unknown) => worker.postMessage({ type: 'reply', n, error: error instanceof Error ? error.message : String(error) } satisfies ToWorker),
+        (error: unknown) => {
+          if (waiting.delete(n)) worker.postMessage({ type: 'reply', n, error: error instanceof Error ? error.message : String(error) } satisfies ToWorker);
+        },
       );
     };
     // Bound to the caller's async context: the repository calls and progress events it causes
@@ -192,10 +224,11 @@ export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCal
       if (message.job !== job) return;
       switch (message.type) {
         case 'call':
-          reply(message.n, serve(message));
+          if (abortedWith) refuse(message.n);
+          else reply(message.n, serve(message));
           break;
         case 'progress':
-          onProgress?.(message.progress);
+          if (!abortedWith) onProgress?.(message.progress);
           break;
         case 'done':
           settle(() => resolve(message.result as R), true);
@@ -207,9 +240,24 @@ export function runOnDataThread<R>(task: ThreadTask, serve: (call: RepositoryCal
     });
     const onError = (error: Error) => settle(() => reject(new Error(`the data thread failed: ${error.message}`)), false);
     const onExit = (code: number) => settle(() => reject(new Error(`the data thread exited (code ${code}) before the job finished`)), false);
+    const onAbort = () => {
+      abortedWith = abortError(signal!);
+      for (const n of waiting) refuse(n);
+      waiting.clear();
+      graceTimer = setTimeout(() => release(false), ABORT_GRACE_MS);
+      graceTimer.unref();
+      answer(() => reject(abortedWith));
+    };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.postMessage({ type: 'run', job, task } satisfies ToWorker);
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const error = new Error(`the job was aborted: ${signal.reason instanceof Error ? signal.reason.message : String(signal.reason)}`);
+  error.name = 'AbortError';
+  return error;
 }
 
 /** Serves a data thread's calls from a repository (the archive side, the restore side, or both). */

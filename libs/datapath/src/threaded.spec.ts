@@ -74,6 +74,24 @@ describe('WorkerArchiver and WorkerRestorer', () => {
     expect(ok.stats.files).toBe(5);
   });
 
+  it('stops a backup when its signal aborts: nothing more is stored, and the next backup still runs', async () => {
+    const repo = new MemoryRepository();
+    const controller = new AbortController();
+    let stores = 0;
+    const store = repo.storePack.bind(repo);
+    // The first pack upload hangs, as a stalled store would; the abort comes while the thread waits on it.
+    repo.storePack = (pack) => (++stores === 1 ? (setTimeout(() => controller.abort('window closed'), 20), new Promise<void>(() => undefined)) : store(pack));
+    const running = new WorkerArchiver({ key: masterKey, repository: repo, chunker: small, packSize: 64 * 1024 }).archiveDirectory(sourceTree(), { signal: controller.signal });
+    await expect(running).rejects.toMatchObject({ name: 'AbortError', message: expect.stringMatching(/aborted: window closed/) });
+    const storedAtAbort = stores;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stores).toBe(storedAtAbort);
+    await expect(new WorkerArchiver({ key: masterKey, repository: new MemoryRepository(), chunker: small }).archiveDirectory(sourceTree(), { signal: new AbortController().signal })).resolves.toMatchObject({ errors: [] });
+    const aborted = new AbortController();
+    aborted.abort('too late');
+    await expect(new WorkerArchiver({ key: masterKey, repository: repo, chunker: small }).archiveDirectory(sourceTree(), { signal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('restores on a thread: a damaged chunk fails its file only, and a path escaping the target is refused', async () => {
     const src = sourceTree();
     const repo = new MemoryRepository();

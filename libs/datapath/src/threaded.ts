@@ -17,12 +17,14 @@ export class WorkerArchiver {
     return new Archiver(this.options).archiveStream(name, stream);
   }
 
-  archiveDirectory(root: string): Promise<ArchiveResult> {
+  /** `signal` aborts the backup: the data thread is ended and the promise rejects with an AbortError. */
+  archiveDirectory(root: string, options: { signal?: AbortSignal } = {}): Promise<ArchiveResult> {
     const { key, repository, parent, onProgress, chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
     return runOnDataThread<ArchiveResult>(
       { kind: 'archive', key, root, parent, options: { chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } },
       serveRepository(repository),
       onProgress as (p: ThreadProgress) => void,
+      options.signal,
     );
   }
 }

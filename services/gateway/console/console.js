@@ -89,7 +89,7 @@ function badge(text, tone) {
   return h('span', { class: `badge ${tone}` }, text);
 }
 
-const STATUS_TONE = { requested: 'neutral', running: 'info', completed: 'good', failed: 'bad' };
+const STATUS_TONE = { pending: 'neutral', requested: 'neutral', running: 'info', completed: 'good', failed: 'bad', cancelled: 'warn' };
 
 /** A table with a caption (visually hidden when `hideCaption`), header cells scoped to columns. */
 function dataTable(caption, headers, rows, { hideCaption = true, empty = 'Nothing yet.' } = {}) {
@@ -185,7 +185,7 @@ async function renderDashboard() {
   const card = (label, value, detail, tone = '') => h('div', { class: `card ${tone}` }, h('p', { class: 'card-label' }, label), h('p', { class: 'card-value' }, value), detail ? h('p', { class: 'card-detail' }, detail) : null);
   const rate = summary.jobs?.successRate;
   $('dashboard-cards').replaceChildren(
-    card('Backup success rate', formatPercent(rate), `${summary.jobs.completed} completed, ${summary.jobs.failed} failed`, rate === null ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'warn' : 'bad'),
+    card('Backup success rate', formatPercent(rate), `${summary.jobs.completed} completed, ${summary.jobs.failed} failed${summary.jobs.cancelled ? `, ${summary.jobs.cancelled} cancelled` : ''}`, rate === null ? '' : rate >= 0.99 ? 'good' : rate >= 0.9 ? 'warn' : 'bad'),
     card('Storage used', formatBytes(stored), packs !== undefined ? `${packs} packs` : null),
     card('Deduplication', formatRatio(summary.dedupeRatio), summary.storage?.bytesRead !== undefined ? `${formatBytes(summary.storage.bytesRead)} backed up` : null),
     card('Compression', formatRatio(summary.compressionRatio), null),
@@ -362,6 +362,7 @@ function jobProgress(job) {
       p.currentPath ? h('span', { class: 'muted path', title: p.currentPath }, p.currentPath) : null);
   }
   if (job.status === 'failed') return h('span', { class: 'error-text' }, job.error ?? 'failed');
+  if (job.status === 'cancelled') return `cancelled: ${job.error ?? 'on request'}`;
   const s = job.stats ?? {};
   if (job.status === 'completed' && job.kind === 'backup') return `${s.files ?? 0} files · ${formatBytes(s.bytesRead)} read · ${formatBytes(s.bytesStored)} stored · ${s.bytesRead > 0 && s.bytesNew === 0 ? 'nothing new to store' : `dedupe ${formatRatio(s.dedupeRatio)}`}${s.errors ? ` · ${s.errors} not backed up` : ''}`;
   if (job.status === 'completed' && job.kind === 'restore') return `${s.files ?? 0} files · ${formatBytes(s.bytesWritten)} written${s.failedFiles?.length ? ` · ${s.failedFiles.length} failed` : ''}`;

@@ -30,8 +30,25 @@ export class BackupStageError extends Error {
   }
 }
 
+/**
+ * The backup was cancelled (backup.cancel_requested, or its window closed before it started): no
+ * snapshot is made; the packs it had stored are announced (pack.stored), as a failure's are.
+ */
+export class BackupCancelledError extends Error {
+  storedPacks: PackStored[] = [];
+
+  constructor(readonly reason: string) {
+    super(`cancelled: ${reason}`);
+    this.name = 'BackupCancelledError';
+  }
+}
+
+function cancelReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+}
+
 /** pg_dump's output as a stream (plain SQL: it deduplicates well between runs, unlike compressed formats). */
-function pgDump(connection: string): { stream: Readable; done: Promise<void> } {
+function pgDump(connection: string): { stream: Readable; done: Promise<void>; stop: () => void } {
   const child = spawn('pg_dump', ['--no-owner', '--no-privileges', '--format=plain', '--dbname', connection], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -39,7 +56,7 @@ function pgDump(connection: string): { stream: Readable; done: Promise<void> } {
     child.on('error', (error) => reject(new BackupStageError('read', `cannot run pg_dump: ${error.message}`)));
     child.on('close', (code) => (code === 0 ? resolve() : reject(new BackupStageError('read', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
   });
-  return { stream: child.stdout, done };
+  return { stream: child.stdout, done, stop: () => child.kill() };
 }
 
 function databaseName(connection: string): string {
@@ -76,14 +93,23 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     await closeDataThreads();
   }
 
-  async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+  /**
+   * `signal` cancels the backup: reading stops (the data thread's repository calls are refused,
+   * pg_dump is killed), no manifest is written and BackupCancelledError is thrown. Once the
+   * manifest is being written the backup finishes: that is cheaper than leaving a manifest behind.
+   */
+  async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<SnapshotEntity> {
     const store = this.repo.storeFor(request.objectLock);
     const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId }, 'primary', store);
     let snapshot: SnapshotEntity;
     try {
-      snapshot = await this.backUp(lease, request, repository, store, stream);
+      snapshot = await this.backUp(lease, request, repository, store, stream, signal);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
+      if (error instanceof BackupCancelledError) {
+        error.storedPacks = repository.storedPacks;
+        throw error;
+      }
       const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`);
       failure.storedPacks = repository.storedPacks;
       throw failure;
@@ -106,7 +132,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private async backUp(lease: JobLease, request: BackupRequested, repository: ServiceChunkRepository, store: ObjectStore, stream?: { name: string; body: Readable }): Promise<SnapshotEntity> {
+  private async backUp(lease: JobLease, request: BackupRequested, repository: ServiceChunkRepository, store: ObjectStore, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<SnapshotEntity> {
     const jobId = lease.id;
     const source = request.source;
     if (request.objectLock) await this.requireObjectLock(store, request);
@@ -135,7 +161,8 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       },
     });
 
-    const result = await this.archive(archiver, source, stream);
+    const result = await this.archive(archiver, source, stream, signal);
+    if (signal?.aborted) throw new BackupCancelledError(cancelReason(signal));
     const snapshotId = randomBytes(32).toString('hex');
     const manifest: Manifest = {
       version: 2, snapshotId, time: new Date().toISOString(), hostname: os.hostname(), source: { ...source }, root: result.root,
@@ -205,17 +232,23 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private async archive(archiver: WorkerArchiver, source: SourceSpec, stream?: { name: string; body: Readable }): Promise<ArchiveResult> {
+  private async archive(archiver: WorkerArchiver, source: SourceSpec, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<ArchiveResult> {
     try {
       if (stream) return await archiver.archiveStream(stream.name, stream.body);
-      if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!);
+      if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!, { signal });
       if (source.kind === 'postgres') {
         const dump = pgDump(source.connection!);
-        const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream), dump.done]);
-        return result;
+        signal?.addEventListener('abort', dump.stop, { once: true });
+        try {
+          const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream), dump.done]);
+          return result;
+        } finally {
+          signal?.removeEventListener('abort', dump.stop);
+        }
       }
       throw new BackupStageError('read', 'a stream source is backed up by uploading it (POST /streams or `arca backup --stdin`)');
     } catch (error) {
+      if (signal?.aborted) throw new BackupCancelledError(cancelReason(signal));
       if (error instanceof BackupStageError) throw error;
       if (stream && uploadBrokeOff(error)) {
         throw new BackupStageError('read', `the upload of ${stream.name} broke off before its end (the client disconnected or the connection dropped); no snapshot was made`);

@@ -8,6 +8,8 @@ import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobQueueService, LeaseLostError, WORKER } from './job-queue.service';
 import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
 import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
+import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
+import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
 
 const schema = createTestSchema('job_queue');
 let dataSource: DataSource;
@@ -15,7 +17,7 @@ let queue: JobQueueService;
 
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
-    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000],
+    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000],
   });
   queue = new JobQueueService(dataSource);
 });
@@ -57,5 +59,26 @@ describe('the ingest job queue', () => {
     const taken = (await queue.claim())!;
     expect(taken).toMatchObject({ id: dead, attempts: 2 });
     expect(await queue.claim()).toBeUndefined(); // the live worker's job keeps its lease
+  });
+
+  it('records a cancel request on a queued or running job, for whichever worker holds or claims it; an ended job is left as it is', async () => {
+    const [queued, running, ended] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of [ended, running]) {
+      await queue.enqueue('backup', id, { jobId: id }, {});
+      expect((await queue.claim())!.id).toBe(id);
+    }
+    await dataSource.transaction((m) => queue.finish(m, { id: ended, attempt: 1 }, { status: 'completed' }));
+    await queue.enqueue('backup', queued, { jobId: queued }, {});
+
+    expect(await queue.requestCancel(ended, 'window closed')).toBe(false);
+    expect(await queue.requestCancel(running, 'window closed')).toBe(true);
+    expect(await queue.requestCancel(running, 'again')).toBe(true); // the first reason stays
+    expect(await queue.cancelReason(running)).toBe('window closed');
+    expect(await queue.requestCancel(queued, 'window closed early')).toBe(true);
+    expect(await queue.claim()).toMatchObject({ id: queued, cancelReason: 'window closed early' });
+
+    await dataSource.transaction((m) => queue.finish(m, { id: running, attempt: 1 }, { status: 'cancelled', error: 'window closed' }));
+    expect(await dataSource.getRepository(IngestJobEntity).findOneByOrFail({ id: running })).toMatchObject({ status: 'cancelled', error: 'window closed' });
+    expect(await queue.cancelReason(ended)).toBeNull();
   });
 });

@@ -62,7 +62,7 @@ export class JobQueueService {
          WHERE id = (SELECT id FROM ${table}
                      WHERE kind = ANY($3) AND (status = 'queued' OR (status = 'running' AND lease_until < now()))
                      ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-         RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts`,
+         RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts, cancel_reason AS "cancelReason"`,
         [LEASE_SECONDS, WORKER, kinds],
       );
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
@@ -84,12 +84,31 @@ export class JobQueueService {
    * Ends a job in the caller's transaction, as long as the lease is still this worker's: otherwise
    * LeaseLostError, and the transaction (with the events it would have published) rolls back.
    */
-  async finish(m: EntityManager, lease: JobLease, outcome: { status: 'completed' } | { status: 'failed'; error: string }): Promise<void> {
+  async finish(m: EntityManager, lease: JobLease, outcome: { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string }): Promise<void> {
     const result = await m.createQueryBuilder().update(IngestJobEntity)
-      .set({ status: outcome.status, error: outcome.status === 'failed' ? outcome.error : null, finishedAt: new Date(), leaseUntil: null })
+      .set({ status: outcome.status, error: outcome.status === 'completed' ? null : outcome.error, finishedAt: new Date(), leaseUntil: null })
       .where('id = :id AND attempts = :attempt AND status = :running', { id: lease.id, attempt: lease.attempt, running: 'running' })
       .execute();
     if (!result.affected) throw new LeaseLostError(lease.id);
+  }
+
+  /**
+   * Records a cancel request on a job not yet ended: true when it is queued or running (the worker
+   * holding it, or the next to claim it, stops it), false when it has ended or is unknown here.
+   */
+  async requestCancel(id: string, reason: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `UPDATE ${qualifiedTable(this.dataSource, IngestJobEntity)} SET cancel_reason = coalesce(cancel_reason, $2)
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, reason],
+    );
+    return affected > 0;
+  }
+
+  /** The cancel request on a job, if any (a worker running it on another instance learns of it here). */
+  async cancelReason(id: string): Promise<string | null> {
+    const [row] = await this.dataSource.query(`SELECT cancel_reason FROM ${qualifiedTable(this.dataSource, IngestJobEntity)} WHERE id = $1`, [id]);
+    return (row?.cancel_reason as string | null | undefined) ?? null;
   }
 
   /**

@@ -1,9 +1,9 @@
-import { BackupRequested, CheckRequested, PruneRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, PackStored, PruneRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { extractTraceContext, runInSpan } from '@arca/telemetry';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { BackupRunner, BackupStageError } from './backup.runner';
+import { DataSource, EntityManager } from 'typeorm';
+import { BackupCancelledError, BackupRunner, BackupStageError } from './backup.runner';
 import { CheckRunner } from './check.runner';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { JobLease, JobQueueService, LEASE_SECONDS, LeaseLostError, MAX_ATTEMPTS } from './job-queue.service';
@@ -21,6 +21,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   private readonly wakers = new Set<() => void>();
   private readonly running = new Set<Promise<void>>();
+  /** The jobs this process runs, by id: a cancel request for one of them aborts it at once. */
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -52,14 +54,27 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
+   * A cancel request (backup.cancel_requested): recorded on the job, so a worker that claims it
+   * later ends it at once, and one running it on another instance sees it at its next lease
+   * renewal; a job running here is aborted now.
+   */
+  async requestCancel(jobId: string, reason: string): Promise<void> {
+    if (!(await this.queue.requestCancel(jobId, reason))) return; // ended already, or not ours
+    this.cancels.get(jobId)?.abort(reason);
+    this.notify(); // a queued job is ended by the next claim
+  }
+
+  /**
    * Runs `work` while renewing the lease; when a renewal finds the job taken over, `work` goes on
    * (a data thread cannot be stopped mid-write) but cannot end the job (JobQueueService.finish).
+   * With `cancel`, each renewal also looks for a cancel request made through another instance.
    */
-  async hold<T>(lease: JobLease, work: () => Promise<T>): Promise<T> {
+  async hold<T>(lease: JobLease, work: () => Promise<T>, cancel?: AbortController): Promise<T> {
     const renew = setInterval(() => {
       void this.queue.renewLease(lease).then((held) => {
         if (!held) this.logger.warn(`job ${lease.id}: lease lost to another worker; this run's outcome will be discarded`);
       }).catch(() => undefined);
+      if (cancel) void this.queue.cancelReason(lease.id).then((reason) => { if (reason) cancel.abort(reason); }).catch(() => undefined);
     }, (LEASE_SECONDS * 1000) / 3);
     try {
       return await work();
@@ -92,6 +107,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
 
   private async execute(job: IngestJobEntity): Promise<void> {
     const lease: JobLease = { id: job.id, attempt: job.attempts };
+    const cancel = new AbortController();
+    this.cancels.set(job.id, cancel);
     try {
       await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async () => {
         if (job.attempts > MAX_ATTEMPTS) throw new BackupStageError('read', `gave up after ${MAX_ATTEMPTS} attempts (the worker running it stopped each time)`);
@@ -101,18 +118,43 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
             // An upload runs in the request that carries it; a claimed stream job is one whose worker stopped mid-upload.
             throw new BackupStageError('read', `the upload of ${request.source.name} was cut off: the ingest worker receiving it stopped; no snapshot was made (upload it again)`);
           }
-          await this.backups.run(lease, request);
+          const reason = job.cancelReason ?? (request.notAfter && Date.now() >= Date.parse(request.notAfter)
+            ? `the backup window closed at ${request.notAfter} before the job could start` : undefined);
+          if (reason) throw new BackupCancelledError(reason);
+          await this.backups.run(lease, request, undefined, cancel.signal);
         } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
         else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
         else await this.checks.run(lease, job.request as unknown as CheckRequested);
-      }));
+      }), cancel);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.logger.warn(error.message);
         return;
       }
+      if (error instanceof BackupCancelledError) {
+        await this.recordCancellation(lease, job, error).catch((e) => this.logger.error(`cannot record the cancellation of job ${job.id}: ${(e as Error).message}`));
+        return;
+      }
       await this.recordFailure(lease, job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
+    } finally {
+      this.cancels.delete(job.id);
     }
+  }
+
+  /** Marks a backup cancelled and announces it (backup.cancelled) with the packs it had stored, if the lease is still this worker's. No snapshot exists. */
+  async recordCancellation(lease: JobLease, job: Pick<IngestJobEntity, 'request'>, cancelled: BackupCancelledError): Promise<void> {
+    this.logger.warn(`backup job ${lease.id} cancelled: ${cancelled.reason}`);
+    const request = job.request as unknown as BackupRequested;
+    await this.dataSource.transaction(async (m) => {
+      await this.queue.finish(m, lease, { status: 'cancelled', error: cancelled.reason });
+      await this.announcePacks(m, cancelled.storedPacks, lease.id);
+      await this.outbox.enqueue(m, TOPICS.backupCancelled, { jobId: lease.id, reason: cancelled.reason, ...(request.policyId ? { policyId: request.policyId } : {}) }, { jobId: lease.id });
+    });
+  }
+
+  /** What an unfinished backup had stored: accounted by storage, reclaimable by prune. */
+  private async announcePacks(m: EntityManager, packs: PackStored[], jobId: string): Promise<void> {
+    for (const pack of packs) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
   }
 
   /** Marks a job failed and announces it (backup.failed, restore.failed, or a check report naming the failure), if the lease is still this worker's. */
@@ -124,8 +166,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await this.queue.finish(m, lease, { status: 'failed', error: reason });
       if (job.kind === 'backup') {
         const r = request as unknown as BackupRequested;
-        // What a failed backup had stored: accounted by storage, reclaimable by prune.
-        for (const pack of error instanceof BackupStageError ? error.storedPacks : []) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId: lease.id });
+        await this.announcePacks(m, error instanceof BackupStageError ? error.storedPacks : [], lease.id);
         await this.outbox.enqueue(m, TOPICS.backupFailed, {
           jobId: lease.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
         }, { jobId: lease.id });

@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupCancelRequested, BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, TOPICS } from '@arca/contracts';
 import { extractTraceContext, injectTraceHeaders } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -33,6 +33,12 @@ export class RequestsController {
   @EventPattern(TOPICS.pruneRequested)
   onPrune(@Payload() event: EventEnvelope<PruneRequested>, @Ctx() context: ArcaEventContext) {
     return this.enqueue('prune', event.payload.jobId, event.payload, context);
+  }
+
+  /** A cancel is recorded on the job's row, so whichever worker holds the job (here or on another instance) stops it. */
+  @EventPattern(TOPICS.backupCancelRequested)
+  onCancel(@Payload() event: EventEnvelope<BackupCancelRequested>) {
+    return this.worker.requestCancel(event.payload.jobId, event.payload.reason);
   }
 
   private async enqueue(kind: IngestJobKind, jobId: string, request: object, context: ArcaEventContext): Promise<void> {

@@ -1,4 +1,4 @@
-import type { PolicySpec } from '@arca/contracts';
+import { createEvent, TOPICS, validateEvent, type PolicySpec } from '@arca/contracts';
 import { describe, expect, it } from 'vitest';
 import { policyProblems } from './policy-rules';
 
@@ -13,5 +13,28 @@ describe('policyProblems', () => {
 
   it('refuses a stream source, which no schedule can read, naming the field', () => {
     expect(policyProblems(spec({ source: { kind: 'stream', name: 'db.dump' } }))).toEqual([expect.stringMatching(/^source\.kind: a policy cannot run a "stream" source/)]);
+  });
+});
+
+describe('scheduling fields', () => {
+  it('checks a prune schedule in the policy time zone, and that "cancel" has a window to end', () => {
+    expect(policyProblems(spec({ prune: { cron: '0 4 * * 0' }, backupWindow: { start: '01:00', end: '05:00' }, windowEnd: 'cancel' }))).toEqual([]);
+    expect(policyProblems(spec({ prune: { cron: '0 4 * *' } }))).toEqual([expect.stringMatching(/^prune: cron expression "0 4 \* \*" must have 5 fields/)]);
+    expect(policyProblems(spec({ windowEnd: 'cancel' }))).toEqual([expect.stringMatching(/^windowEnd: "cancel" needs a backupWindow/)]);
+  });
+
+  it('validates catchUp, windowEnd, retry and prune fields, naming each', () => {
+    const changed = (over: object) => validateEvent(TOPICS.policyChanged, createEvent(TOPICS.policyChanged, {
+      policyId: '0b6c2f4e-3c1a-4d2b-9f00-1a2b3c4d5e6f', version: 1, updatedAt: new Date().toISOString(), spec: spec(over as Partial<PolicySpec>),
+    }));
+    expect(changed({ catchUp: 'skip', windowEnd: 'finish', retry: { maxAttempts: 3, backoffSeconds: 30 }, prune: { cron: '0 4 * * 0', maxUnusedPercent: 10 } }).ok).toBe(true);
+    const bad = changed({ catchUp: 'all', windowEnd: 'abort', retry: { maxAttempts: 11 }, prune: { cron: '0 4 * * 0', maxUnusedPercent: 101 } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.reason).toMatch(/catchUp must be "once" or "skip"/);
+      expect(bad.reason).toMatch(/windowEnd must be "finish" or "cancel"/);
+      expect(bad.reason).toMatch(/retry\.maxAttempts must not be greater than 10/);
+      expect(bad.reason).toMatch(/prune\.maxUnusedPercent must not be greater than 100/);
+    }
   });
 });

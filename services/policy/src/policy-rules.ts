@@ -14,6 +14,11 @@ export function policyProblems(spec: PolicySpec): string[] {
     const window = windowProblem(spec.backupWindow);
     if (window) problems.push(`backupWindow: ${window}`);
   }
+  if (spec.prune) {
+    const prune = scheduleProblem(spec.prune.cron, spec.schedule.timezone);
+    if (prune) problems.push(`prune: ${prune}`);
+  }
+  if (spec.windowEnd === 'cancel' && !spec.backupWindow) problems.push('windowEnd: "cancel" needs a backupWindow (there is no window end to cancel at)');
   const r = spec.retention;
   const keeps = [r.keepLast, r.keepHourly, r.keepDaily, r.keepWeekly, r.keepMonthly, r.keepYearly].some((n) => (n ?? 0) > 0);
   if (!keeps) problems.push('retention: keeps no snapshot (set at least one of keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly)');

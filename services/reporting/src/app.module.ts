@@ -11,9 +11,9 @@ import { ReadModelsService } from './read-models.service';
 import { ReadModels1764000000000 } from './migrations/1764000000000-read-models';
 import { AuditChain1765000000000 } from './migrations/1765000000000-audit-chain';
 import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
+import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { ReportsController } from './reports.controller';
 import { DeliveryWorker } from './webhooks/delivery-worker';
-import { RpoWatcher } from './webhooks/rpo-watcher';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -21,9 +21,9 @@ import { WebhooksService } from './webhooks/webhooks.service';
   imports: [ArcaServiceModule.forRoot({
     serviceName: 'reporting',
     entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity],
-    migrations: [ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100],
+    migrations: [ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
   })],
   controllers: [EventsController, ReportsController, WebhooksController],
-  providers: [ReadModelsService, WebhooksService, DeliveryWorker, RpoWatcher],
+  providers: [ReadModelsService, WebhooksService, DeliveryWorker],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed, TOPICS } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, ReplicationCompleted, ReplicationFailed, TOPICS } from '@arca/contracts';
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -25,6 +25,11 @@ export class EventsController {
   @EventPattern(TOPICS.policyDeleted)
   onPolicyDeleted(@Payload() event: EventEnvelope<PolicyDeleted>, @Ctx() context: ArcaEventContext) {
     return this.readModels.applyPolicyDeleted(event, context.groupId);
+  }
+
+  @EventPattern([TOPICS.policyRpoBreached, TOPICS.policyRpoRestored])
+  onRpo(@Payload() event: EventEnvelope<PolicyRpoBreached | PolicyRpoRestored>, @Ctx() context: ArcaEventContext) {
+    return this.readModels.applyRpoEvent(event, context.groupId);
   }
 
   @EventPattern([TOPICS.replicationCompleted, TOPICS.replicationFailed])

@@ -11,6 +11,18 @@ function fold(events: JobEvent[]): JobView {
 }
 
 describe('foldJobEvent', () => {
+  it('ends a cancelled backup as cancelled, with the reason, and never moves it on', () => {
+    const view = fold([
+      ev('backup.requested', 0, { source: { kind: 'directory', path: '/data' } }),
+      ev('backup.started', 1),
+      ev('backup.cancelled', 3, { reason: 'the backup window closed' }),
+      ev('backup.progress', 2, { files: 10 }),
+    ]);
+    expect(view).toMatchObject({ status: 'cancelled', error: 'the backup window closed', snapshotId: null, attempt: 1 });
+    expect(fold([ev('backup.requested', 0, { attempt: 3 }), ev('backup.failed', 1, { reason: 'no' })])).toMatchObject({ status: 'failed', attempt: 3 });
+    expect(view.finishedAt?.toISOString()).toBe('2026-01-01T00:00:03.000Z');
+  });
+
   it('follows a backup from request to completion', () => {
     const view = fold([
       ev('backup.requested', 0, { source: { kind: 'directory', path: '/data' }, policyId: null }),

@@ -12,6 +12,7 @@ export interface JobView {
   progress: Record<string, unknown> | null;
   stats: Record<string, unknown> | null;
   error: string | null;
+  attempt: number;
   requestedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -31,6 +32,7 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
   'backup.progress': { kind: 'backup', status: 'running' },
   'backup.completed': { kind: 'backup', status: 'completed' },
   'backup.failed': { kind: 'backup', status: 'failed' },
+  'backup.cancelled': { kind: 'backup', status: 'cancelled' },
   'restore.requested': { kind: 'restore', status: 'requested' },
   'restore.started': { kind: 'restore', status: 'running' },
   'restore.progress': { kind: 'restore', status: 'running' },
@@ -47,8 +49,8 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
 
 export const JOB_EVENT_TYPES = Object.keys(STAGE);
 
-const FINAL: JobStatus[] = ['completed', 'failed'];
-const RANK: Record<JobStatus, number> = { requested: 0, running: 1, completed: 2, failed: 2 };
+const FINAL: JobStatus[] = ['completed', 'failed', 'cancelled'];
+const RANK: Record<JobStatus, number> = { requested: 0, running: 1, completed: 2, failed: 2, cancelled: 2 };
 
 /**
  * Folds one lifecycle event into a job's read model. Kafka orders events per partition only, and
@@ -62,7 +64,7 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   const p = event.payload;
   const view: JobView = current ?? {
     jobId: event.jobId, kind: stage.kind, status: 'requested', policyId: null, source: null, snapshotId: null,
-    progress: null, stats: null, error: null, requestedAt: at, startedAt: null, finishedAt: null, lastEventAt: at,
+    progress: null, stats: null, error: null, attempt: 1, requestedAt: at, startedAt: null, finishedAt: null, lastEventAt: at,
   };
   if (FINAL.includes(view.status) && stage.status !== view.status && !(view.status === 'failed' && stage.status === 'completed')) {
     return view;
@@ -72,7 +74,10 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   // backup.requested carries a postgres URL's password for ingest; the job history never shows it
   view.source ??= p.source ? (redactedSource(p.source as SourceSpec) as unknown as Record<string, unknown>) : null;
   view.snapshotId ??= (p.snapshotId as string | undefined) ?? null;
-  if (event.type.endsWith('.requested')) view.requestedAt = at < view.requestedAt ? at : view.requestedAt;
+  if (event.type.endsWith('.requested')) {
+    view.requestedAt = at < view.requestedAt ? at : view.requestedAt;
+    view.attempt = Number(p.attempt ?? view.attempt);
+  }
   if (event.type.endsWith('.started')) view.startedAt ??= at;
   if (event.type.endsWith('.progress') && at >= view.lastEventAt && !FINAL.includes(view.status)) {
     const { jobId: _jobId, ...progress } = p;
@@ -85,7 +90,7 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
     view.finishedAt = at;
     view.error = null;
   }
-  if (event.type.endsWith('.failed')) {
+  if (event.type.endsWith('.failed') || event.type.endsWith('.cancelled')) {
     view.error = String(p.reason ?? 'unknown failure');
     view.finishedAt = at;
   }

@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, redactedSource, SourceSpec, PolicyChanged, PolicyDeleted, ReplicationCompleted, ReplicationFailed } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
@@ -44,7 +44,25 @@ export class ReadModelsService {
       await m.save(PolicyViewEntity, {
         policyId: event.payload.policyId, name: event.payload.spec.name, rpoMinutes: event.payload.spec.rpoMinutes,
         deleted: false, lastSuccessAt: existing?.lastSuccessAt ?? null,
+        knownSince: existing?.knownSince ?? new Date(event.occurredAt), rpoBreachedAt: existing?.rpoBreachedAt ?? null,
       });
+    });
+  }
+
+  /**
+   * The scheduler's RPO watch: a breach it announced stands until it announces the policy
+   * restored. The scheduler announces each breach once, so its event is what webhook subscribers
+   * of policy.rpo_breached receive, in the transaction that consumes it.
+   */
+  async applyRpoEvent(event: EventEnvelope<PolicyRpoBreached | PolicyRpoRestored>, group: string): Promise<void> {
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      const p = event.payload;
+      const breach = 'detectedAt' in p;
+      await m.update(PolicyViewEntity, { policyId: p.policyId }, { rpoBreachedAt: breach ? new Date(p.detectedAt) : null });
+      if (breach) {
+        const policy = await m.findOneBy(PolicyViewEntity, { policyId: p.policyId });
+        await this.webhooks.enqueue(m, 'policy.rpo_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });
+      }
     });
   }
 
@@ -134,6 +152,7 @@ export class ReadModelsService {
       SELECT count(*) FILTER (WHERE kind = 'backup') AS total,
              count(*) FILTER (WHERE kind = 'backup' AND status = 'completed') AS completed,
              count(*) FILTER (WHERE kind = 'backup' AND status = 'failed') AS failed,
+             count(*) FILTER (WHERE kind = 'backup' AND status = 'cancelled') AS cancelled,
              coalesce(sum((stats->>'bytesRead')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_read,
              coalesce(sum((stats->>'bytesNew')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_new,
              coalesce(sum((stats->>'bytesStored')::numeric) FILTER (WHERE kind = 'backup' AND status = 'completed'), 0) AS bytes_stored,
@@ -149,11 +168,17 @@ export class ReadModelsService {
              max(lag_ms) FILTER (WHERE status = 'completed') AS max_lag_ms, avg(lag_ms) FILTER (WHERE status = 'completed') AS avg_lag_ms
       FROM ${qualifiedTable(this.dataSource, ReplicationViewEntity)}`);
     return {
-      jobs: { total: Number(jobs.total), completed: Number(jobs.completed), failed: Number(jobs.failed), successRate: finished ? Number(jobs.completed) / finished : null },
+      // A cancelled backup (its window closed) is neither a success nor a failure: it is counted apart and left out of the success rate.
+      jobs: { total: Number(jobs.total), completed: Number(jobs.completed), failed: Number(jobs.failed), cancelled: Number(jobs.cancelled), successRate: finished ? Number(jobs.completed) / finished : null },
       storage: { bytesRead: Number(jobs.bytes_read), bytesNew: Number(jobs.bytes_new), bytesStored: Number(jobs.bytes_stored) },
       dedupeRatio: Number(jobs.bytes_new) > 0 ? Number(jobs.bytes_read) / Number(jobs.bytes_new) : null,
       compressionRatio: Number(jobs.bytes_stored) > 0 ? Number(jobs.bytes_new) / Number(jobs.bytes_stored) : null,
-      rpo: policies.map((p) => ({ policyId: p.policyId, name: p.name, rpoMinutes: p.rpoMinutes, lastSuccessAt: p.lastSuccessAt, ...rpoStatus(p.lastSuccessAt, p.rpoMinutes, now) })),
+      // Compliance by the scheduler's own rule (rpoStatus with the policy's first sighting), so it agrees with policy.rpo_breached;
+      // breachedAt is the breach the scheduler announced and has not yet announced restored.
+      rpo: policies.map((p) => ({
+        policyId: p.policyId, name: p.name, rpoMinutes: p.rpoMinutes, lastSuccessAt: p.lastSuccessAt,
+        ...rpoStatus(p.lastSuccessAt, p.rpoMinutes, now, p.knownSince), breachedAt: p.rpoBreachedAt,
+      })),
       prune: { completed: Number(jobs.prunes), failed: Number(jobs.prunes_failed), bytesFreed: Number(jobs.bytes_freed), lastAt: jobs.last_prune_at ?? null },
       replication: { completed: Number(replication.completed), failed: Number(replication.failed), maxLagMs: replication.max_lag_ms === null ? null : Number(replication.max_lag_ms), avgLagMs: replication.avg_lag_ms === null ? null : Math.round(Number(replication.avg_lag_ms)) },
     };

@@ -1,4 +1,5 @@
 import { createEvent, PolicySpec, TOPICS, validateEvent } from '@arca/contracts';
+import { systemClock } from '@arca/schedule';
 import { Messaging1763999999000, Outbox, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEntity } from './entities/job.entity';
 import { ScheduleEntity } from './entities/schedule.entity';
 import { Schedules1764000000000 } from './migrations/1764000000000-schedules';
+import { Lifecycle1766000000000 } from './migrations/1766000000000-lifecycle';
 import { ScheduleObjectLock1767000000000 } from './migrations/1767000000000-schedule-object-lock';
 import { requestedObjectLock, scheduleObjectLock } from './object-lock';
 import { SchedulerService } from './scheduler.service';
@@ -32,9 +34,9 @@ describe('scheduler on Postgres', () => {
   beforeAll(async () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: schema.schema, entities: [ScheduleEntity, JobEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, Schedules1764000000000, ScheduleObjectLock1767000000000],
+      migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000],
     });
-    scheduler = new SchedulerService(dataSource, new Outbox());
+    scheduler = new SchedulerService(dataSource, new Outbox(), systemClock);
   });
   afterAll(async () => {
     await dataSource?.destroy();

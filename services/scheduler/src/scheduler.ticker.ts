@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerService } from './scheduler.service';
 
-/** Looks for due schedules every SCHEDULER_TICK_MS (default 1 s). */
+/** Runs the scheduler's tick every SCHEDULER_TICK_MS (default 1 s); what is due is read from the injected clock. */
 @Injectable()
 export class SchedulerTicker implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -13,8 +13,9 @@ export class SchedulerTicker implements OnApplicationBootstrap, OnApplicationShu
     const interval = Number(process.env.SCHEDULER_TICK_MS ?? 1000);
     const tick = async () => {
       try {
-        const started = await this.scheduler.startDueJobs(new Date());
-        if (started > 0) this.logger.log(`requested ${started} scheduled backup(s)`);
+        const done = await this.scheduler.tick();
+        const said = Object.entries(done).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+        if (said.length > 0) this.logger.log(`tick: ${said.join(', ')}`);
       } catch (error) {
         this.logger.warn(`tick failed, will retry: ${(error as Error).message}`);
       }

@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ObjectLockSpec } from './object-lock';
 import { SourceSpec } from './source';
 
@@ -35,6 +35,31 @@ export class RetentionSpec {
   keepWithin?: string;
 }
 
+/** Retrying a failed scheduled backup: up to maxAttempts runs in all, waiting backoffSeconds, doubled each attempt. */
+export class RetrySpec {
+  /** Runs in all, the first included: 1 means no retry. */
+  @IsInt() @Min(1) @Max(10)
+  maxAttempts: number = 1;
+
+  /** The wait before the first retry; each further retry waits twice as long (at most 6 hours). */
+  @IsOptional() @IsInt() @Min(1) @Max(3600)
+  backoffSeconds?: number = 60;
+}
+
+/** A prune on a schedule of its own (in the policy's time zone), for this policy's snapshots. */
+export class PruneScheduleSpec {
+  /** Five-field cron expression, e.g. "0 4 * * 0". */
+  @IsString() @MaxLength(200)
+  cron: string;
+
+  /** Repack packs with more than this percentage of unreferenced bytes. */
+  @IsOptional() @IsInt() @Min(0) @Max(100)
+  maxUnusedPercent?: number;
+}
+
+export const CATCH_UP = ['once', 'skip'] as const;
+export const WINDOW_END = ['finish', 'cancel'] as const;
+
 /** A backup policy as operators write it. */
 export class PolicySpec {
   @Matches(/^[\w.-]{1,100}$/, { message: 'name must be 1-100 letters, digits, "_", "-" or "."' })
@@ -48,6 +73,20 @@ export class PolicySpec {
 
   @IsOptional() @ValidateNested() @Type(() => BackupWindowSpec)
   backupWindow?: BackupWindowSpec;
+
+  /** A backup still running when its window closes: "finish" lets it finish, "cancel" stops it (no snapshot). */
+  @IsOptional() @IsIn([...WINDOW_END], { message: 'windowEnd must be "finish" or "cancel"' })
+  windowEnd?: (typeof WINDOW_END)[number];
+
+  /** Due times missed while no scheduler ran: "once" runs one job for all of them, "skip" none. */
+  @IsOptional() @IsIn([...CATCH_UP], { message: 'catchUp must be "once" or "skip"' })
+  catchUp?: (typeof CATCH_UP)[number];
+
+  @IsOptional() @ValidateNested() @Type(() => RetrySpec)
+  retry?: RetrySpec;
+
+  @IsOptional() @ValidateNested() @Type(() => PruneScheduleSpec)
+  prune?: PruneScheduleSpec;
 
   /** Recovery point objective: the most data, in minutes, the business accepts to lose. */
   @IsInt() @Min(1) @Max(525_600)

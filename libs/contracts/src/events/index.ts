@@ -1,4 +1,6 @@
 export * from './audit-recorded/payload';
+export * from './backup-cancel-requested/payload';
+export * from './backup-cancelled/payload';
 export * from './backup-completed/payload';
 export * from './backup-failed/payload';
 export * from './backup-progress/payload';
@@ -13,6 +15,8 @@ export * from './pack-stored/payload';
 export * from './policy-changed/payload';
 export * from './policy-deleted/payload';
 export * from './packs-deleted/payload';
+export * from './policy-rpo-breached/payload';
+export * from './policy-rpo-restored/payload';
 export * from './prune-completed/payload';
 export * from './prune-failed/payload';
 export * from './prune-progress/payload';

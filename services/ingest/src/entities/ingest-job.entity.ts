@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type IngestJobKind = 'backup' | 'restore' | 'check' | 'prune';
-export type IngestJobStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type IngestJobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /**
  * The durable work queue of ingest workers. A consumed request becomes a row here and the Kafka
@@ -41,6 +41,10 @@ export class IngestJobEntity {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Why the job is to be cancelled (backup.cancel_requested); the worker holding it stops it. */
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

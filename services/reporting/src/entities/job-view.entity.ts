@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type JobKind = 'backup' | 'restore' | 'check' | 'prune';
-export type JobStatus = 'requested' | 'running' | 'completed' | 'failed';
+export type JobStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** The read model of every job, folded from its lifecycle events. */
 @Entity({ name: 'jobs' })
@@ -33,6 +33,10 @@ export class JobViewEntity {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** 1 for a first run; a retry of a failed scheduled backup counts up (from backup.requested). */
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
 
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt: Date;

@@ -18,11 +18,11 @@ export class PolicyViewEntity {
   @Column({ name: 'last_success_at', type: 'timestamptz', nullable: true })
   lastSuccessAt: Date | null;
 
-  /** When the current RPO breach began (its webhook sent), or null while the policy is compliant. */
-  @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })
-  rpoBreachedAt?: Date | null;
+  /** When reporting first learnt of the policy: the RPO of a policy never backed up runs from here, as in the scheduler's watch. */
+  @Column({ name: 'known_since', type: 'timestamptz', nullable: true })
+  knownSince: Date | null;
 
-  /** When reporting first heard of the policy: a policy never backed up breaches its RPO that long after. */
-  @Column({ name: 'first_seen_at', type: 'timestamptz', default: () => 'now()' })
-  firstSeenAt?: Date;
+  /** Set by policy.rpo_breached, cleared by policy.rpo_restored. */
+  @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })
+  rpoBreachedAt: Date | null;
 }

@@ -29,13 +29,10 @@ export class Webhooks1765000000100 implements MigrationInterface {
       UNIQUE (subscription_id, event_id)
     )`);
     await q.query(`CREATE INDEX webhook_deliveries_due_idx ON ${s}.webhook_deliveries (status, next_attempt_at)`);
-    // RPO breaches are noticed by reporting itself: when one began (null: compliant), and since when a policy is known.
-    await q.query(`ALTER TABLE ${s}.policies ADD COLUMN rpo_breached_at timestamptz, ADD COLUMN first_seen_at timestamptz NOT NULL DEFAULT now()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const s = `"${q.connection.driver.schema}"`;
-    await q.query(`ALTER TABLE ${s}.policies DROP COLUMN rpo_breached_at, DROP COLUMN first_seen_at`);
     await q.query(`DROP TABLE ${s}.webhook_deliveries`);
     await q.query(`DROP TABLE ${s}.webhook_subscriptions`);
   }

@@ -14,9 +14,9 @@ import { WebhookSubscriptionEntity } from '../entities/webhook-subscription.enti
 import { ReadModels1764000000000 } from '../migrations/1764000000000-read-models';
 import { AuditChain1765000000000 } from '../migrations/1765000000000-audit-chain';
 import { Webhooks1765000000100 } from '../migrations/1765000000100-webhooks';
+import { RpoWatch1766000000000 } from '../migrations/1766000000000-rpo-watch';
 import { ReadModelsService } from '../read-models.service';
 import { DeliveryWorker } from './delivery-worker';
-import { RpoWatcher } from './rpo-watcher';
 import { verifySignature } from './webhook-signature';
 import { WebhooksService } from './webhooks.service';
 
@@ -61,7 +61,7 @@ describe('webhooks', () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: test.schema, poolSize: 4,
       entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100],
+      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
     });
     webhooks = new WebhooksService(dataSource);
     readModels = new ReadModelsService(dataSource, webhooks);
@@ -116,20 +116,17 @@ describe('webhooks', () => {
     await expect(webhooks.deliveries(dead.id, 10)).rejects.toThrow(/not found/);
   });
 
-  it('reports an RPO breach once, and again only after the policy was compliant in between', async () => {
+  it('sends each RPO breach the scheduler announces once, with the policy name, and not its restoration', async () => {
     const rpo = await webhooks.subscribe({ url: `${base}/rpo`, events: ['policy.rpo_breached'] }, 'key:first-admin');
-    const watcher = new RpoWatcher(dataSource, webhooks);
     const policyId = randomUUID();
-    const now = Date.now();
-    await dataSource.getRepository(PolicyViewEntity).insert({ policyId, name: 'nightly', rpoMinutes: 60, deleted: false, lastSuccessAt: new Date(now - 30 * 60_000) });
-    expect(await watcher.check(new Date(now))).toBe(0);
-    expect(await watcher.check(new Date(now + 31 * 60_000))).toBe(1);
-    expect(await watcher.check(new Date(now + 40 * 60_000))).toBe(0);
-    await dataSource.getRepository(PolicyViewEntity).update({ policyId }, { lastSuccessAt: new Date(now + 41 * 60_000) });
-    expect(await watcher.check(new Date(now + 42 * 60_000))).toBe(0);
-    expect(await watcher.check(new Date(now + 102 * 60_000))).toBe(1);
+    await dataSource.getRepository(PolicyViewEntity).insert({ policyId, name: 'nightly', rpoMinutes: 60, deleted: false, lastSuccessAt: null, knownSince: new Date(), rpoBreachedAt: null });
+    const breach = { eventId: randomUUID(), type: 'policy.rpo_breached', occurredAt: new Date().toISOString(), payload: { policyId, rpoMinutes: 60, lastSuccessAt: null, detectedAt: new Date().toISOString() } };
+    await readModels.applyRpoEvent(breach as never, 'reporting');
+    await readModels.applyRpoEvent(breach as never, 'reporting'); // a redelivery: one delivery still
+    await readModels.applyRpoEvent({ ...breach, eventId: randomUUID(), type: 'policy.rpo_restored', payload: { policyId, restoredAt: new Date().toISOString() } } as never, 'reporting');
     const deliveries = await webhooks.deliveries(rpo.id, 10);
-    expect(deliveries.map((d) => d.event)).toEqual(['policy.rpo_breached', 'policy.rpo_breached']);
-    expect(JSON.parse(deliveries[1].body).data).toMatchObject({ policyId, name: 'nightly', rpoMinutes: 60, ageMinutes: 61 });
+    expect(deliveries.map((d) => d.event)).toEqual(['policy.rpo_breached']);
+    expect(JSON.parse(deliveries[0].body).data).toMatchObject({ policyId, name: 'nightly', rpoMinutes: 60 });
+    expect((await dataSource.getRepository(PolicyViewEntity).findOneByOrFail({ policyId })).rpoBreachedAt).toBeNull();
   });
 });

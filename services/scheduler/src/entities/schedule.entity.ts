@@ -32,6 +32,42 @@ export class ScheduleEntity {
   @Column({ name: 'next_due_at', type: 'timestamptz' })
   nextDueAt: Date;
 
+  @Column({ name: 'catch_up', type: 'text', default: 'once' })
+  catchUp: 'once' | 'skip';
+
+  @Column({ name: 'window_end', type: 'text', default: 'finish' })
+  windowEnd: 'finish' | 'cancel';
+
+  @Column({ type: 'jsonb', nullable: true })
+  retry: { maxAttempts: number; backoffSeconds?: number } | null;
+
+  @Column({ name: 'rpo_minutes', type: 'integer', nullable: true })
+  rpoMinutes: number | null;
+
+  /** When this scheduler first learnt of the policy: the RPO of a policy never backed up runs from here. */
+  @Column({ name: 'known_since', type: 'timestamptz', nullable: true })
+  knownSince: Date | null;
+
+  @Column({ name: 'last_success_at', type: 'timestamptz', nullable: true })
+  lastSuccessAt: Date | null;
+
+  /** When the RPO is breached unless a backup succeeds first (rpoDeadline). */
+  @Column({ name: 'rpo_deadline', type: 'timestamptz', nullable: true })
+  rpoDeadline: Date | null;
+
+  /** Set when policy.rpo_breached was published, cleared with policy.rpo_restored: each is announced once. */
+  @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })
+  rpoBreachedAt: Date | null;
+
+  @Column({ name: 'prune_cron', type: 'text', nullable: true })
+  pruneCron: string | null;
+
+  @Column({ name: 'prune_max_unused', type: 'integer', nullable: true })
+  pruneMaxUnusedPercent: number | null;
+
+  @Column({ name: 'prune_next_due_at', type: 'timestamptz', nullable: true })
+  pruneNextDueAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

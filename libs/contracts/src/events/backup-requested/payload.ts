@@ -19,4 +19,8 @@ export class BackupRequested {
   /** The snapshot to compare with; when absent, ingest takes the latest snapshot of the same source. */
   @IsOptional() @Matches(SNAPSHOT_ID, { message: 'parentSnapshotId must be 64 lowercase hex digits' }) parentSnapshotId?: string;
   @IsOptional() @IsInt() @Min(1024) bandwidthLimitBytesPerSec?: number;
+  /** When the policy's backup window closes: ingest does not start the job after it (it is cancelled instead). */
+  @IsOptional() @IsISO8601() notAfter?: string;
+  /** 1 for a job's first run; a retry of a failed scheduled job counts up (see the policy's retry rule). */
+  @IsOptional() @IsInt() @Min(1) attempt?: number;
 }

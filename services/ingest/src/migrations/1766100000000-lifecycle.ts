@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The snapshot lifecycle: forgotten snapshots (kept as rows for the record), legal holds, and when a prune purged a manifest. */
-export class Lifecycle1766000000000 implements MigrationInterface {
-  name = 'Lifecycle1766000000000';
+export class Lifecycle1766100000000 implements MigrationInterface {
+  name = 'Lifecycle1766100000000';
 
   async up(q: QueryRunner): Promise<void> {
     const s = `"${q.connection.driver.schema}"`;
