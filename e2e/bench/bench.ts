@@ -221,6 +221,11 @@ async function bigFileBench(size: number, work: string, log: (line: string) => v
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
+/** Freed bytes are small when versions share most data: kB keeps them readable. */
+function kilobytes(bytes: number): string {
+  return `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
 /** "20GB", "500MB", "3GiB" or a number of bytes. */
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(text.trim());
@@ -315,13 +320,13 @@ async function main(): Promise<void> {
       ['restore', `${arca.restoreMBps} MB/s`, r ? `${(result.restic as Figures).restoreMBps} MB/s` : '-'],
       ['bytes stored', `${(arca.bytesStored / MB).toFixed(1)} MB`, r ? `${((result.restic as Figures).bytesStored / MB).toFixed(1)} MB` : '-'],
       ['prune after forgetting v1', `${arca.pruneSeconds} s`, r ? `${(result.restic as Figures).pruneSeconds} s` : '-'],
-      ['bytes freed by prune', `${(arca.pruneBytesFreed / MB).toFixed(1)} MB`, r ? `${((result.restic as Figures).pruneBytesFreed / MB).toFixed(1)} MB` : '-'],
+      ['bytes freed by prune', kilobytes(arca.pruneBytesFreed), r ? kilobytes((result.restic as Figures).pruneBytesFreed) : '-'],
       ['dedupe ratio', `${arca.dedupeRatio}`, ''],
       ['compression ratio', `${arca.compressionRatio}`, ''],
       ['full backup on s3rver', `${arca.s3FullBackupMBps} MB/s`, ''],
     ];
-    console.log(`\n${'figure'.padEnd(24)}${'arca'.padEnd(16)}restic`);
-    for (const [name, a, b] of rows) console.log(`${name.padEnd(24)}${a.padEnd(16)}${b}`);
+    console.log(`\n${'figure'.padEnd(30)}${'arca'.padEnd(16)}restic`);
+    for (const [name, a, b] of rows) console.log(`${name.padEnd(30)}${a.padEnd(16)}${b}`);
     console.log(`peak memory: ${Object.entries(arca.peakMemoryBytes as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
