@@ -2,6 +2,8 @@
 // Plain ES module, no framework and no build step. All text reaches the page through DOM nodes
 // (textContent), never innerHTML, because file names, policy names and error messages are data.
 
+import { barChart, timeChart } from './charts.js';
+
 // ---------------------------------------------------------------- small helpers
 
 /** Creates an element: h('a', { href: '#x', class: 'y', onclick }, 'text', child, …). */
@@ -103,12 +105,37 @@ function dataTable(caption, headers, rows, { hideCaption = true, empty = 'Nothin
 
 // ---------------------------------------------------------------- API access
 
-// The API key this tab signs in with: kept for the tab's session only, sent on every call.
-const API_KEY = 'arca.apiKey';
+// The API key (or OIDC bearer token) this tab signs in with: kept for the tab's session only, sent on every call.
+const CREDENTIAL = 'arca.credential';
 
 function authorization() {
-  const key = sessionStorage.getItem(API_KEY);
-  return key ? { authorization: `Bearer ${key}` } : {};
+  const credential = sessionStorage.getItem(CREDENTIAL);
+  return credential ? { authorization: `Bearer ${credential}` } : {};
+}
+
+/** Who is signed in (GET /whoami), or null. */
+let session = null;
+
+/**
+ * What the signed-in roles allow, as the gateway decides it (docs/rest-api.md, "who"): the
+ * console only hides what would be refused; the gateway refuses it anyway.
+ */
+const ALLOWS = {
+  operate: ['admin', 'operator'], // policies, runs, restores, file downloads
+  audit: ['admin', 'auditor'], // the audit log
+  admin: ['admin'], // API keys
+};
+
+function can(what) {
+  return Boolean(session?.roles.some((role) => ALLOWS[what].includes(role)));
+}
+
+/** Shows and hides every element marked data-requires="operate|audit|admin" (or "!operate": shown to the others) for the signed-in roles. */
+function applyRoles() {
+  for (const el of document.querySelectorAll('[data-requires]')) {
+    const required = el.dataset.requires;
+    el.hidden = required.startsWith('!') ? !session || can(required.slice(1)) : !can(required);
+  }
 }
 
 /** The gateway's error body is `{ statusCode, error, message }` with message possibly a list. */
@@ -134,7 +161,11 @@ async function api(method, path, body) {
   let parsed;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   if (!response.ok) {
-    if (response.status === 401) throw new ApiError(401, ['Sign in: paste an API key in the field at the top (npm start printed the first admin key; it is also in .arca/admin-key).']);
+    if (response.status === 401) {
+      const reason = parsed?.message ? ` (${parsed.message})` : '';
+      if (session) signOut(`Signed out: the gateway no longer accepts this credential${reason}.`);
+      throw new ApiError(401, [`The gateway refused the credential${reason}.`]);
+    }
     const message = parsed?.message ?? parsed?.error ?? `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, Array.isArray(message) ? message.map(String) : [String(message)]);
   }
@@ -200,11 +231,36 @@ async function renderDashboard() {
       p.compliant ? badge('compliant', 'good') : badge(p.ageMinutes === null ? 'no backup yet' : 'breached', 'bad')]),
     { empty: 'No policies yet. Create one under Policies.' }));
 
+  await load($('dashboard-charts'), renderCharts);
+
   $('dashboard-health').replaceChildren(health.error
     ? h('p', { class: 'error-box' }, `Health unknown: ${health.error}`)
     : h('ul', { class: 'health' }, Object.entries(health.services).map(([name, s]) => h('li', {},
       badge(s.status === 'up' ? 'up' : 'down', s.status === 'up' ? 'good' : 'bad'), ' ', name,
       s.status !== 'up' && s.message ? h('span', { class: 'muted' }, ` — ${s.message}`) : null))));
+}
+
+const formatRate = (bytesPerSec) => (bytesPerSec === null || bytesPerSec === undefined ? '–' : `${formatBytes(bytesPerSec)}/s`);
+const formatAxisRatio = (ratio) => (ratio === null || ratio === undefined ? '–' : `${Number(ratio.toFixed(2))}×`);
+
+/** Throughput and stored bytes over time, success rate per policy, dedupe and compression ratios (GET /reports/history). */
+async function renderCharts() {
+  const history = await api('GET', '/reports/history?days=30');
+  const backups = history.backups;
+  const point = (b, y) => ({ x: b.finishedAt, y, label: b.policyName ?? 'manual backup' });
+  const ratio = (key) => backups.filter((b) => Number.isFinite(b[key]) && b[key] > 0).map((b) => point(b, b[key]));
+  const wrap = h('div', { class: 'chart-grid' });
+  wrap.append(
+    timeChart({ name: 'throughput', caption: 'Backup throughput', series: [{ name: 'throughput', points: backups.filter((b) => b.throughputBytesPerSec !== null).map((b) => point(b, b.throughputBytesPerSec)) }], format: formatRate, base: 1024 }),
+    timeChart({ name: 'storage', caption: 'Storage used', step: true, series: [{ name: 'stored', points: history.storage.map((p) => ({ x: p.at, y: p.bytesStored, label: `after a ${p.after}` })) }], format: formatBytes, base: 1024, note: 'Stored bytes after each backup and prune.' }),
+    barChart({
+      name: 'success', caption: 'Backup success rate per policy', format: formatPercent,
+      tone: (v) => (v === null ? 'neutral' : v >= 0.99 ? 'good' : v >= 0.9 ? 'warn' : 'bad'),
+      bars: history.policies.map((p) => ({ label: p.name ?? shortId(p.policyId), value: p.successRate, detail: `${p.completed} completed, ${p.failed} failed${p.cancelled ? `, ${p.cancelled} cancelled` : ''}` })),
+    }),
+    timeChart({ name: 'ratios', caption: 'Dedupe and compression ratios per backup', series: [{ name: 'dedupe', points: ratio('dedupeRatio') }, { name: 'compression', points: ratio('compressionRatio') }], format: formatAxisRatio, note: 'An unchanged backup stores nothing new and has no ratio.' }),
+  );
+  return wrap;
 }
 
 /**
@@ -272,10 +328,12 @@ async function renderPolicies() {
     p.backupWindow ? `${p.backupWindow.start}–${p.backupWindow.end}` : 'any time',
     formatMinutes(p.rpoMinutes),
     describeRetention(p.retention),
-    h('span', { class: 'row-actions' },
-      h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, 'Run now'),
-      h('button', { type: 'button', class: 'danger', onclick: () => deletePolicy(p), 'aria-label': `Delete ${p.name}` }, 'Delete')),
-  ]), { empty: 'No policies yet. Create the first one below.' });
+    can('operate')
+      ? h('span', { class: 'row-actions' },
+        h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, 'Run now'),
+        h('button', { type: 'button', class: 'danger', onclick: () => deletePolicy(p), 'aria-label': `Delete ${p.name}` }, 'Delete'))
+      : h('span', { class: 'muted' }, 'read-only'),
+  ]), { empty: can('operate') ? 'No policies yet. Create the first one below.' : 'No policies yet.' });
 }
 
 /** The policy form's values as a PolicySpec; empty optional fields are left out so the API's defaults apply. */
@@ -294,6 +352,7 @@ function policyFromForm(form) {
     retention,
     replicate: form.elements.replicate.checked,
   };
+  if (number(v.bandwidthMiB) !== undefined) spec.bandwidthLimitBytesPerSec = Math.round(number(v.bandwidthMiB) * 1024 * 1024);
   if (v.windowStart || v.windowEnd) spec.backupWindow = { start: v.windowStart, end: v.windowEnd };
   return spec;
 }
@@ -307,6 +366,7 @@ function policyProblems(spec) {
   if (spec.schedule.cron.split(/\s+/).length !== 5) problems.push('schedule.cron needs five fields (minute hour day month weekday)');
   if (spec.backupWindow && (!spec.backupWindow.start || !spec.backupWindow.end)) problems.push('give both ends of the backup window, or neither');
   if (!Number.isInteger(spec.rpoMinutes) || spec.rpoMinutes < 1) problems.push('rpoMinutes must be a whole number of minutes, at least 1');
+  if (spec.bandwidthLimitBytesPerSec !== undefined && !(spec.bandwidthLimitBytesPerSec >= 1024)) problems.push('the bandwidth limit must be at least 1 KiB/s (0.001 MiB/s)');
   return problems;
 }
 
@@ -390,6 +450,7 @@ async function renderJobs() {
 }
 
 async function renderRunNow() {
+  if (!can('operate')) return;
   const policies = await fetchPolicies().catch(() => []);
   $('run-now').replaceChildren(
     policies.length ? h('span', { class: 'muted' }, 'Run now:') : null,
@@ -432,7 +493,7 @@ async function renderSnapshots() {
     formatBytes(s.stats?.bytesNew),
     formatBytes(s.stats?.bytesStored),
     s.stats?.bytesRead > 0 && s.stats?.bytesNew === 0 ? '∞' : formatRatio(s.stats?.dedupeRatio),
-    h('button', { type: 'button', onclick: () => openSnapshot(s), 'aria-label': `Browse and restore snapshot ${shortId(s.id)}` }, 'Browse'),
+    h('button', { type: 'button', onclick: () => openSnapshot(s), 'aria-label': `Browse${can('operate') ? ' and restore' : ''} snapshot ${shortId(s.id)}` }, 'Browse'),
   ]), { empty: 'No snapshots yet.' });
 }
 
@@ -485,22 +546,25 @@ async function browseTo(path) {
       const full = e.path ?? join(path, e.name);
       const name = e.type === 'dir'
         ? h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(full); } }, `${e.name}/`)
-        : e.type === 'file' || e.type === 'hardlink'
+        : (e.type === 'file' || e.type === 'hardlink') && can('operate')
           ? h('a', { href: `/snapshots/${id}/file?path=${encodeURIComponent(full)}`, title: 'Download this file', onclick: (ev) => { ev.preventDefault(); void download(ev.currentTarget.href, e.name); } }, e.name)
           : h('span', {}, e.name, e.target ? h('span', { class: 'muted' }, ` → ${e.target}`) : null);
-      return [
+      const cells = [
         name,
         e.type,
         e.size !== undefined && e.type !== 'dir' ? formatBytes(e.size) : '',
         timeEl(e.mtime),
-        h('input', { type: 'checkbox', checked: selected.has(full), 'aria-label': `Restore ${full}`, onchange: (ev) => togglePath(full, ev.currentTarget.checked) }),
       ];
+      // Restoring and downloading are for operators: an auditor sees names and sizes only.
+      if (can('operate')) cells.push(h('input', { type: 'checkbox', checked: selected.has(full), 'aria-label': `Restore ${full}`, onchange: (ev) => togglePath(full, ev.currentTarget.checked) }));
+      return cells;
     });
+    const headers = ['Name', 'Type', 'Size', 'Modified', ...(can('operate') ? ['Restore'] : [])];
     if (path !== '/') {
       const up = path.slice(0, path.lastIndexOf('/')) || '/';
-      rows.unshift([h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(up); } }, '../'), 'parent', '', '', '']);
+      rows.unshift([h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(up); } }, '../'), 'parent', '', '', ...(can('operate') ? [''] : [])]);
     }
-    return dataTable(`Contents of ${path}`, ['Name', 'Type', 'Size', 'Modified', 'Restore'], rows, { empty: 'This directory is empty.' });
+    return dataTable(`Contents of ${path}`, headers, rows, { empty: 'This directory is empty.' });
   });
 }
 
@@ -538,7 +602,12 @@ function describeDetails(details) {
 }
 
 async function renderAudit() {
-  const entries = await api('GET', '/audit?limit=200');
+  const [entries, verified] = await Promise.all([api('GET', '/audit?limit=200'), api('GET', '/audit/verify').catch((error) => ({ error }))]);
+  $('audit-verify').replaceChildren(verified.error
+    ? `The chain could not be verified: ${verified.error.message}`
+    : verified.valid
+      ? h('span', {}, badge('chain intact', 'good'), ` ${verified.entries} entries, head #${verified.head?.seq ?? 0}`)
+      : h('span', {}, badge('chain broken', 'bad'), ` at entry #${verified.firstBroken.seq}: ${verified.firstBroken.reason}`));
   return dataTable('Audit log, newest first', ['Time', 'Actor', 'Action', 'Target', 'Details'], entries.map((e) => [
     timeEl(e.time),
     e.actor,
@@ -546,6 +615,112 @@ async function renderAudit() {
     e.target ?? '–',
     describeDetails(e.details),
   ]), { empty: 'Nothing recorded yet.' });
+}
+
+// ---------------------------------------------------------------- API keys (admins)
+
+async function revokeKey(key) {
+  if (!confirm(`Revoke key “${key.name}” (${key.role})? It stops working at once.`)) return;
+  try {
+    await api('DELETE', `/keys/${key.id}`);
+    flash(`Key “${key.name}” revoked.`);
+    showView('keys');
+  } catch (error) {
+    flash(`Could not revoke “${key.name}”: ${error.message}`, 'error');
+  }
+}
+
+async function renderKeys() {
+  const keys = await api('GET', '/keys');
+  return dataTable('API keys', ['Name', 'Role', 'Key begins', 'Created', 'Last used', 'Status', ''], keys.map((k) => [
+    k.name,
+    k.role,
+    h('code', {}, `${k.prefix}…`),
+    timeEl(k.createdAt),
+    k.lastUsedAt ? timeEl(k.lastUsedAt) : 'never',
+    k.revokedAt ? badge('revoked', 'neutral') : badge('active', 'good'),
+    k.revokedAt || k.id === session?.id ? '' : h('button', { type: 'button', class: 'danger', onclick: () => revokeKey(k), 'aria-label': `Revoke key ${k.name}` }, 'Revoke'),
+  ]), { empty: 'No keys.' });
+}
+
+function setUpKeyForm() {
+  const form = $('key-create-form');
+  const errors = $('key-errors');
+  errors.tabIndex = -1;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const name = form.elements.name.value.trim();
+    if (!name) return showErrors(errors, { messages: ['name must not be empty'] });
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const created = await api('POST', '/keys', { name, role: form.elements.role.value });
+      $('key-created-value').textContent = created.key;
+      $('key-created').hidden = false;
+      form.reset();
+      await load($('keys-list'), renderKeys);
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---------------------------------------------------------------- signing in
+
+/** Asks the gateway who a credential is; keeps it for this tab if the gateway accepts it. */
+async function signIn(credential) {
+  sessionStorage.setItem(CREDENTIAL, credential);
+  try {
+    session = await api('GET', '/whoami');
+  } catch (error) {
+    sessionStorage.removeItem(CREDENTIAL);
+    session = null;
+    throw error;
+  }
+  $('session-who').replaceChildren(h('span', { class: 'who' }, session.name), ' ', ...session.roles.map((role) => badge(role, 'info')),
+    ...(session.type === 'oidc' ? [h('span', { class: 'muted' }, ' (OIDC)')] : []));
+  $('session').hidden = false;
+  $('nav').hidden = false;
+  applyRoles();
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(CREDENTIAL);
+  session = null;
+  $('session').hidden = true;
+  $('nav').hidden = true;
+  $('key-created').hidden = true;
+  $('key-created-value').textContent = '';
+  applyRoles();
+  showView('signin');
+  if (message) flash(message, 'error');
+}
+
+function setUpSignIn() {
+  const form = $('signin-form');
+  const errors = $('signin-errors');
+  errors.tabIndex = -1;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const credential = form.elements.credential.value.trim();
+    if (!credential) return showErrors(errors, { messages: ['paste an API key (arca_…) or a bearer token'] });
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await signIn(credential);
+      form.reset();
+      showView(currentView());
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $('sign-out').addEventListener('click', () => signOut());
 }
 
 // ---------------------------------------------------------------- navigation
@@ -567,10 +742,17 @@ const VIEWS = {
   },
   snapshots: () => load($('snapshots-list'), renderSnapshots),
   audit: () => load($('audit-list'), renderAudit),
+  keys: () => load($('keys-list'), renderKeys),
+  signin: () => $('credential').focus(),
 };
+
+/** Views only some roles may open; the others show the dashboard instead. */
+const VIEW_REQUIRES = { audit: 'audit', keys: 'admin' };
 
 function showView(name) {
   if (!VIEWS[name]) name = 'dashboard';
+  if (!session) name = 'signin';
+  else if (name === 'signin' || (VIEW_REQUIRES[name] && !can(VIEW_REQUIRES[name]))) name = 'dashboard';
   stopJobsPolling();
   for (const section of document.querySelectorAll('[data-section]')) section.hidden = section.dataset.section !== name;
   for (const link of document.querySelectorAll('nav [data-view]')) {
@@ -594,20 +776,19 @@ function currentView() {
   return location.hash.replace(/^#/, '') || 'dashboard';
 }
 
-function start() {
-  const key = $('api-key');
-  key.value = sessionStorage.getItem(API_KEY) ?? '';
-  key.addEventListener('change', () => {
-    sessionStorage.setItem(API_KEY, key.value.trim());
-    showView(currentView());
-  });
-  $('key-form').addEventListener('submit', (e) => e.preventDefault());
+async function start() {
+  setUpSignIn();
   setUpPolicyForm();
   setUpRestoreForm();
+  setUpKeyForm();
   window.addEventListener('hashchange', () => {
     showView(currentView());
     $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view
   });
+  applyRoles();
+  // A reload keeps the tab signed in, if the gateway still accepts its credential.
+  const kept = sessionStorage.getItem(CREDENTIAL);
+  if (kept) await signIn(kept).catch(() => undefined);
   showView(currentView());
 }
 
