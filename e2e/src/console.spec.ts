@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIssuer, TestIssuer } from '../../services/gateway/src/testing/oidc-issuer';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -12,6 +13,8 @@ import { usePlatform } from './support/use-platform';
  * whole platform. An admin signs in with the first key, creates a policy, runs it and watches its
  * progress, browses the snapshot, restores one file and downloads another, reads the audit log
  * and the charts, and makes an auditor key; the auditor then sees neither restore nor download.
+ * An operator signs in through an OIDC issuer the test serves on loopback (authorization code
+ * with PKCE, through the issuer's login page) and sees no key management.
  * Screenshots of each page go to e2e/output/console/.
  */
 const CHROMIUM = process.env.ARCA_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,7 +22,10 @@ const OUTPUT = path.resolve(__dirname, '..', 'output', 'console');
 // Without the background-networking flags Chromium tries to reach Google's hosts, and a closed network refuses it.
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const stack = usePlatform();
+let issuer: TestIssuer;
+beforeAll(async () => { issuer = await startTestIssuer('arca-console'); });
+afterAll(() => issuer?.close());
+const stack = usePlatform(() => ({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'arca-console', OIDC_JWKS_URL: issuer.jwksUrl, OIDC_CLIENT_ID: issuer.clientId }));
 let context: BrowserContext;
 let page: Page;
 let profile: string;
@@ -217,10 +223,21 @@ describe('the console in Chromium', () => {
     await shot('11-auditor-audit');
   });
 
-  it('shows an operator no key management and no audit log', async () => {
-    const operator = await api<{ key: string }>(stack.platform, 'POST', '/keys', { name: 'console-operator', role: 'operator' });
+  it('signs an operator in through the OIDC issuer (authorization code with PKCE); the operator sees no key management and no audit log', async () => {
     await page.click('#sign-out');
-    await signIn(operator.body.key);
+    await page.locator('#oidc-signin').waitFor();
+    expect(await page.textContent('#oidc-issuer')).toBe(issuer.issuer);
+    await shot('12-sign-in-oidc');
+    await page.click('#oidc-button');
+    await page.waitForURL((url) => url.href.startsWith(`${issuer.issuer}/authorize?`));
+    const authorize = new URL(page.url());
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ response_type: 'code', client_id: issuer.clientId, redirect_uri: `${stack.platform.gatewayUrl}/`, code_challenge_method: 'S256' });
+    await page.fill('input[name=sub]', 'olga@example.com');
+    await page.selectOption('select[name=arca_role]', 'operator');
+    await page.click('button[type=submit]');
+    await page.waitForURL((url) => url.href.startsWith(stack.platform.gatewayUrl) && !url.search);
+    await page.locator('#session').waitFor();
+    expect(await page.textContent('#session-who')).toMatch(/olga@example\.com\s*operator\s*\(OIDC\)/);
     expect(await page.isVisible('nav a[data-view="keys"]')).toBe(false);
     expect(await page.isVisible('nav a[data-view="audit"]')).toBe(false);
     await page.goto(stack.platform.gatewayUrl + '/#keys'); // typed by hand: the dashboard instead
@@ -228,6 +245,12 @@ describe('the console in Chromium', () => {
     expect(await page.isVisible('#view-keys')).toBe(false);
     await go('policies');
     await page.getByRole('button', { name: 'Run console-docs now' }).waitFor();
-    await shot('12-operator-policies');
+    await shot('13-operator-policies');
+
+    // What the operator does is audited under the issuer's subject.
+    await page.getByRole('button', { name: 'Run console-docs now' }).click();
+    await page.locator('#view-jobs').waitFor();
+    const run = await until(async () => (await api<Array<{ action: string; actor: string }>>(stack.platform, 'GET', '/audit?limit=20')).body.find((e) => e.action === 'backup.run' && e.actor === 'oidc:olga@example.com'), 'the OIDC operator\'s run in the audit log');
+    expect(run).toBeTruthy();
   });
 });

@@ -86,7 +86,8 @@ export function timeChart({ name, caption, series, format, step = false, note, b
     });
     if (points.length > 1) svg.append(s('polyline', { class: `line series-${index}`, points: coords.join(' ') }));
     for (const p of points) {
-      svg.append(s('circle', { class: `point series-${index}`, cx: x(p.x), cy: y(p.y), r: 3.5, 'data-value': p.y },
+      svg.append(s('circle', { class: `point series-${index}`, cx: x(p.x), cy: y(p.y), r: index === 0 ? 3.5 : 5.5, // later series as rings, so equal values stay visible
+        'data-value': p.y },
         s('title', {}, `${line.name}: ${format(p.y)} · ${new Date(p.x).toLocaleString()}${p.label ? ` · ${p.label}` : ''}`)));
     }
   });

@@ -699,6 +699,79 @@ function signOut(message) {
   if (message) flash(message, 'error');
 }
 
+// Sign-in through the OIDC issuer: the authorization code flow with PKCE (S256) for a public client.
+// The state and code verifier live in sessionStorage between leaving for the issuer and coming back.
+const OIDC_PENDING = 'arca.oidcPending';
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const randomText = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+const redirectUri = () => `${location.origin}${location.pathname}`;
+
+async function setUpOidc() {
+  let config;
+  try {
+    config = (await api('GET', '/auth/console')).oidc;
+  } catch {
+    return; // API keys still work
+  }
+  if (!config) return;
+  $('oidc-issuer').textContent = config.issuer;
+  $('oidc-signin').hidden = false;
+  const errors = $('oidc-errors');
+  if (config.problem) {
+    $('oidc-button').disabled = true;
+    return showErrors(errors, { messages: [config.problem] });
+  }
+  $('oidc-button').addEventListener('click', async () => {
+    const verifier = randomText();
+    const state = randomText();
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    sessionStorage.setItem(OIDC_PENDING, JSON.stringify({ state, verifier, tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, view: currentView() }));
+    const url = new URL(config.authorizationEndpoint);
+    for (const [key, value] of Object.entries({ response_type: 'code', client_id: config.clientId, redirect_uri: redirectUri(), scope: config.scope, state, code_challenge: challenge, code_challenge_method: 'S256' })) {
+      url.searchParams.set(key, value);
+    }
+    location.assign(url.toString());
+  });
+}
+
+/** Back from the issuer with ?code=…&state=…: trades the code for tokens and signs in with the access token (or the ID token, when the access token is not a JWT). */
+async function finishOidc() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return false;
+  const pending = JSON.parse(sessionStorage.getItem(OIDC_PENDING) ?? 'null');
+  sessionStorage.removeItem(OIDC_PENDING);
+  history.replaceState(null, '', `${location.pathname}#${pending?.view ?? 'dashboard'}`);
+  const fail = (message) => {
+    showView('signin');
+    showErrors($('oidc-errors'), { messages: [message] });
+    return true;
+  };
+  if (params.has('error')) return fail(`The identity provider refused: ${params.get('error_description') ?? params.get('error')}`);
+  if (!pending || pending.state !== params.get('state')) return fail('The sign-in answer does not match a sign-in started here (state); start again.');
+  let tokens;
+  try {
+    const response = await fetch(pending.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(), client_id: pending.clientId, code_verifier: pending.verifier }),
+    });
+    tokens = await response.json();
+    if (!response.ok) return fail(`The identity provider would not issue a token: ${tokens.error_description ?? tokens.error ?? response.status}`);
+  } catch (error) {
+    return fail(`The identity provider's token endpoint cannot be reached: ${error.message}`);
+  }
+  const jwt = (t) => typeof t === 'string' && t.split('.').length === 3;
+  const token = jwt(tokens.access_token) ? tokens.access_token : tokens.id_token;
+  if (!jwt(token)) return fail('The identity provider answered no JWT (access_token or id_token).');
+  try {
+    await signIn(token);
+  } catch (error) {
+    return fail(`The gateway refused the token: ${error.message}`);
+  }
+  return true;
+}
+
 function setUpSignIn() {
   const form = $('signin-form');
   const errors = $('signin-errors');
@@ -786,10 +859,12 @@ async function start() {
     $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view
   });
   applyRoles();
+  await setUpOidc();
+  const oidcAnswered = await finishOidc();
   // A reload keeps the tab signed in, if the gateway still accepts its credential.
   const kept = sessionStorage.getItem(CREDENTIAL);
-  if (kept) await signIn(kept).catch(() => undefined);
-  showView(currentView());
+  if (!session && kept && !oidcAnswered) await signIn(kept).catch(() => undefined);
+  if (session || !oidcAnswered) showView(currentView());
 }
 
 start();
