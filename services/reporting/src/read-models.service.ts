@@ -153,7 +153,7 @@ export class ReadModelsService {
    * each backup and prune (all backups' stored bytes so far less all prunes' freed bytes), and the
    * success rate per policy. Oldest first; at most 1,000 backups.
    */
-  async history(days: number, now = new Date()) {
+  async history(days: number, now = new Date()): Promise<History> {
     const since = new Date(now.getTime() - days * 86_400_000);
     const jobs = qualifiedTable(this.dataSource, JobViewEntity);
     const policies = qualifiedTable(this.dataSource, PolicyViewEntity);
@@ -238,4 +238,17 @@ export class ReadModelsService {
       replication: { completed: Number(replication.completed), failed: Number(replication.failed), maxLagMs: replication.max_lag_ms === null ? null : Number(replication.max_lag_ms), avgLagMs: replication.avg_lag_ms === null ? null : Math.round(Number(replication.avg_lag_ms)) },
     };
   }
+}
+
+/** GET /reports/history (see ReadModelsService.history). */
+export interface History {
+  since: string;
+  until: string;
+  backups: Array<{
+    jobId: string; policyId: string | null; policyName: string | null; finishedAt: Date;
+    bytesRead: number | null; bytesNew: number | null; bytesStored: number | null; durationMs: number | null;
+    throughputBytesPerSec: number | null; dedupeRatio: number | null; compressionRatio: number | null;
+  }>;
+  storage: Array<{ at: Date; after: 'backup' | 'prune'; bytesStored: number }>;
+  policies: Array<{ policyId: string | null; name: string | null; completed: number; failed: number; cancelled: number; successRate: number | null }>;
 }
