@@ -81,6 +81,8 @@ describe('the console in Chromium', () => {
     await page.goto(stack.platform.gatewayUrl + '/');
     await page.locator('#view-signin').waitFor();
     await shot('01-sign-in');
+    await page.click('#signin-form button[type=submit]');
+    await expect.poll(() => page.textContent('#signin-errors')).toMatch(/Please fix:\s*paste an API key/);
     await page.fill('#credential', `arca_${'x'.repeat(43)}`);
     await page.click('#signin-form button[type=submit]');
     await expect.poll(() => page.textContent('#signin-errors')).toMatch(/unknown, malformed or revoked API key/);

@@ -195,6 +195,35 @@ function showErrors(box, error) {
   box.focus?.();
 }
 
+/** What a form's own checks found, shown under "Please fix:". */
+class FormProblems extends Error {
+  constructor(...messages) {
+    super(messages.join('; '));
+    this.messages = messages;
+  }
+}
+
+/**
+ * A form's submission: its error box hidden, its button disabled while `handler` runs, and
+ * whatever the handler throws (FormProblems, or the gateway's refusal) shown in the error box.
+ */
+function onSubmit(form, errors, handler) {
+  errors.tabIndex = -1;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await handler();
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 /** Renders a view's content, or the reason it could not be loaded, into a container. */
 async function load(container, render) {
   container.setAttribute('aria-busy', 'true');
@@ -645,26 +674,14 @@ async function renderKeys() {
 
 function setUpKeyForm() {
   const form = $('key-create-form');
-  const errors = $('key-errors');
-  errors.tabIndex = -1;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    errors.hidden = true;
+  onSubmit(form, $('key-errors'), async () => {
     const name = form.elements.name.value.trim();
-    if (!name) return showErrors(errors, { messages: ['name must not be empty'] });
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      const created = await api('POST', '/keys', { name, role: form.elements.role.value });
-      $('key-created-value').textContent = created.key;
-      $('key-created').hidden = false;
-      form.reset();
-      await load($('keys-list'), renderKeys);
-    } catch (error) {
-      showErrors(errors, error);
-    } finally {
-      button.disabled = false;
-    }
+    if (!name) throw new FormProblems('name must not be empty');
+    const created = await api('POST', '/keys', { name, role: form.elements.role.value });
+    $('key-created-value').textContent = created.key;
+    $('key-created').hidden = false;
+    form.reset();
+    await load($('keys-list'), renderKeys);
   });
 }
 
@@ -774,24 +791,12 @@ async function finishOidc() {
 
 function setUpSignIn() {
   const form = $('signin-form');
-  const errors = $('signin-errors');
-  errors.tabIndex = -1;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    errors.hidden = true;
+  onSubmit(form, $('signin-errors'), async () => {
     const credential = form.elements.credential.value.trim();
-    if (!credential) return showErrors(errors, { messages: ['paste an API key (arca_…) or a bearer token'] });
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      await signIn(credential);
-      form.reset();
-      showView(currentView());
-    } catch (error) {
-      showErrors(errors, error);
-    } finally {
-      button.disabled = false;
-    }
+    if (!credential) throw new FormProblems('paste an API key (arca_…) or a bearer token');
+    await signIn(credential);
+    form.reset();
+    showView(currentView());
   });
   $('sign-out').addEventListener('click', () => signOut());
 }
