@@ -641,7 +641,7 @@ async function renderAudit() {
     timeEl(e.time),
     e.actor,
     h('code', {}, e.action),
-    e.target ?? '–',
+    e.target ? h('span', { class: 'long-id' }, e.target) : '–',
     describeDetails(e.details),
   ]), { empty: 'Nothing recorded yet.' });
 }
