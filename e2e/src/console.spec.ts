@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIssuer, TestIssuer } from '../../services/gateway/src/testing/oidc-issuer';
+import { verifySignature } from '../../services/reporting/src/webhooks/webhook-signature';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -23,8 +26,22 @@ const OUTPUT = path.resolve(__dirname, '..', 'output', 'console');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let issuer: TestIssuer;
-beforeAll(async () => { issuer = await startTestIssuer('arca-console'); });
-afterAll(() => issuer?.close());
+/** A webhook receiver on loopback: answers 200 and keeps what it was sent. */
+const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+let receiver: http.Server;
+beforeAll(async () => {
+  issuer = await startTestIssuer('arca-console');
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += String(chunk); });
+    req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(200).end('ok'); });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+});
+afterAll(async () => {
+  await issuer?.close();
+  receiver?.close();
+});
 const stack = usePlatform(() => ({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'arca-console', OIDC_JWKS_URL: issuer.jwksUrl, OIDC_CLIENT_ID: issuer.clientId }));
 let context: BrowserContext;
 let page: Page;
@@ -180,6 +197,32 @@ describe('the console in Chromium', () => {
     await shot('08-dashboard-charts');
   });
 
+  it('subscribes a webhook, sends it a test and shows the delivery and the receiver\'s answer', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await go('webhooks');
+    await page.fill('#w-url', 'ftp://nowhere');
+    await page.click('#webhook-form button[type=submit]');
+    await expect.poll(() => page.textContent('#webhook-errors')).toMatch(/url must be an https:\/\/ URL/);
+    await page.fill('#w-url', url);
+    await page.check('#webhook-form input[value="backup.completed"]');
+    await page.click('#webhook-form button[type=submit]');
+    await page.locator('#webhook-created').waitFor();
+    const secret = (await page.textContent('#webhook-created-secret'))!.trim();
+    expect(secret).toMatch(/^whsec_/);
+    const row = page.locator('#webhooks-list tr', { hasText: url });
+    expect(await row.textContent()).toContain('backup.failed, backup.completed');
+    await row.getByRole('button', { name: `Send a test to ${url}` }).click();
+    // The delivery worker sends within a second or two; the table shows it once it has.
+    await until(async () => {
+      await row.getByRole('button', { name: `Deliveries to ${url}` }).click();
+      await page.locator('#deliveries-list table, #deliveries-list .empty').first().waitFor();
+      return /webhook\.test\s*delivered\s*1\s*HTTP 200/.test((await page.textContent('#deliveries-list')) ?? '');
+    }, 'the test delivery shown as delivered', 30_000, 1_000);
+    const test = received.find((r) => r.headers['arca-event'] === 'webhook.test')!;
+    expect(verifySignature(secret, String(test.headers['arca-signature']), test.body)).toBe(true);
+    await shot('09-webhooks');
+  });
+
   it('creates an auditor key; the auditor sees snapshots, policies and the audit log but no restore, download, run or key management', async () => {
     await go('keys');
     await page.fill('#k-name', 'console-auditor');
@@ -189,7 +232,7 @@ describe('the console in Chromium', () => {
     const auditorKey = (await page.textContent('#key-created-value'))!.trim();
     expect(auditorKey).toMatch(/^arca_/);
     await page.locator('#keys-list tr', { hasText: 'console-auditor' }).waitFor();
-    await shot('09-keys');
+    await shot('10-keys');
 
     await page.click('#sign-out');
     await page.locator('#view-signin').waitFor();
@@ -214,22 +257,28 @@ describe('the console in Chromium', () => {
     expect(await page.locator('#tree-list input[type=checkbox]').count()).toBe(0);
     expect(await page.locator('#tree-list a[href*="/file?"]').count()).toBe(0); // names and sizes, no download links
     expect(await page.textContent('#tree-list')).toContain('notes.txt');
-    await shot('10-auditor-snapshot');
+    await shot('11-auditor-snapshot');
 
     // The gateway refuses what the console hides: the page's own credential cannot fetch a file.
     const snapshots = await api<Array<{ id: string }>>(stack.platform, 'GET', '/snapshots', undefined, { authorization: `Bearer ${auditorKey}` });
     expect((await api(stack.platform, 'GET', `/snapshots/${snapshots.body[0].id}/file?path=/notes.txt`, undefined, { authorization: `Bearer ${auditorKey}` })).status).toBe(403);
 
+    await go('webhooks');
+    const hook = page.locator('#webhooks-list tr', { hasText: '/hook' });
+    await hook.getByRole('button', { name: /Deliveries to/ }).waitFor();
+    expect(await hook.getByRole('button', { name: /Send a test|Remove/ }).count()).toBe(0);
+    expect(await page.isVisible('#webhook-form')).toBe(false);
+
     await go('audit');
     await page.locator('#audit-list tr', { hasText: 'key.create' }).first().waitFor();
-    await shot('11-auditor-audit');
+    await shot('12-auditor-audit');
   });
 
   it('signs an operator in through the OIDC issuer (authorization code with PKCE); the operator sees no key management and no audit log', async () => {
     await page.click('#sign-out');
     await page.locator('#oidc-signin').waitFor();
     expect(await page.textContent('#oidc-issuer')).toBe(issuer.issuer);
-    await shot('12-sign-in-oidc');
+    await shot('13-sign-in-oidc');
     await page.click('#oidc-button');
     await page.waitForURL((url) => url.href.startsWith(`${issuer.issuer}/authorize?`));
     const authorize = new URL(page.url());
@@ -247,7 +296,7 @@ describe('the console in Chromium', () => {
     expect(await page.isVisible('#view-keys')).toBe(false);
     await go('policies');
     await page.getByRole('button', { name: 'Run console-docs now' }).waitFor();
-    await shot('13-operator-policies');
+    await shot('14-operator-policies');
 
     // What the operator does is audited under the issuer's subject.
     await page.getByRole('button', { name: 'Run console-docs now' }).click();

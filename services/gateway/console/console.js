@@ -646,6 +646,83 @@ async function renderAudit() {
   ]), { empty: 'Nothing recorded yet.' });
 }
 
+// ---------------------------------------------------------------- webhooks
+
+const DELIVERY_TONE = { pending: 'neutral', delivered: 'good', failed: 'bad' };
+
+async function removeWebhook(hook) {
+  if (!confirm(`Remove the subscription of ${hook.url}? Its deliveries go too.`)) return;
+  try {
+    await api('DELETE', `/webhooks/${hook.id}`);
+    flash(`Subscription of ${hook.url} removed.`);
+    $('deliveries').hidden = true;
+    showView('webhooks');
+  } catch (error) {
+    flash(`Could not remove it: ${error.message}`, 'error');
+  }
+}
+
+async function testWebhook(hook, button) {
+  button.disabled = true;
+  try {
+    await api('POST', `/webhooks/${hook.id}/test`);
+    flash(`A webhook.test delivery to ${hook.url} is queued.`);
+    await openDeliveries(hook);
+  } catch (error) {
+    flash(`Could not send a test: ${error.message}`, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function renderWebhooks() {
+  const hooks = await api('GET', '/webhooks');
+  return dataTable('Webhook subscriptions', ['Endpoint', 'Events', 'Created', 'By', ''], hooks.map((w) => [
+    h('span', { class: 'long-id' }, w.url),
+    w.events.join(', '),
+    timeEl(w.createdAt),
+    w.createdBy ?? '–',
+    h('span', { class: 'row-actions' },
+      h('button', { type: 'button', onclick: () => openDeliveries(w), 'aria-label': `Deliveries to ${w.url}` }, 'Deliveries'),
+      can('admin') ? h('button', { type: 'button', onclick: (e) => testWebhook(w, e.currentTarget), 'aria-label': `Send a test to ${w.url}` }, 'Send test') : null,
+      can('admin') ? h('button', { type: 'button', class: 'danger', onclick: () => removeWebhook(w), 'aria-label': `Remove ${w.url}` }, 'Remove') : null),
+  ]), { empty: can('admin') ? 'No subscriptions yet. Add one below.' : 'No subscriptions.' });
+}
+
+async function openDeliveries(hook) {
+  $('h-deliveries').textContent = `Deliveries to ${hook.url}`;
+  $('deliveries').hidden = false;
+  await load($('deliveries-list'), async () => {
+    const deliveries = await api('GET', `/webhooks/${hook.id}/deliveries?limit=50`);
+    return dataTable(`Deliveries to ${hook.url}, newest first`, ['Event', 'Status', 'Attempts', 'Last answer', 'Created', 'Delivered'], deliveries.map((d) => [
+      h('code', {}, d.event),
+      badge(d.status, DELIVERY_TONE[d.status] ?? 'neutral'),
+      String(d.attempts),
+      d.lastStatus ? `HTTP ${d.lastStatus}` : d.lastError ?? (d.status === 'pending' ? 'not sent yet' : '–'),
+      timeEl(d.createdAt),
+      d.deliveredAt ? timeEl(d.deliveredAt) : d.nextAttemptAt && d.status === 'pending' ? h('span', { class: 'muted' }, 'next try ', timeEl(d.nextAttemptAt)) : '–',
+    ]), { empty: 'Nothing delivered yet.' });
+  });
+}
+
+function setUpWebhookForm() {
+  const form = $('webhook-form');
+  $('deliveries-close').addEventListener('click', () => { $('deliveries').hidden = true; });
+  onSubmit(form, $('webhook-errors'), async () => {
+    const url = form.elements.url.value.trim();
+    const events = [...form.querySelectorAll('input[name=events]:checked')].map((box) => box.value);
+    const problems = [];
+    if (!/^https?:\/\//.test(url)) problems.push('url must be an https:// URL (or http:// to loopback)');
+    if (events.length === 0) problems.push('choose at least one event');
+    if (problems.length) throw new FormProblems(...problems);
+    const created = await api('POST', '/webhooks', { url, events });
+    $('webhook-created-secret').textContent = created.secret;
+    $('webhook-created').hidden = false;
+    form.reset();
+    await load($('webhooks-list'), renderWebhooks);
+  });
+}
+
 // ---------------------------------------------------------------- API keys (admins)
 
 async function revokeKey(key) {
@@ -711,6 +788,8 @@ function signOut(message) {
   $('nav').hidden = true;
   $('key-created').hidden = true;
   $('key-created-value').textContent = '';
+  $('webhook-created').hidden = true;
+  $('webhook-created-secret').textContent = '';
   applyRoles();
   showView('signin');
   if (message) flash(message, 'error');
@@ -821,6 +900,7 @@ const VIEWS = {
   snapshots: () => load($('snapshots-list'), renderSnapshots),
   audit: () => load($('audit-list'), renderAudit),
   keys: () => load($('keys-list'), renderKeys),
+  webhooks: () => load($('webhooks-list'), renderWebhooks),
   signin: () => $('credential').focus(),
 };
 
@@ -859,6 +939,7 @@ async function start() {
   setUpPolicyForm();
   setUpRestoreForm();
   setUpKeyForm();
+  setUpWebhookForm();
   window.addEventListener('hashchange', () => {
     showView(currentView());
     $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view
