@@ -304,4 +304,21 @@ describe('the console in Chromium', () => {
     const run = await until(async () => (await api<Array<{ action: string; actor: string }>>(stack.platform, 'GET', '/audit?limit=20')).body.find((e) => e.action === 'backup.run' && e.actor === 'oidc:olga@example.com'), 'the OIDC operator\'s run in the audit log');
     expect(run).toBeTruthy();
   });
+
+  it('lets the admin revoke a key and remove a webhook subscription, after confirming', async () => {
+    await page.click('#sign-out');
+    await signIn(stack.platform.adminKey);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await go('keys');
+    await page.getByRole('button', { name: 'Revoke key console-auditor' }).click();
+    await page.locator('#keys-list tr', { hasText: 'console-auditor' }).filter({ hasText: 'revoked' }).waitFor();
+    const auditor = (await api<Array<{ name: string; revokedAt: string | null }>>(stack.platform, 'GET', '/keys')).body.find((k) => k.name === 'console-auditor');
+    expect(auditor?.revokedAt).toBeTruthy();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await go('webhooks');
+    await page.getByRole('button', { name: /Remove http:\/\/127\.0\.0\.1:\d+\/hook/ }).click();
+    await page.locator('#webhooks-list .empty').waitFor();
+    expect((await api<unknown[]>(stack.platform, 'GET', '/webhooks')).body).toEqual([]);
+  });
 });

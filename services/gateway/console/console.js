@@ -337,15 +337,23 @@ async function runNow(policy, button) {
   }
 }
 
-async function deletePolicy(policy) {
-  if (!confirm(`Delete policy “${policy.name}”? Scheduled backups stop; its snapshots stay until pruned.`)) return;
+/** A DELETE the user confirms first; then the view is shown again, or the refusal flashed. */
+async function confirmedDelete({ question, path, done, what, view }) {
+  if (!confirm(question)) return;
   try {
-    await api('DELETE', `/policies/${policy.id}`);
-    flash(`Policy “${policy.name}” deleted.`);
-    showView('policies');
+    await api('DELETE', path);
+    flash(done);
+    showView(view);
   } catch (error) {
-    flash(`Could not delete “${policy.name}”: ${error.message}`, 'error');
+    flash(`Could not ${what}: ${error.message}`, 'error');
   }
+}
+
+function deletePolicy(policy) {
+  return confirmedDelete({
+    question: `Delete policy “${policy.name}”? Scheduled backups stop; its snapshots stay until pruned.`,
+    path: `/policies/${policy.id}`, done: `Policy “${policy.name}” deleted.`, what: `delete “${policy.name}”`, view: 'policies',
+  });
 }
 
 async function renderPolicies() {
@@ -650,16 +658,12 @@ async function renderAudit() {
 
 const DELIVERY_TONE = { pending: 'neutral', delivered: 'good', failed: 'bad' };
 
-async function removeWebhook(hook) {
-  if (!confirm(`Remove the subscription of ${hook.url}? Its deliveries go too.`)) return;
-  try {
-    await api('DELETE', `/webhooks/${hook.id}`);
-    flash(`Subscription of ${hook.url} removed.`);
-    $('deliveries').hidden = true;
-    showView('webhooks');
-  } catch (error) {
-    flash(`Could not remove it: ${error.message}`, 'error');
-  }
+function removeWebhook(hook) {
+  $('deliveries').hidden = true;
+  return confirmedDelete({
+    question: `Remove the subscription of ${hook.url}? Its deliveries go too.`,
+    path: `/webhooks/${hook.id}`, done: `Subscription of ${hook.url} removed.`, what: `remove the subscription of ${hook.url}`, view: 'webhooks',
+  });
 }
 
 async function testWebhook(hook, button) {
@@ -725,15 +729,11 @@ function setUpWebhookForm() {
 
 // ---------------------------------------------------------------- API keys (admins)
 
-async function revokeKey(key) {
-  if (!confirm(`Revoke key “${key.name}” (${key.role})? It stops working at once.`)) return;
-  try {
-    await api('DELETE', `/keys/${key.id}`);
-    flash(`Key “${key.name}” revoked.`);
-    showView('keys');
-  } catch (error) {
-    flash(`Could not revoke “${key.name}”: ${error.message}`, 'error');
-  }
+function revokeKey(key) {
+  return confirmedDelete({
+    question: `Revoke key “${key.name}” (${key.role})? It stops working at once.`,
+    path: `/keys/${key.id}`, done: `Key “${key.name}” revoked.`, what: `revoke “${key.name}”`, view: 'keys',
+  });
 }
 
 async function renderKeys() {
