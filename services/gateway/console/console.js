@@ -2,6 +2,8 @@
 // Plain ES module, no framework and no build step. All text reaches the page through DOM nodes
 // (textContent), never innerHTML, because file names, policy names and error messages are data.
 
+import { barChart, timeChart } from './charts.js';
+
 // ---------------------------------------------------------------- small helpers
 
 /** Creates an element: h('a', { href: '#x', class: 'y', onclick }, 'text', child, …). */
@@ -103,12 +105,37 @@ function dataTable(caption, headers, rows, { hideCaption = true, empty = 'Nothin
 
 // ---------------------------------------------------------------- API access
 
-// The API key this tab signs in with: kept for the tab's session only, sent on every call.
-const API_KEY = 'arca.apiKey';
+// The API key (or OIDC bearer token) this tab signs in with: kept for the tab's session only, sent on every call.
+const CREDENTIAL = 'arca.credential';
 
 function authorization() {
-  const key = sessionStorage.getItem(API_KEY);
-  return key ? { authorization: `Bearer ${key}` } : {};
+  const credential = sessionStorage.getItem(CREDENTIAL);
+  return credential ? { authorization: `Bearer ${credential}` } : {};
+}
+
+/** Who is signed in (GET /whoami), or null. */
+let session = null;
+
+/**
+ * What the signed-in roles allow, as the gateway decides it (docs/rest-api.md, "who"): the
+ * console only hides what would be refused; the gateway refuses it anyway.
+ */
+const ALLOWS = {
+  operate: ['admin', 'operator'], // policies, runs, restores, file downloads
+  audit: ['admin', 'auditor'], // the audit log
+  admin: ['admin'], // API keys
+};
+
+function can(what) {
+  return Boolean(session?.roles.some((role) => ALLOWS[what].includes(role)));
+}
+
+/** Shows and hides every element marked data-requires="operate|audit|admin" (or "!operate": shown to the others) for the signed-in roles. */
+function applyRoles() {
+  for (const el of document.querySelectorAll('[data-requires]')) {
+    const required = el.dataset.requires;
+    el.hidden = required.startsWith('!') ? !session || can(required.slice(1)) : !can(required);
+  }
 }
 
 /** The gateway's error body is `{ statusCode, error, message }` with message possibly a list. */
@@ -134,7 +161,11 @@ async function api(method, path, body) {
   let parsed;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   if (!response.ok) {
-    if (response.status === 401) throw new ApiError(401, ['Sign in: paste an API key in the field at the top (npm start printed the first admin key; it is also in .arca/admin-key).']);
+    if (response.status === 401) {
+      const reason = parsed?.message ? ` (${parsed.message})` : '';
+      if (session) signOut(`Signed out: the gateway no longer accepts this credential${reason}.`);
+      throw new ApiError(401, [`The gateway refused the credential${reason}.`]);
+    }
     const message = parsed?.message ?? parsed?.error ?? `${response.status} ${response.statusText}`;
     throw new ApiError(response.status, Array.isArray(message) ? message.map(String) : [String(message)]);
   }
@@ -162,6 +193,35 @@ function showErrors(box, error) {
   box.replaceChildren(h('p', {}, heading), h('ul', {}, (error.messages ?? [error.message]).map((m) => h('li', {}, m))));
   box.hidden = false;
   box.focus?.();
+}
+
+/** What a form's own checks found, shown under "Please fix:". */
+class FormProblems extends Error {
+  constructor(...messages) {
+    super(messages.join('; '));
+    this.messages = messages;
+  }
+}
+
+/**
+ * A form's submission: its error box hidden, its button disabled while `handler` runs, and
+ * whatever the handler throws (FormProblems, or the gateway's refusal) shown in the error box.
+ */
+function onSubmit(form, errors, handler) {
+  errors.tabIndex = -1;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.hidden = true;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await handler();
+    } catch (error) {
+      showErrors(errors, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 /** Renders a view's content, or the reason it could not be loaded, into a container. */
@@ -200,11 +260,36 @@ async function renderDashboard() {
       p.compliant ? badge('compliant', 'good') : badge(p.ageMinutes === null ? 'no backup yet' : 'breached', 'bad')]),
     { empty: 'No policies yet. Create one under Policies.' }));
 
+  await load($('dashboard-charts'), renderCharts);
+
   $('dashboard-health').replaceChildren(health.error
     ? h('p', { class: 'error-box' }, `Health unknown: ${health.error}`)
     : h('ul', { class: 'health' }, Object.entries(health.services).map(([name, s]) => h('li', {},
       badge(s.status === 'up' ? 'up' : 'down', s.status === 'up' ? 'good' : 'bad'), ' ', name,
       s.status !== 'up' && s.message ? h('span', { class: 'muted' }, ` — ${s.message}`) : null))));
+}
+
+const formatRate = (bytesPerSec) => (bytesPerSec === null || bytesPerSec === undefined ? '–' : `${formatBytes(bytesPerSec)}/s`);
+const formatAxisRatio = (ratio) => (ratio === null || ratio === undefined ? '–' : `${Number(ratio.toFixed(2))}×`);
+
+/** Throughput and stored bytes over time, success rate per policy, dedupe and compression ratios (GET /reports/history). */
+async function renderCharts() {
+  const history = await api('GET', '/reports/history?days=30');
+  const backups = history.backups;
+  const point = (b, y) => ({ x: b.finishedAt, y, label: b.policyName ?? 'manual backup' });
+  const ratio = (key) => backups.filter((b) => Number.isFinite(b[key]) && b[key] > 0).map((b) => point(b, b[key]));
+  const wrap = h('div', { class: 'chart-grid' });
+  wrap.append(
+    timeChart({ name: 'throughput', caption: 'Backup throughput', series: [{ name: 'throughput', points: backups.filter((b) => b.throughputBytesPerSec !== null).map((b) => point(b, b.throughputBytesPerSec)) }], format: formatRate, base: 1024 }),
+    timeChart({ name: 'storage', caption: 'Storage used', step: true, series: [{ name: 'stored', points: history.storage.map((p) => ({ x: p.at, y: p.bytesStored, label: `after a ${p.after}` })) }], format: formatBytes, base: 1024, note: 'Stored bytes after each backup and prune.' }),
+    barChart({
+      name: 'success', caption: 'Backup success rate per policy', format: formatPercent,
+      tone: (v) => (v === null ? 'neutral' : v >= 0.99 ? 'good' : v >= 0.9 ? 'warn' : 'bad'),
+      bars: history.policies.map((p) => ({ label: p.name ?? shortId(p.policyId), value: p.successRate, detail: `${p.completed} completed, ${p.failed} failed${p.cancelled ? `, ${p.cancelled} cancelled` : ''}` })),
+    }),
+    timeChart({ name: 'ratios', caption: 'Dedupe and compression ratios per backup', series: [{ name: 'dedupe', points: ratio('dedupeRatio') }, { name: 'compression', points: ratio('compressionRatio') }], format: formatAxisRatio, note: 'An unchanged backup stores nothing new and has no ratio.' }),
+  );
+  return wrap;
 }
 
 /**
@@ -252,15 +337,23 @@ async function runNow(policy, button) {
   }
 }
 
-async function deletePolicy(policy) {
-  if (!confirm(`Delete policy “${policy.name}”? Scheduled backups stop; its snapshots stay until pruned.`)) return;
+/** A DELETE the user confirms first; then the view is shown again, or the refusal flashed. */
+async function confirmedDelete({ question, path, done, what, view }) {
+  if (!confirm(question)) return;
   try {
-    await api('DELETE', `/policies/${policy.id}`);
-    flash(`Policy “${policy.name}” deleted.`);
-    showView('policies');
+    await api('DELETE', path);
+    flash(done);
+    showView(view);
   } catch (error) {
-    flash(`Could not delete “${policy.name}”: ${error.message}`, 'error');
+    flash(`Could not ${what}: ${error.message}`, 'error');
   }
+}
+
+function deletePolicy(policy) {
+  return confirmedDelete({
+    question: `Delete policy “${policy.name}”? Scheduled backups stop; its snapshots stay until pruned.`,
+    path: `/policies/${policy.id}`, done: `Policy “${policy.name}” deleted.`, what: `delete “${policy.name}”`, view: 'policies',
+  });
 }
 
 async function renderPolicies() {
@@ -272,10 +365,12 @@ async function renderPolicies() {
     p.backupWindow ? `${p.backupWindow.start}–${p.backupWindow.end}` : 'any time',
     formatMinutes(p.rpoMinutes),
     describeRetention(p.retention),
-    h('span', { class: 'row-actions' },
-      h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, 'Run now'),
-      h('button', { type: 'button', class: 'danger', onclick: () => deletePolicy(p), 'aria-label': `Delete ${p.name}` }, 'Delete')),
-  ]), { empty: 'No policies yet. Create the first one below.' });
+    can('operate')
+      ? h('span', { class: 'row-actions' },
+        h('button', { type: 'button', onclick: (e) => runNow(p, e.currentTarget), 'aria-label': `Run ${p.name} now` }, 'Run now'),
+        h('button', { type: 'button', class: 'danger', onclick: () => deletePolicy(p), 'aria-label': `Delete ${p.name}` }, 'Delete'))
+      : h('span', { class: 'muted' }, 'read-only'),
+  ]), { empty: can('operate') ? 'No policies yet. Create the first one below.' : 'No policies yet.' });
 }
 
 /** The policy form's values as a PolicySpec; empty optional fields are left out so the API's defaults apply. */
@@ -294,6 +389,7 @@ function policyFromForm(form) {
     retention,
     replicate: form.elements.replicate.checked,
   };
+  if (number(v.bandwidthMiB) !== undefined) spec.bandwidthLimitBytesPerSec = Math.round(number(v.bandwidthMiB) * 1024 * 1024);
   if (v.windowStart || v.windowEnd) spec.backupWindow = { start: v.windowStart, end: v.windowEnd };
   return spec;
 }
@@ -307,6 +403,7 @@ function policyProblems(spec) {
   if (spec.schedule.cron.split(/\s+/).length !== 5) problems.push('schedule.cron needs five fields (minute hour day month weekday)');
   if (spec.backupWindow && (!spec.backupWindow.start || !spec.backupWindow.end)) problems.push('give both ends of the backup window, or neither');
   if (!Number.isInteger(spec.rpoMinutes) || spec.rpoMinutes < 1) problems.push('rpoMinutes must be a whole number of minutes, at least 1');
+  if (spec.bandwidthLimitBytesPerSec !== undefined && !(spec.bandwidthLimitBytesPerSec >= 1024)) problems.push('the bandwidth limit must be at least 1 KiB/s (0.001 MiB/s)');
   return problems;
 }
 
@@ -390,6 +487,7 @@ async function renderJobs() {
 }
 
 async function renderRunNow() {
+  if (!can('operate')) return;
   const policies = await fetchPolicies().catch(() => []);
   $('run-now').replaceChildren(
     policies.length ? h('span', { class: 'muted' }, 'Run now:') : null,
@@ -432,7 +530,7 @@ async function renderSnapshots() {
     formatBytes(s.stats?.bytesNew),
     formatBytes(s.stats?.bytesStored),
     s.stats?.bytesRead > 0 && s.stats?.bytesNew === 0 ? '∞' : formatRatio(s.stats?.dedupeRatio),
-    h('button', { type: 'button', onclick: () => openSnapshot(s), 'aria-label': `Browse and restore snapshot ${shortId(s.id)}` }, 'Browse'),
+    h('button', { type: 'button', onclick: () => openSnapshot(s), 'aria-label': `Browse${can('operate') ? ' and restore' : ''} snapshot ${shortId(s.id)}` }, 'Browse'),
   ]), { empty: 'No snapshots yet.' });
 }
 
@@ -485,22 +583,25 @@ async function browseTo(path) {
       const full = e.path ?? join(path, e.name);
       const name = e.type === 'dir'
         ? h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(full); } }, `${e.name}/`)
-        : e.type === 'file' || e.type === 'hardlink'
+        : (e.type === 'file' || e.type === 'hardlink') && can('operate')
           ? h('a', { href: `/snapshots/${id}/file?path=${encodeURIComponent(full)}`, title: 'Download this file', onclick: (ev) => { ev.preventDefault(); void download(ev.currentTarget.href, e.name); } }, e.name)
           : h('span', {}, e.name, e.target ? h('span', { class: 'muted' }, ` → ${e.target}`) : null);
-      return [
+      const cells = [
         name,
         e.type,
         e.size !== undefined && e.type !== 'dir' ? formatBytes(e.size) : '',
         timeEl(e.mtime),
-        h('input', { type: 'checkbox', checked: selected.has(full), 'aria-label': `Restore ${full}`, onchange: (ev) => togglePath(full, ev.currentTarget.checked) }),
       ];
+      // Restoring and downloading are for operators: an auditor sees names and sizes only.
+      if (can('operate')) cells.push(h('input', { type: 'checkbox', checked: selected.has(full), 'aria-label': `Restore ${full}`, onchange: (ev) => togglePath(full, ev.currentTarget.checked) }));
+      return cells;
     });
+    const headers = ['Name', 'Type', 'Size', 'Modified', ...(can('operate') ? ['Restore'] : [])];
     if (path !== '/') {
       const up = path.slice(0, path.lastIndexOf('/')) || '/';
-      rows.unshift([h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(up); } }, '../'), 'parent', '', '', '']);
+      rows.unshift([h('a', { href: '#snapshots', onclick: (ev) => { ev.preventDefault(); browseTo(up); } }, '../'), 'parent', '', '', ...(can('operate') ? [''] : [])]);
     }
-    return dataTable(`Contents of ${path}`, ['Name', 'Type', 'Size', 'Modified', 'Restore'], rows, { empty: 'This directory is empty.' });
+    return dataTable(`Contents of ${path}`, headers, rows, { empty: 'This directory is empty.' });
   });
 }
 
@@ -538,14 +639,245 @@ function describeDetails(details) {
 }
 
 async function renderAudit() {
-  const entries = await api('GET', '/audit?limit=200');
+  const [entries, verified] = await Promise.all([api('GET', '/audit?limit=200'), api('GET', '/audit/verify').catch((error) => ({ error }))]);
+  $('audit-verify').replaceChildren(verified.error
+    ? `The chain could not be verified: ${verified.error.message}`
+    : verified.valid
+      ? h('span', {}, badge('chain intact', 'good'), ` ${verified.entries} entries, head #${verified.head?.seq ?? 0}`)
+      : h('span', {}, badge('chain broken', 'bad'), ` at entry #${verified.firstBroken.seq}: ${verified.firstBroken.reason}`));
   return dataTable('Audit log, newest first', ['Time', 'Actor', 'Action', 'Target', 'Details'], entries.map((e) => [
     timeEl(e.time),
     e.actor,
     h('code', {}, e.action),
-    e.target ?? '–',
+    e.target ? h('span', { class: 'long-id' }, e.target) : '–',
     describeDetails(e.details),
   ]), { empty: 'Nothing recorded yet.' });
+}
+
+// ---------------------------------------------------------------- webhooks
+
+const DELIVERY_TONE = { pending: 'neutral', delivered: 'good', failed: 'bad' };
+
+function removeWebhook(hook) {
+  $('deliveries').hidden = true;
+  return confirmedDelete({
+    question: `Remove the subscription of ${hook.url}? Its deliveries go too.`,
+    path: `/webhooks/${hook.id}`, done: `Subscription of ${hook.url} removed.`, what: `remove the subscription of ${hook.url}`, view: 'webhooks',
+  });
+}
+
+async function testWebhook(hook, button) {
+  button.disabled = true;
+  try {
+    await api('POST', `/webhooks/${hook.id}/test`);
+    flash(`A webhook.test delivery to ${hook.url} is queued.`);
+    await openDeliveries(hook);
+  } catch (error) {
+    flash(`Could not send a test: ${error.message}`, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function renderWebhooks() {
+  const hooks = await api('GET', '/webhooks');
+  return dataTable('Webhook subscriptions', ['Endpoint', 'Events', 'Created', 'By', ''], hooks.map((w) => [
+    h('span', { class: 'long-id' }, w.url),
+    w.events.join(', '),
+    timeEl(w.createdAt),
+    w.createdBy ?? '–',
+    h('span', { class: 'row-actions' },
+      h('button', { type: 'button', onclick: () => openDeliveries(w), 'aria-label': `Deliveries to ${w.url}` }, 'Deliveries'),
+      can('admin') ? h('button', { type: 'button', onclick: (e) => testWebhook(w, e.currentTarget), 'aria-label': `Send a test to ${w.url}` }, 'Send test') : null,
+      can('admin') ? h('button', { type: 'button', class: 'danger', onclick: () => removeWebhook(w), 'aria-label': `Remove ${w.url}` }, 'Remove') : null),
+  ]), { empty: can('admin') ? 'No subscriptions yet. Add one below.' : 'No subscriptions.' });
+}
+
+async function openDeliveries(hook) {
+  $('h-deliveries').textContent = `Deliveries to ${hook.url}`;
+  $('deliveries').hidden = false;
+  await load($('deliveries-list'), async () => {
+    const deliveries = await api('GET', `/webhooks/${hook.id}/deliveries?limit=50`);
+    return dataTable(`Deliveries to ${hook.url}, newest first`, ['Event', 'Status', 'Attempts', 'Last answer', 'Created', 'Delivered'], deliveries.map((d) => [
+      h('code', {}, d.event),
+      badge(d.status, DELIVERY_TONE[d.status] ?? 'neutral'),
+      String(d.attempts),
+      d.lastStatus ? `HTTP ${d.lastStatus}` : d.lastError ?? (d.status === 'pending' ? 'not sent yet' : '–'),
+      timeEl(d.createdAt),
+      d.deliveredAt ? timeEl(d.deliveredAt) : d.nextAttemptAt && d.status === 'pending' ? h('span', { class: 'muted' }, 'next try ', timeEl(d.nextAttemptAt)) : '–',
+    ]), { empty: 'Nothing delivered yet.' });
+  });
+}
+
+function setUpWebhookForm() {
+  const form = $('webhook-form');
+  $('deliveries-close').addEventListener('click', () => { $('deliveries').hidden = true; });
+  onSubmit(form, $('webhook-errors'), async () => {
+    const url = form.elements.url.value.trim();
+    const events = [...form.querySelectorAll('input[name=events]:checked')].map((box) => box.value);
+    const problems = [];
+    if (!/^https?:\/\//.test(url)) problems.push('url must be an https:// URL (or http:// to loopback)');
+    if (events.length === 0) problems.push('choose at least one event');
+    if (problems.length) throw new FormProblems(...problems);
+    const created = await api('POST', '/webhooks', { url, events });
+    $('webhook-created-secret').textContent = created.secret;
+    $('webhook-created').hidden = false;
+    form.reset();
+    await load($('webhooks-list'), renderWebhooks);
+  });
+}
+
+// ---------------------------------------------------------------- API keys (admins)
+
+function revokeKey(key) {
+  return confirmedDelete({
+    question: `Revoke key “${key.name}” (${key.role})? It stops working at once.`,
+    path: `/keys/${key.id}`, done: `Key “${key.name}” revoked.`, what: `revoke “${key.name}”`, view: 'keys',
+  });
+}
+
+async function renderKeys() {
+  const keys = await api('GET', '/keys');
+  return dataTable('API keys', ['Name', 'Role', 'Key begins', 'Created', 'Last used', 'Status', ''], keys.map((k) => [
+    k.name,
+    k.role,
+    h('code', {}, `${k.prefix}…`),
+    timeEl(k.createdAt),
+    k.lastUsedAt ? timeEl(k.lastUsedAt) : 'never',
+    k.revokedAt ? badge('revoked', 'neutral') : badge('active', 'good'),
+    k.revokedAt || k.id === session?.id ? '' : h('button', { type: 'button', class: 'danger', onclick: () => revokeKey(k), 'aria-label': `Revoke key ${k.name}` }, 'Revoke'),
+  ]), { empty: 'No keys.' });
+}
+
+function setUpKeyForm() {
+  const form = $('key-create-form');
+  onSubmit(form, $('key-errors'), async () => {
+    const name = form.elements.name.value.trim();
+    if (!name) throw new FormProblems('name must not be empty');
+    const created = await api('POST', '/keys', { name, role: form.elements.role.value });
+    $('key-created-value').textContent = created.key;
+    $('key-created').hidden = false;
+    form.reset();
+    await load($('keys-list'), renderKeys);
+  });
+}
+
+// ---------------------------------------------------------------- signing in
+
+/** Asks the gateway who a credential is; keeps it for this tab if the gateway accepts it. */
+async function signIn(credential) {
+  sessionStorage.setItem(CREDENTIAL, credential);
+  try {
+    session = await api('GET', '/whoami');
+  } catch (error) {
+    sessionStorage.removeItem(CREDENTIAL);
+    session = null;
+    throw error;
+  }
+  $('session-who').replaceChildren(h('span', { class: 'who' }, session.name), ' ', ...session.roles.map((role) => badge(role, 'info')),
+    ...(session.type === 'oidc' ? [h('span', { class: 'muted' }, ' (OIDC)')] : []));
+  $('session').hidden = false;
+  $('nav').hidden = false;
+  applyRoles();
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(CREDENTIAL);
+  session = null;
+  $('session').hidden = true;
+  $('nav').hidden = true;
+  $('key-created').hidden = true;
+  $('key-created-value').textContent = '';
+  $('webhook-created').hidden = true;
+  $('webhook-created-secret').textContent = '';
+  applyRoles();
+  showView('signin');
+  if (message) flash(message, 'error');
+}
+
+// Sign-in through the OIDC issuer: the authorization code flow with PKCE (S256) for a public client.
+// The state and code verifier live in sessionStorage between leaving for the issuer and coming back.
+const OIDC_PENDING = 'arca.oidcPending';
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const randomText = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+const redirectUri = () => `${location.origin}${location.pathname}`;
+
+async function setUpOidc() {
+  let config;
+  try {
+    config = (await api('GET', '/auth/console')).oidc;
+  } catch {
+    return; // API keys still work
+  }
+  if (!config) return;
+  $('oidc-issuer').textContent = config.issuer;
+  $('oidc-signin').hidden = false;
+  const errors = $('oidc-errors');
+  if (config.problem) {
+    $('oidc-button').disabled = true;
+    return showErrors(errors, { messages: [config.problem] });
+  }
+  $('oidc-button').addEventListener('click', async () => {
+    const verifier = randomText();
+    const state = randomText();
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    sessionStorage.setItem(OIDC_PENDING, JSON.stringify({ state, verifier, tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, view: currentView() }));
+    const url = new URL(config.authorizationEndpoint);
+    for (const [key, value] of Object.entries({ response_type: 'code', client_id: config.clientId, redirect_uri: redirectUri(), scope: config.scope, state, code_challenge: challenge, code_challenge_method: 'S256' })) {
+      url.searchParams.set(key, value);
+    }
+    location.assign(url.toString());
+  });
+}
+
+/** Back from the issuer with ?code=…&state=…: trades the code for tokens and signs in with the access token (or the ID token, when the access token is not a JWT). */
+async function finishOidc() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return false;
+  const pending = JSON.parse(sessionStorage.getItem(OIDC_PENDING) ?? 'null');
+  sessionStorage.removeItem(OIDC_PENDING);
+  history.replaceState(null, '', `${location.pathname}#${pending?.view ?? 'dashboard'}`);
+  const fail = (message) => {
+    showView('signin');
+    showErrors($('oidc-errors'), { messages: [message] });
+    return true;
+  };
+  if (params.has('error')) return fail(`The identity provider refused: ${params.get('error_description') ?? params.get('error')}`);
+  if (!pending || pending.state !== params.get('state')) return fail('The sign-in answer does not match a sign-in started here (state); start again.');
+  let tokens;
+  try {
+    const response = await fetch(pending.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(), client_id: pending.clientId, code_verifier: pending.verifier }),
+    });
+    tokens = await response.json();
+    if (!response.ok) return fail(`The identity provider would not issue a token: ${tokens.error_description ?? tokens.error ?? response.status}`);
+  } catch (error) {
+    return fail(`The identity provider's token endpoint cannot be reached: ${error.message}`);
+  }
+  const jwt = (t) => typeof t === 'string' && t.split('.').length === 3;
+  const token = jwt(tokens.access_token) ? tokens.access_token : tokens.id_token;
+  if (!jwt(token)) return fail('The identity provider answered no JWT (access_token or id_token).');
+  try {
+    await signIn(token);
+  } catch (error) {
+    return fail(`The gateway refused the token: ${error.message}`);
+  }
+  return true;
+}
+
+function setUpSignIn() {
+  const form = $('signin-form');
+  onSubmit(form, $('signin-errors'), async () => {
+    const credential = form.elements.credential.value.trim();
+    if (!credential) throw new FormProblems('paste an API key (arca_…) or a bearer token');
+    await signIn(credential);
+    form.reset();
+    showView(currentView());
+  });
+  $('sign-out').addEventListener('click', () => signOut());
 }
 
 // ---------------------------------------------------------------- navigation
@@ -567,10 +899,18 @@ const VIEWS = {
   },
   snapshots: () => load($('snapshots-list'), renderSnapshots),
   audit: () => load($('audit-list'), renderAudit),
+  keys: () => load($('keys-list'), renderKeys),
+  webhooks: () => load($('webhooks-list'), renderWebhooks),
+  signin: () => $('credential').focus(),
 };
+
+/** Views only some roles may open; the others show the dashboard instead. */
+const VIEW_REQUIRES = { audit: 'audit', keys: 'admin' };
 
 function showView(name) {
   if (!VIEWS[name]) name = 'dashboard';
+  if (!session) name = 'signin';
+  else if (name === 'signin' || (VIEW_REQUIRES[name] && !can(VIEW_REQUIRES[name]))) name = 'dashboard';
   stopJobsPolling();
   for (const section of document.querySelectorAll('[data-section]')) section.hidden = section.dataset.section !== name;
   for (const link of document.querySelectorAll('nav [data-view]')) {
@@ -594,21 +934,23 @@ function currentView() {
   return location.hash.replace(/^#/, '') || 'dashboard';
 }
 
-function start() {
-  const key = $('api-key');
-  key.value = sessionStorage.getItem(API_KEY) ?? '';
-  key.addEventListener('change', () => {
-    sessionStorage.setItem(API_KEY, key.value.trim());
-    showView(currentView());
-  });
-  $('key-form').addEventListener('submit', (e) => e.preventDefault());
+async function start() {
+  setUpSignIn();
   setUpPolicyForm();
   setUpRestoreForm();
+  setUpKeyForm();
+  setUpWebhookForm();
   window.addEventListener('hashchange', () => {
     showView(currentView());
     $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view
   });
-  showView(currentView());
+  applyRoles();
+  await setUpOidc();
+  const oidcAnswered = await finishOidc();
+  // A reload keeps the tab signed in, if the gateway still accepts its credential.
+  const kept = sessionStorage.getItem(CREDENTIAL);
+  if (!session && kept && !oidcAnswered) await signIn(kept).catch(() => undefined);
+  if (session || !oidcAnswered) showView(currentView());
 }
 
 start();

@@ -7,6 +7,8 @@ import { AccessGuard } from './auth/access.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { Authenticator, GATEWAY_CONFIG } from './auth/authenticator';
 import { KeysController } from './auth/keys.controller';
+import { SignInController } from './auth/sign-in.controller';
+import { WhoamiController } from './auth/whoami.controller';
 import { GatewayEnv } from './config';
 import { ConsoleController } from './console.controller';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -24,7 +26,7 @@ import { WebhooksController } from './webhooks.controller';
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, AuditController, KeysController, WebhooksController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

@@ -36,6 +36,14 @@ export class GatewayEnv extends CommonEnv {
   @ValidateIf(withIssuer) @Matches(/^https?:\/\/\S+$/, { message: "OIDC_JWKS_URL must be set with OIDC_ISSUER: the http(s) URL of the issuer's JWKS" })
   OIDC_JWKS_URL: string | undefined = undefined;
 
+  /** The console's client id at the issuer: with it the console signs in through the issuer (authorization code with PKCE). */
+  @IsOptional() @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'OIDC_CLIENT_ID must be 1-200 printable characters without spaces' })
+  OIDC_CLIENT_ID: string | undefined = undefined;
+
+  /** The scopes the console asks the issuer for. */
+  @Matches(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, { message: 'OIDC_SCOPE must be scopes separated by single spaces, e.g. "openid profile"' })
+  OIDC_SCOPE = 'openid';
+
   @IsString()
   OIDC_ROLE_CLAIM = 'arca_role';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const CONSOLE_DIR = path.resolve(__dirname, '..', 'console');
-const FILES = new Set(['index.html', 'console.js', 'console.css']);
+const FILES = new Set(['index.html', 'console.js', 'charts.js', 'console.css']);
 
 /** Serves the web console: a static page that uses this same REST API (with the key its user gives it). */
 @ApiExcludeController()

@@ -1,4 +1,4 @@
-import { ChangePassphraseRequest, CheckRequest, TOPICS } from '@arca/contracts';
+import { ChangePassphraseRequest, CheckRequest, HistoryQuery, TOPICS } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
@@ -60,5 +60,12 @@ export class OperationsController {
   async summary() {
     const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary'), this.services.get<Record<string, unknown>>('storage', '/usage')]);
     return { ...reports, usage };
+  }
+
+  @Get('reports/history')
+  @Roles('operator', 'auditor')
+  @ApiOperation({ summary: "Time series for charts: each completed backup's throughput and ratios, stored bytes over time, success rate per policy" })
+  history(@Query() query: HistoryQuery) {
+    return this.services.get('reporting', '/reports/history', { days: query.days });
   }
 }

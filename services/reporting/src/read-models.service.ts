@@ -147,6 +147,61 @@ export class ReadModelsService {
   }
 
 
+  /**
+   * Time series for the console's charts, over the last `days` days: each completed backup
+   * (throughput, what it read, added and stored, its ratios), the repository's stored bytes after
+   * each backup and prune (all backups' stored bytes so far less all prunes' freed bytes), and the
+   * success rate per policy. Oldest first; at most 1,000 backups.
+   */
+  async history(days: number, now = new Date()): Promise<History> {
+    const since = new Date(now.getTime() - days * 86_400_000);
+    const jobs = qualifiedTable(this.dataSource, JobViewEntity);
+    const policies = qualifiedTable(this.dataSource, PolicyViewEntity);
+    const backups = await this.dataSource.query(`
+      SELECT * FROM (
+        SELECT j.job_id, j.policy_id, p.name AS policy_name, j.finished_at, j.stats
+        FROM ${jobs} j LEFT JOIN ${policies} p ON p.policy_id = j.policy_id
+        WHERE j.kind = 'backup' AND j.status = 'completed' AND j.finished_at >= $1
+        ORDER BY j.finished_at DESC, j.job_id DESC LIMIT 1000) newest
+      ORDER BY finished_at, job_id`, [since]);
+    const storage = await this.dataSource.query(`
+      SELECT at, kind, total FROM (
+        SELECT finished_at AS at, kind,
+               sum(CASE WHEN kind = 'backup' THEN coalesce((stats->>'bytesStored')::numeric, 0) ELSE -coalesce((stats->>'bytesFreed')::numeric, 0) END)
+                 OVER (ORDER BY finished_at, job_id) AS total
+        FROM ${jobs}
+        WHERE status = 'completed' AND finished_at IS NOT NULL AND (kind = 'backup' OR (kind = 'prune' AND (stats->>'dryRun') = 'false'))) running
+      WHERE at >= $1 ORDER BY at LIMIT 2000`, [since]);
+    const perPolicy = await this.dataSource.query(`
+      SELECT j.policy_id, p.name,
+             count(*) FILTER (WHERE j.status = 'completed') AS completed,
+             count(*) FILTER (WHERE j.status = 'failed') AS failed,
+             count(*) FILTER (WHERE j.status = 'cancelled') AS cancelled
+      FROM ${jobs} j LEFT JOIN ${policies} p ON p.policy_id = j.policy_id
+      WHERE j.kind = 'backup' AND j.requested_at >= $1
+      GROUP BY j.policy_id, p.name ORDER BY p.name NULLS LAST`, [since]);
+    const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+    return {
+      since: since.toISOString(),
+      until: now.toISOString(),
+      backups: backups.map((b: { job_id: string; policy_id: string | null; policy_name: string | null; finished_at: Date; stats: Record<string, unknown> | null }) => ({
+        jobId: b.job_id, policyId: b.policy_id, policyName: b.policy_name, finishedAt: b.finished_at,
+        bytesRead: number(b.stats?.bytesRead), bytesNew: number(b.stats?.bytesNew), bytesStored: number(b.stats?.bytesStored),
+        durationMs: number(b.stats?.durationMs), throughputBytesPerSec: number(b.stats?.throughputBytesPerSec),
+        dedupeRatio: number(b.stats?.dedupeRatio), compressionRatio: number(b.stats?.compressionRatio),
+      })),
+      storage: storage.map((s: { at: Date; kind: string; total: string }) => ({ at: s.at, after: s.kind, bytesStored: Number(s.total) })),
+      policies: perPolicy.map((p: { policy_id: string | null; name: string | null; completed: string; failed: string; cancelled: string }) => {
+        const finished = Number(p.completed) + Number(p.failed);
+        return {
+          policyId: p.policy_id, name: p.name ?? (p.policy_id ? null : 'manual backups'),
+          completed: Number(p.completed), failed: Number(p.failed), cancelled: Number(p.cancelled),
+          successRate: finished ? Number(p.completed) / finished : null,
+        };
+      }),
+    };
+  }
+
   async summary(now = new Date()) {
     const [jobs] = await this.dataSource.query(`
       SELECT count(*) FILTER (WHERE kind = 'backup') AS total,
@@ -183,4 +238,17 @@ export class ReadModelsService {
       replication: { completed: Number(replication.completed), failed: Number(replication.failed), maxLagMs: replication.max_lag_ms === null ? null : Number(replication.max_lag_ms), avgLagMs: replication.avg_lag_ms === null ? null : Math.round(Number(replication.avg_lag_ms)) },
     };
   }
+}
+
+/** GET /reports/history (see ReadModelsService.history). */
+export interface History {
+  since: string;
+  until: string;
+  backups: Array<{
+    jobId: string; policyId: string | null; policyName: string | null; finishedAt: Date;
+    bytesRead: number | null; bytesNew: number | null; bytesStored: number | null; durationMs: number | null;
+    throughputBytesPerSec: number | null; dedupeRatio: number | null; compressionRatio: number | null;
+  }>;
+  storage: Array<{ at: Date; after: 'backup' | 'prune'; bytesStored: number }>;
+  policies: Array<{ policyId: string | null; name: string | null; completed: number; failed: number; cancelled: number; successRate: number | null }>;
 }

@@ -24,6 +24,11 @@ export class ReportsController {
     return this.readModels.summary();
   }
 
+  @Get('reports/history')
+  history(@Query('days', new DefaultValuePipe(30), ParseIntPipe) days: number) {
+    return this.readModels.history(Math.max(1, Math.min(days, 366)));
+  }
+
   @Get('audit')
   audit(@Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number) {
     return this.readModels.audit(Math.max(1, Math.min(limit, 1000)));

@@ -44,6 +44,12 @@ export class JobsQuery {
   kind?: 'backup' | 'restore' | 'check' | 'prune';
 }
 
+/** GET /reports/history: the console's time series, over the last `days` days (1 to 366, default 30). */
+export class HistoryQuery {
+  @IsOptional() @Matches(/^([1-9]\d?|[12]\d\d|3[0-5]\d|36[0-6])$/, { message: 'days must be a whole number from 1 to 366' })
+  days?: string;
+}
+
 /** GET /audit: the newest audit entries. */
 export class AuditQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
