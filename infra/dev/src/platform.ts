@@ -56,6 +56,16 @@ function devPassphrase(dataDir: string, log: (line: string) => void): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** A stable development key for the policy service's sealed secrets, created once like the passphrase. */
+function devSecretsKey(dataDir: string, log: (line: string) => void): string {
+  const file = path.join(dataDir, 'secrets-key');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 });
+    log(`ARCA_SECRETS_KEY is not set: created a development key in ${file} (set ARCA_SECRETS_KEY in production)`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { dataDir } = options;
   const log = options.log ?? (() => undefined);
@@ -116,6 +126,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     env.ARCA_PASSPHRASE ??= devPassphrase(dataDir, log);
+    env.ARCA_SECRETS_KEY ??= devSecretsKey(dataDir, log);
     env.ARCA_ADMIN_KEY_FILE ??= path.join(dataDir, 'admin-key');
   } catch (error) {
     await stop();

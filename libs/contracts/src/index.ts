@@ -11,6 +11,7 @@ export * from './envelope';
 export * from './events';
 export * from './http/chunk-index';
 export * from './http/requests';
+export * from './http/secrets';
 export * from './json-schema';
 export * from './topics';
 export * from './validate-event';

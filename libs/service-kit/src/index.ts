@@ -10,3 +10,4 @@ export * from './bootstrap';
 export * from './warnings';
 export * from './http/body-limits';
 export * from './http/public-route';
+export * from './source-secrets';

@@ -1,6 +1,7 @@
 import { BackupRequested, BackupStats, backupRatios, encodePackList, packListKey, PackStored, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
 import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
+import { fetchSourceSecret } from '@arca/service-kit';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,8 +49,10 @@ function cancelReason(signal: AbortSignal): string {
 }
 
 /** pg_dump's output as a stream (plain SQL: it deduplicates well between runs, unlike compressed formats). */
-function pgDump(connection: string): { stream: Readable; done: Promise<void>; stop: () => void } {
-  const child = spawn('pg_dump', ['--no-owner', '--no-privileges', '--format=plain', '--dbname', connection], { stdio: ['ignore', 'pipe', 'pipe'] });
+function pgDump(connection: string, password?: string): { stream: Readable; done: Promise<void>; stop: () => void } {
+  // The password goes in pg_dump's environment, not its command line (which `ps` shows to anyone).
+  const env = password === undefined ? process.env : { ...process.env, PGPASSWORD: password };
+  const child = spawn('pg_dump', ['--no-owner', '--no-privileges', '--format=plain', '--dbname', connection], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<void>((resolve, reject) => {
@@ -57,6 +60,15 @@ function pgDump(connection: string): { stream: Readable; done: Promise<void>; st
     child.on('close', (code) => (code === 0 ? resolve() : reject(new BackupStageError('read', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
   });
   return { stream: child.stdout, done, stop: () => child.kill() };
+}
+
+/** The password a source's secretRef names, asked of the policy service now, when the job runs. */
+async function sourcePassword(ref: string): Promise<string> {
+  try {
+    return await fetchSourceSecret(ref);
+  } catch (error) {
+    throw new BackupStageError('read', `cannot read the source's password: ${(error as Error).message}`);
+  }
 }
 
 function databaseName(connection: string): string {
@@ -237,7 +249,8 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       if (stream) return await archiver.archiveStream(stream.name, stream.body);
       if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!, { signal });
       if (source.kind === 'postgres') {
-        const dump = pgDump(source.connection!);
+        const password = source.secretRef ? await sourcePassword(source.secretRef) : undefined;
+        const dump = pgDump(source.connection!, password);
         signal?.addEventListener('abort', dump.stop, { once: true });
         try {
           const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream), dump.done]);

@@ -1,12 +1,13 @@
-import { PolicySpec, TOPICS } from '@arca/contracts';
+import { PolicySpec, policySecretRef, splitSourceSecret, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PolicyVersionEntity } from './entities/policy-version.entity';
 import { PolicyEntity } from './entities/policy.entity';
 import { policyProblems } from './policy-rules';
-import { shownSpec, withStoredSecret } from './policy-secrets';
+import { keepsStoredSecret, separateSecret, shownSpec } from './policy-secrets';
+import { PolicySecretsService } from './policy-secrets.service';
 
 export interface PolicyView extends PolicySpec {
   id: string;
@@ -22,11 +23,42 @@ function view(entity: PolicyEntity): PolicyView {
 
 /**
  * Policies and their history. Every change is one transaction: the new current row, a version row,
- * and policy.changed in the outbox, so the scheduler hears of exactly the changes that happened.
+ * its source's password (sealed, in policy_secrets) and policy.changed in the outbox, so the
+ * scheduler hears of exactly the changes that happened. The spec stored and announced never holds
+ * a password: a postgres URL travels without it, with `secretRef` naming where it is kept.
  */
 @Injectable()
-export class PoliciesService {
-  constructor(private readonly dataSource: DataSource, private readonly outbox: Outbox) {}
+export class PoliciesService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('PoliciesService');
+
+  constructor(private readonly dataSource: DataSource, private readonly outbox: Outbox, private readonly secrets: PolicySecretsService) {}
+
+  /** Policies stored before secrets were kept apart: their passwords move to policy_secrets, once. */
+  async onApplicationBootstrap(): Promise<void> {
+    const legacy = (await this.dataSource.getRepository(PolicyEntity).find()).filter((p) => splitSourceSecret(p.spec.source).password !== undefined);
+    for (const policy of legacy) {
+      await this.dataSource.transaction(async (m) => {
+        const entity = await m.findOne(PolicyEntity, { where: { id: policy.id }, lock: { mode: 'pessimistic_write' } });
+        if (!entity || splitSourceSecret(entity.spec.source).password === undefined) return;
+        await this.storeSecret(m, entity, entity.spec);
+        Object.assign(entity, { version: entity.version + 1, updatedAt: new Date() });
+        await m.save(entity);
+        for (const old of await m.findBy(PolicyVersionEntity, { policyId: entity.id })) {
+          if (old.spec) await m.update(PolicyVersionEntity, { policyId: old.policyId, version: old.version }, { spec: shownSpec(old.spec) });
+        }
+        await this.recordVersion(m, entity, 'policy-service');
+      });
+    }
+    if (legacy.length > 0) this.logger.log(`moved the source passwords of ${legacy.length} policies out of their specs into policy_secrets`);
+  }
+
+  /** Sets entity.spec to the spec without its password, keeping the password sealed under the policy's reference. */
+  private async storeSecret(m: EntityManager, entity: PolicyEntity, given: PolicySpec): Promise<void> {
+    const { spec, password } = separateSecret(given, entity.id);
+    if (password === undefined) await this.secrets.remove(m, policySecretRef(entity.id));
+    else await this.secrets.put(m, policySecretRef(entity.id), password);
+    entity.spec = spec;
+  }
 
   private check(spec: PolicySpec): void {
     const problems = policyProblems(spec);
@@ -37,7 +69,8 @@ export class PoliciesService {
     this.check(spec);
     return this.dataSource.transaction(async (m) => {
       if (await m.existsBy(PolicyEntity, { name: spec.name })) throw new ConflictException(`a policy named "${spec.name}" already exists`);
-      const entity = m.create(PolicyEntity, { id: randomUUID(), name: spec.name, version: 1, spec });
+      const entity = m.create(PolicyEntity, { id: randomUUID(), name: spec.name, version: 1 });
+      await this.storeSecret(m, entity, spec);
       await m.save(entity);
       await this.recordVersion(m, entity, actor);
       return view(await m.findOneByOrFail(PolicyEntity, { id: entity.id }));
@@ -49,9 +82,10 @@ export class PoliciesService {
     return this.dataSource.transaction(async (m) => {
       const entity = await m.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new NotFoundException(`policy ${id} not found`);
-      const spec = withStoredSecret(given, entity.spec);
-      if (spec.name !== entity.name && (await m.existsBy(PolicyEntity, { name: spec.name }))) throw new ConflictException(`a policy named "${spec.name}" already exists`);
-      Object.assign(entity, { name: spec.name, spec, version: entity.version + 1, updatedAt: new Date() });
+      if (given.name !== entity.name && (await m.existsBy(PolicyEntity, { name: given.name }))) throw new ConflictException(`a policy named "${given.name}" already exists`);
+      if (keepsStoredSecret(given, entity.spec)) entity.spec = { ...given, source: entity.spec.source };
+      else await this.storeSecret(m, entity, given);
+      Object.assign(entity, { name: given.name, version: entity.version + 1, updatedAt: new Date() });
       await m.save(entity);
       await this.recordVersion(m, entity, actor);
       return view(entity);
@@ -63,6 +97,7 @@ export class PoliciesService {
       const entity = await m.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new NotFoundException(`policy ${id} not found`);
       await m.delete(PolicyEntity, { id });
+      await this.secrets.remove(m, policySecretRef(id));
       await m.insert(PolicyVersionEntity, { policyId: id, version: entity.version + 1, spec: null, actor });
       await this.outbox.enqueue(m, TOPICS.policyDeleted, { policyId: id, version: entity.version + 1 }, { actor });
     });

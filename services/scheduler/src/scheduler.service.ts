@@ -1,9 +1,10 @@
-import { EventEnvelope, ManualBackupRequest, PolicyChanged, PolicyDeleted, runnableSourceProblem, TOPICS } from '@arca/contracts';
+import { EventEnvelope, jobSecretRef, ManualBackupRequest, PolicyChanged, PolicyDeleted, runnableSourceProblem, splitSourceSecret, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
+import { keepSourceSecret } from '@arca/service-kit';
 import {
   Clock, decideDue, DueSchedule, isInsideWindow, nextDueTime, placeInWindow, rpoDeadline, rpoTransition, windowCloseAfter, windowEndAction,
 } from '@arca/schedule';
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK } from './clock';
@@ -212,6 +213,16 @@ export class SchedulerService {
       if (problem) throw new BadRequestException([problem]);
     }
     const now = this.clock.now();
+    const jobId = randomUUID();
+    // A password given inline is kept by the policy service; the job and its events carry a reference.
+    let source = request.source;
+    if (source) {
+      const { source: bare, password } = splitSourceSecret(source);
+      if (password !== undefined) {
+        await keepSourceSecret(jobSecretRef(jobId), password).catch((error: Error) => { throw new ServiceUnavailableException(`${error.message}; a source's password is kept only there, so the job was not requested`); });
+        source = { ...bare, secretRef: jobSecretRef(jobId) };
+      }
+    }
     return this.dataSource.transaction(async (m) => {
       let schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec' | 'objectLock'>;
       if (request.policyId) {
@@ -219,9 +230,8 @@ export class SchedulerService {
         if (!found) throw new NotFoundException(`policy ${request.policyId} is not known to the scheduler (create it first, or wait a moment after creating it)`);
         schedule = found;
       } else {
-        schedule = { policyId: null as unknown as string, source: { ...request.source! }, bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec ?? null, objectLock: null };
+        schedule = { policyId: null as unknown as string, source: { ...source! }, bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec ?? null, objectLock: null };
       }
-      const jobId = randomUUID();
       await m.insert(JobEntity, { id: jobId, policyId: schedule.policyId ?? null, trigger: 'manual', dueAt: null, source: schedule.source as never, actor, requestedAt: now });
       // A run asked for by hand is the operator's call: no window applies to it.
       await this.outbox.enqueue(m, TOPICS.backupRequested, {

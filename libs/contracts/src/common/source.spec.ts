@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactedSource, runnableSourceProblem, sourceProblem } from './source';
+import { policySecretRef, redactedSource, runnableSourceProblem, sourceProblem, splitSourceSecret } from './source';
 
 describe('sources the platform runs by itself (policies, POST /jobs)', () => {
   it('refuse a stream, whose bytes only the client has, pointing at the upload', () => {
@@ -23,5 +23,26 @@ describe('redactedSource', () => {
     expect(redactedSource({ kind: 'postgres', connection: 'not a url s3cret' }).connection).toBe('(unparsable URL)');
     const dir = { kind: 'directory' as const, path: '/data' };
     expect(redactedSource(dir)).toBe(dir);
+  });
+});
+
+describe('splitSourceSecret', () => {
+  it('takes the password out of the authority or a parameter, keeping the rest of the URL', () => {
+    expect(splitSourceSecret({ kind: 'postgres', connection: 'postgres://app:s3%40cret@db:5432/shop' })).toEqual({ source: { kind: 'postgres', connection: 'postgres://app@db:5432/shop' }, password: 's3@cret' });
+    expect(splitSourceSecret({ kind: 'postgres', connection: 'postgres://db/shop?user=app&password=s3cret' })).toEqual({ source: { kind: 'postgres', connection: 'postgres://db/shop?user=app' }, password: 's3cret' });
+    const plain = { kind: 'postgres' as const, connection: 'postgres://app@db/shop' };
+    expect(splitSourceSecret(plain)).toEqual({ source: plain });
+    const dir = { kind: 'directory' as const, path: '/data' };
+    expect(splitSourceSecret(dir)).toEqual({ source: dir });
+  });
+
+  it('shows a password held elsewhere as "***", where the URL would carry it', () => {
+    const secretRef = policySecretRef('7f1c2a9e-8a7b-4c1d-9e2f-0a1b2c3d4e5f');
+    expect(redactedSource({ kind: 'postgres', connection: 'postgres://app@db/shop', secretRef })).toEqual({ kind: 'postgres', connection: 'postgres://app:***@db/shop' });
+    expect(redactedSource({ kind: 'postgres', connection: 'postgres://db/shop?user=app', secretRef }).connection).toBe('postgres://db/shop?user=app&password=***');
+  });
+
+  it('is refused from callers: only the platform sets a secretRef', () => {
+    expect(sourceProblem({ kind: 'postgres', connection: 'postgres://app@db/shop', secretRef: policySecretRef('7f1c2a9e-8a7b-4c1d-9e2f-0a1b2c3d4e5f') })).toMatch(/source\.secretRef is set by the platform/);
   });
 });

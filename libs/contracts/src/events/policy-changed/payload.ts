@@ -5,8 +5,9 @@ import { PolicySpec } from '../../common/policy-spec';
 
 /**
  * policy.changed: a policy was created or a new version of it stored; carries the whole policy, not
- * a diff, a postgres source's password included (the scheduler hands it on in backup.requested to
- * the worker that runs pg_dump), unlike the REST API, which shows it as "***".
+ * a diff. Never a postgres source's password: the URL comes without it, and `source.secretRef`
+ * names where the policy service keeps it (the scheduler hands the reference on in
+ * backup.requested; the ingest worker running the job reads the password at job time).
  */
 export class PolicyChanged {
   @IsUUID() policyId: string;
