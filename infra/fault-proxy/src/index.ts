@@ -55,7 +55,8 @@ abstract class FaultProxyBase {
   protected mode: FaultMode = { kind: 'pass' };
   protected readonly sockets = new Set<net.Socket>();
   protected readonly held = new Set<net.Socket>();
-  protected readonly random: () => number;
+  /** Decides share-based faults; replace it to give one case its own seeded sequence. */
+  random: () => number;
   readonly stats: FaultProxyStats = { connections: 0, requests: 0, bytesUp: 0, putBytes: 0, injectedErrors: 0, lostAnswers: 0, faultedConnections: 0 };
   protected abstract readonly server: net.Server;
 
