@@ -12,9 +12,9 @@ import {
 import { Dataset, makeDataset } from './dataset';
 import { ChaosRng } from './rng';
 
-/** Dataset size per case: CHAOS_SIZE bytes (the runner's --size), else 24 MB. */
+/** Dataset size per case: CHAOS_SIZE bytes (the runner's --size), else 20 MB. */
 export function caseBytes(): number {
-  return Number(process.env.CHAOS_SIZE ?? 24_000_000);
+  return Number(process.env.CHAOS_SIZE ?? 20_000_000);
 }
 
 /** How long an outage lasts: CHAOS_OUTAGE_MS (the runner: the issue's 20 s), else 5 s in `npm test`. */
@@ -51,7 +51,7 @@ export interface BackupFaultOptions {
   inject: (job: Job, rng: ChaosRng) => Promise<void>;
   /** The share of the dataset read before the fault strikes is drawn from this range. */
   strikeBetween?: [number, number];
-  /** Bandwidth limit of the backup under fault, so it lasts long enough to be hit (default: about 6 s for the dataset). */
+  /** Bandwidth limit of the backup under fault, so it lasts long enough to be hit (default: about 4 s for the dataset). */
   bandwidth?: number;
   /** Assertion 1's stated time, from the fault. */
   withinMs?: number;
@@ -72,9 +72,12 @@ export async function backupUnderFault(chaos: ChaosPlatform, options: BackupFaul
   const dataset = await (options.dataset ?? ((r) => makeDataset(r, `${rng.dataSeed()}-${options.fault}`, caseBytes())))(root);
   const [from, to] = options.strikeBetween ?? [0.15, 0.6];
   const strikeAt = rng.between(from, to);
-  const jobId = await startBackup(chaos, root, options.bandwidth ?? Math.max(1024, Math.round(dataset.bytes / 6)));
-  await waitRunning(chaos, jobId, (job) => (job.progress?.bytesRead ?? 0) >= strikeAt * dataset.bytes, 120_000);
-  const uploadedBeforeFault = chaos.s3.stats.putBytes;
+  const putAtStart = chaos.s3.stats.putBytes;
+  const jobId = await startBackup(chaos, root, options.bandwidth ?? Math.max(1024, Math.round(dataset.bytes / 4)));
+  // The moment: once the seeded share of the dataset has been uploaded (reading runs ahead of
+  // uploads, so bytes read would strike before any pack is stored).
+  await waitRunning(chaos, jobId, () => chaos.s3.stats.putBytes - putAtStart >= strikeAt * dataset.bytes, 120_000);
+  const uploadedBeforeFault = chaos.s3.stats.putBytes - putAtStart;
   const struckAt = Date.now();
   await options.inject({ jobId } as Job, rng);
   const job = await waitTerminal(chaos, jobId, options.withinMs ?? 180_000);
@@ -88,7 +91,7 @@ export async function backupUnderFault(chaos: ChaosPlatform, options: BackupFaul
     backups.push(retry.jobId);
     snapshotId = retry.snapshotId;
   }
-  const uploadedAfterFault = chaos.s3.stats.putBytes - uploadedBeforeFault;
+  const uploadedAfterFault = chaos.s3.stats.putBytes - putAtStart - uploadedBeforeFault;
   const check = await expectCheckClean(chaos);
   const orphanedBytes = check.unreferencedBytes - (orphansSeen.get(chaos) ?? 0);
   orphansSeen.set(chaos, check.unreferencedBytes);
