@@ -35,7 +35,7 @@ describe('the disks at either end', () => {
     const dataset = await makeDataset(root, `${rng.dataSeed()}-changing`, caseBytes());
     const bytes = new SeededBytes(`${rng.dataSeed()}-edits`);
     const small = readdirSync(path.join(root, 'small'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
-    const victims = { deleted: small.filter((_, i) => i % 37 === 1), replaced: small.filter((_, i) => i % 41 === 2) };
+    const victims = { deleted: small.filter((_, i) => i % 37 === 1), replaced: small.filter((_, i) => i % 41 === 2 && i % 37 !== 1) };
 
     const jobId = await startBackup(chaos, root, Math.round(dataset.bytes / 5));
     await waitRunning(chaos, jobId, (job) => (job.progress?.bytesRead ?? 0) > 0);
@@ -50,8 +50,9 @@ describe('the disks at either end', () => {
       },
       () => victims.deleted.forEach((f) => rmSync(path.join(root, f))),
       () => victims.replaced.forEach((f) => { // replaced by a new file of the same size (an editor's save)
-        writeFileSync(path.join(root, `${f}.tmp`), bytes.next(statSync(path.join(root, f)).size));
-        renameSync(path.join(root, `${f}.tmp`), path.join(root, f));
+        const draft = path.join(root, '..', 'draft'); // outside the tree, on the same disk
+        writeFileSync(draft, bytes.next(statSync(path.join(root, f)).size));
+        renameSync(draft, path.join(root, f));
       }),
     ];
     // Every version each file had on disk (a file read between two edits holds the one between).
