@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosPlatform, startChaosPlatform } from './support/chaos-platform';
-import { backupUnderFault, outageMs } from './support/fault-case';
+import { backupUnderFault, caseTimeout, outageMs } from './support/fault-case';
 
 let chaos: ChaosPlatform;
 
@@ -23,7 +23,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('S3 failing mid-backup', () => {
   it('unreachable for the outage: the job ends with a result or a reason, a retry completes', async () => {
     await backupUnderFault(chaos, { fault: 'S3 unreachable', inject: () => chaos.s3.during({ kind: 'refuse' }, outageMs()) });
-  }, 400_000);
+  }, caseTimeout());
 
   it('answering 500 and 503 for a share of requests', async () => {
     await backupUnderFault(chaos, {
@@ -35,7 +35,7 @@ describe('S3 failing mid-backup', () => {
       },
     });
     expect(chaos.s3.stats.injectedErrors).toBeGreaterThan(0);
-  }, 400_000);
+  }, caseTimeout());
 
   it('a PUT stored whose answer was lost', async () => {
     const before = chaos.s3.stats.lostAnswers;
@@ -49,20 +49,20 @@ describe('S3 failing mid-backup', () => {
         chaos.s3.setMode({ kind: 'pass' });
       },
     });
-  }, 400_000);
+  }, caseTimeout());
 
   it('slow (every request delayed)', async () => {
     await backupUnderFault(chaos, {
       fault: 'S3 slow',
       inject: async (_job, rng) => chaos.s3.during({ kind: 'delay', ms: Math.round(rng.between(200, 1000)) }, outageMs()),
     });
-  }, 400_000);
+  }, caseTimeout());
 });
 
 describe('Postgres failing mid-backup', () => {
   it('every connection cut, and new ones refused for the outage', async () => {
     await backupUnderFault(chaos, { fault: 'Postgres connections cut', inject: () => chaos.postgres.during({ kind: 'refuse' }, outageMs()) });
-  }, 400_000);
+  }, caseTimeout());
 });
 
 describe('the Kafka broker stopped mid-backup', () => {
@@ -75,7 +75,7 @@ describe('the Kafka broker stopped mid-backup', () => {
         await chaos.startBroker();
       },
     });
-  }, 400_000);
+  }, caseTimeout());
 
   it('and started again with its data folder lost', async () => {
     await backupUnderFault(chaos, {
@@ -86,5 +86,5 @@ describe('the Kafka broker stopped mid-backup', () => {
         await chaos.startBroker({ loseData: true });
       },
     });
-  }, 400_000);
+  }, caseTimeout());
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBackupCompletes, expectCheckClean, expectKafkaStory, expectRestoresByteForByte, expectStoreConsistent, startRestore, waitRunning, waitTerminal } from './support/assertions';
 import { ChaosPlatform, startChaosPlatform } from './support/chaos-platform';
 import { hashTree, makeDataset } from './support/dataset';
-import { backupUnderFault, caseBytes, recordResult } from './support/fault-case';
+import { backupUnderFault, caseBytes, caseTimeout, recordResult } from './support/fault-case';
 import { ChaosRng } from './support/rng';
 
 let chaos: ChaosPlatform;
@@ -27,7 +27,7 @@ describe('kill -9 of a service mid-job', () => {
     });
     // A worker on the same host takes over at once: the job completes, not fails.
     expect(result.status).toBe('completed');
-  }, 400_000);
+  }, caseTimeout());
 
   it('ingest mid-restore: the restore is taken over and what it reports restored is whole', async () => {
     const rng = ChaosRng.forCase('kill -9 ingest mid-restore');
@@ -61,7 +61,7 @@ describe('kill -9 of a service mid-job', () => {
       uploadedAfterFault: 0, uploadedBeforeFault: 0, orphanedBytes: 0, snapshotsVerified: 1, datasetBytes: dataset.bytes,
     });
     expect(restartedInMs).toBeLessThan(60_000);
-  }, 400_000);
+  }, caseTimeout());
 
   for (const service of ['dedupe-index', 'storage', 'replication', 'scheduler', 'reporting']) {
     it(`${service} mid-backup: the job ends with a result or a reason, a retry completes, and nothing is lost`, async () => {
@@ -69,6 +69,6 @@ describe('kill -9 of a service mid-job', () => {
         fault: `kill -9 ${service} mid-backup`,
         inject: async () => void (await chaos.kill(service)),
       });
-    }, 400_000);
+    }, caseTimeout());
   }
 });

@@ -10,7 +10,7 @@ import { SeededBytes } from '../src/support/real-sizes';
 import { expectBackupCompletes, expectCheckClean, expectKafkaStory, expectStoreConsistent, Job, listSnapshots, restoreAndHash, startBackup, startRestore, waitRunning, waitTerminal } from './support/assertions';
 import { ChaosPlatform, startChaosPlatform } from './support/chaos-platform';
 import { hashTree, makeDataset } from './support/dataset';
-import { caseBytes, recordResult } from './support/fault-case';
+import { caseBytes, caseTimeout, recordResult } from './support/fault-case';
 import { ChaosRng } from './support/rng';
 
 let chaos: ChaosPlatform;
@@ -89,7 +89,7 @@ describe('the disks at either end', () => {
       fault: 'source changing while read', seed: rng.seed, status: job.status, reason: `${named.size} file(s) named as changed while read`, recoveryMs: 0,
       uploadedAfterFault: 0, uploadedBeforeFault: 0, orphanedBytes: 0, snapshotsVerified: 2, datasetBytes: dataset.bytes,
     });
-  }, 300_000);
+  }, caseTimeout());
 
   it.runIf(canMount())('a full target disk during a restore: an error naming the file, and nothing reported restored that is not', async () => {
     const rng = ChaosRng.forCase('full target disk during restore');
@@ -127,5 +127,5 @@ describe('the disks at either end', () => {
     const again = await restoreAndHash(chaos, backup.snapshotId!);
     expect(again.hashes).toEqual(dataset.hashes);
     expect((await listSnapshots(chaos)).some((s) => s.id === backup.snapshotId)).toBe(true);
-  }, 300_000);
+  }, caseTimeout());
 });

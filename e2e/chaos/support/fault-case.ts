@@ -17,6 +17,16 @@ export function caseBytes(): number {
   return Number(process.env.CHAOS_SIZE ?? 20_000_000);
 }
 
+/** Scales a time stated for npm test's 20 MB to the dataset size (the long run's 500 MB gets 25 times as long). */
+export function scaled(ms: number): number {
+  return Math.round(ms * Math.max(1, caseBytes() / 20_000_000));
+}
+
+/** A case's vitest timeout. */
+export function caseTimeout(): number {
+  return scaled(400_000);
+}
+
 /** How long an outage lasts: CHAOS_OUTAGE_MS (the runner: the issue's 20 s), else 5 s in `npm test`. */
 export function outageMs(): number {
   return Number(process.env.CHAOS_OUTAGE_MS ?? 5_000);
@@ -53,7 +63,7 @@ export interface BackupFaultOptions {
   strikeBetween?: [number, number];
   /** Bandwidth limit of the backup under fault, so it lasts long enough to be hit (default: about 4 s for the dataset). */
   bandwidth?: number;
-  /** Assertion 1's stated time, from the fault. */
+  /** Assertion 1's stated time, from the fault (default 180 s per 20 MB of dataset). */
   withinMs?: number;
   /** A fixed seed (a regression case); else CHAOS_SEED, else a fresh one. */
   seed?: number;
@@ -80,14 +90,14 @@ export async function backupUnderFault(chaos: ChaosPlatform, options: BackupFaul
   const uploadedBeforeFault = chaos.s3.stats.putBytes - putAtStart;
   const struckAt = Date.now();
   await options.inject({ jobId } as Job, rng);
-  const job = await waitTerminal(chaos, jobId, options.withinMs ?? 180_000);
+  const job = await waitTerminal(chaos, jobId, options.withinMs ?? scaled(180_000));
   const recoveryMs = Date.now() - struckAt;
 
   // Assertion 2: a job that failed is retried and completes; either way the repository checks clean.
   const backups = [jobId];
   let snapshotId = job.snapshotId;
   if (job.status !== 'completed') {
-    const retry = await expectBackupCompletes(chaos, root);
+    const retry = await expectBackupCompletes(chaos, root, scaled(120_000));
     backups.push(retry.jobId);
     snapshotId = retry.snapshotId;
   }
