@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
-    include: ['{libs,services,infra}/*/src/**/*.spec.ts', 'cli/src/**/*.spec.ts', 'e2e/src/**/*.spec.ts'],
+    include: ['{libs,services,infra}/*/src/**/*.spec.ts', 'cli/src/**/*.spec.ts', 'e2e/src/**/*.spec.ts', 'e2e/chaos/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

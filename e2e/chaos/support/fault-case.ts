@@ -1,0 +1,120 @@
+/**
+ * One fault case, the same shape for every fault: back up a fresh seeded dataset, strike at a
+ * moment the seed chooses, let the platform recover, then run the five assertions. The outcome is
+ * printed and, with CHAOS_RESULTS set (the `npm run chaos` runner), appended there as a JSON line.
+ */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChaosPlatform } from './chaos-platform';
+import {
+  expectBackupCompletes, expectCheckClean, expectKafkaStory, expectRestoresByteForByte, expectStoreConsistent, Job, startBackup, waitRunning, waitTerminal,
+} from './assertions';
+import { Dataset, makeDataset } from './dataset';
+import { ChaosRng } from './rng';
+
+/** Dataset size per case: CHAOS_SIZE bytes (the runner's --size), else 20 MB. */
+export function caseBytes(): number {
+  return Number(process.env.CHAOS_SIZE ?? 20_000_000);
+}
+
+/** Scales a time stated for npm test's 20 MB to the dataset size (the long run's 500 MB gets 25 times as long). */
+export function scaled(ms: number): number {
+  return Math.round(ms * Math.max(1, caseBytes() / 20_000_000));
+}
+
+/** A case's vitest timeout. */
+export function caseTimeout(): number {
+  return scaled(400_000);
+}
+
+/** How long an outage lasts: CHAOS_OUTAGE_MS (the runner: the issue's 20 s), else 5 s in `npm test`. */
+export function outageMs(): number {
+  return Number(process.env.CHAOS_OUTAGE_MS ?? 5_000);
+}
+
+export interface CaseResult {
+  fault: string;
+  seed: number;
+  /** How the job under fault ended. */
+  status: string;
+  reason?: string;
+  /** From the fault until the job under fault ended. */
+  recoveryMs: number;
+  /** Bytes PUT to the primary store from the fault until the job's (or its retry's) end. */
+  uploadedAfterFault: number;
+  /** Bytes PUT before the fault. */
+  uploadedBeforeFault: number;
+  /** Packs stored but referenced by no snapshot after recovery (the cost of the fault in space). */
+  orphanedBytes: number;
+  snapshotsVerified: number;
+  datasetBytes: number;
+}
+
+export function recordResult(result: CaseResult): void {
+  process.stdout.write(`[chaos] ${JSON.stringify(result)}\n`);
+  if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, JSON.stringify(result) + '\n');
+}
+
+export interface BackupFaultOptions {
+  fault: string;
+  /** Strikes; resolves when the fault is over (the platform may still be recovering). */
+  inject: (job: Job, rng: ChaosRng) => Promise<void>;
+  /** The share of the dataset read before the fault strikes is drawn from this range. */
+  strikeBetween?: [number, number];
+  /** Bandwidth limit of the backup under fault, so it lasts long enough to be hit (default: about 4 s for the dataset). */
+  bandwidth?: number;
+  /** Assertion 1's stated time, from the fault (default 180 s per 20 MB of dataset). */
+  withinMs?: number;
+  /** A fixed seed (a regression case); else CHAOS_SEED, else a fresh one. */
+  seed?: number;
+  /** Makes the dataset (default: makeDataset). */
+  dataset?: (root: string) => Promise<Dataset>;
+}
+
+/** Orphaned bytes the previous case's check saw, per platform (cases share one). */
+const orphansSeen = new WeakMap<ChaosPlatform, number>();
+
+/** Runs one backup under a fault and every assertion after it. */
+export async function backupUnderFault(chaos: ChaosPlatform, options: BackupFaultOptions): Promise<CaseResult> {
+  const rng = ChaosRng.forCase(options.fault, options.seed);
+  chaos.s3.random = rng.fork('s3');
+  const root = path.join(chaos.tempDir('source'), 'data');
+  const dataset = await (options.dataset ?? ((r) => makeDataset(r, `${rng.dataSeed()}-${options.fault}`, caseBytes())))(root);
+  const [from, to] = options.strikeBetween ?? [0.15, 0.6];
+  const strikeAt = rng.between(from, to);
+  const putAtStart = chaos.s3.stats.putBytes;
+  const jobId = await startBackup(chaos, root, options.bandwidth ?? Math.max(1024, Math.round(dataset.bytes / 4)));
+  // The moment: once the seeded share of the dataset has been uploaded (reading runs ahead of
+  // uploads, so bytes read would strike before any pack is stored).
+  await waitRunning(chaos, jobId, () => chaos.s3.stats.putBytes - putAtStart >= strikeAt * dataset.bytes, 120_000);
+  const uploadedBeforeFault = chaos.s3.stats.putBytes - putAtStart;
+  const struckAt = Date.now();
+  await options.inject({ jobId } as Job, rng);
+  const job = await waitTerminal(chaos, jobId, options.withinMs ?? scaled(180_000));
+  const recoveryMs = Date.now() - struckAt;
+
+  // Assertion 2: a job that failed is retried and completes; either way the repository checks clean.
+  const backups = [jobId];
+  let snapshotId = job.snapshotId;
+  if (job.status !== 'completed') {
+    const retry = await expectBackupCompletes(chaos, root, scaled(120_000));
+    backups.push(retry.jobId);
+    snapshotId = retry.snapshotId;
+  }
+  const uploadedAfterFault = chaos.s3.stats.putBytes - putAtStart - uploadedBeforeFault;
+  const check = await expectCheckClean(chaos);
+  const orphanedBytes = check.unreferencedBytes - (orphansSeen.get(chaos) ?? 0);
+  orphansSeen.set(chaos, check.unreferencedBytes);
+  // Assertion 4: the index names no pack the store lacks (the check above read every referenced chunk).
+  await expectStoreConsistent(chaos);
+  // Assertion 3: every snapshot reported complete restores byte for byte.
+  await expectRestoresByteForByte(chaos, snapshotId!, dataset.hashes);
+  // Assertion 5: the Kafka story agrees.
+  await expectKafkaStory(chaos, { backups });
+  const result: CaseResult = {
+    fault: options.fault, seed: rng.seed, status: job.status, reason: job.error, recoveryMs,
+    uploadedAfterFault, uploadedBeforeFault, orphanedBytes, snapshotsVerified: 1, datasetBytes: dataset.bytes,
+  };
+  recordResult(result);
+  return result;
+}
