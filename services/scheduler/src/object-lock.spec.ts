@@ -55,13 +55,13 @@ describe('scheduler on Postgres', () => {
     await scheduler.applyPolicyChanged(createEvent(TOPICS.policyChanged, { policyId: plain, version: 1, updatedAt: new Date().toISOString(), spec: spec({}) }), 'g');
     expect((await dataSource.getRepository(ScheduleEntity).findOneByOrFail({ policyId: locked })).objectLock).toEqual({ mode: 'compliance', retainUntilDays: 28 });
 
-    const { jobId } = await scheduler.requestManualBackup({ policyId: locked }, 'tester');
+    const { jobId } = await scheduler.requestManualBackup({ policyId: locked }, 'default', 'tester');
     const envelope = await requested(jobId);
     expect(envelope.payload).toMatchObject({ policyId: locked, objectLock: { mode: 'compliance', retainUntilDays: 28 } });
     // What ingest will receive validates against the contract.
     expect(validateEvent(TOPICS.backupRequested, envelope).ok).toBe(true);
 
-    const other = await scheduler.requestManualBackup({ policyId: plain }, 'tester');
+    const other = await scheduler.requestManualBackup({ policyId: plain }, 'default', 'tester');
     expect((await requested(other.jobId)).payload).not.toHaveProperty('objectLock');
   });
 });

@@ -201,10 +201,10 @@ describe('retries', () => {
 
     const requested = await published(TOPICS.backupRequested);
     expect(requested.map((r) => r.attempt)).toEqual([1, 2, 3]);
-    const job = await a.scheduler.job(requested[2].jobId);
+    const job = await a.scheduler.job(requested[2].jobId, 'default');
     expect(job).toMatchObject({ attempt: 3, retryOf: first.jobId, status: 'failed' });
     expect(job.attempts.map((x) => [x.id, x.attempt, x.status])).toEqual(requested.map((r) => [r.jobId, r.attempt, 'failed']));
-    expect((await a.scheduler.job(first.jobId)).attempts).toHaveLength(3);
+    expect((await a.scheduler.job(first.jobId, 'default')).attempts).toHaveLength(3);
   });
 
   it('does not retry without a retry rule', async () => {

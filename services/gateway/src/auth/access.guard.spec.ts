@@ -21,7 +21,7 @@ class ExampleController {
 }
 
 /** Keys by header value: "admin", "operator", "auditor", "auditor-2"; anything else fails. */
-const principals: Record<string, Principal> = Object.fromEntries(['admin', 'operator', 'auditor', 'auditor-2'].map((name) => [name, { type: 'api-key', id: `id-${name}`, name, roles: [name.replace(/-\d$/, '') as Principal['roles'][number]] }]));
+const principals: Record<string, Principal> = Object.fromEntries(['admin', 'operator', 'auditor', 'auditor-2'].map((name) => [name, { type: 'api-key', id: `id-${name}`, name, roles: [name.replace(/-\d$/, '') as Principal['roles'][number]], tenant: 'default' }]));
 const metrics = new MetricsService('gateway-test');
 const audited: Array<{ caller: Caller; action: string; details: Record<string, unknown> }> = [];
 
