@@ -126,7 +126,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       failure.storedPacks = repository.storedPacks;
       throw failure;
     }
-    if (request.policyId) await this.applyRetention(request.policyId, lease.id);
+    if (request.policyId) await this.applyRetention(request.policyId, lease);
     return snapshot;
   }
 
@@ -135,9 +135,9 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
    * whatever happens here: a retention that cannot run now (the policy service unreachable) is
    * logged and runs again after the next backup or on POST /policies/:id/forget.
    */
-  private async applyRetention(policyId: string, jobId: string): Promise<void> {
+  private async applyRetention(policyId: string, { id: jobId, tenant }: JobLease): Promise<void> {
     try {
-      const plan = await this.retention.apply(policyId, { actor: 'retention', jobId });
+      const plan = await this.retention.apply(policyId, { actor: 'retention', jobId, tenant });
       if (plan.forget.length > 0) this.logger.log(`policy ${policyId}: retention forgot ${plan.forget.length} snapshot(s)`);
     } catch (error) {
       this.logger.warn(`policy ${policyId}: retention after job ${jobId} did not run: ${(error as Error).message}`);
@@ -148,10 +148,10 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const jobId = lease.id;
     const source = request.source;
     if (request.objectLock) await this.requireObjectLock(store, request);
-    const parent = stream ? null : await this.repo.catalog.latestOf(source);
+    const parent = stream ? null : await this.repo.catalog.latestOf(lease.tenant, source);
     await this.publisher.publish(TOPICS.backupStarted, {
       jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
-    }, { jobId });
+    }, { jobId, tenant: lease.tenant });
 
     // The progress bar's total: what the parent snapshot read, or, for a first backup, a walk beside
     // the backup (not before it: a million files take a while to stat, and the walk costs CPU the
@@ -169,7 +169,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
         void this.publisher.publish(TOPICS.backupProgress, {
           jobId, files: p.files, bytesRead: p.bytesRead, bytesNew: p.bytesNew, bytesStored: p.bytesStored,
           ...(totalBytes !== undefined ? { totalBytes } : {}), ...(p.currentPath ? { currentPath: p.currentPath } : {}),
-        }, { jobId }).catch(() => undefined); // progress is advisory: a lost one is replaced by the next
+        }, { jobId, tenant: lease.tenant }).catch(() => undefined); // progress is advisory: a lost one is replaced by the next
       },
     });
 
@@ -202,20 +202,20 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
       await this.queue.finish(m, lease, { status: 'completed' });
       const snapshot = m.create(SnapshotEntity, {
-        id: snapshotId, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
+        id: snapshotId, tenant: lease.tenant, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
         policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
       });
       await m.save(snapshot);
-      for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
+      for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId, tenant: lease.tenant });
       const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
         ...common, manifestKey: key, time: manifest.time, stats, packListKey: packListKey(snapshotId), packCount: result.packKeys.length,
         ...(parent ? { parentSnapshotId: parent.id } : {}),
-      }, { jobId });
+      }, { jobId, tenant: lease.tenant });
       const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));
       await this.outbox.enqueue(m, TOPICS.backupCompleted, {
         ...common, manifestKey: key, stats, errors: result.errorCount, ...(skipped.length > 0 ? { skipped } : {}),
-      }, { jobId });
+      }, { jobId, tenant: lease.tenant });
       return snapshot;
     });
   }

@@ -33,7 +33,7 @@ export class CheckRunner {
     const repo = this.repo;
     async function* references(): AsyncGenerator<ChunkReference> {
       const reader = repo.catalog.reader();
-      for (const snapshot of await repo.catalog.list()) {
+      for (const snapshot of await repo.catalog.listAll()) {
         let manifest;
         try {
           manifest = await repo.catalog.manifest(snapshot);

@@ -57,7 +57,7 @@ afterAll(async () => {
 
 async function backup(request: Partial<BackupRequested> = {}): Promise<string> {
   const jobId = randomUUID();
-  await queue.enqueue('backup', jobId, { jobId, policyId: randomUUID(), source: { kind: 'directory', path: '/data' }, trigger: 'schedule', ...request }, {});
+  await queue.enqueue('backup', jobId, { jobId, policyId: randomUUID(), source: { kind: 'directory', path: '/data' }, trigger: 'schedule', ...request }, {}, 'default');
   worker.notify();
   return jobId;
 }

@@ -173,7 +173,7 @@ export class PruneRunner {
     const referenced = new Set<string>();
     const snapshots = new Set(skip);
     const reader = this.repo.catalog.reader();
-    const live = (await this.repo.catalog.list()).filter((s) => !skip.has(s.id));
+    const live = (await this.repo.catalog.listAll()).filter((s) => !skip.has(s.id));
     let done = 0;
     for (const snapshot of live) {
       let manifest;
