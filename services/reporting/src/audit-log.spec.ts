@@ -38,14 +38,14 @@ describe('the audit log in Postgres', () => {
   });
 
   it('chains the entries recorded before the migration, then appends each new event once, with its principal, request and trace', async () => {
-    const migrated = await readModels.audit(10);
+    const migrated = await readModels.audit('default', 10);
     expect(migrated.map((e) => [e.seq, e.time.getTime()])).toEqual([[3, 3000], [2, 2000], [1, 1000]]);
     const appended = event('key.create', 4000, { principal: { type: 'api-key', id: 'k1', name: 'ops', roles: ['admin'] }, requestId: 'req-1', traceId: 'a'.repeat(32) });
     await Promise.all([readModels.applyAudit(appended), readModels.applyAudit(appended), readModels.applyAudit(event('auth.failed', 4001))]);
-    const entries = await readModels.audit(10);
+    const entries = await readModels.audit('default', 10);
     expect(entries.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
     expect(entries.find((e) => e.eventId === appended.eventId)).toMatchObject({ principal: { type: 'api-key', id: 'k1', roles: ['admin'] }, requestId: 'req-1', traceId: 'a'.repeat(32) });
-    expect(await readModels.verifyAudit()).toEqual({ valid: true, entries: 5, head: { seq: 5, hash: entries[0].hash } });
+    expect(await readModels.verifyAudit('default')).toEqual({ valid: true, entries: 5, head: { seq: 5, hash: entries[0].hash } });
   });
 
   it('refuses edits, and names the first entry edited behind the trigger', async () => {
@@ -55,6 +55,6 @@ describe('the audit log in Postgres', () => {
     await dataSource.query(`ALTER TABLE ${table} DISABLE TRIGGER audit_log_append_only`);
     await dataSource.query(`UPDATE ${table} SET details = '{"n": 1}' WHERE seq = 4`);
     await dataSource.query(`ALTER TABLE ${table} ENABLE TRIGGER audit_log_append_only`);
-    expect(await readModels.verifyAudit()).toMatchObject({ valid: false, entries: 3, firstBroken: { seq: 4, reason: 'its content does not match its hash: the entry was edited' } });
+    expect(await readModels.verifyAudit('default')).toMatchObject({ valid: false, entries: 3, firstBroken: { seq: 4, reason: 'its content does not match its hash: the entry was edited' } });
   });
 });
