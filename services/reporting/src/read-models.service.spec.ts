@@ -16,6 +16,7 @@ import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
 import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { ReadModelsService } from './read-models.service';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { ReportingTenants1768000000000 } from './migrations/1768000000000-reporting-tenants';
 
 const schema = createTestSchema('reporting');
 let dataSource: DataSource;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
     entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
+    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
   });
   readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
 });

@@ -19,6 +19,7 @@ import { ReadModelsService } from '../read-models.service';
 import { DeliveryWorker } from './delivery-worker';
 import { verifySignature } from './webhook-signature';
 import { WebhooksService } from './webhooks.service';
+import { ReportingTenants1768000000000 } from '../migrations/1768000000000-reporting-tenants';
 
 const test = createTestSchema('reporting_webhooks');
 let dataSource: DataSource;
@@ -61,7 +62,7 @@ describe('webhooks', () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: test.schema, poolSize: 4,
       entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
+      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
     });
     webhooks = new WebhooksService(dataSource);
     readModels = new ReadModelsService(dataSource, webhooks);
