@@ -57,7 +57,9 @@ async function tenantKeys(tenant: string): Promise<Keys> {
   return { admin: admin.key, adminId: admin.id, operator: (await keyFor(tenant, 'operator', admin.key)).key, auditor: (await keyFor(tenant, 'auditor', admin.key)).key };
 }
 
-interface JobView { jobId: string; status: string; snapshotId: string | null; error: string | null; stats: { bytesNew: number; bytesStored: number } | null }
+interface JobView { jobId: string; status: string; snapshotId: string | null; error: string | null; stats: { bytesRead: number; bytesNew: number; bytesStored: number; damaged?: unknown[] } | null }
+
+const LEDGER = 'acme ledger\n'.repeat(20_000);
 
 async function finished(key: string, jobId: string): Promise<JobView> {
   return until(async () => {
@@ -101,7 +103,7 @@ describe('tenants through the real platform', () => {
   it("tenant A backs up; tenant B gets 404 for every one of A's objects, exactly as for an id that exists nowhere, and lists omit them", async () => {
     dir = source();
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'ledger.txt'), 'acme ledger\n'.repeat(20_000));
+    writeFileSync(path.join(dir, 'ledger.txt'), LEDGER);
     const policy = await api<{ id: string }>(stack.platform, 'POST', '/policies', {
       name: 'nightly', source: { kind: 'directory', path: dir }, schedule: { cron: '0 3 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepLast: 5 },
     }, as(keys[A].operator));
@@ -168,7 +170,7 @@ describe('tenants through the real platform', () => {
     expect(await names('/policies', keys[A].auditor, 'id')).toEqual([a.policyId]);
     expect(await names('/snapshots', keys[A].auditor, 'id')).toEqual([a.snapshotId]);
     expect(await names('/webhooks', keys[A].auditor, 'id')).toEqual([a.webhookId]);
-    expect((await api(stack.platform, 'GET', `/snapshots/${snap}/file?path=/ledger.txt`, undefined, as(keys[A].operator))).body).toBe('acme ledger\n'.repeat(20_000));
+    expect((await api(stack.platform, 'GET', `/snapshots/${snap}/file?path=/ledger.txt`, undefined, as(keys[A].operator))).body).toBe(LEDGER);
     expect((await api(stack.platform, 'GET', `/keys`, undefined, as(keys[A].admin))).body).toHaveLength(3);
   });
 
@@ -195,16 +197,31 @@ describe('tenants through the real platform', () => {
     expect(before.usage.repository.bytesStored).toBeGreaterThan(0);
     expect(await summary(keys[B].auditor)).toMatchObject({ jobs: { total: 0 }, storage: { bytesStored: 0 }, usage: { repository: { packs: 0, bytesStored: 0, snapshots: 0 } } });
 
+    // Dedupe stays within a tenant: B's backup of A's very file stores its bytes again (B's chunk ids
+    // are under B's own key), while A's backup of a copy of it elsewhere stores nothing new.
     const bJob = await backUp(keys[B].operator, { source: { kind: 'directory', path: dir } });
     expect(bJob.status).toBe('completed');
+    expect(bJob.stats!.bytesNew).toBeGreaterThanOrEqual(LEDGER.length);
+    const copy = path.join(stack.tempDir('tenant-copy'), 'copy');
+    mkdirSync(copy);
+    writeFileSync(path.join(copy, 'ledger-copy.txt'), LEDGER);
+    const aCopy = await backUp(keys[A].operator, { source: { kind: 'directory', path: copy } });
+    expect(aCopy.status).toBe('completed');
+    expect(aCopy.stats!.bytesRead).toBeGreaterThanOrEqual(LEDGER.length);
+    expect(aCopy.stats!.bytesNew).toBeLessThan(LEDGER.length / 10); // the file's chunks: A's already
     const bSummary = await until(async () => {
       const s = await summary(keys[B].auditor);
       return s.jobs.completed === 1 && s.usage.repository.snapshots === 1 && s;
     }, "B's backup in B's reports");
     expect(bSummary.storage.bytesStored).toBe(bJob.stats!.bytesStored);
-    expect(figures(await summary(keys[A].auditor))).toEqual(before); // A's figures do not move
+    const after = figures(await until(async () => {
+      const s = await summary(keys[A].auditor);
+      return s.jobs.completed === 2 && s.usage.repository.snapshots === 2 && s;
+    }, "A's second backup in A's reports"));
+    expect(after.storage.bytesRead).toBe(before.storage.bytesRead + aCopy.stats!.bytesRead); // B's bytes are not A's
+    expect(after.storage.bytesStored).toBe(before.storage.bytesStored + aCopy.stats!.bytesStored);
     const aHistory = (await api<{ backups: Array<{ jobId: string }> }>(stack.platform, 'GET', '/reports/history', undefined, as(keys[A].auditor))).body;
-    expect(aHistory.backups.map((x) => x.jobId)).toEqual([a.jobId]);
+    expect(aHistory.backups.map((x) => x.jobId)).toEqual([a.jobId, aCopy.jobId]);
 
     const bFailed = await backUp(keys[B].operator, { source: { kind: 'directory', path: '/nonexistent/globex' } });
     const aFailed = await backUp(keys[A].operator, { source: { kind: 'directory', path: '/nonexistent/acme' } });
@@ -240,6 +257,22 @@ describe('tenants through the real platform', () => {
       const verified = await api<{ valid: boolean; entries: number }>(stack.platform, 'GET', '/audit/verify', undefined, as(key));
       expect(verified.body).toMatchObject({ valid: true });
       expect(verified.body.entries).toBeGreaterThan(0);
+    }
+  });
+
+  it("reads every tenant's chunks under its own key in a repository-wide check and prune: nothing is damaged and both tenants still restore", async () => {
+    const check = await api<{ jobId: string }>(stack.platform, 'POST', '/check', { percent: 100 });
+    expect(check.status).toBe(202);
+    const checked = await finished(stack.platform.adminKey, check.body.jobId);
+    expect(checked.status).toBe('completed');
+    expect(checked.stats!.damaged).toEqual([]);
+    const prune = await api<{ jobId: string }>(stack.platform, 'POST', '/prune', { maxUnusedPercent: 0 });
+    expect((await finished(stack.platform.adminKey, prune.body.jobId)).status).toBe('completed');
+    const bSnapshot = (await api<Array<{ id: string }>>(stack.platform, 'GET', '/snapshots', undefined, as(keys[B].operator))).body[0].id;
+    for (const [key, snapshot] of [[keys[A].operator, a.snapshotId!], [keys[B].operator, bSnapshot]]) {
+      const download = await api(stack.platform, 'GET', `/snapshots/${snapshot}/file?path=/ledger.txt`, undefined, as(key));
+      expect(download.status).toBe(200);
+      expect(download.body).toBe(LEDGER);
     }
   });
 });

@@ -160,7 +160,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     if (source.kind === 'directory' && totalBytes === undefined) void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
     // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
     const archiver = new WorkerArchiver({
-      key: this.repo.keys.key,
+      key: this.repo.keys.keyFor(lease.tenant), // the tenant's chunk ids: dedupe stays within the tenant
       repository,
       parent: parent ? await this.parentManifest(parent) : undefined,
       packSize: process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : undefined,
@@ -185,7 +185,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       // The pack list first, the manifest last: a manifest in the store always has its packs listed.
       await store.put(packListKey(snapshotId), encodePackList(result.packKeys));
-      manifestBytes = await encodeManifest(this.repo.keys.key, manifest);
+      manifestBytes = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
       await store.put(key, manifestBytes);
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);

@@ -172,10 +172,10 @@ export class PruneRunner {
   private async mark(skip: ReadonlySet<string>, onProgress: (done: number, total: number) => void): Promise<{ referenced: Set<string>; snapshots: Set<string> }> {
     const referenced = new Set<string>();
     const snapshots = new Set(skip);
-    const reader = this.repo.catalog.reader();
     const live = (await this.repo.catalog.listAll()).filter((s) => !skip.has(s.id));
     let done = 0;
     for (const snapshot of live) {
+      const reader = this.repo.catalog.reader(snapshot.tenant); // each snapshot's listings are under its tenant's chunk ids
       let manifest;
       try {
         manifest = await this.repo.catalog.manifest(snapshot);

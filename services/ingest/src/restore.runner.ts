@@ -23,11 +23,11 @@ export class RestoreRunner {
     const site = request.site ?? 'primary';
     const manifest = await this.repo.catalog.manifest(snapshot, site);
     // The whole snapshot: what the backup read; chosen paths: their listings are read to sum them.
-    const totalBytes = request.paths?.length ? await restoreSize(this.repo.catalog.reader(site), manifest, request.paths) : snapshot.stats.bytesRead;
+    const totalBytes = request.paths?.length ? await restoreSize(this.repo.catalog.reader(lease.tenant, site), manifest, request.paths) : snapshot.stats.bytesRead;
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId, tenant: lease.tenant });
     let lastProgress = 0;
     // On a data thread: decryption, decompression and verification off this service's heap.
-    const restorer = new WorkerRestorer(this.repo.keys.key, this.repo.chunkSource(site), (p) => {
+    const restorer = new WorkerRestorer(this.repo.keys.keyFor(lease.tenant), this.repo.chunkSource(site), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId, tenant: lease.tenant }).catch(() => undefined);
