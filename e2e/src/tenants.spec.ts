@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -172,6 +172,11 @@ describe('tenants through the real platform', () => {
     expect(await names('/webhooks', keys[A].auditor, 'id')).toEqual([a.webhookId]);
     expect((await api(stack.platform, 'GET', `/snapshots/${snap}/file?path=/ledger.txt`, undefined, as(keys[A].operator))).body).toBe(LEDGER);
     expect((await api(stack.platform, 'GET', `/keys`, undefined, as(keys[A].admin))).body).toHaveLength(3);
+    // What B was refused, A may do with its own.
+    const plan = await api<{ keep: Array<{ snapshotId: string }> }>(stack.platform, 'POST', `/policies/${a.policyId}/forget`, { dryRun: true }, as(keys[A].operator));
+    expect(plan.body.keep.map((k) => k.snapshotId)).toEqual([snap]);
+    expect((await api(stack.platform, 'POST', `/snapshots/${snap.slice(0, 8)}/hold`, { reason: 'audit 2026' }, as(keys[A].operator))).status).toBe(200);
+    expect((await api(stack.platform, 'DELETE', `/snapshots/${snap}/hold`, { reason: 'audit done' }, as(keys[A].operator))).status).toBe(200);
   });
 
   it('keeps repository-wide operations (prune, check, the passphrase) with the default tenant', async () => {
@@ -273,6 +278,11 @@ describe('tenants through the real platform', () => {
       const download = await api(stack.platform, 'GET', `/snapshots/${snapshot}/file?path=/ledger.txt`, undefined, as(key));
       expect(download.status).toBe(200);
       expect(download.body).toBe(LEDGER);
+      const target = path.join(stack.tempDir('tenant-restore'), 'out');
+      const restore = await api<{ jobId: string }>(stack.platform, 'POST', `/snapshots/${snapshot}/restore`, { target }, as(key));
+      expect(restore.status).toBe(202);
+      expect((await finished(key, restore.body.jobId)).status).toBe('completed');
+      expect(readFileSync(path.join(target, 'ledger.txt'), 'utf8')).toBe(LEDGER);
     }
   });
 });
