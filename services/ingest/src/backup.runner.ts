@@ -112,7 +112,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<SnapshotEntity> {
     const store = this.repo.storeFor(request.objectLock);
-    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId }, 'primary', store);
+    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId, tenant: lease.tenant }, 'primary', store);
     let snapshot: SnapshotEntity;
     try {
       snapshot = await this.backUp(lease, request, repository, store, stream, signal);

@@ -56,7 +56,7 @@ export class CheckRunner {
     });
     report.damaged.push(...unreadable);
     // Where the index places each damaged chunk now: a copy a repair and a later backup replaced is no longer damage any restore meets.
-    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean)))].map(([id, at]) => [id, at.packKey]));
+    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean), { tenant: undefined }))].map(([id, at]) => [id, at.packKey]));
     const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packSizes.keys()));
     // Repair: the index forgets what is damaged or lost, so the next backup stores it again instead of referencing it.
     const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;

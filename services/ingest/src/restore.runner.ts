@@ -27,7 +27,7 @@ export class RestoreRunner {
     await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId, tenant: lease.tenant });
     let lastProgress = 0;
     // On a data thread: decryption, decompression and verification off this service's heap.
-    const restorer = new WorkerRestorer(this.repo.keys.keyFor(lease.tenant), this.repo.chunkSource(site), (p) => {
+    const restorer = new WorkerRestorer(this.repo.keys.keyFor(lease.tenant), this.repo.chunkSource(lease.tenant, site), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
       void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId, tenant: lease.tenant }).catch(() => undefined);

@@ -22,7 +22,7 @@ export class SnapshotCatalogService {
 
   /** Reads a tenant's snapshot trees (listings are tree objects in packs, under the tenant's chunk ids) from a site. */
   reader(tenant: string, site: Site = 'primary'): SnapshotReader {
-    return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.get(site), this.index));
+    return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.get(site), this.index, tenant));
   }
 
   /** Every tenant that ever ran a job here or owns a snapshot: whose chunk-id keys a repository-wide check accepts. */

@@ -45,7 +45,7 @@ export class SnapshotsController {
   async file(@Param('id') id: string, @Query('path') path: string, @CallerTenant() tenant: string, @Res() res: Response): Promise<void> {
     if (!path) throw new BadRequestException('path is required');
     const manifest = await this.catalog.manifest(await this.catalog.get(tenant, id));
-    const restorer = new Restorer(this.repo.keys.keyFor(tenant), this.repo.chunkSource());
+    const restorer = new Restorer(this.repo.keys.keyFor(tenant), this.repo.chunkSource(tenant));
     res.setHeader('content-type', 'application/octet-stream');
     try {
       await restorer.restoreFileToStream(manifest, path, res);
