@@ -10,4 +10,5 @@ export * from './bootstrap';
 export * from './warnings';
 export * from './http/body-limits';
 export * from './http/public-route';
+export * from './http/tenant';
 export * from './source-secrets';
