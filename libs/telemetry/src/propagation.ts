@@ -20,6 +20,15 @@ export function extractTraceContext(headers: Carrier | undefined): Context {
   return propagation.extract(context.active(), plain);
 }
 
+/** The trace and span ids a message's W3C `traceparent` header names, if it has a valid one. */
+export function traceparentIds(headers: Carrier | undefined): { traceId: string; spanId: string } | undefined {
+  const raw = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === 'traceparent')?.[1];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.toString().trim().toLowerCase();
+  const m = value?.match(/^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/);
+  if (!m || /^0+$/.test(m[1]) || /^0+$/.test(m[2])) return undefined;
+  return { traceId: m[1], spanId: m[2] };
+}
+
 /** The trace headers of the active context as plain strings, for storing beside queued work. */
 export function currentTraceHeaders(): Record<string, string> {
   return injectTraceHeaders({} as Record<string, string>);
@@ -39,8 +48,7 @@ export function runInSpan<T>(
     try {
       return await fn(span);
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      recordError(span, error);
       throw error;
     } finally {
       span.end();
@@ -49,6 +57,35 @@ export function runInSpan<T>(
 }
 
 export { SpanKind };
+
+/** An error and the errors it wraps (`cause`), outermost first, as `type: message` lines. */
+export function errorChain(error: unknown): Array<{ type: string; message: string; stack?: string }> {
+  const chain: Array<{ type: string; message: string; stack?: string }> = [];
+  const seen = new Set<unknown>();
+  for (let e = error; e !== undefined && e !== null && !seen.has(e) && chain.length < 10; e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    if (e instanceof Error) chain.push({ type: e.name, message: e.message, stack: e.stack });
+    else {
+      chain.push({ type: typeof e, message: typeof e === 'object' ? JSON.stringify(e) : String(e) });
+      break;
+    }
+  }
+  return chain;
+}
+
+/**
+ * Marks a span failed: status ERROR with the error's message, and the exception recorded with
+ * its whole cause chain (the stack trace goes on with a "Caused by:" section per cause, as in
+ * Java, and `arca.error.causes` lists each cause as `type: message`).
+ */
+export function recordError(span: Span, error: unknown): void {
+  const [top, ...causes] = errorChain(error);
+  if (!top) return;
+  const stack = [top.stack ?? `${top.type}: ${top.message}`, ...causes.map((c) => `Caused by: ${c.stack ?? `${c.type}: ${c.message}`}`)].join('\n');
+  span.recordException({ name: top.type, message: top.message, stack });
+  if (causes.length > 0) span.setAttribute('arca.error.causes', causes.map((c) => `${c.type}: ${c.message}`));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: top.message });
+}
 
 /** The id of the active trace (32 hex digits), for records that point back at it (the audit log). */
 export function currentTraceId(): string | undefined {
