@@ -50,15 +50,15 @@ export interface Job {
   retryOf?: string | null;
 }
 
+/** One entry of a job's timeline, as `arca jobs show` prints it. */
 export interface TimelineEntry {
   type: string;
   service: string;
-  stage: string;
   at: string;
+  /** Until the next entry; null for the last. */
   durationMs: number | null;
   /** How many events the entry stands for (consecutive progress events are one). */
   events: number;
-  detail?: Record<string, unknown> | null;
 }
 
 export interface BackupStats {

@@ -492,7 +492,8 @@ async function renderJobs() {
  * service that published it, its time and how long the job stayed in that stage.
  */
 function renderJob(job) {
-  const longest = Math.max(1, ...job.timeline.map((e) => e.durationMs ?? 0));
+  const timeline = job.timeline ?? []; // none yet while only the scheduler knows the job
+  const longest = Math.max(1, ...timeline.map((e) => e.durationMs ?? 0));
   const facts = [
     ['Status', badge(job.status, STATUS_TONE[job.status] ?? 'neutral')],
     ['Attempt', `${job.attempt ?? 1}${job.retryOf ? ` (retry of ${job.retryOf.slice(0, 8)})` : ''}`],
@@ -504,8 +505,8 @@ function renderJob(job) {
   ];
   return h('div', {},
     h('dl', { class: 'facts' }, facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
-    job.timeline.length === 0 ? h('p', { class: 'empty' }, 'No events recorded yet.') : h('ol', { class: 'timeline', 'aria-label': 'Events of the job, in order' },
-      job.timeline.map((e) => h('li', { class: `timeline-${e.stage}` },
+    timeline.length === 0 ? h('p', { class: 'empty' }, 'No events recorded yet.') : h('ol', { class: 'timeline', 'aria-label': 'Events of the job, in order' },
+      timeline.map((e) => h('li', { class: `timeline-${e.stage}` },
         timeEl(e.at),
         badge(e.service, e.stage === 'failed' ? 'bad' : 'neutral'),
         h('span', { class: 'timeline-event' }, e.events > 1 ? `${e.type} ×${e.events}` : e.type),
