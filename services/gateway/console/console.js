@@ -504,13 +504,13 @@ function renderJob(job) {
       `${job.failure.service}${['failed', 'cancelled'].includes(job.failure.stage) ? '' : ` (stage ${job.failure.stage})`}: ${job.failure.error}`)]] : []),
   ];
   return h('div', {},
-    h('dl', { class: 'facts' }, facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    h('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
     timeline.length === 0 ? h('p', { class: 'empty' }, 'No events recorded yet.') : h('ol', { class: 'timeline', 'aria-label': 'Events of the job, in order' },
       timeline.map((e) => h('li', { class: `timeline-${e.stage}` },
         timeEl(e.at),
         badge(e.service, e.stage === 'failed' ? 'bad' : 'neutral'),
         h('span', { class: 'timeline-event' }, e.events > 1 ? `${e.type} ×${e.events}` : e.type),
-        h('span', { class: 'timeline-bar', 'aria-hidden': 'true' }, h('span', { style: `width: ${Math.max(1, ((e.durationMs ?? 0) / longest) * 100).toFixed(1)}%` })),
+        h('span', { class: 'timeline-bar', 'aria-hidden': 'true' }, e.durationMs === null ? null : h('span', { style: `width: ${Math.max(1, (e.durationMs / longest) * 100).toFixed(1)}%` })),
         h('span', { class: 'nowrap timeline-duration' }, e.durationMs === null ? '' : formatDuration(e.durationMs))))));
 }
 
