@@ -16,7 +16,8 @@ import { api, freePort, startTestPlatform, TestPlatform, until } from './support
  * index (ingest asks it), the object store (ingest writes packs) — and what an SRE finds for each:
  * the job's trace exported with an ERROR span in the failing service, recording the cause; the
  * backup.failed event on Kafka carrying that trace's context; GET /jobs/{id} (and `arca jobs show`)
- * naming the trace, the failing service, the stage and the cause, with the job's timeline.
+ * naming the trace, the failing service, the stage and the cause, with the job's timeline; and
+ * ingest's log line about it, JSON with the job's id and its trace and span ids.
  *
  * The dedupe index and S3 sit behind HTTP fault proxies (infra/fault-proxy), so a case can take
  * one away without the launcher restarting anything. A wrong passphrase is not a job failure:
@@ -134,6 +135,11 @@ function expectOneTracedFailure(r: Awaited<ReturnType<typeof failingBackup>>, st
   expect(timeline.map((e) => [e.type, e.service])).toEqual([['backup.requested', 'scheduler'], ['backup.started', 'ingest'], ['backup.failed', 'ingest']]);
   expect(timeline.every((e) => e.traceId === traceId)).toBe(true);
   expect(timeline.slice(0, -1).every((e) => typeof e.durationMs === 'number' && e.durationMs >= 0)).toBe(true);
+  // The logs: ingest's line about the failure is JSON carrying the job's id and its trace.
+  const ingestLines = platform.logs.filter((l) => l.startsWith('[ingest] {')).map((l) => JSON.parse(l.slice('[ingest] '.length)) as Record<string, unknown>);
+  const failedLine = ingestLines.find((l) => l.job_id === r.jobId && String(l.msg).includes('failed'));
+  expect(failedLine).toMatchObject({ level: 'warn', service: 'arca-ingest', context: 'JobWorker', trace_id: traceId, span_id: r.errorSpan.spanId });
+  expect(String(failedLine!.msg)).toMatch(cause);
 }
 
 describe('a failed backup is one trace, with its cause', () => {

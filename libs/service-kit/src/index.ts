@@ -11,3 +11,4 @@ export * from './warnings';
 export * from './http/body-limits';
 export * from './http/public-route';
 export * from './source-secrets';
+export * from './logging';

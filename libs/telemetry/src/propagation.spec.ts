@@ -1,6 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { errorChain, extractTraceContext, injectTraceHeaders, runInSpan, traceparentIds } from './propagation';
+import { currentJobId, errorChain, extractTraceContext, injectTraceHeaders, logContext, runInSpan, traceparentIds } from './propagation';
 import { useInMemorySpans } from './testing';
 
 describe('trace propagation', () => {
@@ -53,5 +53,15 @@ describe('trace propagation', () => {
     expect(traceparentIds({})).toBeUndefined();
     expect(traceparentIds({ traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toBeUndefined();
     expect(traceparentIds({ traceparent: 'garbage' })).toBeUndefined();
+  });
+
+  it("gives log lines the active span's trace and span ids and the job's id, and nothing outside a span", async () => {
+    useInMemorySpans();
+    expect(logContext()).toEqual({});
+    const jobId = '6d5c4b3a-0000-4000-8000-000000000007';
+    const seen = await runInSpan('backup job', { jobId }, (span) => runInSpan('lookup', {}, (inner) => ({ outer: span, inner, context: logContext() })));
+    expect(seen.context).toEqual({ trace_id: seen.inner.spanContext().traceId, span_id: seen.inner.spanContext().spanId, job_id: jobId });
+    expect(seen.inner.spanContext().traceId).toBe(seen.outer.spanContext().traceId);
+    expect(currentJobId()).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { context, Context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, Context, createContextKey, isSpanContextValid, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 const tracer = () => trace.getTracer('arca');
 
@@ -34,16 +34,35 @@ export function currentTraceHeaders(): Record<string, string> {
   return injectTraceHeaders({} as Record<string, string>);
 }
 
+const JOB_ID = createContextKey('arca.job_id');
+
+/** The job the work in progress belongs to (set by runInSpan's `jobId`), for log lines. */
+export function currentJobId(): string | undefined {
+  return context.active().getValue(JOB_ID) as string | undefined;
+}
+
+/** What each log line carries to join it to its trace and job: `trace_id`, `span_id`, `job_id` where known. */
+export function logContext(): { trace_id?: string; span_id?: string; job_id?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  const jobId = currentJobId();
+  return {
+    ...(span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+    ...(jobId ? { job_id: jobId } : {}),
+  };
+}
+
 /**
  * Runs `fn` inside a new span (child of `parent` when given, else of the active context),
- * recording an exception and error status when it throws.
+ * recording an exception and error status when it throws. With `jobId`, the work (and every log
+ * line written during it) belongs to that job.
  */
 export function runInSpan<T>(
   name: string,
-  options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number | boolean> },
+  options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number | boolean>; jobId?: string },
   fn: (span: Span) => Promise<T> | T,
 ): Promise<T> {
-  const parent = options.parent ?? context.active();
+  const base = options.parent ?? context.active();
+  const parent = options.jobId ? base.setValue(JOB_ID, options.jobId) : base;
   return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
     try {
       return await fn(span);

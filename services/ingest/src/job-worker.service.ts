@@ -112,7 +112,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     try {
       // The outcome is recorded inside the job's span, so every event it publishes (a failure's
       // too) carries the job's trace context, and a failure marks this span ERROR with its cause.
-      await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async (span) => {
+      await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), jobId: job.id, attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async (span) => {
         try {
           await this.run(job, lease, cancel);
         } catch (error) {
