@@ -153,6 +153,8 @@ describe('a failed backup is one trace, with its cause', () => {
     expect(shown.stdout).toContain(`trace     ${r.view.traceId}  http://localhost:16686/trace/${r.view.traceId}`);
     expect(shown.stdout).toMatch(/failed {4}in ingest \(stage read\): .*(ENOENT|no such file|does not exist)/i);
     expect(shown.stdout).toMatch(/scheduler\s+backup\.requested/);
+    // Log lines written during requests name the request, never its credentials.
+    expect(platform.logs.join('\n')).not.toContain(platform.adminKey);
   });
 
   it('the dedupe index down: ingest, stage index, with the refused connection as the cause', async () => {

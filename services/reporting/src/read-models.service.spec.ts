@@ -4,20 +4,9 @@ import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arc
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntryEntity } from './entities/audit-entry.entity';
-import { JobEventEntity } from './entities/job-event.entity';
-import { JobViewEntity } from './entities/job-view.entity';
-import { PolicyViewEntity } from './entities/policy-view.entity';
-import { ReplicationViewEntity } from './entities/replication-view.entity';
-import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
-import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
-import { ReadModels1764000000000 } from './migrations/1764000000000-read-models';
-import { AuditChain1765000000000 } from './migrations/1765000000000-audit-chain';
-import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
-import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
-import { JobEvents1767000000000 } from './migrations/1767000000000-job-events';
 import { ReadModelsService } from './read-models.service';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
 
 const schema = createTestSchema('reporting');
 let dataSource: DataSource;
@@ -28,8 +17,8 @@ const at = (iso: string) => ({ occurredAt: iso });
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
-    entities: [JobViewEntity, JobEventEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, JobEvents1767000000000],
+    entities: [...REPORTING_ENTITIES, OutboxEntity, ProcessedEventEntity],
+    migrations: [Messaging1763999999000, ...REPORTING_MIGRATIONS],
   });
   readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
 });
