@@ -19,8 +19,8 @@ export const SERVICE_HEADER = 'arca-service';
 
 /**
  * Publishes events to Kafka, carrying the W3C trace context and the publishing service in message
- * headers, and creating topics on first use. For events that accompany a database change use the Outbox instead, so a
- * crash between commit and publish cannot lose them.
+ * headers, and creating topics on first use. For events that accompany a database change use the
+ * Outbox instead, so a crash between commit and publish cannot lose them.
  */
 export class EventPublisher {
   private readonly producer: Producer;
