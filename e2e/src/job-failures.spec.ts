@@ -93,7 +93,7 @@ function sourceDir(): string {
 }
 
 /** Runs a backup of `dir` to its failure; what the job view, Kafka and the collector then hold. */
-async function failingBackup(dir: string): Promise<{ jobId: string; view: JobView; traceparent: string; errorSpan: CollectedSpan; trace: CollectedSpan[] }> {
+async function failingBackup(dir: string): Promise<{ jobId: string; view: JobView; traceparent: string; baggage: string; errorSpan: CollectedSpan; trace: CollectedSpan[] }> {
   const run = await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: dir } });
   expect(run.status).toBe(202);
   const jobId = run.body.jobId;
@@ -110,7 +110,7 @@ async function failingBackup(dir: string): Promise<{ jobId: string; view: JobVie
     const spans = collector.trace(view.traceId!);
     return spans.some((s) => s.service === 'arca-gateway') ? spans : undefined;
   }, `the gateway's spans of trace ${view.traceId}`, 15_000, 200);
-  return { jobId, view, traceparent: event.headers.traceparent ?? '', errorSpan, trace };
+  return { jobId, view, traceparent: event.headers.traceparent ?? '', baggage: event.headers.baggage ?? '', errorSpan, trace };
 }
 
 /** What every failure must show, whatever its stage. */
@@ -118,6 +118,7 @@ function expectOneTracedFailure(r: Awaited<ReturnType<typeof failingBackup>>, st
   const traceId = r.view.traceId!;
   // The failure event carries the job's trace: the same trace the request to the gateway began.
   expect(r.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
+  expect(r.baggage).toBe(`arca.job_id=${r.jobId}`); // the job's id, for the log lines of whoever consumes it
   expect(r.trace.filter((s) => s.service === 'arca-gateway').map((s) => s.name)).toEqual(expect.arrayContaining([expect.stringMatching(/POST/)]));
   // The failing service's span: ERROR, with the exception and its cause recorded.
   expect(r.errorSpan.service).toBe('arca-ingest');

@@ -64,4 +64,15 @@ describe('trace propagation', () => {
     expect(seen.inner.spanContext().traceId).toBe(seen.outer.spanContext().traceId);
     expect(currentJobId()).toBeUndefined();
   });
+
+  it('carries the job id to the services the job calls, as W3C baggage', async () => {
+    useInMemorySpans();
+    const jobId = '6d5c4b3a-0000-4000-8000-000000000008';
+    const headers = await runInSpan('backup job', { jobId }, () => injectTraceHeaders({} as Record<string, string>));
+    expect(headers.baggage).toBe(`arca.job_id=${jobId}`);
+    // The called service: its span's context comes from the headers, its log lines name the job.
+    const there = await runInSpan('POST /chunks/lookup', { parent: extractTraceContext(headers) }, () => logContext());
+    expect(there.job_id).toBe(jobId);
+    expect(there.trace_id).toBe(headers.traceparent.split('-')[1]);
+  });
 });

@@ -35,10 +35,19 @@ export function currentTraceHeaders(): Record<string, string> {
 }
 
 const JOB_ID = createContextKey('arca.job_id');
+/** The W3C baggage entry that carries the job id to the services a job's work calls over HTTP or Kafka. */
+export const JOB_BAGGAGE = 'arca.job_id';
 
-/** The job the work in progress belongs to (set by runInSpan's `jobId`), for log lines. */
+/** The job the work in progress belongs to (runInSpan's `jobId` here, or the caller's, from its baggage), for log lines. */
 export function currentJobId(): string | undefined {
-  return context.active().getValue(JOB_ID) as string | undefined;
+  const active = context.active();
+  return (active.getValue(JOB_ID) as string | undefined) ?? propagation.getBaggage(active)?.getEntry(JOB_BAGGAGE)?.value;
+}
+
+/** `ctx` belonging to a job: for this process (a context value) and for those it calls (baggage). */
+function withJob(ctx: Context, jobId: string): Context {
+  const baggage = (propagation.getBaggage(ctx) ?? propagation.createBaggage()).setEntry(JOB_BAGGAGE, { value: jobId });
+  return propagation.setBaggage(ctx.setValue(JOB_ID, jobId), baggage);
 }
 
 /** What each log line carries to join it to its trace and job: `trace_id`, `span_id`, `job_id` where known. */
@@ -62,7 +71,7 @@ export function runInSpan<T>(
   fn: (span: Span) => Promise<T> | T,
 ): Promise<T> {
   const base = options.parent ?? context.active();
-  const parent = options.jobId ? base.setValue(JOB_ID, options.jobId) : base;
+  const parent = options.jobId ? withJob(base, options.jobId) : base;
   return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
     try {
       return await fn(span);
