@@ -30,6 +30,19 @@ const results: Record<string, Record<string, unknown>> = {
   'backup-bad': { kind: 'backup', status: 'failed', error: 'source /nope does not exist' },
   'backup-partial': { kind: 'backup', status: 'completed', snapshotId: SNAP_B, stats: { ...stats, errors: 2, skipped: [{ path: '/fifo', reason: 'not backed up: sockets, FIFOs and device files are skipped' }] } },
 };
+const FAILED_JOB = '6d5c4b3a-0000-4000-8000-000000000007';
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const failedJob = {
+  jobId: FAILED_JOB, kind: 'backup', status: 'failed', attempt: 2, retryOf: '6d5c4b3a-0000-4000-8000-000000000006', source: { kind: 'directory', path: '/srv/data' },
+  error: 'dedupe-index unreachable at http://127.0.0.1:3004/chunks/lookup: ECONNREFUSED', traceId: TRACE, traceUrl: `http://localhost:16686/trace/${TRACE}`,
+  failure: { service: 'ingest', stage: 'index', error: 'dedupe-index unreachable at http://127.0.0.1:3004/chunks/lookup: ECONNREFUSED', at: '2026-11-25T03:00:04.000Z' },
+  timeline: [
+    { type: 'backup.requested', service: 'scheduler', stage: 'requested', at: '2026-11-25T03:00:00.000Z', durationMs: 500, events: 1 },
+    { type: 'backup.started', service: 'ingest', stage: 'started', at: '2026-11-25T03:00:00.500Z', durationMs: 1500, events: 1 },
+    { type: 'backup.progress', service: 'ingest', stage: 'progress', at: '2026-11-25T03:00:02.000Z', durationMs: 2000, events: 3 },
+    { type: 'backup.failed', service: 'ingest', stage: 'failed', at: '2026-11-25T03:00:04.000Z', durationMs: null, events: 1 },
+  ],
+};
 let nextJob = 'backup-1';
 const TEST_KEY = `arca_${'k'.repeat(43)}`;
 const KEY = { id: '7a6b5c4d-0000-4000-8000-000000000009', name: 'ci', role: 'operator', tenant: 'default', prefix: 'arca_kkkkkkk', createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z', lastUsedAt: null, revokedAt: null, rotatedFrom: null };
@@ -41,6 +54,8 @@ let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 
 beforeAll(async () => {
   gateway = await startFakeGateway((req: FakeRequest) => {
+    if (req.path === `/jobs/${FAILED_JOB}`) return [200, failedJob];
+    if (req.path === '/jobs' && req.method === 'GET') return [200, [failedJob, { ...failedJob, jobId: '6d5c4b3a-0000-4000-8000-000000000006' }]];
     const job = /^\/jobs\/(.+)$/.exec(req.path);
     if (job && req.method === 'GET') {
       const n = (polls.get(job[1]) ?? 0) + 1;
@@ -216,6 +231,29 @@ describe('arca commands against a fake gateway', () => {
     expect(JSON.parse(updated.requests.at(-1)!.body.toString())).toMatchObject({ rpoMinutes: 60 });
     const missing = await arca(['policies', 'create', '--file', 'nope.json']);
     expect(missing.error!.message).toBe('cannot read nope.json: no such file');
+  });
+
+  it("shows one job: its trace and link, the failing service, stage and cause, the attempt, and its timeline", async () => {
+    const r = await arca(['jobs', 'show', FAILED_JOB]);
+    expect(r.error).toBeUndefined();
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      `job       ${FAILED_JOB} (backup)`,
+      'status    failed, attempt 2 (retry of 6d5c4b3a-0000-4000-8000-000000000006)',
+      'source    /srv/data',
+      `trace     ${TRACE}  http://localhost:16686/trace/${TRACE}`,
+      'failed    in ingest (stage index): dedupe-index unreachable at http://127.0.0.1:3004/chunks/lookup: ECONNREFUSED',
+    ]);
+    expect(lines[6]).toMatch(/^time\s+service\s+event\s+duration$/);
+    expect(lines.slice(8).map((l) => l.replace(/^\S+ \S+\s+/, '').split(/\s{2,}/))).toEqual([
+      ['scheduler', 'backup.requested', '500ms'], ['ingest', 'backup.started', '2s'], ['ingest', 'backup.progress ×3', '2s'], ['ingest', 'backup.failed'],
+    ]);
+    const json = await arca(['jobs', 'show', FAILED_JOB, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual(failedJob);
+    const prefix = await arca(['jobs', 'show', '6d5c4b3a']);
+    expect(prefix.error?.message).toBe('"6d5c4b3a" is the start of 2 job ids; give more of it');
+    expect((await arca(['jobs', 'show', '6d5c4b3a-0000-4000-8000-0000000000'])).error?.message).toMatch(/start of 2 job ids/);
+    expect((await arca(['jobs', 'show', 'ffff'])).error?.message).toBe('no recent job id starts with "ffff"');
   });
 
   it('rejects bad arguments before calling the gateway', async () => {

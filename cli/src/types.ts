@@ -40,6 +40,25 @@ export interface Job {
   requestedAt?: string;
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** The job's OpenTelemetry trace, and a link to it when the platform has TRACE_URL_TEMPLATE. */
+  traceId?: string | null;
+  traceUrl?: string | null;
+  /** The job's events in order (GET /jobs/:id only). */
+  timeline?: TimelineEntry[];
+  /** Which service reported the failure (or cancellation), in which stage, and why. */
+  failure?: { service: string; stage: string; error: string; at: string } | null;
+  retryOf?: string | null;
+}
+
+/** One entry of a job's timeline, as `arca jobs show` prints it. */
+export interface TimelineEntry {
+  type: string;
+  service: string;
+  at: string;
+  /** Until the next entry; null for the last. */
+  durationMs: number | null;
+  /** How many events the entry stands for (consecutive progress events are one). */
+  events: number;
 }
 
 export interface BackupStats {

@@ -42,7 +42,9 @@ afterAll(async () => {
   await issuer?.close();
   receiver?.close();
 });
-const stack = usePlatform(() => ({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'arca-console', OIDC_JWKS_URL: issuer.jwksUrl, OIDC_CLIENT_ID: issuer.clientId }));
+const stack = usePlatform(() => ({
+  OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: 'arca-console', OIDC_JWKS_URL: issuer.jwksUrl, OIDC_CLIENT_ID: issuer.clientId, TRACE_URL_TEMPLATE: 'http://localhost:16686/trace/{traceId}',
+}));
 let context: BrowserContext;
 let page: Page;
 let profile: string;
@@ -195,6 +197,28 @@ describe('the console in Chromium', () => {
     expect(await bar.getAttribute('data-value')).toBe('1');
     expect(await page.textContent('[data-chart="success"]')).toContain('console-docs');
     await shot('08-dashboard-charts');
+  });
+
+  it("shows a failed job's timeline: the trace id and link, the failing service and cause, each event with its service", async () => {
+    const missing = path.join(os.tmpdir(), `arca-console-missing-${randomBytes(4).toString('hex')}`);
+    const { body: { jobId } } = await api<{ jobId: string }>(stack.platform, 'POST', '/jobs', { source: { kind: 'directory', path: missing } });
+    const view = await until(async () => {
+      const v = (await api<{ status: string; traceId: string; failure: unknown }>(stack.platform, 'GET', `/jobs/${jobId}`)).body;
+      return v.status === 'failed' && v.failure ? v : undefined;
+    }, 'the backup of a missing directory to fail');
+    await go('jobs');
+    await page.getByRole('button', { name: `Timeline of job ${jobId.slice(0, 8)}` }).click();
+    await page.locator('#job-trace-id').waitFor();
+    expect(await page.textContent('#job-trace-id')).toBe(view.traceId);
+    expect(await page.getAttribute('#job-trace-link', 'href')).toBe(`http://localhost:16686/trace/${view.traceId}`);
+    expect(await page.textContent('#job-failure')).toMatch(/^ingest \(stage read\): .*(ENOENT|no such file|does not exist)/i);
+    const events = await page.locator('#job-body .timeline li').allTextContents();
+    expect(events.filter((e) => !e.includes('backup.progress')).map((e) => /(scheduler|ingest)(backup\.[a-z_]+)/.exec(e)?.slice(1))).toEqual([
+      ['scheduler', 'backup.requested'], ['ingest', 'backup.started'], ['ingest', 'backup.failed'],
+    ]);
+    await shot('04b-job-timeline');
+    await page.click('#job-close');
+    expect(await page.isVisible('#job-detail')).toBe(false);
   });
 
   it('subscribes a webhook, sends it a test and shows the delivery and the receiver\'s answer', async () => {

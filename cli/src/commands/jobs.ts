@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliIo, contextOf } from '../context';
-import { describeSource, formatBytes, formatTime, table } from '../format';
+import { describeSource, formatBytes, formatDuration, formatTime, table } from '../format';
+import { CliError } from '../gateway-client';
 import type { Job } from '../types';
 
 /** What a job amounts to in one short cell: progress while it runs, the outcome when done. */
@@ -43,7 +44,40 @@ export function renderJobs(jobs: Job[]): string {
   ]));
 }
 
+/** One job in full (`arca jobs show`): its trace, why it failed, and its events in order with the service and duration of each. */
+export function renderJob(job: Job): string {
+  const lines = [
+    `job       ${job.jobId} (${job.kind})`,
+    `status    ${job.status}${(job.attempt ?? 1) > 1 ? `, attempt ${job.attempt}${job.retryOf ? ` (retry of ${job.retryOf})` : ''}` : ', attempt 1'}`,
+    ...(job.kind === 'backup' ? [`source    ${describeSource(job.source)}`] : []),
+    `trace     ${job.traceId ?? 'none recorded'}${job.traceUrl ? `  ${job.traceUrl}` : ''}`,
+    ...(job.failure ? [`${job.failure.stage === 'cancelled' ? 'cancelled' : 'failed'}    in ${job.failure.service}${job.failure.stage !== 'failed' && job.failure.stage !== 'cancelled' ? ` (stage ${job.failure.stage})` : ''}: ${job.failure.error}`] : []),
+    ...(!job.failure && jobDetail(job) ? [`detail    ${jobDetail(job)}`] : []),
+  ];
+  const timeline = job.timeline ?? [];
+  if (timeline.length === 0) return [...lines, '', 'no events recorded yet'].join('\n');
+  const rows = timeline.map((e) => [formatTime(e.at), e.service, e.events > 1 ? `${e.type} ×${e.events}` : e.type, e.durationMs === null ? '' : formatDuration(e.durationMs)]);
+  return [...lines, '', table(['time', 'service', 'event', 'duration'], rows)].join('\n');
+}
+
+/** A job id, or a unique prefix of one among the recent jobs (as `arca jobs` shows them). */
+async function resolveJobId(ctx: ReturnType<typeof contextOf>, given: string): Promise<string> {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(given)) return given;
+  const matches = (await ctx.client.get<Job[]>('/jobs?limit=1000')).filter((j) => j.jobId.startsWith(given.toLowerCase()));
+  if (matches.length === 1) return matches[0].jobId;
+  throw new CliError(matches.length === 0 ? `no recent job id starts with "${given}"` : `"${given}" is the start of ${matches.length} job ids; give more of it`);
+}
+
 export function jobsCommand(io: CliIo): Command {
+  const show = new Command('show')
+    .description("one job: its trace id and link, the failing service and its error, its attempt, and its events in order with each one's service, time and duration")
+    .argument('<id>', 'job id, or a unique prefix of a recent one')
+    .option('--json', 'print the job as JSON')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const ctx = contextOf(command, io);
+      const job = await ctx.client.get<Job>(`/jobs/${encodeURIComponent(await resolveJobId(ctx, id))}`);
+      ctx.out(ctx.json ? job : renderJob(job));
+    });
   return new Command('jobs')
     .description('recent backup, restore and check jobs, newest first')
     .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check', 'prune']))
@@ -60,5 +94,6 @@ export function jobsCommand(io: CliIo): Command {
       if (options.kind) query.set('kind', options.kind);
       const jobs = await ctx.client.get<Job[]>(`/jobs${query.size ? `?${query}` : ''}`);
       ctx.out(ctx.json ? jobs : renderJobs(jobs));
-    });
+    })
+    .addCommand(show);
 }

@@ -11,7 +11,8 @@ import { Client } from 'pg';
 /** Ports handed out in this process: the kernel may offer a port again once its probe closed, before the service binds it. */
 const handedOut = new Set<number>();
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on, not handed out before in this process. */
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await probePort();
     if (!handedOut.has(port)) {
@@ -77,7 +78,8 @@ export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promi
     LOG_LEVEL: 'warn',
     ...extraEnv,
   });
-  for (const service of SERVICES) env[portVariable(service.name)] = String(await freePort());
+  // A port the test chose (to put a proxy in front of a service) is kept.
+  for (const service of SERVICES) env[portVariable(service.name)] ??= String(await freePort());
   const logs: string[] = [];
   const platform = await startPlatform({ env, dataDir, output: (line) => logs.push(line), log: (line) => logs.push(`[arca] ${line}`) });
   return {

@@ -13,7 +13,9 @@ function log(line: string): void {
 async function main(): Promise<void> {
   silenceKnownKafkajsWarning(); // the embedded broker's clients are kafkajs too
   const dataDir = path.resolve(process.env.ARCA_DATA_DIR ?? path.join(REPO_ROOT, '.arca'));
-  const platform = await startPlatform({ env: process.env, dataDir, log, output: (line) => process.stdout.write(line + '\n') });
+  // Services log JSON lines (for log search); at a terminal, readable lines unless LOG_FORMAT says otherwise.
+  const env = { LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env };
+  const platform = await startPlatform({ env, dataDir, log, output: (line) => process.stdout.write(line + '\n') });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

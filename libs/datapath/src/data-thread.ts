@@ -182,6 +182,9 @@ export function runOnDataThread<R>(
     let abortedWith: Error | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     const waiting = new Set<number>();
+    // The last repository call that failed here: a job that fails on it fails with that error
+    // (or one wrapping it), so its cause chain (a refused connection, an S3 answer) is not lost.
+    let callFailure: Error | undefined;
     const answer = (outcome: () => void) => {
       if (answered) return;
       answered = true;
@@ -214,6 +217,7 @@ export function runOnDataThread<R>(
           }
         },
         (error: unknown) => {
+          if (error instanceof Error) callFailure = error;
           if (waiting.delete(n)) worker.postMessage({ type: 'reply', n, error: error instanceof Error ? error.message : String(error) } satisfies ToWorker);
         },
       );
@@ -234,7 +238,7 @@ export function runOnDataThread<R>(
           settle(() => resolve(message.result as R), true);
           break;
         case 'failed':
-          settle(() => reject(new Error(message.message)), true);
+          settle(() => reject(failedWith(message.message, callFailure)), true);
           break;
       }
     });
@@ -252,6 +256,12 @@ export function runOnDataThread<R>(
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.postMessage({ type: 'run', job, task } satisfies ToWorker);
   });
+}
+
+/** The data thread's failure as an error: the failed repository call's own when it says the same, else one wrapping it when it mentions it. */
+function failedWith(message: string, callFailure: Error | undefined): Error {
+  if (callFailure && message === callFailure.message) return callFailure;
+  return new Error(message, callFailure && message.includes(callFailure.message) ? { cause: callFailure } : undefined);
 }
 
 function abortError(signal: AbortSignal): Error {

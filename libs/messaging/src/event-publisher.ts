@@ -14,17 +14,21 @@ export interface OutgoingEvent {
   headers?: Record<string, string>;
 }
 
+/** The message header naming the service that published an event (reporting's job timeline shows it). */
+export const SERVICE_HEADER = 'arca-service';
+
 /**
- * Publishes events to Kafka, carrying the W3C trace context in message headers, and creating
- * topics on first use. For events that accompany a database change use the Outbox instead, so a
- * crash between commit and publish cannot lose them.
+ * Publishes events to Kafka, carrying the W3C trace context and the publishing service in message
+ * headers, and creating topics on first use. For events that accompany a database change use the
+ * Outbox instead, so a crash between commit and publish cannot lose them.
  */
 export class EventPublisher {
   private readonly producer: Producer;
   private readonly topics: TopicCreator;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
+  /** `service`: this service's name, sent in the SERVICE_HEADER of every event. */
+  constructor(kafka: Kafka, private readonly service?: string) {
     this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     this.topics = new TopicCreator(kafka);
   }
@@ -58,7 +62,7 @@ export class EventPublisher {
       messages.push({
         key: event.key ?? keyOf(event.topic as Topic, event.envelope.payload as object),
         value: JSON.stringify(event.envelope),
-        headers: event.headers ?? currentTraceHeaders(),
+        headers: { ...(event.headers ?? currentTraceHeaders()), ...(this.service ? { [SERVICE_HEADER]: this.service } : {}) },
       });
       byTopic.set(event.topic, messages);
     }

@@ -29,7 +29,7 @@ export class MessagingModule {
       global: true,
       providers: [
         { provide: Kafka, useFactory: () => new Kafka(options.kafka ?? kafkaConfigFromEnv(process.env, `arca-${options.serviceName}`)) },
-        { provide: EventPublisher, inject: [Kafka], useFactory: (kafka: Kafka) => new EventPublisher(kafka) },
+        { provide: EventPublisher, inject: [Kafka], useFactory: (kafka: Kafka) => new EventPublisher(kafka, options.serviceName) },
         Outbox,
         {
           provide: OutboxRelay,

@@ -3,6 +3,7 @@ import { createObjectStore, ObjectStore, objectStoreConfigFromEnv } from '@arca/
 import { DATABASE_HEALTH, PersistenceModule } from '@arca/persistence';
 import { DynamicModule, Inject, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { HealthCheck, HealthRegistry } from './health/health-registry';
+import { loggingModule } from './logging';
 import { ServiceKitModule } from './service-kit.module';
 
 /** The primary site's object store (packs, manifests, keys). */
@@ -51,7 +52,7 @@ class DependencyHealth implements OnModuleInit {
 @Module({})
 export class ArcaServiceModule {
   static forRoot(options: ArcaServiceOptions): DynamicModule {
-    const imports: DynamicModule[] = [ServiceKitModule.forRoot({ serviceName: options.serviceName }), MessagingModule.forService({ serviceName: options.serviceName })];
+    const imports: DynamicModule[] = [ServiceKitModule.forRoot({ serviceName: options.serviceName }), MessagingModule.forService({ serviceName: options.serviceName }), loggingModule(options.serviceName)];
     if (options.entities) {
       imports.push(PersistenceModule.forService({
         service: options.serviceName,

@@ -1,16 +1,15 @@
 import { ArcaKafkaServer, connectKafkaConsumer, EventPublisher } from '@arca/messaging';
-import { INestApplication, LogLevel, Type, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { CommonEnv } from './config/common-env';
 import { ConfigError, loadConfig } from './config/load-config';
 import { checkSharedSettings } from './config/shared-settings';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
 import { BodyLimits, installBodyParsers } from './http/body-limits';
 import { silenceKnownKafkajsWarning } from './warnings';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface BootstrapOptions<E extends CommonEnv> {
   serviceName: ServiceName;
@@ -48,11 +47,12 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
     throw error;
   }
   const port = Number((config as unknown as Record<string, string>)[portVariable(options.serviceName)] ?? SERVICES.find((s) => s.name === options.serviceName)!.port);
-  const logger = LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1);
 
   try {
     // Body parsers are ours: a limit per route, chosen on purpose (see installBodyParsers).
-    const app = await NestFactory.create(options.module, { logger, bufferLogs: false, bodyParser: false });
+    // Lines logged while the app is built wait for its pino logger (ArcaServiceModule's loggingModule).
+    const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: false });
+    app.useLogger(app.get(PinoLogger));
     options.configure?.(app);
     installBodyParsers(app, options.bodyLimits);
     app.enableShutdownHooks();

@@ -12,3 +12,4 @@ export * from './http/body-limits';
 export * from './http/public-route';
 export * from './http/tenant';
 export * from './source-secrets';
+export * from './logging';

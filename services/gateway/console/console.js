@@ -476,7 +476,7 @@ async function renderJobs() {
   const jobs = await api('GET', '/jobs?limit=50');
   $('jobs-updated').textContent = `Updated ${new Date().toLocaleTimeString()} · refreshes every 2 s`;
   return dataTable('Recent jobs, newest first', ['Job', 'Kind', 'Status', 'What', 'Requested', 'Duration', 'Progress / result'], jobs.map((j) => [
-    h('code', { title: j.jobId }, j.jobId.slice(0, 8)),
+    h('button', { type: 'button', class: 'link', onclick: () => openJob(j.jobId), 'aria-label': `Timeline of job ${j.jobId.slice(0, 8)}` }, h('code', { title: j.jobId }, j.jobId.slice(0, 8))),
     j.kind,
     badge(j.status, STATUS_TONE[j.status] ?? 'neutral'),
     j.kind === 'backup' ? describeSource(j.source) : j.snapshotId ? `snapshot ${shortId(j.snapshotId)}` : '–',
@@ -484,6 +484,42 @@ async function renderJobs() {
     h('span', { class: 'nowrap' }, jobDuration(j)),
     jobProgress(j),
   ]), { empty: 'No jobs yet. Run a policy now, or back up with the arca command.' });
+}
+
+/**
+ * One job (GET /jobs/:id) as a timeline: its trace id with the link to the trace viewer
+ * (TRACE_URL_TEMPLATE), the attempt, which service failed and why, then each event with the
+ * service that published it, its time and how long the job stayed in that stage.
+ */
+function renderJob(job) {
+  const timeline = job.timeline ?? []; // none yet while only the scheduler knows the job
+  const longest = Math.max(1, ...timeline.map((e) => e.durationMs ?? 0));
+  const facts = [
+    ['Status', badge(job.status, STATUS_TONE[job.status] ?? 'neutral')],
+    ['Attempt', `${job.attempt ?? 1}${job.retryOf ? ` (retry of ${job.retryOf.slice(0, 8)})` : ''}`],
+    ['Trace', job.traceId
+      ? h('span', {}, h('code', { id: 'job-trace-id' }, job.traceId), ' ', job.traceUrl ? h('a', { href: job.traceUrl, target: '_blank', rel: 'noopener noreferrer', id: 'job-trace-link' }, 'Open the trace') : null)
+      : 'none recorded'],
+    ...(job.failure ? [[job.failure.stage === 'cancelled' ? 'Cancelled' : 'Failed in', h('span', { class: 'error-text', id: 'job-failure' },
+      `${job.failure.service}${['failed', 'cancelled'].includes(job.failure.stage) ? '' : ` (stage ${job.failure.stage})`}: ${job.failure.error}`)]] : []),
+  ];
+  return h('div', {},
+    h('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    timeline.length === 0 ? h('p', { class: 'empty' }, 'No events recorded yet.') : h('ol', { class: 'timeline', 'aria-label': 'Events of the job, in order' },
+      timeline.map((e) => h('li', { class: `timeline-${e.stage}` },
+        timeEl(e.at),
+        badge(e.service, e.stage === 'failed' ? 'bad' : 'neutral'),
+        h('span', { class: 'timeline-event' }, e.events > 1 ? `${e.type} ×${e.events}` : e.type),
+        h('span', { class: 'timeline-bar', 'aria-hidden': 'true' }, e.durationMs === null ? null : h('span', { style: `width: ${Math.max(1, (e.durationMs / longest) * 100).toFixed(1)}%` })),
+        h('span', { class: 'nowrap timeline-duration' }, e.durationMs === null ? '' : formatDuration(e.durationMs))))));
+}
+
+async function openJob(jobId) {
+  $('h-job').textContent = `Job ${jobId.slice(0, 8)}`;
+  $('job-detail').hidden = false;
+  await load($('job-body'), async () => renderJob(await api('GET', `/jobs/${encodeURIComponent(jobId)}`)));
+  $('h-job').tabIndex = -1;
+  $('h-job').focus();
 }
 
 async function renderRunNow() {
@@ -941,6 +977,7 @@ async function start() {
   setUpRestoreForm();
   setUpKeyForm();
   setUpWebhookForm();
+  $('job-close').addEventListener('click', () => { $('job-detail').hidden = true; });
   window.addEventListener('hashchange', () => {
     showView(currentView());
     $('main').focus({ preventScroll: true }); // keyboard and screen-reader users land in the new view

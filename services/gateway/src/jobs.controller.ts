@@ -27,7 +27,7 @@ export class JobsController {
 
   @Get(':id')
   @Roles('operator', 'auditor')
-  @ApiOperation({ summary: "A job's status, progress and statistics; a scheduled backup also lists its attempts (first run and retries)" })
+  @ApiOperation({ summary: "A job's status, progress and statistics, its trace id and link, its events in order (service, time, duration), the failing service and cause; a scheduled backup also lists its attempts (first run and retries)" })
   async get(@Param('id', uuidParam('job id')) id: string, @CurrentCaller() caller: Caller) {
     const view = await this.services.get<{ kind: string }>('reporting', `/jobs/${id}`, caller.tenant).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;

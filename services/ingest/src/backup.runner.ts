@@ -26,8 +26,10 @@ import { uploadBrokeOff } from './upload-errors';
 export class BackupStageError extends Error {
   storedPacks: PackStored[] = [];
 
-  constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string) {
-    super(message);
+  /** `cause`: the error this one wraps, recorded with it on the job's span. */
+  constructor(readonly stage: 'read' | 'store' | 'index' | 'manifest', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackupStageError';
   }
 }
 
@@ -56,7 +58,7 @@ function pgDump(connection: string, password?: string): { stream: Readable; done
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (error) => reject(new BackupStageError('read', `cannot run pg_dump: ${error.message}`)));
+    child.on('error', (error) => reject(new BackupStageError('read', `cannot run pg_dump: ${error.message}`, { cause: error })));
     child.on('close', (code) => (code === 0 ? resolve() : reject(new BackupStageError('read', `pg_dump exited with ${code}: ${stderr.trim().split('\n').pop()}`))));
   });
   return { stream: child.stdout, done, stop: () => child.kill() };
@@ -67,7 +69,7 @@ async function sourcePassword(ref: string): Promise<string> {
   try {
     return await fetchSourceSecret(ref);
   } catch (error) {
-    throw new BackupStageError('read', `cannot read the source's password: ${(error as Error).message}`);
+    throw new BackupStageError('read', `cannot read the source's password: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -122,7 +124,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
         error.storedPacks = repository.storedPacks;
         throw error;
       }
-      const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`);
+      const failure = error instanceof BackupStageError ? error : new BackupStageError('manifest', `recording the snapshot failed: ${(error as Error).message}`, { cause: error });
       failure.storedPacks = repository.storedPacks;
       throw failure;
     }
@@ -188,7 +190,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       manifestBytes = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
       await store.put(key, manifestBytes);
     } catch (error) {
-      throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);
+      throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`, { cause: error });
     }
     const s = result.stats;
     const bytesStored = s.bytesStored + manifestBytes.length;
@@ -226,7 +228,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       problem = await objectLockProblem(store, request);
     } catch (error) {
-      throw new BackupStageError('store', (error as Error).message);
+      throw new BackupStageError('store', (error as Error).message, { cause: error });
     }
     if (problem) throw new BackupStageError('store', problem);
   }
@@ -264,10 +266,10 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       if (signal?.aborted) throw new BackupCancelledError(cancelReason(signal));
       if (error instanceof BackupStageError) throw error;
       if (stream && uploadBrokeOff(error)) {
-        throw new BackupStageError('read', `the upload of ${stream.name} broke off before its end (the client disconnected or the connection dropped); no snapshot was made`);
+        throw new BackupStageError('read', `the upload of ${stream.name} broke off before its end (the client disconnected or the connection dropped); no snapshot was made`, { cause: error });
       }
       const message = (error as Error).message;
-      throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message);
+      throw new BackupStageError(/dedupe-index|index/.test(message) ? 'index' : /object|S3|bucket|put/i.test(message) ? 'store' : 'read', message, { cause: error });
     }
   }
 }

@@ -1,7 +1,9 @@
 import { BackupRequested, PackStored, TOPICS } from '@arca/contracts';
 import { Messaging1763999999000, Outbox, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
-import { randomUUID } from 'node:crypto';
+import { useInMemorySpans } from '@arca/telemetry';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupCancelledError, BackupRunner } from './backup.runner';
@@ -40,13 +42,19 @@ const runner = {
   }),
 } as unknown as BackupRunner;
 
+/** Restores and prunes that fail, with a cause, as a full target disk or a lost store would. */
+const failing = (what: string) => ({
+  run: async () => { throw new Error(`${what} failed`, { cause: Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }) }); },
+});
+const spans = useInMemorySpans();
+
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity, OutboxEntity, ProcessedEventEntity],
     migrations: [Messaging1763999999000, Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000],
   });
   queue = new JobQueueService(dataSource);
-  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, {} as RestoreRunner, {} as CheckRunner, {} as PruneRunner);
+  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner);
   await worker.onApplicationBootstrap();
 });
 
@@ -72,6 +80,9 @@ async function ended(jobId: string): Promise<IngestJobEntity> {
   }
   throw new Error(`job ${jobId} did not end`);
 }
+
+/** A job's outbox rows with the trace headers they will be published with. */
+const outboxRows = async (jobId: string) => (await dataSource.getRepository(OutboxEntity).find({ order: { id: 'ASC' } })).filter((r) => (r.envelope as { jobId?: string }).jobId === jobId);
 
 const outbox = async (jobId: string) => (await dataSource.getRepository(OutboxEntity).find({ order: { id: 'ASC' } }))
   .filter((r) => (r.envelope as { jobId?: string }).jobId === jobId).map((r) => ({ topic: r.topic, payload: (r.envelope as { payload: unknown }).payload }));
@@ -103,5 +114,43 @@ describe('cancelling backups in the job worker', () => {
     expect(await ended(jobId)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^the backup window closed at .* before the job could start$/) });
     expect(runs.length).toBe(before);
     expect((await outbox(jobId)).map((e) => e.topic)).toEqual([TOPICS.backupCancelled]);
+  });
+});
+
+describe("a job's outcome in its trace", () => {
+  const traced = () => {
+    const traceId = randomBytes(16).toString('hex');
+    return { traceId, headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } };
+  };
+
+  it.each([
+    ['restore', TOPICS.restoreFailed, 'the restore failed'],
+    ['prune', TOPICS.pruneFailed, 'the prune failed'],
+  ] as const)('a failed %s: its failure event carries the trace, and the job span is ERROR with the cause', async (kind, topic, message) => {
+    const { traceId, headers } = traced();
+    const jobId = randomUUID();
+    await queue.enqueue(kind, jobId, { jobId, snapshotId: 'ab'.repeat(32), target: '/restore' }, headers, 'default');
+    worker.notify();
+    expect(await ended(jobId)).toMatchObject({ status: 'failed', error: message });
+    const rows = await outboxRows(jobId);
+    expect(rows.map((r) => r.topic)).toEqual([topic]);
+    expect(rows[0].headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const span = spans.getFinishedSpans().find((s) => s.attributes['arca.job_id'] === jobId)!;
+    expect(span.spanContext().traceId).toBe(traceId);
+    expect(rows[0].headers.traceparent).toContain(span.spanContext().spanId); // published from the job's own span
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message });
+    expect(span.attributes['arca.error.causes']).toEqual(['Error: ENOSPC: no space left on device']);
+  });
+
+  it('a cancelled backup: backup.cancelled carries the trace, and the span is not an error', async () => {
+    const { traceId } = traced();
+    const jobId = randomUUID();
+    await queue.enqueue('backup', jobId, { jobId, source: { kind: 'directory', path: '/data' }, trigger: 'schedule', notAfter: new Date(Date.now() - 1000).toISOString() }, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` }, 'default');
+    worker.notify();
+    expect(await ended(jobId)).toMatchObject({ status: 'cancelled' });
+    expect((await outboxRows(jobId)).map((r) => [r.topic, r.headers.traceparent?.slice(3, 35)])).toEqual([[TOPICS.backupCancelled, traceId]]);
+    const span = spans.getFinishedSpans().find((s) => s.attributes['arca.job_id'] === jobId)!;
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['arca.outcome']).toBe('cancelled');
   });
 });

@@ -110,35 +110,46 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     const cancel = new AbortController();
     this.cancels.set(job.id, cancel);
     try {
-      await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async () => {
-        if (job.attempts > MAX_ATTEMPTS) throw new BackupStageError('read', `gave up after ${MAX_ATTEMPTS} attempts (the worker running it stopped each time)`);
-        if (job.kind === 'backup') {
-          const request = job.request as unknown as BackupRequested;
-          if (request.source.kind === 'stream') {
-            // An upload runs in the request that carries it; a claimed stream job is one whose worker stopped mid-upload.
-            throw new BackupStageError('read', `the upload of ${request.source.name} was cut off: the ingest worker receiving it stopped; no snapshot was made (upload it again)`);
+      // The outcome is recorded inside the job's span, so every event it publishes (a failure's
+      // too) carries the job's trace context, and a failure marks this span ERROR with its cause.
+      await this.hold(lease, () => runInSpan(`${job.kind} job`, { parent: extractTraceContext(job.traceHeaders), jobId: job.id, attributes: { 'arca.job_id': job.id, 'arca.attempt': job.attempts } }, async (span) => {
+        try {
+          await this.run(job, lease, cancel);
+        } catch (error) {
+          if (error instanceof LeaseLostError) throw error;
+          if (error instanceof BackupCancelledError) {
+            span.setAttribute('arca.outcome', 'cancelled');
+            await this.recordCancellation(lease, job, error).catch((e) => this.logger.error(`cannot record the cancellation of job ${job.id}: ${(e as Error).message}`));
+            return;
           }
-          const reason = job.cancelReason ?? (request.notAfter && Date.now() >= Date.parse(request.notAfter)
-            ? `the backup window closed at ${request.notAfter} before the job could start` : undefined);
-          if (reason) throw new BackupCancelledError(reason);
-          await this.backups.run(lease, request, undefined, cancel.signal);
-        } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
-        else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
-        else await this.checks.run(lease, job.request as unknown as CheckRequested);
+          await this.recordFailure(lease, job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
+          throw error;
+        }
       }), cancel);
     } catch (error) {
-      if (error instanceof LeaseLostError) {
-        this.logger.warn(error.message);
-        return;
-      }
-      if (error instanceof BackupCancelledError) {
-        await this.recordCancellation(lease, job, error).catch((e) => this.logger.error(`cannot record the cancellation of job ${job.id}: ${(e as Error).message}`));
-        return;
-      }
-      await this.recordFailure(lease, job, error).catch((e) => this.logger.error(`cannot record the failure of job ${job.id}: ${(e as Error).message}`));
+      // A failure was recorded above; a lost lease records nothing (the worker that took the job over will).
+      if (error instanceof LeaseLostError) this.logger.warn(error.message);
     } finally {
       this.cancels.delete(job.id);
     }
+  }
+
+  /** Runs one claimed job to its end; throws what made it fail or stop. */
+  private async run(job: IngestJobEntity, lease: JobLease, cancel: AbortController): Promise<void> {
+    if (job.attempts > MAX_ATTEMPTS) throw new BackupStageError('read', `gave up after ${MAX_ATTEMPTS} attempts (the worker running it stopped each time)`);
+    if (job.kind === 'backup') {
+      const request = job.request as unknown as BackupRequested;
+      if (request.source.kind === 'stream') {
+        // An upload runs in the request that carries it; a claimed stream job is one whose worker stopped mid-upload.
+        throw new BackupStageError('read', `the upload of ${request.source.name} was cut off: the ingest worker receiving it stopped; no snapshot was made (upload it again)`);
+      }
+      const reason = job.cancelReason ?? (request.notAfter && Date.now() >= Date.parse(request.notAfter)
+        ? `the backup window closed at ${request.notAfter} before the job could start` : undefined);
+      if (reason) throw new BackupCancelledError(reason);
+      await this.backups.run(lease, request, undefined, cancel.signal);
+    } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
+    else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
+    else await this.checks.run(lease, job.request as unknown as CheckRequested);
   }
 
   /** Marks a backup cancelled and announces it (backup.cancelled) with the packs it had stored, if the lease is still this worker's. No snapshot exists. */

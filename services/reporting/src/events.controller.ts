@@ -1,5 +1,6 @@
 import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, ReplicationCompleted, ReplicationFailed, TOPICS } from '@arca/contracts';
-import { ArcaEventContext } from '@arca/messaging';
+import { ArcaEventContext, SERVICE_HEADER } from '@arca/messaging';
+import { traceparentIds } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { JOB_EVENT_TYPES, JobEvent } from './job-projection';
@@ -14,7 +15,8 @@ export class EventsController {
 
   @EventPattern([...JOB_TOPICS])
   onJobEvent(@Payload() event: EventEnvelope<Record<string, unknown>>, @Ctx() context: ArcaEventContext) {
-    return this.readModels.applyJobEvent(event as unknown as JobEvent & { eventId: string }, context.groupId);
+    const service = context.headers[SERVICE_HEADER]?.toString();
+    return this.readModels.applyJobEvent(event as unknown as JobEvent & { eventId: string }, context.groupId, { ...(service ? { service } : {}), ...traceparentIds(context.headers) });
   }
 
   @EventPattern(TOPICS.policyChanged)

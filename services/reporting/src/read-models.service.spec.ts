@@ -4,19 +4,9 @@ import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arc
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntryEntity } from './entities/audit-entry.entity';
-import { JobViewEntity } from './entities/job-view.entity';
-import { PolicyViewEntity } from './entities/policy-view.entity';
-import { ReplicationViewEntity } from './entities/replication-view.entity';
-import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
-import { WebhookSubscriptionEntity } from './entities/webhook-subscription.entity';
-import { ReadModels1764000000000 } from './migrations/1764000000000-read-models';
-import { AuditChain1765000000000 } from './migrations/1765000000000-audit-chain';
-import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
-import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { ReadModelsService } from './read-models.service';
 import { WebhooksService } from './webhooks/webhooks.service';
-import { ReportingTenants1768000000000 } from './migrations/1768000000000-reporting-tenants';
+import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
 
 const schema = createTestSchema('reporting');
 let dataSource: DataSource;
@@ -27,8 +17,8 @@ const at = (iso: string) => ({ occurredAt: iso });
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
-    entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
+    entities: [...REPORTING_ENTITIES, OutboxEntity, ProcessedEventEntity],
+    migrations: [Messaging1763999999000, ...REPORTING_MIGRATIONS],
   });
   readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
 });
@@ -103,5 +93,24 @@ describe('the history behind the console charts', () => {
     const [a, b, c] = history.storage.map((p) => p.bytesStored);
     expect([b - a, c - b]).toEqual([50, -300]);
     expect(history.policies.find((p) => p.policyId === policyId)).toEqual({ policyId, name: 'charted', completed: 2, failed: 1, cancelled: 0, successRate: 2 / 3 });
+  });
+});
+
+describe('the job timeline', () => {
+  it("keeps each event's service and trace context, once per event, and answers them in order with the failure", async () => {
+    const jobId = randomUUID();
+    const traceId = 'aa'.repeat(16);
+    const origin = (service: string, span: string) => ({ service, traceId, spanId: span.repeat(16) });
+    const requested = { ...createEvent(TOPICS.backupRequested, { jobId, source: { kind: 'directory' as const, path: '/t' }, trigger: 'manual' as const }, { jobId }), jobId, ...at('2032-01-01T00:00:00.000Z') };
+    await readModels.applyJobEvent(requested as never, GROUP, origin('scheduler', '1'));
+    await readModels.applyJobEvent(requested as never, GROUP, origin('scheduler', '1')); // redelivered
+    await readModels.applyJobEvent({ ...createEvent(TOPICS.backupFailed, { jobId, reason: 'source /t does not exist', stage: 'read' }, { jobId }), jobId, ...at('2032-01-01T00:00:02.000Z') } as never, GROUP, origin('ingest', '2'));
+    // an event without headers (published before this change): the catalogue names its publisher
+    await readModels.applyJobEvent({ ...createEvent(TOPICS.backupStarted, { jobId, source: { kind: 'directory', path: '/t' }, worker: 'w' }, { jobId }), jobId, ...at('2032-01-01T00:00:01.000Z') } as never, GROUP);
+    const job = await readModels.job('default', jobId);
+    expect(job).toMatchObject({ status: 'failed', traceId, failure: { service: 'ingest', stage: 'read', error: 'source /t does not exist', at: '2032-01-01T00:00:02.000Z' } });
+    expect(job.timeline.map((e) => [e.type, e.service, e.durationMs, e.traceId])).toEqual([
+      ['backup.requested', 'scheduler', 1000, traceId], ['backup.started', 'ingest', 1000, null], ['backup.failed', 'ingest', null, traceId],
+    ]);
   });
 });

@@ -6,10 +6,12 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, MoreThan } from 'typeorm';
 import { ChainBreak, ChainedEntry, entryHash, firstBreak, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
+import { JobEventEntity } from './entities/job-event.entity';
 import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { foldJobEvent, JobEvent } from './job-projection';
+import { cataloguePublisher, jobTimeline, JobTrace, timelineDetail } from './job-timeline';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 /** An event's payload as a webhook carries it: a source's password never leaves the platform. */
@@ -23,8 +25,13 @@ function webhookData(payload: Record<string, unknown>, extra: Record<string, unk
 export class ReadModelsService {
   constructor(private readonly dataSource: DataSource, private readonly webhooks: WebhooksService) {}
 
-  async applyJobEvent(event: JobEvent & { eventId: string }, group: string): Promise<void> {
+  /** `origin`: who published the event and in which trace (from its headers), for the job's timeline. */
+  async applyJobEvent(event: JobEvent & { eventId: string }, group: string, origin: { service?: string; traceId?: string; spanId?: string } = {}): Promise<void> {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      await m.createQueryBuilder().insert().into(JobEventEntity).values({
+        eventId: event.eventId, jobId: event.jobId, type: event.type, service: origin.service ?? cataloguePublisher(event.type), occurredAt: new Date(event.occurredAt),
+        traceId: origin.traceId ?? null, spanId: origin.spanId ?? null, detail: timelineDetail(event.type, event.payload) as never,
+      }).orIgnore().execute();
       const current = await m.findOne(JobViewEntity, { where: { jobId: event.jobId }, lock: { mode: 'pessimistic_write' } });
       const next = foldJobEvent(current ?? undefined, event);
       await m.save(JobViewEntity, next);
@@ -143,11 +150,13 @@ export class ReadModelsService {
     return this.dataSource.getRepository(JobViewEntity).find({ where: { tenant, ...(kind ? { kind: kind as never } : {}) }, order: { requestedAt: 'DESC' }, take: limit });
   }
 
+  /** A job's read model with its timeline: its events in order, the trace they belong to, and why it failed. */
   /** Another tenant's job is not found, like one that does not exist. */
-  async job(tenant: string, jobId: string): Promise<JobViewEntity> {
+  async job(tenant: string, jobId: string): Promise<JobViewEntity & JobTrace> {
     const job = await this.dataSource.getRepository(JobViewEntity).findOneBy({ jobId, tenant });
     if (!job) throw new NotFoundException(`job ${jobId} not found`);
-    return job;
+    const events = await this.dataSource.getRepository(JobEventEntity).find({ where: { jobId }, order: { occurredAt: 'ASC' } });
+    return { ...job, ...jobTimeline(events, process.env.TRACE_URL_TEMPLATE) };
   }
 
 

@@ -4,7 +4,7 @@ import { runInSpan, useInMemorySpans } from '@arca/telemetry';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventPublisher } from '../event-publisher';
+import { EventPublisher, SERVICE_HEADER } from '../event-publisher';
 import { ProcessedEventEntity } from '../inbox/processed-event.entity';
 import { Messaging1763999999000 } from '../messaging.migration';
 import { observe, startTestKafka, until } from '../testing/test-kafka';
@@ -26,7 +26,7 @@ const enqueueDeletion = (policyId: string) => dataSource.transaction((m) => outb
 beforeAll(async () => {
   useInMemorySpans();
   env = await startTestKafka();
-  publisher = new EventPublisher(env.kafka);
+  publisher = new EventPublisher(env.kafka, 'policy');
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [OutboxEntity, ProcessedEventEntity], migrations: [Messaging1763999999000],
   });
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('outbox and relay', () => {
-  it('publishes an event enqueued in a committed transaction, with the key and trace context of the enqueue', async () => {
+  it('publishes an event enqueued in a committed transaction, with the key and trace context of the enqueue and the publishing service', async () => {
     const relay = new OutboxRelay(dataSource, publisher, outbox, { pollIntervalMs: 60_000 });
     relay.start();
     const policyId = randomUUID();
@@ -55,6 +55,7 @@ describe('outbox and relay', () => {
     expect(JSON.parse(message.value)).toEqual(event);
     expect(message.key).toBe(policyId);
     expect(message.headers.traceparent).toContain(traceId);
+    expect(message.headers[SERVICE_HEADER]).toBe('policy');
     await relay.stop();
     expect(await pendingRows()).toBe(0);
   });

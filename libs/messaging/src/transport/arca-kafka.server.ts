@@ -94,6 +94,7 @@ export class ArcaKafkaServer extends Server<Record<string, Function>, Status> im
         await runInSpan(`${topic} process`, {
           parent: extractTraceContext(message.headers),
           kind: SpanKind.CONSUMER,
+          jobId: result.event.jobId,
           attributes: {
             'messaging.system': 'kafka',
             'messaging.destination.name': topic,

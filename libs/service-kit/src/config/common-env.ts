@@ -14,6 +14,10 @@ export class CommonEnv {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], { message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose' })
   LOG_LEVEL = 'warn';
 
+  /** `json`: one JSON object a line, with trace_id, span_id and job_id (for log search); `pretty`: readable lines for a terminal. */
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT = 'json';
+
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
   OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined = undefined;

@@ -5,21 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntryEntity } from '../entities/audit-entry.entity';
-import { JobViewEntity } from '../entities/job-view.entity';
 import { PolicyViewEntity } from '../entities/policy-view.entity';
-import { ReplicationViewEntity } from '../entities/replication-view.entity';
-import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
-import { WebhookSubscriptionEntity } from '../entities/webhook-subscription.entity';
-import { ReadModels1764000000000 } from '../migrations/1764000000000-read-models';
-import { AuditChain1765000000000 } from '../migrations/1765000000000-audit-chain';
-import { Webhooks1765000000100 } from '../migrations/1765000000100-webhooks';
-import { RpoWatch1766000000000 } from '../migrations/1766000000000-rpo-watch';
 import { ReadModelsService } from '../read-models.service';
 import { DeliveryWorker } from './delivery-worker';
 import { verifySignature } from './webhook-signature';
 import { WebhooksService } from './webhooks.service';
-import { ReportingTenants1768000000000 } from '../migrations/1768000000000-reporting-tenants';
+import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from '../schema';
 
 const test = createTestSchema('reporting_webhooks');
 let dataSource: DataSource;
@@ -61,8 +52,8 @@ describe('webhooks', () => {
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: test.schema, poolSize: 4,
-      entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
+      entities: [...REPORTING_ENTITIES, OutboxEntity, ProcessedEventEntity],
+      migrations: [Messaging1763999999000, ...REPORTING_MIGRATIONS],
     });
     webhooks = new WebhooksService(dataSource);
     readModels = new ReadModelsService(dataSource, webhooks);
