@@ -1,13 +1,14 @@
 import { ArcaKafkaServer, connectKafkaConsumer, EventPublisher } from '@arca/messaging';
-import { INestApplication, LogLevel, Type, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
 import { CommonEnv } from './config/common-env';
 import { ConfigError, loadConfig } from './config/load-config';
 import { checkSharedSettings } from './config/shared-settings';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
 import { BodyLimits, installBodyParsers } from './http/body-limits';
+import { RequestValidationPipe } from './http/validation';
 import { silenceKnownKafkajsWarning } from './warnings';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -20,11 +21,13 @@ export interface BootstrapOptions<E extends CommonEnv> {
   /** Consume Kafka topics declared with @EventPattern in this consumer group (default arca-<service>). */
   consumerGroup?: string;
   /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs. */
-  openApi?: { title: string; description: string };
+  openApi?: { title: string; description: string; complete?: (document: OpenAPIObject) => void };
   /** Runs on the new application before anything else is registered (e.g. middleware that must precede the body parsers). */
   configure?: (app: INestApplication) => void;
   /** JSON body limits of routes that take more than DEFAULT_BODY_LIMIT (batches between services). */
   bodyLimits?: BodyLimits;
+  /** Routes whose request bodies the handler streams on as they are, whatever their content type (never parsed). */
+  rawBodies?: string[];
 }
 
 /**
@@ -54,11 +57,12 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
     // Body parsers are ours: a limit per route, chosen on purpose (see installBodyParsers).
     const app = await NestFactory.create(options.module, { logger, bufferLogs: false, bodyParser: false });
     options.configure?.(app);
-    installBodyParsers(app, options.bodyLimits);
+    installBodyParsers(app, options.bodyLimits, options.rawBodies);
     app.enableShutdownHooks();
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new RequestValidationPipe());
     if (options.openApi) {
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
+      options.openApi.complete?.(document);
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     }
     // Handler errors reach the retry log and the dead-letter headers as thrown (see ArcaRpcErrorFilter).

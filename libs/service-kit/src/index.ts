@@ -9,5 +9,6 @@ export * from './arca-service.module';
 export * from './bootstrap';
 export * from './warnings';
 export * from './http/body-limits';
+export * from './http/validation';
 export * from './http/public-route';
 export * from './source-secrets';

@@ -3,3 +3,7 @@ export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
 /** A pack's object key: `data/<first two hex digits>/<64 hex digits>`, spreading packs over prefixes. */
 export const PACK_KEY = /^data\/[0-9a-f]{2}\/[0-9a-f]{64}$/;
+
+/** The name a byte stream (POST /streams?name=…) is stored under: 1 to 255 characters, no "/" or NUL. */
+export const STREAM_NAME = /^[^/\0]{1,255}$/;
+export const STREAM_NAME_RULE = 'name must be 1-255 characters without "/" or NUL';

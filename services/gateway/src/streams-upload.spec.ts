@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayEvents } from './gateway-events';
 import { OperationsController } from './operations.controller';
-import { keepRawBody } from './raw-body';
 import { ServiceClient } from './service-client';
 import { useGatewayApp } from './testing/use-gateway-app';
 
 describe('POST /streams through the gateway', () => {
   const received: Buffer[] = [];
   const gateway = useGatewayApp({ controllers: [OperationsController], providers: [{ provide: ServiceClient, useValue: {} }, { provide: GatewayEvents, useValue: {} }] }, {
-    configure: (app) => keepRawBody(app, ['/streams']), // as main.ts does, before the body parsers are registered
+    rawBodies: ['/streams'], // as main.ts says
     ingest: (req, res) => {
       const parts: Buffer[] = [];
       req.on('data', (d: Buffer) => parts.push(d));
