@@ -139,7 +139,7 @@ function invalidObject(schema: Schema, resolve: (s: Schema) => Schema): fc.Arbit
 
 /** Bodies that are not a JSON object a route can take, whatever its schema: each names its problem. */
 const badJsonBody: fc.Arbitrary<{ text: string | Buffer; contentType?: string; names: string[] }> = fc.oneof(
-  fc.oneof(fc.constantFrom('{', '{"a":', "{'a': 1}", '{"a":1,}', '[1, 2', 'nul', '{"a": NaN}', '{"a": 1e999999}', '\u0000{}', '{"a":"\\ud800"'), fc.string({ maxLength: 30 }).filter((s) => !isJson(s)))
+  fc.oneof(fc.constantFrom('{', '{"a":', "{'a': 1}", '{"a":1,}', '[1, 2', 'nul', '{"a": NaN}', '\u0000{}', '{"a":"\\ud800"'), fc.string({ maxLength: 30 }).filter((s) => !isJson(s)))
     .map((text) => ({ text, names: ['json'] })),
   fc.constantFrom('null', '1', '"text"', 'true', '[]', '[{"reason":"x"}]').map((text) => ({ text, names: ['json', 'object'] })),
   fc.tuple(fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'image/png'), fc.constantFrom('{}', 'a=1&b=2', '<a/>', '{"dryRun":true}'))
@@ -240,7 +240,10 @@ interface Answer { status: number; message: string; text: string }
 async function send(route: Route, c: Case): Promise<Answer> {
   const query = c.query.length ? `?${new URLSearchParams(c.query)}` : '';
   const headers: Record<string, string> = { authorization: `Bearer ${stack.platform.adminKey}` };
-  if (c.body) headers['content-type'] = c.body.contentType ?? 'application/json';
+  if (c.body) {
+    headers['content-type'] = c.body.contentType ?? 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(c.body.text)); // node:http sends a DELETE's body without one otherwise
+  }
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const request = http.request(stack.platform.gatewayUrl, { method: route.method, path: c.path + query, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }, (response) => {
       const parts: Buffer[] = [];

@@ -1,4 +1,4 @@
-import { sourceIdentity, SourceSpec } from '@arca/contracts';
+import { SNAPSHOT_ID_OR_PREFIX, sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
@@ -36,7 +36,7 @@ export class SnapshotCatalogService {
 
   /** A snapshot by id or unique id prefix (at least 4 hex characters). */
   async get(idOrPrefix: string): Promise<SnapshotEntity> {
-    if (!/^[0-9a-f]{4,64}$/.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
+    if (!SNAPSHOT_ID_OR_PREFIX.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
     const matches = await this.dataSource.getRepository(SnapshotEntity).createQueryBuilder('s')
       .where('s.id LIKE :prefix', { prefix: `${idOrPrefix}%` }).limit(2).getMany();
     if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);
