@@ -29,6 +29,7 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>, opti
     const c = m.constraints ?? [];
     switch (m.name ?? m.type) {
       case 'isOptional': optional.add(m.propertyName); break;
+      case 'isDefined': break; // required, as every field not optional
       case 'conditionalValidation': (c[0] === validatesUnlessNull ? nullable : optional).add(m.propertyName); break;
       case 'isString': target.type = 'string'; break;
       case 'isInt': target.type = 'integer'; break;

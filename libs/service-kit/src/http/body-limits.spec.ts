@@ -39,19 +39,20 @@ class EchoController {
   }
 }
 
-describe('JSON body limits chosen per route', () => {
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    const module = await Test.createTestingModule({ controllers: [EchoController] }).compile();
-    app = module.createNestApplication({ bodyParser: false, logger: false });
-    installBodyParsers(app, { '/batch': 4 * 1024 * 1024 }, ['/upload']);
-    app.useGlobalPipes(new RequestValidationPipe());
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-  afterAll(() => app?.close());
+// One application for the file, set up as bootstrapService sets up a service's.
+let app: INestApplication;
+let base: string;
+beforeAll(async () => {
+  const module = await Test.createTestingModule({ controllers: [EchoController] }).compile();
+  app = module.createNestApplication({ bodyParser: false, logger: false });
+  installBodyParsers(app, { '/batch': 4 * 1024 * 1024 }, ['/upload']);
+  app.useGlobalPipes(new RequestValidationPipe());
+  await app.listen(0, '127.0.0.1');
+  base = await app.getUrl();
+});
+afterAll(() => app?.close());
 
+describe('JSON body limits chosen per route', () => {
   const post = (path: string, bytes: number) => fetch(`${base}${path}`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: ['x'.repeat(bytes)] }),
   });
@@ -71,18 +72,6 @@ describe('JSON body limits chosen per route', () => {
 });
 
 describe('bodies that are not a JSON object (found by e2e/src/fuzz-rest.spec.ts)', () => {
-  let app: INestApplication;
-  let base: string;
-  beforeAll(async () => {
-    const module = await Test.createTestingModule({ controllers: [EchoController] }).compile();
-    app = module.createNestApplication({ bodyParser: false, logger: false });
-    installBodyParsers(app, {}, ['/upload']);
-    app.useGlobalPipes(new RequestValidationPipe());
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-  afterAll(() => app?.close());
-
   const send = async (path: string, body: string, type?: string) => {
     const response = await fetch(`${base}${path}`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
     return { status: response.status, body: (await response.json()) as { message: string | string[]; dryRun?: unknown; bytes?: number } };
@@ -107,7 +96,10 @@ describe('bodies that are not a JSON object (found by e2e/src/fuzz-rest.spec.ts)
     expect(charset.body.message).toMatch(/^the body of POST \/prune could not be read: unsupported charset "KOI8-R"/);
   });
 
-  it('refuses a JSON array for an object and a __proto__ field, which the whitelist never saw', async () => {
+  it('refuses a JSON array for an object and fields named like Object.prototype\'s (__proto__, constructor, …), which the whitelist never saw', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']) {
+      expect(await send('/prune', `{"${name}":true}`, 'application/json'), name).toEqual({ status: 400, body: expect.objectContaining({ message: `property ${name} should not exist` }) });
+    }
     expect(await send('/prune', '[]', 'application/json')).toEqual({ status: 400, body: expect.objectContaining({ message: 'the body must be a JSON object, not an array' }) });
     expect(await send('/prune', '{"__proto__":{"dryRun":true}}', 'application/json')).toEqual({ status: 400, body: expect.objectContaining({ message: 'property __proto__ should not exist' }) });
     expect(await send('/prune', '{"dryRun":true,"x":{"__proto__":1}}', 'application/json')).toEqual({ status: 400, body: expect.objectContaining({ message: 'property x.__proto__ should not exist' }) });
