@@ -17,7 +17,7 @@ import { usePlatform } from './support/use-platform';
  * FUZZ_SEED=N replays a run (the seed is printed); FUZZ_RUNS sets the runs per route.
  */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Above every route's JSON body limit (the largest is 768 KiB). */
 const OVERSIZE = 1024 * 1024 + 1;
