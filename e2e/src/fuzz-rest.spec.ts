@@ -232,7 +232,7 @@ function caseFor(route: Route, fixtures: Fixtures, resolve: (s: Schema) => Schem
     }).map(({ pathValues, query, defect, raw, rawBytes }) => {
       const names = [...route.pathParams.flatMap((p, i) => (pathValues[i] === existing ? [] : [p, pathValues[i]])), ...route.query.map((q) => q.name)];
       if (raw) return { path: fill(pathValues), query: raw.query, body: { text: Buffer.from(rawBytes), contentType: 'application/octet-stream' }, names: [...raw.names, ...names] };
-      return { path: fill(pathValues), query: reads ? query : [], body: defect?.body, names: [...(defect?.names ?? []), ...names, ...(reads ? query.flatMap(([k, v]) => [k, v]) : [])] };
+      return { path: fill(pathValues), query: reads ? query : [], body: defect?.body, names: [...(defect?.names ?? []), ...names, ...(reads ? query.flatMap(([k, v]) => [k || 'should not exist', v]) : [])] };
     });
   });
 }

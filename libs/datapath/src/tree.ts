@@ -62,12 +62,12 @@ export function encodeTree(children: TreeEntry[]): Buffer {
 }
 
 const TYPES = new Set<EntryType>(['dir', 'file', 'symlink', 'hardlink']);
+const CHUNK_ID = /^[0-9a-f]{64}$/;
 
 /** Refuses an entry of a type a backup never writes (a device node, a FIFO: a forged or broken tree), naming it. */
 export function checkEntryType(entryPath: string, type: unknown): void {
   if (!TYPES.has(type as EntryType)) throw new Error(`${entryPath}: unknown entry type ${JSON.stringify(type)}`);
 }
-const CHUNK_ID = /^[0-9a-f]{64}$/;
 
 /**
  * The children of directory `dir`, with their full paths, from its listing's bytes. A listing is

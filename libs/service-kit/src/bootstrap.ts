@@ -20,7 +20,7 @@ export interface BootstrapOptions<E extends CommonEnv> {
   env: new () => E;
   /** Consume Kafka topics declared with @EventPattern in this consumer group (default arca-<service>). */
   consumerGroup?: string;
-  /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs. */
+  /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs; `complete` adds to the generated document (e.g. body schemas). */
   openApi?: { title: string; description: string; complete?: (document: OpenAPIObject) => void };
   /** Runs on the new application before anything else is registered (e.g. middleware that must precede the body parsers). */
   configure?: (app: INestApplication) => void;

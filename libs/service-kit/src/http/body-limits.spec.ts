@@ -105,6 +105,10 @@ describe('bodies that are not a JSON object (found by e2e/src/fuzz-rest.spec.ts)
     expect(await send('/prune', '{"dryRun":true,"x":{"__proto__":1}}', 'application/json')).toEqual({ status: 400, body: expect.objectContaining({ message: 'property x.__proto__ should not exist' }) });
   });
 
+  it('refuses a NUL character in a body field, naming it (Postgres cannot store one; it came back a 500)', async () => {
+    expect(await send('/batch', '{"items":["a","b\\u0000c"]}', 'application/json')).toEqual({ status: 400, body: expect.objectContaining({ message: 'items.1 must not contain a NUL character' }) });
+  });
+
   it('passes the bodies of raw routes on unparsed, whatever their content type', async () => {
     for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
       expect(await send('/upload', '{"a": 1', type)).toEqual({ status: 200, body: { bytes: 7, type: 'application/octet-stream' } });
