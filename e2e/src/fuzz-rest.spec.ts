@@ -320,6 +320,7 @@ describe('fuzzing every REST route', () => {
     console.log(`[fuzz] REST seed ${SEED}, ${RUNS} runs per route (replay with FUZZ_SEED=${SEED})`);
     const document = (await api<OpenApiDocument>(stack.platform, 'GET', '/api/openapi.json')).body;
     const { routes, resolve } = routesOf(document);
+    console.log(`[fuzz] ${routes.length} routes and methods in the OpenAPI document`);
     expect(routes.length).toBeGreaterThan(30);
     expect(routes.filter((r) => r.body && r.body !== 'raw' && !Object.keys(r.body.properties ?? {}).length).map((r) => `${r.method} ${r.template}`), 'bodies the document does not describe').toEqual([]);
     const fixtures = await makeFixtures();
