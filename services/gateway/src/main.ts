@@ -4,13 +4,13 @@ import { AppModule } from './app.module';
 import { guardApiDocs } from './auth/docs-access';
 import { trustProxy } from './auth/trust-proxy';
 import { GatewayEnv } from './config';
-import { describeRequestBodies } from './openapi-schemas';
+import { describeValidation } from './openapi-schemas';
 
 void bootstrapService({
   serviceName: 'gateway',
   module: AppModule,
   env: GatewayEnv,
-  openApi: { title: 'Arca', description: 'REST API for operators: policies, jobs, snapshots, restores, checks, reports, audit and API keys. Send an API key (Authorization: Bearer arca_…, or x-api-key) or an OIDC bearer token.', complete: describeRequestBodies },
+  openApi: { title: 'Arca', description: 'REST API for operators: policies, jobs, snapshots, restores, checks, reports, audit and API keys. Send an API key (Authorization: Bearer arca_…, or x-api-key) or an OIDC bearer token.', complete: describeValidation },
   configure: (app) => {
     trustProxy(app, process.env.ARCA_TRUST_PROXY);
     guardApiDocs(app);
