@@ -230,9 +230,11 @@ function caseFor(route: Route, fixtures: Fixtures, resolve: (s: Schema) => Schem
       raw: rawDefect ?? fc.constant(undefined),
       rawBytes: fc.uint8Array({ maxLength: 2048 }),
     }).map(({ pathValues, query, defect, raw, rawBytes }) => {
-      const names = [...route.pathParams.flatMap((p, i) => (pathValues[i] === existing ? [] : [p, pathValues[i]])), ...route.query.map((q) => q.name)];
+      // values as they arrive (UTF-8 on the wire: a lone surrogate becomes U+FFFD)
+      const sent = (value: string) => Buffer.from(value).toString();
+      const names = [...route.pathParams.flatMap((p, i) => (pathValues[i] === existing ? [] : [p, sent(pathValues[i])])), ...route.query.map((q) => q.name)];
       if (raw) return { path: fill(pathValues), query: raw.query, body: { text: Buffer.from(rawBytes), contentType: 'application/octet-stream' }, names: [...raw.names, ...names] };
-      return { path: fill(pathValues), query: reads ? query : [], body: defect?.body, names: [...(defect?.names ?? []), ...names, ...(reads ? query.flatMap(([k, v]) => [k || 'should not exist', v]) : [])] };
+      return { path: fill(pathValues), query: reads ? query : [], body: defect?.body, names: [...(defect?.names ?? []), ...names, ...(reads ? query.flatMap(([k, v]) => [sent(k) || 'should not exist', sent(v)]) : [])] };
     });
   });
 }

@@ -22,7 +22,7 @@ import { manifestOfResult } from './testing/snapshots';
  * FUZZ_RUNS sets the runs per property.
  */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const READ_TIMEOUT_MS = 20_000;
 const key = testMasterKey;
 const temp = tempDirs('arca-fuzz-damage-');

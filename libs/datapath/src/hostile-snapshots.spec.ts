@@ -20,7 +20,7 @@ import { inlineManifest } from './testing/snapshots';
 const key = testMasterKey;
 const temp = tempDirs('arca-hostile-');
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const meta = { mode: 0o644, mtimeNs: '1600000000000000000', uid: 0, gid: 0 };
 
 /** A stored listing entry as a forger writes it: any name, any type, any fields. */
