@@ -28,4 +28,14 @@ describe('POST /streams through the gateway', () => {
       expect(received.map((b) => b.toString())).toEqual([body]);
     }
   });
+
+  it('refuses a bad stream name itself, without a trip to ingest (a 5,000-character one was a 500: ingest refused the URL without a body; seed 34908189)', async () => {
+    received.length = 0;
+    for (const name of ['', 'a/b', 'x'.repeat(256), 'x'.repeat(5000)]) {
+      const response = await fetch(`${gateway.base}/streams?name=${encodeURIComponent(name)}`, { method: 'POST', body: 'bytes' });
+      expect(response.status, name.slice(0, 20)).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toBe('name must be 1-255 characters without "/" or NUL');
+    }
+    expect(received).toEqual([]);
+  });
 });
