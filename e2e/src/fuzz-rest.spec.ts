@@ -349,6 +349,28 @@ describe('fuzzing every REST route', () => {
   }, 300_000);
 });
 
+describe('policies valid in shape, wrong in meaning', () => {
+  it(`are refused by the policy service naming the field, never stored (cron, time zone, window, relative paths; ${RUNS} runs)`, async () => {
+    const base = { name: 'fuzz-meaning', source: { kind: 'directory', path: '/srv/fuzz' }, schedule: { cron: '0 3 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepLast: 3 } };
+    const before = (await api(stack.platform, 'GET', '/policies')).body;
+    const text = (max: number) => hostileString.map((v) => v.slice(0, max));
+    const wrong = fc.oneof(
+      text(200).map((cron) => ({ field: 'schedule', body: { ...base, schedule: { ...base.schedule, cron } } })),
+      text(64).filter((tz) => tz !== 'UTC').map((timezone) => ({ field: 'schedule', body: { ...base, schedule: { ...base.schedule, timezone } } })),
+      text(4096).filter((p) => !p.startsWith('/')).map((path) => ({ field: 'source.path', body: { ...base, source: { kind: 'directory', path } } })),
+      fc.constantFrom('00:00', '23:59').map((start) => ({ field: 'backupWindow', body: { ...base, backupWindow: { start, end: start } } })),
+      text(200).map((cron) => ({ field: 'prune', body: { ...base, prune: { cron } } })),
+    );
+    await fc.assert(fc.asyncProperty(wrong, async ({ field, body }) => {
+      const answer = await api<{ message?: string | string[] }>(stack.platform, 'POST', '/policies', body);
+      expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
+      expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+      expect([answer.body.message].flat().join('; ')).toContain(field);
+    }), { seed: SEED, numRuns: RUNS });
+    expect((await api(stack.platform, 'GET', '/policies')).body).toEqual(before);
+  }, 120_000);
+});
+
 interface Job { status: string; snapshotId?: string | null; error?: string | null }
 
 async function finished(jobId: string): Promise<Job> {
