@@ -32,7 +32,7 @@ const results: Record<string, Record<string, unknown>> = {
 };
 let nextJob = 'backup-1';
 const TEST_KEY = `arca_${'k'.repeat(43)}`;
-const KEY = { id: '7a6b5c4d-0000-4000-8000-000000000009', name: 'ci', role: 'operator', prefix: 'arca_kkkkkkk', createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z', lastUsedAt: null, revokedAt: null, rotatedFrom: null };
+const KEY = { id: '7a6b5c4d-0000-4000-8000-000000000009', name: 'ci', role: 'operator', tenant: 'default', prefix: 'arca_kkkkkkk', createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z', lastUsedAt: null, revokedAt: null, rotatedFrom: null };
 let auditValid = true;
 const HOOK = { id: '9c8b7a6d-0000-4000-8000-000000000003', url: 'https://hooks.example.com/arca', events: ['backup.failed'], createdBy: 'key:first-admin', createdAt: '2026-11-24T03:00:00.000Z' };
 const specFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'arca-cli-spec-')), 'policy.json');
@@ -235,6 +235,9 @@ describe('arca commands against a fake gateway', () => {
     expect(rotated.stdout).toBe(`arca_${'r'.repeat(43)}\n`);
     expect((await arca(['keys', 'revoke', '7a6b'])).stdout).toBe(`revoked key ci (${KEY.id})\n`);
     expect((await arca(['keys', 'create', 'x', '--role', 'root'])).stderr).toMatch(/argument 'root' is invalid/);
+    const forTenant = await arca(['keys', 'create', 'acme-ops', '--role', 'admin', '--tenant', 'acme']);
+    expect(JSON.parse(forTenant.requests[0].body.toString())).toEqual({ name: 'acme-ops', role: 'admin', tenant: 'acme' });
+    expect(forTenant.stderr).toMatch(/created admin key acme-ops .* of tenant acme; the key is shown only this once/);
   });
 
   it('verifies the audit chain, failing with the first broken entry, and exports it', async () => {

@@ -153,6 +153,7 @@ export interface ApiKey {
   id: string;
   name: string;
   role: 'admin' | 'operator' | 'auditor';
+  tenant: string;
   prefix: string;
   createdBy: string;
   createdAt: string;

@@ -106,7 +106,7 @@ describe('the console in Chromium', () => {
     expect(await page.isVisible('#nav')).toBe(false);
 
     await signIn(stack.platform.adminKey);
-    expect(await page.textContent('#session-who')).toMatch(/first-admin\s*admin/);
+    expect(await page.textContent('#session-who')).toMatch(/first-admin\s*admin\s*tenant default/);
     for (const view of ['dashboard', 'policies', 'jobs', 'snapshots', 'audit', 'keys']) expect(await page.isVisible(`nav a[data-view="${view}"]`), view).toBe(true);
   });
 
@@ -288,7 +288,7 @@ describe('the console in Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForURL((url) => url.href.startsWith(stack.platform.gatewayUrl) && !url.search);
     await page.locator('#session').waitFor();
-    expect(await page.textContent('#session-who')).toMatch(/olga@example\.com\s*operator\s*\(OIDC\)/);
+    expect(await page.textContent('#session-who')).toMatch(/olga@example\.com\s*operator\s*\(OIDC\)\s*tenant default/);
     expect(await page.isVisible('nav a[data-view="keys"]')).toBe(false);
     expect(await page.isVisible('nav a[data-view="audit"]')).toBe(false);
     await page.goto(stack.platform.gatewayUrl + '/#keys'); // typed by hand: the dashboard instead

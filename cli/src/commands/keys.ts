@@ -24,7 +24,7 @@ export function resolveKeyId(given: string, keys: ApiKey[]): string {
 /** The new key on stdout alone (so `$(arca keys create …)` captures it); where it came from on stderr. */
 function showNewKey(ctx: ReturnType<typeof contextOf>, created: ApiKey, verb: string): void {
   if (ctx.json) return ctx.out(created);
-  ctx.note(`${verb} ${created.role} key ${created.name} (${created.id}); the key is shown only this once:`);
+  ctx.note(`${verb} ${created.role} key ${created.name} (${created.id}) of tenant ${created.tenant}; the key is shown only this once:`);
   ctx.out(created.key ?? '');
 }
 
@@ -36,10 +36,11 @@ export function keysCommand(io: CliIo): Command {
     .description('make a key with a role; prints the key, which is shown only this once')
     .argument('<name>', 'what the key is for (letters, digits, . _ @ -)')
     .addOption(new Option('--role <role>', 'what the key may do').choices(['admin', 'operator', 'auditor']).makeOptionMandatory())
+    .option('--tenant <tenant>', "the key's tenant (a slug; default: yours; only admins of the default tenant may name another)")
     .option('--json', 'print the key and its record as JSON')
-    .action(async (name: string, options: { role: string }, command: Command) => {
+    .action(async (name: string, options: { role: string; tenant?: string }, command: Command) => {
       const ctx = contextOf(command, io);
-      showNewKey(ctx, await ctx.client.post<ApiKey>('/keys', { name, role: options.role }), 'created');
+      showNewKey(ctx, await ctx.client.post<ApiKey>('/keys', { name, role: options.role, ...(options.tenant ? { tenant: options.tenant } : {}) }), 'created');
     });
 
   keys.command('list')

@@ -52,7 +52,7 @@ export function buildAsyncApi(): Record<string, unknown> {
       title: 'Arca events',
       version: `${EVENT_VERSION}.0.0`,
       description:
-        'Every Kafka topic Arca services publish. Each message is a JSON envelope (eventId, type, version, occurredAt, jobId, actor, payload); ' +
+        'Every Kafka topic Arca services publish. Each message is a JSON envelope (eventId, type, version, occurredAt, jobId, actor, tenant, payload); ' +
         'consumers skip eventIds they already processed. A message a consumer cannot process goes to `<topic>.dlq` with x-dlq-reason and the original bytes.',
     },
     defaultContentType: 'application/json',

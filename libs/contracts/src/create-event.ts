@@ -5,6 +5,7 @@ import type { PayloadOf, Topic } from './topics';
 export interface EventOptions {
   jobId?: string;
   actor?: string;
+  tenant?: string;
 }
 
 /** A new envelope around `payload`: fresh eventId, the current version, now. The payload is not validated here; consumers do. */
@@ -16,6 +17,7 @@ export function createEvent<T extends Topic>(topic: T, payload: PayloadOf<T>, op
     occurredAt: new Date().toISOString(),
     ...(options.jobId ? { jobId: options.jobId } : {}),
     ...(options.actor ? { actor: options.actor } : {}),
+    ...(options.tenant ? { tenant: options.tenant } : {}),
     payload,
   } as EventOf<T>;
 }

@@ -1,4 +1,5 @@
-import { IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { TENANT_ID } from './common/tenant';
 import type { PayloadOf, Topic } from './topics';
 
 /** The schema version of every event type; bump with a new payload class when a payload changes incompatibly. */
@@ -16,6 +17,8 @@ export class EventEnvelope<P = unknown> {
   @IsOptional() @IsUUID() jobId?: string;
   /** Who caused it: an operator's name, or absent for the platform's own doing (a schedule). */
   @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  /** The tenant whose policy, job or snapshot it is about (a slug); absent: `default` (events from before tenants). */
+  @IsOptional() @IsString() @Matches(TENANT_ID) tenant?: string;
   @IsObject() payload: P;
 }
 

@@ -6,6 +6,7 @@ export * from './common/object-lock';
 export * from './common/policy-spec';
 export * from './common/source';
 export * from './common/stats';
+export * from './common/tenant';
 export * from './create-event';
 export * from './envelope';
 export * from './events';

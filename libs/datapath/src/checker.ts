@@ -67,6 +67,8 @@ export interface CheckReport {
 
 export interface CheckInput {
   key: MasterKey;
+  /** The other tenants' keys (tenantKey): a chunk is sound when its content matches its id under any of them. */
+  otherKeys?: MasterKey[];
   /** What the snapshots reference, streamed once after the packs are read (see snapshotReferences). */
   references: () => AsyncIterable<ChunkReference>;
   /** Packs to verify, as a stream of whole objects (e.g. a listing piped through reads). */
@@ -102,6 +104,7 @@ export async function checkRepository(input: CheckInput): Promise<CheckReport> {
   const percent = Math.min(100, Math.max(1, input.percent ?? 100));
   const bad: Array<{ chunkId: string; packKey: string; reason: string }> = [];
   const present = new Set<string>();
+  const otherIdKeys = (input.otherKeys ?? []).map((k) => k.idKey);
   const report: CheckReport = { packsChecked: 0, chunksChecked: 0, bytesChecked: 0, damaged: [], complete: percent >= 100 };
 
   const headerFailed = async (packKey: string, reason: string) => {
@@ -124,7 +127,7 @@ export async function checkRepository(input: CheckInput): Promise<CheckReport> {
       report.chunksChecked++;
       present.add(entry.id);
       try {
-        await open(input.key, Buffer.from(entry.id, 'hex'), extractChunk(pack, entry));
+        await open(input.key, Buffer.from(entry.id, 'hex'), extractChunk(pack, entry), otherIdKeys);
       } catch (error) {
         bad.push({ chunkId: entry.id, packKey, reason: error instanceof CorruptChunkError ? error.message : String(error) });
       }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scryptSync } from 'node:crypto';
 
 /** The repository's secrets, unwrapped: never stored anywhere in this form. */
 export interface MasterKey {
@@ -111,4 +111,34 @@ export function openKeyFile(keyFile: KeyFile, passphrase: string, name = `keys/$
 export function rewrapKeyFile(keyFile: KeyFile, oldPassphrase: string, newPassphrase: string): KeyFile {
   const { N, r, p } = keyFile.kdf;
   return wrap(openKeyFile(keyFile, oldPassphrase), newPassphrase, { N, r, p });
+}
+
+/** The installation's tenant: its chunk ids are the repository's own (see tenantKey). */
+const DEFAULT_TENANT = 'default';
+
+const tenantKeys = new WeakMap<MasterKey, Map<string, MasterKey>>();
+
+/**
+ * The key a tenant's backups use: the repository's encryption key, and a chunk-id key of the
+ * tenant's own, HKDF-SHA-256 of the repository's id key (salt: the repository id, info:
+ * `arca-tenant-chunk-ids:<tenant>`). The same content thus gets unrelated chunk ids in two tenants,
+ * so dedupe never crosses them, and one tenant's ids say nothing about another's data. The
+ * `default` tenant keeps the repository's id key itself, so repositories written before tenants
+ * keep their chunk ids. Memoized per key and tenant: the same Buffer each time, so its KeyObject
+ * is made once (secret-keys.ts).
+ */
+export function tenantKey(master: MasterKey, tenant: string): MasterKey {
+  if (tenant === DEFAULT_TENANT) return master;
+  let derived = tenantKeys.get(master);
+  if (!derived) {
+    derived = new Map();
+    tenantKeys.set(master, derived);
+  }
+  let key = derived.get(tenant);
+  if (!key) {
+    const idKey = Buffer.from(hkdfSync('sha256', master.idKey, Buffer.from(master.repositoryId, 'utf8'), Buffer.from(`arca-tenant-chunk-ids:${tenant}`, 'utf8'), 32));
+    key = { encryptionKey: master.encryptionKey, idKey, repositoryId: master.repositoryId };
+    derived.set(tenant, key);
+  }
+  return key;
 }

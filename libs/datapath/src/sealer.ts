@@ -163,8 +163,11 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
   return { sealed, compressed };
 }
 
-/** Decrypts, decompresses and verifies a chunk against its id; any mismatch is a CorruptChunkError. */
-export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<Buffer> {
+/**
+ * Decrypts, decompresses and verifies a chunk against its id; any mismatch is a CorruptChunkError.
+ * `otherIdKeys`: other tenants' chunk-id keys also accepted (a repository-wide check reads every tenant's packs).
+ */
+export async function open(key: MasterKey, id: Buffer, sealed: Buffer, otherIdKeys: readonly Buffer[] = []): Promise<Buffer> {
   const hex = id.toString('hex');
   if (sealed.length < SEAL_OVERHEAD) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
   if (sealed[0] !== FORMAT_VERSION) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
@@ -185,7 +188,7 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer): Promise<
       throw new CorruptChunkError(hex, `zstd: ${(error as Error).message}`);
     }
   }
-  if (!chunkId(key.idKey, plain).equals(id)) throw new CorruptChunkError(hex, 'content does not match its id');
+  if (!chunkId(key.idKey, plain).equals(id) && !otherIdKeys.some((idKey) => chunkId(idKey, plain).equals(id))) throw new CorruptChunkError(hex, 'content does not match its id');
   return plain;
 }
 

@@ -11,4 +11,5 @@ export * from './warnings';
 export * from './http/body-limits';
 export * from './http/validation';
 export * from './http/public-route';
+export * from './http/tenant';
 export * from './source-secrets';

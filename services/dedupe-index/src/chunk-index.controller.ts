@@ -3,11 +3,13 @@ import {
 } from '@arca/contracts';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CallerTenant } from '@arca/service-kit';
 import { ChunkIndexService } from './chunk-index.service';
 
 /**
  * Internal API for ingest workers: batched dedupe lookups, chunk locations, pack registration,
- * repair. Chunk ids travel as base64 bytes (libs/contracts/src/http/chunk-index.ts, which also
+ * repair. Lookups, locations and new chunk rows are the calling tenant's (x-arca-tenant, set by
+ * ingest from the job's tenant). Chunk ids travel as base64 bytes (libs/contracts/src/http/chunk-index.ts, which also
  * holds each route's body limit).
  */
 @ApiTags('chunk index')
@@ -18,15 +20,15 @@ export class ChunkIndexController {
   @Post('chunks/lookup')
   @HttpCode(200)
   @ApiOperation({ summary: 'Which of these chunk ids the repository does not hold yet' })
-  lookup(@Body() body: ChunkIdsRequest): Promise<LookupResponse> {
-    return this.index.lookup(body.ids);
+  lookup(@Body() body: ChunkIdsRequest, @CallerTenant() tenant: string): Promise<LookupResponse> {
+    return this.index.lookup(tenant, body.ids);
   }
 
   @Post('chunks/locate')
   @HttpCode(200)
   @ApiOperation({ summary: 'The pack, offset and length of each chunk id' })
-  locate(@Body() body: ChunkIdsRequest): Promise<LocateResponse> {
-    return this.index.locate(body.ids, body.live === true);
+  locate(@Body() body: ChunkIdsRequest, @CallerTenant() tenant: string): Promise<LocateResponse> {
+    return this.index.locate(body.allTenants === true ? undefined : tenant, body.ids, body.live === true);
   }
 
   @Post('chunks/forget')
@@ -39,8 +41,8 @@ export class ChunkIndexController {
   @Post('packs')
   @HttpCode(204)
   @ApiOperation({ summary: 'Record a stored pack and the chunks it holds' })
-  recordPack(@Body() body: RecordPackRequest): Promise<void> {
-    return this.index.recordPack(body);
+  recordPack(@Body() body: RecordPackRequest, @CallerTenant() tenant: string): Promise<void> {
+    return this.index.recordPack(tenant, body);
   }
 
   @Post('packs/state')

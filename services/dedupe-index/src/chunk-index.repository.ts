@@ -38,23 +38,27 @@ export class ChunkIndexRepository {
   /**
    * Which of these ids the repository holds where a new snapshot may reference them: hex id → the
    * pack holding it. A chunk in a condemned pack counts as absent, so a backup stores it anew and
-   * never comes to depend on bytes a prune is about to delete.
+   * never comes to depend on bytes a prune is about to delete. Only the tenant's chunks count:
+   * another tenant's answer nothing, so a lookup cannot tell whether another tenant stores a chunk.
    */
-  async known(ids: Buffer[]): Promise<Map<string, string>> {
+  async known(tenant: string, ids: Buffer[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
     const rows: Array<{ id: Buffer; pack_key: string }> = await this.dataSource.query(
-      `SELECT c.id, c.pack_key FROM ${this.chunks} c JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.id = ANY($1)`, [ids],
+      `SELECT c.id, c.pack_key FROM ${this.chunks} c JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.tenant = $2 AND c.id = ANY($1)`, [ids, tenant],
     );
     return new Map(rows.map((r) => [r.id.toString('hex'), r.pack_key]));
   }
 
-  /** Where each id is; with `live`, only ids in live packs (what a backup may reuse), otherwise wherever the bytes still are. */
-  async locate(ids: Buffer[], live = false): Promise<ChunkLocation[]> {
+  /**
+   * Where each of a tenant's ids is (`tenant` undefined: any tenant's, for repository-wide work: check,
+   * prune); with `live`, only ids in live packs (what a backup may reuse), otherwise wherever the bytes still are.
+   */
+  async locate(tenant: string | undefined, ids: Buffer[], live = false): Promise<ChunkLocation[]> {
     if (ids.length === 0) return [];
-    if (!live) return this.dataSource.getRepository(ChunkLocationEntity).find({ where: { id: In(ids) } });
+    if (!live) return this.dataSource.getRepository(ChunkLocationEntity).find({ where: { id: In(ids), ...(tenant !== undefined ? { tenant } : {}) } });
     const rows: Array<{ id: Buffer; pack_key: string; offset: string; length: number; raw_length: number }> = await this.dataSource.query(
       `SELECT c.id, c.pack_key, c."offset", c.length, c.raw_length FROM ${this.chunks} c
-        JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.id = ANY($1)`, [ids],
+        JOIN ${this.packs} p ON p.key = c.pack_key AND p.state = 'live' WHERE c.id = ANY($1) AND ($2::text IS NULL OR c.tenant = $2)`, [ids, tenant ?? null],
     );
     return rows.map((r) => ({ id: r.id, packKey: r.pack_key, offset: Number(r.offset), length: r.length, rawLength: r.raw_length }));
   }
@@ -63,8 +67,10 @@ export class ChunkIndexRepository {
    * Records a stored pack and its chunks in one transaction. A chunk already indexed in a live pack
    * keeps that location (two workers may race to store the same new chunk; either copy is valid);
    * one indexed in a condemned pack, or in a pack this one `replaces` (a prune's rewrite), moves here.
+   * New rows are `tenant`'s (the tenant whose backup stored the pack); a row a rewrite moves keeps
+   * its own tenant, so a rewritten pack may hold the chunks of several tenants.
    */
-  async recordPack(pack: PackRecord & { replaces?: string[] }): Promise<void> {
+  async recordPack(tenant: string, pack: PackRecord & { replaces?: string[] }): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.createQueryBuilder().insert().into(PackEntity)
         .values({ key: pack.key, size: pack.size, chunkCount: pack.chunks.length }).orIgnore().execute();
@@ -77,12 +83,13 @@ export class ChunkIndexRepository {
       for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
         const batch = chunks.slice(i, i + INSERT_BATCH);
         await manager.query(
-          `INSERT INTO ${this.chunks} AS c (id, pack_key, "offset", length, raw_length)
-           SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::integer[], $5::integer[])
-           ON CONFLICT (id) DO UPDATE SET pack_key = excluded.pack_key, "offset" = excluded."offset", length = excluded.length, raw_length = excluded.raw_length
+          `INSERT INTO ${this.chunks} AS c (tenant, id, pack_key, "offset", length, raw_length)
+           SELECT coalesce((SELECT o.tenant FROM ${this.chunks} o WHERE o.id = f.id AND o.pack_key = ANY($6::text[]) LIMIT 1), $7), f.*
+             FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::integer[], $5::integer[]) AS f(id, pack_key, "offset", length, raw_length)
+           ON CONFLICT (tenant, id) DO UPDATE SET pack_key = excluded.pack_key, "offset" = excluded."offset", length = excluded.length, raw_length = excluded.raw_length
            WHERE c.pack_key = ANY($6::text[])
               OR c.pack_key IN (SELECT key FROM ${this.packs} WHERE state <> 'live')`,
-          [batch.map((c) => c.id), batch.map(() => pack.key), batch.map((c) => c.offset), batch.map((c) => c.length), batch.map((c) => c.rawLength), pack.replaces ?? []],
+          [batch.map((c) => c.id), batch.map(() => pack.key), batch.map((c) => c.offset), batch.map((c) => c.length), batch.map((c) => c.rawLength), pack.replaces ?? [], tenant],
         );
       }
     });

@@ -37,9 +37,9 @@ export class ChunkIndexService {
   }
 
   /** The ids of a batch that are new to the repository, once each, in the order first asked, and the packs holding the others. */
-  async lookup(encoded: string): Promise<LookupResponse> {
+  async lookup(tenant: string, encoded: string): Promise<LookupResponse> {
     const ids = unique(decodeChunkIdBuffers(encoded));
-    const known = await this.repository.known(ids);
+    const known = await this.repository.known(tenant, ids);
     const fresh = ids.filter((id) => !known.has(id.toString('hex')));
     this.lookups.inc({ result: 'new' }, fresh.length);
     this.lookups.inc({ result: 'known' }, ids.length - fresh.length);
@@ -47,13 +47,13 @@ export class ChunkIndexService {
   }
 
   /** Where each id is; ids the index does not hold are left out of the answer. */
-  async locate(encoded: string, live = false): Promise<LocateResponse> {
-    return encodeLocations(await this.repository.locate(unique(decodeChunkIdBuffers(encoded)), live));
+  async locate(tenant: string | undefined, encoded: string, live = false): Promise<LocateResponse> {
+    return encodeLocations(await this.repository.locate(tenant, unique(decodeChunkIdBuffers(encoded)), live));
   }
 
-  recordPack(pack: RecordPackRequest): Promise<void> {
+  recordPack(tenant: string, pack: RecordPackRequest): Promise<void> {
     sameLength(pack.ids, { offsets: pack.offsets, lengths: pack.lengths, rawLengths: pack.rawLengths });
-    return this.repository.recordPack({
+    return this.repository.recordPack(tenant, {
       key: pack.key,
       size: pack.size,
       replaces: pack.replaces,

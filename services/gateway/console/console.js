@@ -775,7 +775,8 @@ async function signIn(credential) {
     throw error;
   }
   $('session-who').replaceChildren(h('span', { class: 'who' }, session.name), ' ', ...session.roles.map((role) => badge(role, 'info')),
-    ...(session.type === 'oidc' ? [h('span', { class: 'muted' }, ' (OIDC)')] : []));
+    ...(session.type === 'oidc' ? [h('span', { class: 'muted' }, ' (OIDC)')] : []),
+    ' ', h('span', { class: 'muted tenant', title: 'the tenant whose policies, jobs and snapshots this session sees' }, `tenant ${session.tenant}`));
   $('session').hidden = false;
   $('nav').hidden = false;
   applyRoles();

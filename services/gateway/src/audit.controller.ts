@@ -2,6 +2,7 @@ import { AuditExportQuery, AuditQuery } from '@arca/contracts';
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Caller, CurrentCaller } from './auth/caller';
 import { Roles } from './auth/roles';
 import { ServiceClient } from './service-client';
 
@@ -14,19 +15,19 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'The newest audit entries' })
-  list(@Query() query: AuditQuery) {
-    return this.services.get('reporting', '/audit', { limit: query.limit });
+  list(@Query() query: AuditQuery, @CurrentCaller() caller: Caller) {
+    return this.services.get('reporting', '/audit', caller.tenant, { limit: query.limit });
   }
 
   @Get('verify')
   @ApiOperation({ summary: "Walk the audit log's hash chain from the first entry; names the first entry that does not match" })
-  verify() {
-    return this.services.get('reporting', '/audit/verify');
+  verify(@CurrentCaller() caller: Caller) {
+    return this.services.get('reporting', '/audit/verify', caller.tenant);
   }
 
   @Get('export')
   @ApiOperation({ summary: 'The whole audit log in chain order, as JSON or CSV' })
-  async export(@Query() query: AuditExportQuery, @Res() res: Response): Promise<void> {
-    await this.services.relay('reporting', '/audit/export', { query: { format: query.format ?? 'json' } }, res, 'the audit export');
+  async export(@Query() query: AuditExportQuery, @Res() res: Response, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.services.relay('reporting', '/audit/export', { query: { format: query.format ?? 'json' }, tenant: caller.tenant }, res, 'the audit export');
   }
 }

@@ -1,3 +1,4 @@
+import { TENANT_ID } from '@arca/contracts';
 import { CommonEnv, portMessage } from '@arca/service-kit';
 import { IsIn, IsOptional, IsPort, IsString, Matches, ValidateIf } from 'class-validator';
 
@@ -49,4 +50,8 @@ export class GatewayEnv extends CommonEnv {
 
   @IsString()
   OIDC_TENANT_CLAIM = 'arca_tenant';
+
+  /** The tenant of a token without the tenant claim; unset: such a token is refused (401). */
+  @IsOptional() @Matches(TENANT_ID, { message: 'OIDC_DEFAULT_TENANT must be a tenant id: a lower-case slug (letters, digits, inner hyphens)' })
+  OIDC_DEFAULT_TENANT: string | undefined = undefined;
 }

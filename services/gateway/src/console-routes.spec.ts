@@ -13,7 +13,7 @@ import { useGatewayApp } from './testing/use-gateway-app';
 /** The routes the console needs beside the rest: its charts' history, and how it may sign in. */
 describe('GET /reports/history at the gateway', () => {
   const forwarded: unknown[] = [];
-  const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return {}; } };
+  const services = { get: async (_service: string, path: string, _tenant: string, query?: unknown) => { forwarded.push({ path, query }); return {}; } };
   const gateway = useGatewayApp({
     controllers: [OperationsController],
     providers: [{ provide: ServiceClient, useValue: services }, { provide: GatewayEvents, useValue: {} }],

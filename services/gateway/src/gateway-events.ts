@@ -13,12 +13,12 @@ export class GatewayEvents {
 
   /** Publishes a command, then audits it as `action` (default: the topic with `.requested` → `.run`). */
   async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: { jobId?: string; caller: Caller; action?: string }): Promise<void> {
-    await this.publisher.publish(topic, payload, { jobId: options.jobId, actor: options.caller.actor });
+    await this.publisher.publish(topic, payload, { jobId: options.jobId, actor: options.caller.actor, tenant: options.caller.tenant });
     await this.audit(options.caller, options.action ?? topic.replace('.requested', '.run'), options.jobId ?? '', payload as unknown as Record<string, unknown>);
   }
 
   audit(caller: Caller, action: string, target: string, details: Record<string, unknown> = {}): Promise<unknown> {
-    const { actor, principal, requestId, traceId } = caller;
-    return this.publisher.publish(TOPICS.auditRecorded, { actor, action, target, details, principal, requestId, traceId }, { actor });
+    const { actor, tenant, principal, requestId, traceId } = caller;
+    return this.publisher.publish(TOPICS.auditRecorded, { actor, action, target, details, principal, requestId, traceId }, { actor, tenant });
   }
 }

@@ -16,20 +16,20 @@ export class JobsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a backup now: of a policy, or of a source given inline' })
   async run(@Body() request: ManualBackupRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
-    return (await this.services.request<{ jobId: string }>('scheduler', '/jobs', { method: 'POST', body: request, actor: caller.actor })).body;
+    return (await this.services.request<{ jobId: string }>('scheduler', '/jobs', { method: 'POST', body: request, actor: caller.actor, tenant: caller.tenant })).body;
   }
 
   @Get()
   @Roles('operator', 'auditor')
-  list(@Query() query: JobsQuery) {
-    return this.services.get('reporting', '/jobs', { limit: query.limit, kind: query.kind });
+  list(@Query() query: JobsQuery, @CurrentCaller() caller: Caller) {
+    return this.services.get('reporting', '/jobs', caller.tenant, { limit: query.limit, kind: query.kind });
   }
 
   @Get(':id')
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: "A job's status, progress and statistics; a scheduled backup also lists its attempts (first run and retries)" })
-  async get(@Param('id', uuidParam('job id')) id: string) {
-    const view = await this.services.get<{ kind: string }>('reporting', `/jobs/${id}`).catch((error: unknown) => {
+  async get(@Param('id', uuidParam('job id')) id: string, @CurrentCaller() caller: Caller) {
+    const view = await this.services.get<{ kind: string }>('reporting', `/jobs/${id}`, caller.tenant).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
       throw error;
     });
@@ -37,7 +37,7 @@ export class JobsController {
     // Backups are the scheduler's: it knows their attempts. Reporting learns of a job from Kafka a
     // moment after the scheduler accepted it (and of a retry only once it is due), so until then
     // the scheduler's record answers, and a client polling right after POST /jobs never sees a 404.
-    const scheduled = await this.services.get<ScheduledJob>('scheduler', `/jobs/${id}`).catch((error: unknown) => {
+    const scheduled = await this.services.get<ScheduledJob>('scheduler', `/jobs/${id}`, caller.tenant).catch((error: unknown) => {
       if (isNotFound(error) && view) return undefined; // a backup the scheduler did not request (an upload)
       throw error;
     });

@@ -1,4 +1,4 @@
-import { ChangePassphraseRequest, CheckRequest, HistoryQuery, STREAM_NAME, STREAM_NAME_RULE, TOPICS } from '@arca/contracts';
+import { ChangePassphraseRequest, CheckRequest, HistoryQuery, STREAM_NAME, STREAM_NAME_RULE, TENANT_HEADER, TOPICS } from '@arca/contracts';
 import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Caller, CurrentCaller } from './auth/caller';
-import { Roles } from './auth/roles';
+import { InstallationRoute, Roles } from './auth/roles';
 import { GatewayEvents } from './gateway-events';
 import { ServiceClient } from './service-client';
 
@@ -17,6 +17,7 @@ export class OperationsController {
 
   @Post('check')
   @Roles('operator')
+  @InstallationRoute()
   @HttpCode(202)
   @ApiOperation({ summary: 'Read back packs and verify every chunk that snapshots reference; with repair, then forget damaged chunks in the dedupe index so the next backup stores them again' })
   async check(@Body() request: CheckRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
@@ -42,7 +43,7 @@ export class OperationsController {
     url.searchParams.set('name', name);
     const upstream = await fetch(url, {
       method: 'POST', body: Readable.toWeb(request) as never, duplex: 'half',
-      headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': caller.actor },
+      headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': caller.actor, [TENANT_HEADER]: caller.tenant },
     } as RequestInit);
     const body = (await upstream.json().catch(() => ({ message: `ingest answered ${upstream.status} ${upstream.statusText} without a JSON body` }))) as { jobId?: string; message?: string | string[] };
     if (!upstream.ok) throw new HttpException(body, upstream.status);
@@ -51,10 +52,11 @@ export class OperationsController {
 
   @Post('repository/passphrase')
   @Roles('admin')
+  @InstallationRoute()
   @HttpCode(200)
   @ApiOperation({ summary: "Change the repository passphrase (re-wraps the key; no data is rewritten)" })
   async changePassphrase(@Body() request: ChangePassphraseRequest, @CurrentCaller() caller: Caller) {
-    const result = (await this.services.request<{ repositoryId: string }>('ingest', '/repository/passphrase', { method: 'POST', body: request, actor: caller.actor })).body;
+    const result = (await this.services.request<{ repositoryId: string }>('ingest', '/repository/passphrase', { method: 'POST', body: request, actor: caller.actor, tenant: caller.tenant })).body;
     await this.events.audit(caller, 'repository.passphrase', result.repositoryId);
     return result;
   }
@@ -62,15 +64,15 @@ export class OperationsController {
   @Get('reports/summary')
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
-  async summary() {
-    const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary'), this.services.get<Record<string, unknown>>('storage', '/usage')]);
+  async summary(@CurrentCaller() caller: Caller) {
+    const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary', caller.tenant), this.services.get<Record<string, unknown>>('storage', '/usage', caller.tenant)]);
     return { ...reports, usage };
   }
 
   @Get('reports/history')
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: "Time series for charts: each completed backup's throughput and ratios, stored bytes over time, success rate per policy" })
-  history(@Query() query: HistoryQuery) {
-    return this.services.get('reporting', '/reports/history', { days: query.days });
+  history(@Query() query: HistoryQuery, @CurrentCaller() caller: Caller) {
+    return this.services.get('reporting', '/reports/history', caller.tenant, { days: query.days });
   }
 }

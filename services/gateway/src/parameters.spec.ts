@@ -9,7 +9,7 @@ import { useGatewayApp } from './testing/use-gateway-app';
 
 describe('query and path parameters at the gateway', () => {
   const forwarded: unknown[] = [];
-  const services = { get: async (_service: string, path: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
+  const services = { get: async (_service: string, path: string, _tenant: string, query?: unknown) => { forwarded.push({ path, query }); return []; } };
   const gateway = useGatewayApp({
     controllers: [JobsController, PoliciesController, SnapshotsController],
     providers: [{ provide: ServiceClient, useValue: services }, { provide: GatewayEvents, useValue: {} }],

@@ -16,32 +16,32 @@ export class PoliciesController {
   @Roles('operator')
   @ApiOperation({ summary: 'Create a policy (source, schedule, window, RPO, retention, bandwidth)' })
   async create(@Body() spec: PolicySpec, @CurrentCaller() caller: Caller) {
-    return (await this.services.request('policy', '/policies', { method: 'POST', body: spec, actor: caller.actor })).body;
+    return (await this.services.request('policy', '/policies', { method: 'POST', body: spec, actor: caller.actor, tenant: caller.tenant })).body;
   }
 
   @Get()
   @Roles('operator', 'auditor')
-  list() {
-    return this.services.get('policy', '/policies');
+  list(@CurrentCaller() caller: Caller) {
+    return this.services.get('policy', '/policies', caller.tenant);
   }
 
   @Get(':id')
   @Roles('operator', 'auditor')
-  get(@Param('id', uuidParam('policy id')) id: string) {
-    return this.services.get('policy', `/policies/${id}`);
+  get(@Param('id', uuidParam('policy id')) id: string, @CurrentCaller() caller: Caller) {
+    return this.services.get('policy', `/policies/${id}`, caller.tenant);
   }
 
   @Put(':id')
   @Roles('operator')
   @ApiOperation({ summary: 'Replace a policy; stores a new version' })
   async update(@Param('id', uuidParam('policy id')) id: string, @Body() spec: PolicySpec, @CurrentCaller() caller: Caller) {
-    return (await this.services.request('policy', `/policies/${id}`, { method: 'PUT', body: spec, actor: caller.actor })).body;
+    return (await this.services.request('policy', `/policies/${id}`, { method: 'PUT', body: spec, actor: caller.actor, tenant: caller.tenant })).body;
   }
 
   @Delete(':id')
   @Roles('operator')
   @HttpCode(204)
   async remove(@Param('id', uuidParam('policy id')) id: string, @CurrentCaller() caller: Caller): Promise<void> {
-    await this.services.request('policy', `/policies/${id}`, { method: 'DELETE', actor: caller.actor });
+    await this.services.request('policy', `/policies/${id}`, { method: 'DELETE', actor: caller.actor, tenant: caller.tenant });
   }
 }

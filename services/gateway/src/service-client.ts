@@ -1,4 +1,5 @@
 import { HttpException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { TENANT_HEADER } from '@arca/contracts';
 import { ServiceName, serviceUrl } from '@arca/service-kit';
 import type { Response as ExpressResponse } from 'express';
 import { Readable } from 'node:stream';
@@ -10,6 +11,11 @@ export interface ForwardOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   actor?: string;
+  /**
+   * The authenticated caller's tenant, sent as x-arca-tenant on every call: the services filter
+   * every query by it. Required, so no call forgets it; it comes from the principal, never from the client.
+   */
+  tenant: string;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface ForwardOptions {
 export class ServiceClient {
   private readonly logger = new Logger('ServiceClient');
 
-  async request<T = unknown>(service: ServiceName, path: string, options: ForwardOptions = {}): Promise<{ status: number; body: T }> {
+  async request<T = unknown>(service: ServiceName, path: string, options: ForwardOptions): Promise<{ status: number; body: T }> {
     const response = await this.open(service, path, options);
     const text = await response.text();
     const body = text ? safeJson(text) : undefined;
@@ -33,7 +39,7 @@ export class ServiceClient {
   }
 
   /** The downstream response itself, whatever its status, for bodies passed on as a stream. */
-  async open(service: ServiceName, path: string, options: ForwardOptions = {}): Promise<Response> {
+  async open(service: ServiceName, path: string, options: ForwardOptions): Promise<Response> {
     const url = new URL(serviceUrl(service) + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
@@ -44,6 +50,7 @@ export class ServiceClient {
         headers: {
           ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(options.actor ? { 'x-arca-actor': options.actor } : {}),
+          [TENANT_HEADER]: options.tenant,
         },
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
       });
@@ -77,8 +84,8 @@ export class ServiceClient {
     return upstream.ok;
   }
 
-  async get<T = unknown>(service: ServiceName, path: string, query?: ForwardOptions['query']): Promise<T> {
-    return (await this.request<T>(service, path, { query })).body;
+  async get<T = unknown>(service: ServiceName, path: string, tenant: string, query?: ForwardOptions['query']): Promise<T> {
+    return (await this.request<T>(service, path, { query, tenant })).body;
   }
 }
 

@@ -17,37 +17,37 @@ export class WebhooksController {
   @Roles('admin') // a subscription sends event data out of the platform
   @ApiOperation({ summary: 'Subscribe an HTTPS (or loopback HTTP) endpoint to events; the answer holds the signing secret, shown this once' })
   async subscribe(@Body() request: CreateWebhookRequest, @CurrentCaller() caller: Caller) {
-    const created = (await this.services.request<{ id: string }>('reporting', '/webhooks', { method: 'POST', body: request, actor: caller.actor })).body;
+    const created = (await this.services.request<{ id: string }>('reporting', '/webhooks', { method: 'POST', body: request, actor: caller.actor, tenant: caller.tenant })).body;
     await this.events.audit(caller, 'webhook.create', created.id, { url: request.url, events: request.events });
     return created;
   }
 
   @Get()
   @Roles('operator', 'auditor')
-  list() {
-    return this.services.get('reporting', '/webhooks');
+  list(@CurrentCaller() caller: Caller) {
+    return this.services.get('reporting', '/webhooks', caller.tenant);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
   async remove(@Param('id', uuidParam('webhook id')) id: string, @CurrentCaller() caller: Caller): Promise<void> {
-    await this.services.request('reporting', `/webhooks/${id}`, { method: 'DELETE' });
+    await this.services.request('reporting', `/webhooks/${id}`, { method: 'DELETE', tenant: caller.tenant });
     await this.events.audit(caller, 'webhook.delete', id);
   }
 
   @Get(':id/deliveries')
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: "A subscription's deliveries, newest first: status, attempts, the receiver's last answer" })
-  deliveries(@Param('id', uuidParam('webhook id')) id: string, @Query('limit') limit?: string) {
-    return this.services.get('reporting', `/webhooks/${id}/deliveries`, { limit });
+  deliveries(@Param('id', uuidParam('webhook id')) id: string, @CurrentCaller() caller: Caller, @Query('limit') limit?: string) {
+    return this.services.get('reporting', `/webhooks/${id}/deliveries`, caller.tenant, { limit });
   }
 
   @Post(':id/test')
   @Roles('admin')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a webhook.test delivery to the subscription (see its deliveries for the answer)' })
-  async test(@Param('id', uuidParam('webhook id')) id: string) {
-    return (await this.services.request('reporting', `/webhooks/${id}/test`, { method: 'POST' })).body;
+  async test(@Param('id', uuidParam('webhook id')) id: string, @CurrentCaller() caller: Caller) {
+    return (await this.services.request('reporting', `/webhooks/${id}/test`, { method: 'POST', tenant: caller.tenant })).body;
   }
 }

@@ -112,7 +112,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<SnapshotEntity> {
     const store = this.repo.storeFor(request.objectLock);
-    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId }, 'primary', store);
+    const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId, tenant: lease.tenant }, 'primary', store);
     let snapshot: SnapshotEntity;
     try {
       snapshot = await this.backUp(lease, request, repository, store, stream, signal);
@@ -126,7 +126,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       failure.storedPacks = repository.storedPacks;
       throw failure;
     }
-    if (request.policyId) await this.applyRetention(request.policyId, lease.id);
+    if (request.policyId) await this.applyRetention(request.policyId, lease);
     return snapshot;
   }
 
@@ -135,9 +135,9 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
    * whatever happens here: a retention that cannot run now (the policy service unreachable) is
    * logged and runs again after the next backup or on POST /policies/:id/forget.
    */
-  private async applyRetention(policyId: string, jobId: string): Promise<void> {
+  private async applyRetention(policyId: string, { id: jobId, tenant }: JobLease): Promise<void> {
     try {
-      const plan = await this.retention.apply(policyId, { actor: 'retention', jobId });
+      const plan = await this.retention.apply(policyId, { actor: 'retention', jobId, tenant });
       if (plan.forget.length > 0) this.logger.log(`policy ${policyId}: retention forgot ${plan.forget.length} snapshot(s)`);
     } catch (error) {
       this.logger.warn(`policy ${policyId}: retention after job ${jobId} did not run: ${(error as Error).message}`);
@@ -148,10 +148,10 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const jobId = lease.id;
     const source = request.source;
     if (request.objectLock) await this.requireObjectLock(store, request);
-    const parent = stream ? null : await this.repo.catalog.latestOf(source);
+    const parent = stream ? null : await this.repo.catalog.latestOf(lease.tenant, source);
     await this.publisher.publish(TOPICS.backupStarted, {
       jobId, source: redactedSource(source), worker: `${os.hostname()}:${process.pid}`, ...(request.policyId ? { policyId: request.policyId } : {}), ...(parent ? { parentSnapshotId: parent.id } : {}),
-    }, { jobId });
+    }, { jobId, tenant: lease.tenant });
 
     // The progress bar's total: what the parent snapshot read, or, for a first backup, a walk beside
     // the backup (not before it: a million files take a while to stat, and the walk costs CPU the
@@ -160,7 +160,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     if (source.kind === 'directory' && totalBytes === undefined) void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
     // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
     const archiver = new WorkerArchiver({
-      key: this.repo.keys.key,
+      key: this.repo.keys.keyFor(lease.tenant), // the tenant's chunk ids: dedupe stays within the tenant
       repository,
       parent: parent ? await this.parentManifest(parent) : undefined,
       packSize: process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : undefined,
@@ -169,7 +169,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
         void this.publisher.publish(TOPICS.backupProgress, {
           jobId, files: p.files, bytesRead: p.bytesRead, bytesNew: p.bytesNew, bytesStored: p.bytesStored,
           ...(totalBytes !== undefined ? { totalBytes } : {}), ...(p.currentPath ? { currentPath: p.currentPath } : {}),
-        }, { jobId }).catch(() => undefined); // progress is advisory: a lost one is replaced by the next
+        }, { jobId, tenant: lease.tenant }).catch(() => undefined); // progress is advisory: a lost one is replaced by the next
       },
     });
 
@@ -185,7 +185,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       // The pack list first, the manifest last: a manifest in the store always has its packs listed.
       await store.put(packListKey(snapshotId), encodePackList(result.packKeys));
-      manifestBytes = await encodeManifest(this.repo.keys.key, manifest);
+      manifestBytes = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
       await store.put(key, manifestBytes);
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`);
@@ -202,20 +202,20 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
       await this.queue.finish(m, lease, { status: 'completed' });
       const snapshot = m.create(SnapshotEntity, {
-        id: snapshotId, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
+        id: snapshotId, tenant: lease.tenant, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
         policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
       });
       await m.save(snapshot);
-      for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
+      for (const pack of repository.storedPacks) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId, tenant: lease.tenant });
       const common = { jobId, snapshotId, source: redactedSource(source), ...(request.policyId ? { policyId: request.policyId } : {}) };
       await this.outbox.enqueue(m, TOPICS.snapshotStored, {
         ...common, manifestKey: key, time: manifest.time, stats, packListKey: packListKey(snapshotId), packCount: result.packKeys.length,
         ...(parent ? { parentSnapshotId: parent.id } : {}),
-      }, { jobId });
+      }, { jobId, tenant: lease.tenant });
       const skipped = result.errors.slice(0, SKIPPED_LISTED).map((e) => ({ path: e.path.slice(0, 4096), reason: e.reason.slice(0, 4000) }));
       await this.outbox.enqueue(m, TOPICS.backupCompleted, {
         ...common, manifestKey: key, stats, errors: result.errorCount, ...(skipped.length > 0 ? { skipped } : {}),
-      }, { jobId });
+      }, { jobId, tenant: lease.tenant });
       return snapshot;
     });
   }

@@ -1,4 +1,4 @@
-import { CheckRequested, DamagedChunk, TOPICS, UNREFERENCED_LISTED, UnreferencedPacks } from '@arca/contracts';
+import { CheckRequested, DamagedChunk, DEFAULT_TENANT, TOPICS, UNREFERENCED_LISTED, UnreferencedPacks } from '@arca/contracts';
 import { checkRepository, ChunkReference, snapshotReferences } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
 import { Injectable } from '@nestjs/common';
@@ -32,8 +32,8 @@ export class CheckRunner {
     const referencedPacks = new Set<string>();
     const repo = this.repo;
     async function* references(): AsyncGenerator<ChunkReference> {
-      const reader = repo.catalog.reader();
-      for (const snapshot of await repo.catalog.list()) {
+      for (const snapshot of await repo.catalog.listAll()) {
+        const reader = repo.catalog.reader(snapshot.tenant);
         let manifest;
         try {
           manifest = await repo.catalog.manifest(snapshot);
@@ -49,13 +49,14 @@ export class CheckRunner {
       }
     }
     const report = await checkRepository({
-      key: this.repo.keys.key, packKeys: [...packSizes.keys()], references, percent: request.percent,
+      // every tenant's packs are read: a chunk is sound under its own tenant's chunk-id key
+      key: this.repo.keys.key, otherKeys: (await this.repo.catalog.tenants()).filter((t) => t !== DEFAULT_TENANT).map((t) => this.repo.keys.keyFor(t)), packKeys: [...packSizes.keys()], references, percent: request.percent,
       readPack: (key) => this.repo.store.get(key),
       indexedChunks: (key) => this.repo.index.packChunks(key),
     });
     report.damaged.push(...unreadable);
     // Where the index places each damaged chunk now: a copy a repair and a later backup replaced is no longer damage any restore meets.
-    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean)))].map(([id, at]) => [id, at.packKey]));
+    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean), { tenant: undefined }))].map(([id, at]) => [id, at.packKey]));
     const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packSizes.keys()));
     // Repair: the index forgets what is damaged or lost, so the next backup stores it again instead of referencing it.
     const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;

@@ -2,6 +2,7 @@ import {
   CHUNK_BATCH, ChunkLocation, PACK_STATE_BATCH, PackListResponse, PackPageResponse, PackState, PackStateResponse, decodeChunkIds, decodeLocations, encodeChunkIds, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse,
 } from '@arca/contracts';
 import { FinishedPack } from '@arca/datapath';
+import { TENANT_HEADER } from '@arca/contracts';
 import { serviceUrl } from '@arca/service-kit';
 import { Injectable } from '@nestjs/common';
 
@@ -12,11 +13,12 @@ import { Injectable } from '@nestjs/common';
  */
 @Injectable()
 export class ChunkIndexClient {
-  private async post<T>(path: string, body: unknown): Promise<T> {
+  /** `tenant`: whose chunks a lookup, location or new pack is about (x-arca-tenant); none: repository-wide calls. */
+  private async post<T>(path: string, body: unknown, tenant?: string): Promise<T> {
     const url = `${serviceUrl('dedupe-index')}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(tenant ? { [TENANT_HEADER]: tenant } : {}) }, body: JSON.stringify(body) });
     } catch (error) {
       throw new Error(`dedupe-index unreachable at ${url}: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`, { cause: error });
     }
@@ -25,35 +27,39 @@ export class ChunkIndexClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** Of these ids, the (hex) ids the repository does not hold yet, and the packs holding the others. */
-  async lookup(ids: Buffer[]): Promise<{ fresh: Set<string>; packs: Set<string> }> {
+  /** Of these ids, the (hex) ids the tenant does not hold yet, and the packs holding the others. */
+  async lookup(ids: Buffer[], tenant: string): Promise<{ fresh: Set<string>; packs: Set<string> }> {
     const out = { fresh: new Set<string>(), packs: new Set<string>() };
     for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
-      const result = await this.post<LookupResponse>('/chunks/lookup', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) });
+      const result = await this.post<LookupResponse>('/chunks/lookup', { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)) }, tenant);
       for (const id of decodeChunkIds(result.new)) out.fresh.add(id);
       for (const pack of result.packs) out.packs.add(pack);
     }
     return out;
   }
 
-  /** Registers a stored pack; `replaces` names packs whose rows for these chunks move here (a prune's rewrite). */
-  async recordPack(pack: FinishedPack, replaces?: string[]): Promise<void> {
+  /**
+   * Registers a stored pack, its new chunk rows the tenant's; `replaces` names packs whose rows for
+   * these chunks move here, keeping their tenants (a prune's rewrite).
+   */
+  async recordPack(pack: FinishedPack, tenant: string, replaces?: string[]): Promise<void> {
     await this.post('/packs', {
       key: pack.key, size: pack.bytes.length, ids: encodeChunkIds(pack.entries.map((e) => e.id)),
       offsets: pack.entries.map((e) => e.offset), lengths: pack.entries.map((e) => e.length), rawLengths: pack.entries.map((e) => e.rawLength),
       ...(replaces?.length ? { replaces } : {}),
-    });
+    }, tenant);
   }
 
   /**
-   * Where each (hex) id is; ids the index does not hold are absent from the map. With `live`, only
-   * chunks a new snapshot may reference (not in packs a prune condemned): a backup's reuse check.
+   * Where each of the tenant's (hex) ids is (tenant undefined: any tenant's, for check and prune);
+   * ids the index does not hold are absent from the map. With `live`, only chunks a new snapshot
+   * may reference (not in packs a prune condemned): a backup's reuse check.
    */
-  async locate(ids: string[], options: { live?: boolean } = {}): Promise<Map<string, ChunkLocation>> {
+  async locate(ids: string[], options: { live?: boolean; tenant: string | undefined }): Promise<Map<string, ChunkLocation>> {
     const out = new Map<string, ChunkLocation>();
     for (let i = 0; i < ids.length; i += CHUNK_BATCH) {
-      const body = { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)), ...(options.live ? { live: true } : {}) };
-      for (const [id, at] of decodeLocations(await this.post<LocateResponse>('/chunks/locate', body))) out.set(id, at);
+      const body = { ids: encodeChunkIds(ids.slice(i, i + CHUNK_BATCH)), ...(options.live ? { live: true } : {}), ...(options.tenant === undefined ? { allTenants: true } : {}) };
+      for (const [id, at] of decodeLocations(await this.post<LocateResponse>('/chunks/locate', body, options.tenant))) out.set(id, at);
     }
     return out;
   }

@@ -10,6 +10,7 @@ import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
 import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
 import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
 import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
+import { IngestTenants1768000000000 } from './migrations/1768000000000-ingest-tenants';
 
 const schema = createTestSchema('job_queue');
 let dataSource: DataSource;
@@ -17,7 +18,7 @@ let queue: JobQueueService;
 
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
-    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000],
+    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000],
   });
   queue = new JobQueueService(dataSource);
 });
@@ -32,23 +33,23 @@ const expireLeases = () => dataSource.query(`UPDATE ${qualifiedTable(dataSource,
 describe('the ingest job queue', () => {
   it('fences the lease: a worker whose job was taken over cannot end it, the worker holding it can, once', async () => {
     const id = randomUUID();
-    await queue.enqueue('backup', id, { jobId: id }, {});
+    await queue.enqueue('backup', id, { jobId: id }, {}, 'default');
     const first = (await queue.claim())!;
     expect(first).toMatchObject({ id, attempts: 1 });
     await expireLeases(); // the first worker stalls past its lease
     const second = (await queue.claim())!;
     expect(second).toMatchObject({ id, attempts: 2 });
 
-    expect(await queue.renewLease({ id, attempt: 1 })).toBe(false);
-    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 1 }, { status: 'completed' }))).rejects.toThrow(LeaseLostError);
-    await dataSource.transaction((m) => queue.finish(m, { id, attempt: 2 }, { status: 'completed' }));
-    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 2 }, { status: 'failed', error: 'late' }))).rejects.toThrow(/no longer held by this worker/);
+    expect(await queue.renewLease({ id, attempt: 1, tenant: 'default' })).toBe(false);
+    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 1, tenant: 'default' }, { status: 'completed' }))).rejects.toThrow(LeaseLostError);
+    await dataSource.transaction((m) => queue.finish(m, { id, attempt: 2, tenant: 'default' }, { status: 'completed' }));
+    await expect(dataSource.transaction((m) => queue.finish(m, { id, attempt: 2, tenant: 'default' }, { status: 'failed', error: 'late' }))).rejects.toThrow(/no longer held by this worker/);
     expect(await dataSource.getRepository(IngestJobEntity).findOneByOrFail({ id })).toMatchObject({ status: 'completed', error: null, worker: WORKER });
   });
 
   it('releases at once the jobs of dead processes on this host, and only those', async () => {
     const [dead, alive] = [randomUUID(), randomUUID()];
-    for (const id of [dead, alive]) await queue.enqueue('backup', id, { jobId: id }, {});
+    for (const id of [dead, alive]) await queue.enqueue('backup', id, { jobId: id }, {}, 'default');
     await queue.claim();
     await queue.claim();
     const table = qualifiedTable(dataSource, IngestJobEntity);
@@ -64,11 +65,11 @@ describe('the ingest job queue', () => {
   it('records a cancel request on a queued or running job, for whichever worker holds or claims it; an ended job is left as it is', async () => {
     const [queued, running, ended] = [randomUUID(), randomUUID(), randomUUID()];
     for (const id of [ended, running]) {
-      await queue.enqueue('backup', id, { jobId: id }, {});
+      await queue.enqueue('backup', id, { jobId: id }, {}, 'default');
       expect((await queue.claim())!.id).toBe(id);
     }
-    await dataSource.transaction((m) => queue.finish(m, { id: ended, attempt: 1 }, { status: 'completed' }));
-    await queue.enqueue('backup', queued, { jobId: queued }, {});
+    await dataSource.transaction((m) => queue.finish(m, { id: ended, attempt: 1, tenant: 'default' }, { status: 'completed' }));
+    await queue.enqueue('backup', queued, { jobId: queued }, {}, 'default');
 
     expect(await queue.requestCancel(ended, 'window closed')).toBe(false);
     expect(await queue.requestCancel(running, 'window closed')).toBe(true);
@@ -77,7 +78,7 @@ describe('the ingest job queue', () => {
     expect(await queue.requestCancel(queued, 'window closed early')).toBe(true);
     expect(await queue.claim()).toMatchObject({ id: queued, cancelReason: 'window closed early' });
 
-    await dataSource.transaction((m) => queue.finish(m, { id: running, attempt: 1 }, { status: 'cancelled', error: 'window closed' }));
+    await dataSource.transaction((m) => queue.finish(m, { id: running, attempt: 1, tenant: 'default' }, { status: 'cancelled', error: 'window closed' }));
     expect(await dataSource.getRepository(IngestJobEntity).findOneByOrFail({ id: running })).toMatchObject({ status: 'cancelled', error: 'window closed' });
     expect(await queue.cancelReason(ended)).toBeNull();
   });

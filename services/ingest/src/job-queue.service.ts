@@ -17,6 +17,8 @@ export const MAX_ATTEMPTS = 3;
 export interface JobLease {
   id: string;
   attempt: number;
+  /** The tenant whose job it is: its events carry it, and it reads only that tenant's snapshots. */
+  tenant: string;
 }
 
 /** The job was taken over by another worker (or ended) while this one ran it: its outcome is not recorded. */
@@ -36,9 +38,9 @@ export class JobQueueService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Idempotent on the job id: a redelivered request does not queue the job twice. */
-  async enqueue(kind: IngestJobKind, id: string, request: Record<string, unknown>, traceHeaders: Record<string, string>): Promise<boolean> {
+  async enqueue(kind: IngestJobKind, id: string, request: Record<string, unknown>, traceHeaders: Record<string, string>, tenant: string): Promise<boolean> {
     const result = await this.dataSource.createQueryBuilder().insert().into(IngestJobEntity)
-      .values({ id, kind, request: request as never, traceHeaders, status: 'queued' }).orIgnore().returning(['id']).execute();
+      .values({ id, kind, tenant, request: request as never, traceHeaders, status: 'queued' }).orIgnore().returning(['id']).execute();
     return (result.raw as unknown[]).length > 0;
   }
 
@@ -62,7 +64,7 @@ export class JobQueueService {
          WHERE id = (SELECT id FROM ${table}
                      WHERE kind = ANY($3) AND (status = 'queued' OR (status = 'running' AND lease_until < now()))
                      ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-         RETURNING id, kind, request, trace_headers AS "traceHeaders", attempts, cancel_reason AS "cancelReason"`,
+         RETURNING id, kind, tenant, request, trace_headers AS "traceHeaders", attempts, cancel_reason AS "cancelReason"`,
         [LEASE_SECONDS, WORKER, kinds],
       );
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].

@@ -16,6 +16,7 @@ import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
 import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
 import type { PruneRunner } from './prune.runner';
 import { RestoreRunner } from './restore.runner';
+import { IngestTenants1768000000000 } from './migrations/1768000000000-ingest-tenants';
 
 /**
  * The job worker's cancel path on the real Postgres, with a stand-in backup runner that runs until
@@ -42,7 +43,7 @@ const runner = {
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000],
+    migrations: [Messaging1763999999000, Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000],
   });
   queue = new JobQueueService(dataSource);
   worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, {} as RestoreRunner, {} as CheckRunner, {} as PruneRunner);
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 async function backup(request: Partial<BackupRequested> = {}): Promise<string> {
   const jobId = randomUUID();
-  await queue.enqueue('backup', jobId, { jobId, policyId: randomUUID(), source: { kind: 'directory', path: '/data' }, trigger: 'schedule', ...request }, {});
+  await queue.enqueue('backup', jobId, { jobId, policyId: randomUUID(), source: { kind: 'directory', path: '/data' }, trigger: 'schedule', ...request }, {}, 'default');
   worker.notify();
   return jobId;
 }

@@ -106,7 +106,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async execute(job: IngestJobEntity): Promise<void> {
-    const lease: JobLease = { id: job.id, attempt: job.attempts };
+    const lease: JobLease = { id: job.id, attempt: job.attempts, tenant: job.tenant };
     const cancel = new AbortController();
     this.cancels.set(job.id, cancel);
     try {
@@ -147,14 +147,14 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     const request = job.request as unknown as BackupRequested;
     await this.dataSource.transaction(async (m) => {
       await this.queue.finish(m, lease, { status: 'cancelled', error: cancelled.reason });
-      await this.announcePacks(m, cancelled.storedPacks, lease.id);
-      await this.outbox.enqueue(m, TOPICS.backupCancelled, { jobId: lease.id, reason: cancelled.reason, ...(request.policyId ? { policyId: request.policyId } : {}) }, { jobId: lease.id });
+      await this.announcePacks(m, cancelled.storedPacks, lease);
+      await this.outbox.enqueue(m, TOPICS.backupCancelled, { jobId: lease.id, reason: cancelled.reason, ...(request.policyId ? { policyId: request.policyId } : {}) }, { jobId: lease.id, tenant: lease.tenant });
     });
   }
 
   /** What an unfinished backup had stored: accounted by storage, reclaimable by prune. */
-  private async announcePacks(m: EntityManager, packs: PackStored[], jobId: string): Promise<void> {
-    for (const pack of packs) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId });
+  private async announcePacks(m: EntityManager, packs: PackStored[], lease: JobLease): Promise<void> {
+    for (const pack of packs) await this.outbox.enqueue(m, TOPICS.packStored, pack, { jobId: lease.id, tenant: lease.tenant });
   }
 
   /** Marks a job failed and announces it (backup.failed, restore.failed, or a check report naming the failure), if the lease is still this worker's. */
@@ -166,16 +166,16 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await this.queue.finish(m, lease, { status: 'failed', error: reason });
       if (job.kind === 'backup') {
         const r = request as unknown as BackupRequested;
-        await this.announcePacks(m, error instanceof BackupStageError ? error.storedPacks : [], lease.id);
+        await this.announcePacks(m, error instanceof BackupStageError ? error.storedPacks : [], lease);
         await this.outbox.enqueue(m, TOPICS.backupFailed, {
           jobId: lease.id, reason, stage: error instanceof BackupStageError ? error.stage : 'read', source: redactedSource(r.source), ...(r.policyId ? { policyId: r.policyId } : {}),
-        }, { jobId: lease.id });
+        }, { jobId: lease.id, tenant: lease.tenant });
       } else if (job.kind === 'prune') {
-        await this.outbox.enqueue(m, TOPICS.pruneFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id });
+        await this.outbox.enqueue(m, TOPICS.pruneFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id, tenant: lease.tenant });
       } else if (job.kind === 'restore') {
-        await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id });
+        await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id, tenant: lease.tenant });
       } else {
-        await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId: lease.id, packsChecked: 0, chunksChecked: 0, damaged: [{ chunkId: '', packKey: '', reason: `check failed: ${reason}`, snapshots: [], files: [] }], durationMs: 0 }, { jobId: lease.id });
+        await this.outbox.enqueue(m, TOPICS.checkCompleted, { jobId: lease.id, packsChecked: 0, chunksChecked: 0, damaged: [{ chunkId: '', packKey: '', reason: `check failed: ${reason}`, snapshots: [], files: [] }], durationMs: 0 }, { jobId: lease.id, tenant: lease.tenant });
       }
     });
   }

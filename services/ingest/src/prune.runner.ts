@@ -1,4 +1,4 @@
-import { packListKey, PACKS_DELETED_BATCH, PrunePhase, PruneRequested, TOPICS } from '@arca/contracts';
+import { DEFAULT_TENANT, packListKey, PACKS_DELETED_BATCH, PrunePhase, PruneRequested, TOPICS } from '@arca/contracts';
 import { DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, readPackHeader, snapshotReferences } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { qualifiedTable } from '@arca/persistence';
@@ -134,7 +134,7 @@ export class PruneRunner {
 
     // Snapshots that jobs running during the prune completed: whatever they reference stays.
     const late = await this.mark(marked.snapshots, (n, total) => progress('recheck', n, total));
-    const needed = await this.repo.index.locate([...late.referenced]);
+    const needed = await this.repo.index.locate([...late.referenced], { tenant: undefined }); // every tenant's
     const rescue = [...new Set([...needed.values()].map((at) => at.packKey).filter((key) => condemned.has(key)))];
     if (rescue.length > 0) {
       counters.packsRescued += (await this.repo.index.setPackState(rescue, 'live')).length;
@@ -172,10 +172,10 @@ export class PruneRunner {
   private async mark(skip: ReadonlySet<string>, onProgress: (done: number, total: number) => void): Promise<{ referenced: Set<string>; snapshots: Set<string> }> {
     const referenced = new Set<string>();
     const snapshots = new Set(skip);
-    const reader = this.repo.catalog.reader();
-    const live = (await this.repo.catalog.list()).filter((s) => !skip.has(s.id));
+    const live = (await this.repo.catalog.listAll()).filter((s) => !skip.has(s.id));
     let done = 0;
     for (const snapshot of live) {
+      const reader = this.repo.catalog.reader(snapshot.tenant); // each snapshot's listings are under its tenant's chunk ids
       let manifest;
       try {
         manifest = await this.repo.catalog.manifest(snapshot);
@@ -209,7 +209,7 @@ export class PruneRunner {
       if (writer.count === 0) return;
       const pack = await writer.finish(key);
       await this.repo.store.put(pack.key, pack.bytes);
-      await this.repo.index.recordPack(pack, sources);
+      await this.repo.index.recordPack(pack, DEFAULT_TENANT, sources); // the rows it moves keep their tenants
       await this.publisher.publish(TOPICS.packStored, {
         jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), rewrite: true,
       }, { jobId });

@@ -23,9 +23,9 @@ export class RepositoryAccess {
     return this.sites.primary;
   }
 
-  /** Reading chunks back from a site (restores, downloads, checks): wherever the index places them, condemned packs included. */
-  chunkSource(site: Site = 'primary'): IndexedChunkSource {
-    return new IndexedChunkSource(this.sites.get(site), this.index);
+  /** Reading a tenant's chunks back from a site (restores, downloads): wherever the index places them, condemned packs included. */
+  chunkSource(tenant: string, site: Site = 'primary'): IndexedChunkSource {
+    return new IndexedChunkSource(this.sites.get(site), this.index, tenant);
   }
 
   /** Where one backup job writes: the primary store, locking every object when the job's policy asks for object lock. */
@@ -34,7 +34,7 @@ export class RepositoryAccess {
   }
 
   /** The data path's view of the repository for one backup job: lookups, reuse checks and pack uploads (to the store given). */
-  chunksFor(job: { jobId: string; policyId?: string }, site: Site = 'primary', store: ObjectStore = this.sites.get(site)): ServiceChunkRepository {
+  chunksFor(job: { jobId: string; policyId?: string; tenant: string }, site: Site = 'primary', store: ObjectStore = this.sites.get(site)): ServiceChunkRepository {
     return new ServiceChunkRepository(store, this.index, job);
   }
 }

@@ -1,4 +1,4 @@
-import { createKeyFile, KeyFile, MasterKey, openKeyFile, parseKeyFile, rewrapKeyFile, WrongPassphraseError } from '@arca/datapath';
+import { createKeyFile, KeyFile, MasterKey, openKeyFile, parseKeyFile, rewrapKeyFile, tenantKey, WrongPassphraseError } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
 import { ForbiddenException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { replicaConfigured, SiteStores } from './site-stores';
@@ -81,8 +81,14 @@ export class RepositoryKeyService implements OnModuleInit {
     return parseKeyFile(await store.get(keys[0]), keys[0]);
   }
 
+  /** The repository's key: `default`'s, and what repository-wide work (pack headers, prune) reads with. */
   get key(): MasterKey {
     if (!this.masterKey) throw new Error('the repository is not unlocked yet');
     return this.masterKey;
+  }
+
+  /** A tenant's key: the repository's encryption key and the tenant's own chunk-id key (tenantKey), so dedupe never crosses tenants. */
+  keyFor(tenant: string): MasterKey {
+    return tenantKey(this.key, tenant);
   }
 }

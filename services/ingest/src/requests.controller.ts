@@ -1,4 +1,4 @@
-import { BackupCancelRequested, BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupCancelRequested, BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, tenantOfEvent, TOPICS } from '@arca/contracts';
 import { extractTraceContext, injectTraceHeaders } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -17,22 +17,22 @@ export class RequestsController {
 
   @EventPattern(TOPICS.backupRequested)
   onBackup(@Payload() event: EventEnvelope<BackupRequested>, @Ctx() context: ArcaEventContext) {
-    return this.enqueue('backup', event.payload.jobId, event.payload, context);
+    return this.enqueue('backup', event, context);
   }
 
   @EventPattern(TOPICS.restoreRequested)
   onRestore(@Payload() event: EventEnvelope<RestoreRequested>, @Ctx() context: ArcaEventContext) {
-    return this.enqueue('restore', event.payload.jobId, event.payload, context);
+    return this.enqueue('restore', event, context);
   }
 
   @EventPattern(TOPICS.checkRequested)
   onCheck(@Payload() event: EventEnvelope<CheckRequested>, @Ctx() context: ArcaEventContext) {
-    return this.enqueue('check', event.payload.jobId, event.payload, context);
+    return this.enqueue('check', event, context);
   }
 
   @EventPattern(TOPICS.pruneRequested)
   onPrune(@Payload() event: EventEnvelope<PruneRequested>, @Ctx() context: ArcaEventContext) {
-    return this.enqueue('prune', event.payload.jobId, event.payload, context);
+    return this.enqueue('prune', event, context);
   }
 
   /** A cancel is recorded on the job's row, so whichever worker holds the job (here or on another instance) stops it. */
@@ -41,8 +41,9 @@ export class RequestsController {
     return this.worker.requestCancel(event.payload.jobId, event.payload.reason);
   }
 
-  private async enqueue(kind: IngestJobKind, jobId: string, request: object, context: ArcaEventContext): Promise<void> {
+  /** The job is the tenant's that asked for it (the envelope's tenant). */
+  private async enqueue(kind: IngestJobKind, event: EventEnvelope<{ jobId: string }>, context: ArcaEventContext): Promise<void> {
     const trace = injectTraceHeaders({} as Record<string, string>, extractTraceContext(context.headers as never));
-    if (await this.queue.enqueue(kind, jobId, { ...request }, trace)) this.worker.notify();
+    if (await this.queue.enqueue(kind, event.payload.jobId, { ...event.payload }, trace, tenantOfEvent(event))) this.worker.notify();
   }
 }

@@ -19,18 +19,18 @@ export class RestoreRunner {
 
   async run(lease: JobLease, request: RestoreRequested): Promise<void> {
     const jobId = lease.id;
-    const snapshot = await this.repo.catalog.get(request.snapshotId);
+    const snapshot = await this.repo.catalog.get(lease.tenant, request.snapshotId);
     const site = request.site ?? 'primary';
     const manifest = await this.repo.catalog.manifest(snapshot, site);
     // The whole snapshot: what the backup read; chosen paths: their listings are read to sum them.
-    const totalBytes = request.paths?.length ? await restoreSize(this.repo.catalog.reader(site), manifest, request.paths) : snapshot.stats.bytesRead;
-    await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId });
+    const totalBytes = request.paths?.length ? await restoreSize(this.repo.catalog.reader(lease.tenant, site), manifest, request.paths) : snapshot.stats.bytesRead;
+    await this.publisher.publish(TOPICS.restoreStarted, { jobId, snapshotId: snapshot.id, target: request.target, totalBytes }, { jobId, tenant: lease.tenant });
     let lastProgress = 0;
     // On a data thread: decryption, decompression and verification off this service's heap.
-    const restorer = new WorkerRestorer(this.repo.keys.key, this.repo.chunkSource(site), (p) => {
+    const restorer = new WorkerRestorer(this.repo.keys.keyFor(lease.tenant), this.repo.chunkSource(lease.tenant, site), (p) => {
       if (Date.now() - lastProgress < 1000) return;
       lastProgress = Date.now();
-      void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId }).catch(() => undefined);
+      void this.publisher.publish(TOPICS.restoreProgress, { jobId, files: p.files, bytesWritten: p.bytesWritten, totalBytes }, { jobId, tenant: lease.tenant }).catch(() => undefined);
     });
     const result = await restorer.restore(manifest, request.target, { paths: request.paths });
     await this.dataSource.transaction(async (m) => {
@@ -42,7 +42,7 @@ export class RestoreRunner {
           files: result.files, dirs: result.dirs, bytesWritten: result.bytesWritten, durationMs: result.durationMs,
           throughputBytesPerSec: Math.round(result.bytesWritten / Math.max(result.durationMs, 1) * 1000), failedFiles: result.failedFiles,
         },
-      }, { jobId });
+      }, { jobId, tenant: lease.tenant });
     });
   }
 }

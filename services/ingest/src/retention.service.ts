@@ -1,4 +1,4 @@
-import { RetentionSpec, TOPICS } from '@arca/contracts';
+import { RetentionSpec, TENANT_HEADER, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { applyRetention } from '@arca/schedule';
 import { serviceUrl } from '@arca/service-kit';
@@ -34,12 +34,12 @@ export class RetentionService {
   constructor(private readonly dataSource: DataSource, private readonly outbox: Outbox, private readonly catalog: SnapshotCatalogService) {}
 
   /** Decides, and unless `dryRun` forgets, what the policy's rules release. */
-  async apply(policyId: string, options: { dryRun?: boolean; actor: string; jobId?: string }): Promise<RetentionPlan> {
-    const rules = await this.policyRules(policyId);
+  async apply(policyId: string, options: { dryRun?: boolean; actor: string; jobId?: string; tenant: string }): Promise<RetentionPlan> {
+    const rules = await this.policyRules(policyId, options.tenant);
     const dryRun = options.dryRun === true;
     return this.dataSource.transaction(async (m) => {
       const snapshots = await m.getRepository(SnapshotEntity).createQueryBuilder('s')
-        .where('s.policy_id = :policyId AND s.forgotten_at IS NULL', { policyId }).orderBy('s.time', 'DESC')
+        .where('s.policy_id = :policyId AND s.tenant = :tenant AND s.forgotten_at IS NULL', { policyId, tenant: options.tenant }).orderBy('s.time', 'DESC')
         .setLock('pessimistic_write').getMany();
       const byId = new Map(snapshots.map((s) => [s.id, s]));
       const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: s.time, held: s.heldAt !== null })), rules.retention, rules.schedule.timezone);
@@ -53,7 +53,7 @@ export class RetentionService {
     });
   }
 
-  private async forget(m: EntityManager, plan: RetentionPlan, options: { actor: string; jobId?: string }): Promise<void> {
+  private async forget(m: EntityManager, plan: RetentionPlan, options: { actor: string; jobId?: string; tenant: string }): Promise<void> {
     if (plan.forget.length === 0) return;
     const reason = `retention: kept by no rule of ${JSON.stringify(plan.retention)} (${plan.timezone})`;
     await m.getRepository(SnapshotEntity).createQueryBuilder().update()
@@ -62,13 +62,13 @@ export class RetentionService {
     for (const f of plan.forget) {
       await this.outbox.enqueue(m, TOPICS.snapshotForgotten, {
         snapshotId: f.snapshotId, policyId: plan.policyId, reason, by: 'retention', actor: options.actor, ...(options.jobId ? { jobId: options.jobId } : {}),
-      }, { actor: options.actor, ...(options.jobId ? { jobId: options.jobId } : {}) });
+      }, { actor: options.actor, tenant: options.tenant, ...(options.jobId ? { jobId: options.jobId } : {}) });
     }
   }
 
   /** Places a legal hold: the snapshot is kept by every retention decision and every prune until it is released. */
-  async hold(idOrPrefix: string, reason: string, actor: string): Promise<SnapshotEntity> {
-    const { id } = await this.catalog.get(idOrPrefix);
+  async hold(tenant: string, idOrPrefix: string, reason: string, actor: string): Promise<SnapshotEntity> {
+    const { id } = await this.catalog.get(tenant, idOrPrefix);
     return this.dataSource.transaction(async (m) => {
       const snapshot = await m.findOne(SnapshotEntity, { where: { id, forgottenAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
       if (!snapshot) throw new NotFoundException(`snapshot ${id} was forgotten while the hold was asked for`);
@@ -79,19 +79,20 @@ export class RetentionService {
   }
 
   /** Releases a legal hold; retention decides about the snapshot again from the next run on. */
-  async release(idOrPrefix: string, actor: string): Promise<SnapshotEntity> {
-    const snapshot = await this.catalog.get(idOrPrefix);
+  async release(tenant: string, idOrPrefix: string, actor: string): Promise<SnapshotEntity> {
+    const snapshot = await this.catalog.get(tenant, idOrPrefix);
     if (!snapshot.heldAt) throw new ConflictException(`snapshot ${snapshot.id} is not held`);
     Object.assign(snapshot, { heldAt: null, heldBy: null, holdReason: null });
     void actor; // the release is audited by the gateway under the caller's name, with its reason
     return this.dataSource.getRepository(SnapshotEntity).save(snapshot);
   }
 
-  private async policyRules(policyId: string): Promise<PolicyRules> {
+  /** The policy's rules, asked as its tenant: another tenant's policy is not found. */
+  private async policyRules(policyId: string, tenant: string): Promise<PolicyRules> {
     const url = `${serviceUrl('policy')}/policies/${encodeURIComponent(policyId)}`;
     let response: Response;
     try {
-      response = await fetch(url);
+      response = await fetch(url, { headers: { [TENANT_HEADER]: tenant } });
     } catch (error) {
       throw new ServiceUnavailableException(`the policy service is unavailable at ${url} (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); retention needs the policy's rules`);
     }

@@ -3,12 +3,15 @@ import { ChunkLocation, ChunkLookup, ChunkRepository, ChunkSource, FinishedPack 
 import { ObjectStore } from '@arca/object-store';
 import { ChunkIndexClient } from './chunk-index.client';
 
-/** Reading chunks back: locations from dedupe-index, pack bytes from one site's object store. */
+/**
+ * Reading a tenant's chunks back (`tenant` undefined: any tenant's, for repository-wide reads):
+ * locations from dedupe-index, pack bytes from one site's object store.
+ */
 export class IndexedChunkSource implements ChunkSource {
-  constructor(protected readonly store: ObjectStore, protected readonly index: ChunkIndexClient) {}
+  constructor(protected readonly store: ObjectStore, protected readonly index: ChunkIndexClient, protected readonly tenant: string | undefined) {}
 
   locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
-    return this.index.locate(ids);
+    return this.index.locate(ids, { tenant: this.tenant });
   }
 
   readPack(packKey: string): Promise<Buffer> {
@@ -28,17 +31,18 @@ export class IndexedChunkSource implements ChunkSource {
  * the pack.stored events leave through the outbox in the transaction that ends the job.
  */
 export class ServiceChunkRepository extends IndexedChunkSource implements ChunkRepository {
-  constructor(store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string }) {
-    super(store, index);
+  constructor(store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string; tenant: string }) {
+    super(store, index, job.tenant);
   }
 
+  /** Which chunks the job's tenant lacks: dedupe within the tenant, never across tenants. */
   lookup(ids: Buffer[]): Promise<ChunkLookup> {
-    return this.index.lookup(ids);
+    return this.index.lookup(ids, this.job.tenant);
   }
 
   /** A backup locates the chunks it reuses from its parent only where a new snapshot may reference them (not in condemned packs). */
   override locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
-    return this.index.locate(ids, { live: true });
+    return this.index.locate(ids, { live: true, tenant: this.job.tenant });
   }
 
   /** pack.stored payloads of the packs written so far; the job publishes them through its outbox when it ends, completed or failed. */
@@ -46,7 +50,7 @@ export class ServiceChunkRepository extends IndexedChunkSource implements ChunkR
 
   async storePack(pack: FinishedPack): Promise<void> {
     await this.store.put(pack.key, pack.bytes);
-    await this.index.recordPack(pack);
+    await this.index.recordPack(pack, this.job.tenant);
     this.storedPacks.push({
       jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
       rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),

@@ -2,6 +2,8 @@ import { SNAPSHOT_ID_OR_PREFIX, sourceIdentity, SourceSpec } from '@arca/contrac
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
+import { qualifiedTable } from '@arca/persistence';
+import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { ChunkIndexClient } from './chunk-index.client';
 import { RepositoryKeyService } from './repository-key.service';
@@ -18,27 +20,43 @@ export class SnapshotCatalogService {
     private readonly index: ChunkIndexClient,
   ) {}
 
-  /** Reads snapshot trees (listings are tree objects in packs) from a site. */
-  reader(site: Site = 'primary'): SnapshotReader {
-    return new SnapshotReader(this.keys.key, new IndexedChunkSource(this.sites.get(site), this.index));
+  /** Reads a tenant's snapshot trees (listings are tree objects in packs, under the tenant's chunk ids) from a site. */
+  reader(tenant: string, site: Site = 'primary'): SnapshotReader {
+    return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.get(site), this.index, tenant));
   }
 
-  /** Live snapshots (not forgotten), newest first. */
-  list(filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
+  /** Every tenant that ever ran a job here or owns a snapshot: whose chunk-id keys a repository-wide check accepts. */
+  async tenants(): Promise<string[]> {
+    const rows: Array<{ tenant: string }> = await this.dataSource.query(
+      `SELECT tenant FROM ${qualifiedTable(this.dataSource, IngestJobEntity)} UNION SELECT tenant FROM ${qualifiedTable(this.dataSource, SnapshotEntity)}`,
+    );
+    return rows.map((r) => r.tenant);
+  }
+
+  /** A tenant's live snapshots (not forgotten), newest first. */
+  list(tenant: string, filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
     return this.dataSource.getRepository(SnapshotEntity).find({
       where: {
-        forgottenAt: IsNull(),
+        tenant, forgottenAt: IsNull(),
         ...(filter.policyId ? { policyId: filter.policyId } : {}), ...(filter.sourcePath ? { sourceKind: 'directory', sourceId: filter.sourcePath } : {}),
       },
       order: { time: 'DESC', id: 'DESC' },
     });
   }
 
-  /** A snapshot by id or unique id prefix (at least 4 hex characters). */
-  async get(idOrPrefix: string): Promise<SnapshotEntity> {
+  /** Every tenant's live snapshots: for repository-wide work (check, prune), never for a caller. */
+  listAll(): Promise<SnapshotEntity[]> {
+    return this.dataSource.getRepository(SnapshotEntity).find({ where: { forgottenAt: IsNull() }, order: { time: 'DESC', id: 'DESC' } });
+  }
+
+  /**
+   * A tenant's snapshot by id or unique id prefix (at least 4 hex characters). Another tenant's
+   * snapshots are not there at all: not found, and never counted when a prefix is ambiguous.
+   */
+  async get(tenant: string, idOrPrefix: string): Promise<SnapshotEntity> {
     if (!SNAPSHOT_ID_OR_PREFIX.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
     const matches = await this.dataSource.getRepository(SnapshotEntity).createQueryBuilder('s')
-      .where('s.id LIKE :prefix', { prefix: `${idOrPrefix}%` }).limit(2).getMany();
+      .where('s.tenant = :tenant AND s.id LIKE :prefix', { tenant, prefix: `${idOrPrefix}%` }).limit(2).getMany();
     if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);
     if (matches.length > 1) throw new BadRequestException(`snapshot prefix ${idOrPrefix} is ambiguous; give more characters`);
     const [found] = matches;
@@ -47,21 +65,21 @@ export class SnapshotCatalogService {
   }
 
   /** The newest snapshot of the same source: the parent whose unchanged files a backup reuses. */
-  async latestOf(source: SourceSpec): Promise<SnapshotEntity | null> {
+  async latestOf(tenant: string, source: SourceSpec): Promise<SnapshotEntity | null> {
     return this.dataSource.getRepository(SnapshotEntity).findOne({
-      where: { sourceKind: source.kind, sourceId: sourceIdentity(source), forgottenAt: IsNull() },
+      where: { tenant, sourceKind: source.kind, sourceId: sourceIdentity(source), forgottenAt: IsNull() },
       order: { time: 'DESC' },
     });
   }
 
   async manifest(snapshot: SnapshotEntity, site: Site = 'primary'): Promise<Manifest> {
-    return decodeManifest(this.keys.key, snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
+    return decodeManifest(this.keys.keyFor(snapshot.tenant), snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
   }
 
   /** A directory's entries, or the one entry a path to a file or link names (as `ls` does); reads only the listings on the way. */
-  async tree(idOrPrefix: string, path: string) {
-    const snapshot = await this.get(idOrPrefix);
-    const listed = await this.readable(snapshot, async () => this.reader().list(await this.manifest(snapshot), path));
+  async tree(tenant: string, idOrPrefix: string, path: string) {
+    const snapshot = await this.get(tenant, idOrPrefix);
+    const listed = await this.readable(snapshot, async () => this.reader(tenant).list(await this.manifest(snapshot), path));
     if (!listed) throw new NotFoundException(`${path} is not in snapshot ${snapshot.id}`);
     return listed.map((e) => ({
       name: e.path.slice(e.path.lastIndexOf('/') + 1), path: e.path, type: e.type, size: e.size, mode: e.mode,
@@ -83,10 +101,10 @@ export class SnapshotCatalogService {
   }
 
   /** A file's versions across the snapshots of one directory source, newest first. */
-  async versions(sourcePath: string, filePath: string) {
+  async versions(tenant: string, sourcePath: string, filePath: string) {
     const out: Array<{ snapshotId: string; time: Date; size?: number; mtime: string }> = [];
-    const reader = this.reader();
-    for (const snapshot of await this.list({ sourcePath })) {
+    const reader = this.reader(tenant);
+    for (const snapshot of await this.list(tenant, { sourcePath })) {
       const entry = await this.readable(snapshot, async () => reader.find(await this.manifest(snapshot), filePath));
       if (entry?.type === 'file') out.push({ snapshotId: snapshot.id, time: snapshot.time, size: entry.size, mtime: new Date(Number(BigInt(entry.mtimeNs) / 1_000_000n)).toISOString() });
     }

@@ -1,6 +1,7 @@
 import { STREAM_NAME, STREAM_NAME_RULE, TOPICS } from '@arca/contracts';
 import { Restorer } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
+import { CallerTenant } from '@arca/service-kit';
 import { currentTraceHeaders } from '@arca/telemetry';
 import { BadRequestException, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -13,7 +14,7 @@ import { IngestJobEntity } from './entities/ingest-job.entity';
 import { RepositoryAccess } from './repository-access';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
 
-/** Internal API behind the gateway's snapshot endpoints and stream uploads. */
+/** Internal API behind the gateway's snapshot endpoints and stream uploads: the calling tenant's snapshots only (x-arca-tenant). */
 @Controller()
 export class SnapshotsController {
   constructor(
@@ -26,25 +27,25 @@ export class SnapshotsController {
   ) {}
 
   @Get('snapshots')
-  list(@Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
-    return this.catalog.list({ policyId, sourcePath });
+  list(@CallerTenant() tenant: string, @Query('policyId') policyId?: string, @Query('sourcePath') sourcePath?: string) {
+    return this.catalog.list(tenant, { policyId, sourcePath });
   }
 
   @Get('snapshots/:id')
-  get(@Param('id') id: string) {
-    return this.catalog.get(id);
+  get(@Param('id') id: string, @CallerTenant() tenant: string) {
+    return this.catalog.get(tenant, id);
   }
 
   @Get('snapshots/:id/tree')
-  tree(@Param('id') id: string, @Query('path') path = '/') {
-    return this.catalog.tree(id, path);
+  tree(@Param('id') id: string, @CallerTenant() tenant: string, @Query('path') path = '/') {
+    return this.catalog.tree(tenant, id, path);
   }
 
   @Get('snapshots/:id/file')
-  async file(@Param('id') id: string, @Query('path') path: string, @Res() res: Response): Promise<void> {
+  async file(@Param('id') id: string, @Query('path') path: string, @CallerTenant() tenant: string, @Res() res: Response): Promise<void> {
     if (!path) throw new BadRequestException('path is required');
-    const manifest = await this.catalog.manifest(await this.catalog.get(id));
-    const restorer = new Restorer(this.repo.keys.key, this.repo.chunkSource());
+    const manifest = await this.catalog.manifest(await this.catalog.get(tenant, id));
+    const restorer = new Restorer(this.repo.keys.keyFor(tenant), this.repo.chunkSource(tenant));
     res.setHeader('content-type', 'application/octet-stream');
     try {
       await restorer.restoreFileToStream(manifest, path, res);
@@ -60,28 +61,28 @@ export class SnapshotsController {
   }
 
   @Get('files/versions')
-  versions(@Query('sourcePath') sourcePath: string, @Query('path') path: string) {
+  versions(@Query('sourcePath') sourcePath: string, @Query('path') path: string, @CallerTenant() tenant: string) {
     if (!sourcePath || !path) throw new BadRequestException('sourcePath and path are required');
-    return this.catalog.versions(sourcePath, path);
+    return this.catalog.versions(tenant, sourcePath, path);
   }
 
   /** A byte-stream backup: the request body goes through the data path as it arrives. */
   @Post('streams')
   @HttpCode(202)
-  async stream(@Req() req: Request, @Query('name') name: string, @Headers('x-arca-actor') actor = 'anonymous') {
+  async stream(@Req() req: Request, @Query('name') name: string, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
     if (!name || !STREAM_NAME.test(name)) throw new BadRequestException(STREAM_NAME_RULE);
     const jobId = randomUUID();
     const source = { kind: 'stream' as const, name };
     const request = { jobId, source, trigger: 'manual' as const };
     // Held like a worker's job (leased, renewed): should this process die mid-upload, a worker
     // restarted on this host fails the job with the reason, instead of leaving it running.
-    const lease: JobLease = { id: jobId, attempt: 1 };
+    const lease: JobLease = { id: jobId, attempt: 1, tenant };
     await this.dataSource.transaction(async (m) => {
       await m.insert(IngestJobEntity, {
-        id: jobId, kind: 'backup', request, traceHeaders: currentTraceHeaders(), status: 'running', attempts: lease.attempt, worker: WORKER,
+        id: jobId, tenant, kind: 'backup', request, traceHeaders: currentTraceHeaders(), status: 'running', attempts: lease.attempt, worker: WORKER,
         leaseUntil: () => `now() + interval '${LEASE_SECONDS} seconds'`,
       });
-      await this.outbox.enqueue(m, TOPICS.backupRequested, request, { jobId, actor });
+      await this.outbox.enqueue(m, TOPICS.backupRequested, request, { jobId, actor, tenant });
     });
     try {
       const snapshot = await this.worker.hold(lease, () => this.backups.run(lease, request, { name, body: req }));

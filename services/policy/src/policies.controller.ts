@@ -1,40 +1,41 @@
 import { PolicySpec } from '@arca/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { CallerTenant } from '@arca/service-kit';
 import { PoliciesService } from './policies.service';
 
-/** Internal API; operators reach it through the gateway. */
+/** Internal API; operators reach it through the gateway. Every query is the calling tenant's (x-arca-tenant): another tenant's policy is not found. */
 @Controller('policies')
 export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}
 
   @Post()
-  create(@Body() spec: PolicySpec, @Headers('x-arca-actor') actor = 'anonymous') {
-    return this.policies.create(spec, actor);
+  create(@Body() spec: PolicySpec, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.policies.create(spec, tenant, actor);
   }
 
   @Get()
-  list() {
-    return this.policies.list();
+  list(@CallerTenant() tenant: string) {
+    return this.policies.list(tenant);
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.policies.get(id);
+  get(@Param('id', ParseUUIDPipe) id: string, @CallerTenant() tenant: string) {
+    return this.policies.get(id, tenant);
   }
 
   @Get(':id/versions')
-  history(@Param('id', ParseUUIDPipe) id: string) {
-    return this.policies.history(id);
+  history(@Param('id', ParseUUIDPipe) id: string, @CallerTenant() tenant: string) {
+    return this.policies.history(id, tenant);
   }
 
   @Put(':id')
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() spec: PolicySpec, @Headers('x-arca-actor') actor = 'anonymous') {
-    return this.policies.update(id, spec, actor);
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() spec: PolicySpec, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.policies.update(id, spec, tenant, actor);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string, @Headers('x-arca-actor') actor = 'anonymous') {
-    return this.policies.remove(id, actor);
+  remove(@Param('id', ParseUUIDPipe) id: string, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
+    return this.policies.remove(id, tenant, actor);
   }
 }

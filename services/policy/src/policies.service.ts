@@ -65,11 +65,11 @@ export class PoliciesService implements OnApplicationBootstrap {
     if (problems.length > 0) throw new BadRequestException(problems);
   }
 
-  async create(spec: PolicySpec, actor: string): Promise<PolicyView> {
+  async create(spec: PolicySpec, tenant: string, actor: string): Promise<PolicyView> {
     this.check(spec);
     return this.dataSource.transaction(async (m) => {
-      if (await m.existsBy(PolicyEntity, { name: spec.name })) throw new ConflictException(`a policy named "${spec.name}" already exists`);
-      const entity = m.create(PolicyEntity, { id: randomUUID(), name: spec.name, version: 1 });
+      if (await m.existsBy(PolicyEntity, { name: spec.name, tenant })) throw new ConflictException(`a policy named "${spec.name}" already exists`);
+      const entity = m.create(PolicyEntity, { id: randomUUID(), name: spec.name, version: 1, tenant });
       await this.storeSecret(m, entity, spec);
       await m.save(entity);
       await this.recordVersion(m, entity, actor);
@@ -77,12 +77,12 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
   }
 
-  async update(id: string, given: PolicySpec, actor: string): Promise<PolicyView> {
+  async update(id: string, given: PolicySpec, tenant: string, actor: string): Promise<PolicyView> {
     this.check(given);
     return this.dataSource.transaction(async (m) => {
-      const entity = await m.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const entity = await m.findOne(PolicyEntity, { where: { id, tenant }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new NotFoundException(`policy ${id} not found`);
-      if (given.name !== entity.name && (await m.existsBy(PolicyEntity, { name: given.name }))) throw new ConflictException(`a policy named "${given.name}" already exists`);
+      if (given.name !== entity.name && (await m.existsBy(PolicyEntity, { name: given.name, tenant }))) throw new ConflictException(`a policy named "${given.name}" already exists`);
       if (keepsStoredSecret(given, entity.spec)) entity.spec = { ...given, source: entity.spec.source };
       else await this.storeSecret(m, entity, given);
       Object.assign(entity, { name: given.name, version: entity.version + 1, updatedAt: new Date() });
@@ -92,34 +92,36 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
   }
 
-  async remove(id: string, actor: string): Promise<void> {
+  async remove(id: string, tenant: string, actor: string): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const entity = await m.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const entity = await m.findOne(PolicyEntity, { where: { id, tenant }, lock: { mode: 'pessimistic_write' } });
       if (!entity) throw new NotFoundException(`policy ${id} not found`);
       await m.delete(PolicyEntity, { id });
       await this.secrets.remove(m, policySecretRef(id));
       await m.insert(PolicyVersionEntity, { policyId: id, version: entity.version + 1, spec: null, actor });
-      await this.outbox.enqueue(m, TOPICS.policyDeleted, { policyId: id, version: entity.version + 1 }, { actor });
+      await this.outbox.enqueue(m, TOPICS.policyDeleted, { policyId: id, version: entity.version + 1 }, { actor, tenant });
     });
   }
 
-  async list(): Promise<PolicyView[]> {
-    return (await this.dataSource.getRepository(PolicyEntity).find({ order: { name: 'ASC' } })).map(view);
+  async list(tenant: string): Promise<PolicyView[]> {
+    return (await this.dataSource.getRepository(PolicyEntity).find({ where: { tenant }, order: { name: 'ASC' } })).map(view);
   }
 
-  async get(id: string): Promise<PolicyView> {
-    const entity = await this.dataSource.getRepository(PolicyEntity).findOneBy({ id });
+  /** Another tenant's policy is not found, exactly like one that does not exist. */
+  async get(id: string, tenant: string): Promise<PolicyView> {
+    const entity = await this.dataSource.getRepository(PolicyEntity).findOneBy({ id, tenant });
     if (!entity) throw new NotFoundException(`policy ${id} not found`);
     return view(entity);
   }
 
-  async history(id: string): Promise<PolicyVersionEntity[]> {
+  async history(id: string, tenant: string): Promise<PolicyVersionEntity[]> {
+    await this.get(id, tenant);
     const versions = await this.dataSource.getRepository(PolicyVersionEntity).find({ where: { policyId: id }, order: { version: 'ASC' } });
     return versions.map((v) => ({ ...v, spec: v.spec && shownSpec(v.spec) }));
   }
 
   private async recordVersion(m: EntityManager, entity: PolicyEntity, actor: string): Promise<void> {
     await m.insert(PolicyVersionEntity, { policyId: entity.id, version: entity.version, spec: entity.spec, actor });
-    await this.outbox.enqueue(m, TOPICS.policyChanged, { policyId: entity.id, version: entity.version, spec: entity.spec, updatedAt: new Date().toISOString() }, { actor });
+    await this.outbox.enqueue(m, TOPICS.policyChanged, { policyId: entity.id, version: entity.version, spec: entity.spec, updatedAt: new Date().toISOString() }, { actor, tenant: entity.tenant });
   }
 }

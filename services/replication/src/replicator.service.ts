@@ -50,11 +50,11 @@ export class ReplicatorService {
     } catch (error) {
       const reason = `copying snapshot ${snapshotId} to ${this.replica.describe()} failed: ${(error as Error).message}`;
       this.logger.warn(reason);
-      await handleOnce(this.dataSource, group, event.eventId, (m) => this.outbox.enqueue(m, TOPICS.replicationFailed, { snapshotId, site, reason }).then(() => undefined));
+      await handleOnce(this.dataSource, group, event.eventId, (m) => this.outbox.enqueue(m, TOPICS.replicationFailed, { snapshotId, site, reason }, { tenant: event.tenant }).then(() => undefined));
       return;
     }
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
-      await this.outbox.enqueue(m, TOPICS.replicationCompleted, { snapshotId, site, objectsCopied, bytesCopied, lagMs: Math.max(0, Date.now() - new Date(time).getTime()) });
+      await this.outbox.enqueue(m, TOPICS.replicationCompleted, { snapshotId, site, objectsCopied, bytesCopied, lagMs: Math.max(0, Date.now() - new Date(time).getTime()) }, { tenant: event.tenant });
     });
   }
 

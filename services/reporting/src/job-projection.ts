@@ -1,9 +1,10 @@
-import { redactedSource, type SourceSpec } from '@arca/contracts';
+import { redactedSource, type SourceSpec, tenantOfEvent } from '@arca/contracts';
 import type { JobKind, JobStatus } from './entities/job-view.entity';
 
 /** The part of a job read model that events change. */
 export interface JobView {
   jobId: string;
+  tenant: string;
   kind: JobKind;
   status: JobStatus;
   policyId: string | null;
@@ -23,6 +24,7 @@ export interface JobEvent {
   type: string;
   occurredAt: string;
   jobId: string;
+  tenant?: string;
   payload: Record<string, unknown>;
 }
 
@@ -63,7 +65,7 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
   const at = new Date(event.occurredAt);
   const p = event.payload;
   const view: JobView = current ?? {
-    jobId: event.jobId, kind: stage.kind, status: 'requested', policyId: null, source: null, snapshotId: null,
+    jobId: event.jobId, tenant: tenantOfEvent(event), kind: stage.kind, status: 'requested', policyId: null, source: null, snapshotId: null,
     progress: null, stats: null, error: null, attempt: 1, requestedAt: at, startedAt: null, finishedAt: null, lastEventAt: at,
   };
   if (FINAL.includes(view.status) && stage.status !== view.status && !(view.status === 'failed' && stage.status === 'completed')) {

@@ -16,6 +16,7 @@ import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
 import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { ReadModelsService } from './read-models.service';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { ReportingTenants1768000000000 } from './migrations/1768000000000-reporting-tenants';
 
 const schema = createTestSchema('reporting');
 let dataSource: DataSource;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
     entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
+    migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
   });
   readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
 });
@@ -42,7 +43,7 @@ describe('the summary', () => {
     const policyId = randomUUID();
     const spec = { name: 'nightly', source: { kind: 'directory' as const, path: '/d' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 60, retention: { keepLast: 1 } };
     await readModels.applyPolicyChanged({ ...createEvent(TOPICS.policyChanged, { policyId, version: 1, spec, updatedAt: '2026-05-01T00:00:00Z' }), ...at('2026-05-01T00:00:00.000Z') }, GROUP);
-    const rpo = async (now: string) => (await readModels.summary(new Date(now))).rpo.find((p) => p.policyId === policyId)!;
+    const rpo = async (now: string) => (await readModels.summary('default', new Date(now))).rpo.find((p) => p.policyId === policyId)!;
     expect(await rpo('2026-05-01T00:59:00Z')).toMatchObject({ compliant: true, lastSuccessAt: null, breachedAt: null }); // within its first RPO
     expect(await rpo('2026-05-01T01:01:00Z')).toMatchObject({ compliant: false });
 
@@ -65,7 +66,7 @@ describe('the summary', () => {
     for (const jobId of ids) await readModels.applyJobEvent({ ...createEvent(TOPICS.backupRequested, { jobId, source, trigger: 'schedule' }, { jobId }), jobId } as never, GROUP);
     await readModels.applyJobEvent({ ...createEvent(TOPICS.backupCancelled, { jobId: ids[0], reason: 'window closed' }, { jobId: ids[0] }), jobId: ids[0] } as never, GROUP);
     await readModels.applyJobEvent({ ...createEvent(TOPICS.backupFailed, { jobId: ids[1], reason: 'no', stage: 'read' }, { jobId: ids[1] }), jobId: ids[1] } as never, GROUP);
-    const { jobs } = await readModels.summary();
+    const { jobs } = await readModels.summary('default');
     expect(jobs).toMatchObject({ cancelled: 1, failed: 1 });
     expect(jobs.successRate).toBe(jobs.completed / (jobs.completed + jobs.failed));
   });
@@ -93,7 +94,7 @@ describe('the history behind the console charts', () => {
     // A backup before the window is left out of the lists but counted in the stored total.
     await complete('2030-12-20T00:00:00.000Z', { bytesRead: 10, bytesNew: 10, bytesStored: 10, durationMs: 1, throughputBytesPerSec: 10, dedupeRatio: 1, compressionRatio: 1 });
 
-    const history = await readModels.history(1, new Date('2031-01-01T12:00:00Z'));
+    const history = await readModels.history('default', 1, new Date('2031-01-01T12:00:00Z'));
     expect(history.since).toBe('2030-12-31T12:00:00.000Z');
     expect(history.backups.map((b) => b.jobId)).toEqual([first, second]);
     expect(history.backups[0]).toMatchObject({ policyId, policyName: 'charted', throughputBytesPerSec: 2000, dedupeRatio: 2, compressionRatio: 2, bytesStored: 1000 });

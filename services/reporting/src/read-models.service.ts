@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec, tenantOfEvent } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
@@ -29,7 +29,7 @@ export class ReadModelsService {
       const next = foldJobEvent(current ?? undefined, event);
       await m.save(JobViewEntity, next);
       if (event.type === 'backup.completed' || event.type === 'backup.failed') {
-        await this.webhooks.enqueue(m, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
+        await this.webhooks.enqueue(m, next.tenant, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
       }
       if (event.type === 'backup.completed' && next.policyId) {
         await m.createQueryBuilder().update(PolicyViewEntity).set({ lastSuccessAt: new Date(event.occurredAt) })
@@ -42,7 +42,7 @@ export class ReadModelsService {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       const existing = await m.findOneBy(PolicyViewEntity, { policyId: event.payload.policyId });
       await m.save(PolicyViewEntity, {
-        policyId: event.payload.policyId, name: event.payload.spec.name, rpoMinutes: event.payload.spec.rpoMinutes,
+        policyId: event.payload.policyId, tenant: tenantOfEvent(event), name: event.payload.spec.name, rpoMinutes: event.payload.spec.rpoMinutes,
         deleted: false, lastSuccessAt: existing?.lastSuccessAt ?? null,
         knownSince: existing?.knownSince ?? new Date(event.occurredAt), rpoBreachedAt: existing?.rpoBreachedAt ?? null,
       });
@@ -61,7 +61,7 @@ export class ReadModelsService {
       await m.update(PolicyViewEntity, { policyId: p.policyId }, { rpoBreachedAt: breach ? new Date(p.detectedAt) : null });
       if (breach) {
         const policy = await m.findOneBy(PolicyViewEntity, { policyId: p.policyId });
-        await this.webhooks.enqueue(m, 'policy.rpo_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });
+        await this.webhooks.enqueue(m, policy?.tenant ?? tenantOfEvent(event), 'policy.rpo_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });
       }
     });
   }
@@ -77,42 +77,45 @@ export class ReadModelsService {
       const p = event.payload;
       const completed = 'bytesCopied' in p;
       await m.save(ReplicationViewEntity, {
-        snapshotId: p.snapshotId, site: p.site, status: completed ? 'completed' : 'failed',
+        snapshotId: p.snapshotId, site: p.site, tenant: tenantOfEvent(event), status: completed ? 'completed' : 'failed',
         lagMs: completed ? p.lagMs : null, bytesCopied: completed ? p.bytesCopied : 0,
         error: completed ? null : (p as ReplicationFailed).reason, at: new Date(event.occurredAt),
       });
-      if (!completed) await this.webhooks.enqueue(m, 'replication.failed', event.eventId, new Date(event.occurredAt), webhookData(p as unknown as Record<string, unknown>));
+      if (!completed) await this.webhooks.enqueue(m, tenantOfEvent(event), 'replication.failed', event.eventId, new Date(event.occurredAt), webhookData(p as unknown as Record<string, unknown>));
     });
   }
 
   /**
-   * Appends an entry to the audit chain. The table lock makes appends one at a time, so each
-   * entry links to the one before it; a redelivered event (same eventId) is appended once.
+   * Appends an entry to its tenant's audit chain (each tenant has a chain of its own, so a tenant's
+   * auditors verify theirs without seeing, or counting, another's entries). The table lock makes
+   * appends one at a time, so each entry links to the one before it in its chain; a redelivered
+   * event (same eventId) is appended once.
    */
   async applyAudit(event: EventEnvelope<AuditRecorded>): Promise<void> {
+    const tenant = tenantOfEvent(event);
     await this.dataSource.transaction(async (m) => {
       await m.query(`LOCK TABLE ${qualifiedTable(this.dataSource, AuditEntryEntity)} IN SHARE ROW EXCLUSIVE MODE`);
       if (await m.existsBy(AuditEntryEntity, { eventId: event.eventId })) return;
-      const [last] = await m.find(AuditEntryEntity, { select: { seq: true, hash: true }, order: { seq: 'DESC' }, take: 1 });
+      const [last] = await m.find(AuditEntryEntity, { select: { seq: true, hash: true }, where: { tenant }, order: { seq: 'DESC' }, take: 1 });
       const p = event.payload;
       const entry: ChainedEntry = {
         seq: (last?.seq ?? 0) + 1, eventId: event.eventId, time: new Date(event.occurredAt), actor: p.actor, action: p.action, target: p.target,
         details: p.details ?? {}, principal: (p.principal as unknown as Record<string, unknown>) ?? null, requestId: p.requestId ?? null, traceId: p.traceId ?? null,
         prevHash: last?.hash ?? GENESIS_HASH,
       };
-      await m.insert(AuditEntryEntity, { ...entry, details: entry.details as never, principal: entry.principal as never, hash: entryHash(entry) });
+      await m.insert(AuditEntryEntity, { ...entry, tenant, details: entry.details as never, principal: entry.principal as never, hash: entryHash(entry) });
     });
   }
 
-  async audit(limit: number): Promise<AuditEntryEntity[]> {
-    return this.dataSource.getRepository(AuditEntryEntity).find({ order: { seq: 'DESC' }, take: limit });
+  async audit(tenant: string, limit: number): Promise<AuditEntryEntity[]> {
+    return this.dataSource.getRepository(AuditEntryEntity).find({ where: { tenant }, order: { seq: 'DESC' }, take: limit });
   }
 
-  /** The whole chain in order, a batch at a time (for verifying and exporting a log of any length). */
-  async *auditInOrder(batchSize = 1000): AsyncGenerator<AuditEntryEntity[]> {
+  /** A tenant's whole chain in order, a batch at a time (for verifying and exporting a log of any length). */
+  async *auditInOrder(tenant: string, batchSize = 1000): AsyncGenerator<AuditEntryEntity[]> {
     let after = 0;
     for (;;) {
-      const batch = await this.dataSource.getRepository(AuditEntryEntity).find({ where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: batchSize });
+      const batch = await this.dataSource.getRepository(AuditEntryEntity).find({ where: { tenant, seq: MoreThan(after) }, order: { seq: 'ASC' }, take: batchSize });
       if (batch.length === 0) return;
       yield batch;
       after = batch[batch.length - 1].seq;
@@ -123,10 +126,10 @@ export class ReadModelsService {
    * Walks the chain from the first entry. A valid answer names the last entry and its hash: keep
    * it elsewhere, since removing entries from the end leaves a shorter chain that is still valid.
    */
-  async verifyAudit(): Promise<{ valid: boolean; entries: number; head?: { seq: number; hash: string }; firstBroken?: ChainBreak }> {
+  async verifyAudit(tenant: string): Promise<{ valid: boolean; entries: number; head?: { seq: number; hash: string }; firstBroken?: ChainBreak }> {
     let previous = { seq: 0, hash: GENESIS_HASH };
     let entries = 0;
-    for await (const batch of this.auditInOrder()) {
+    for await (const batch of this.auditInOrder(tenant)) {
       const broken = firstBreak(batch, previous);
       if (broken) return { valid: false, entries: entries + batch.findIndex((e) => e.seq === broken.seq), firstBroken: broken };
       entries += batch.length;
@@ -136,12 +139,13 @@ export class ReadModelsService {
     return { valid: true, entries, ...(entries > 0 ? { head: previous } : {}) };
   }
 
-  async jobs(limit: number, kind?: string): Promise<JobViewEntity[]> {
-    return this.dataSource.getRepository(JobViewEntity).find({ where: kind ? { kind: kind as never } : {}, order: { requestedAt: 'DESC' }, take: limit });
+  async jobs(tenant: string, limit: number, kind?: string): Promise<JobViewEntity[]> {
+    return this.dataSource.getRepository(JobViewEntity).find({ where: { tenant, ...(kind ? { kind: kind as never } : {}) }, order: { requestedAt: 'DESC' }, take: limit });
   }
 
-  async job(jobId: string): Promise<JobViewEntity> {
-    const job = await this.dataSource.getRepository(JobViewEntity).findOneBy({ jobId });
+  /** Another tenant's job is not found, like one that does not exist. */
+  async job(tenant: string, jobId: string): Promise<JobViewEntity> {
+    const job = await this.dataSource.getRepository(JobViewEntity).findOneBy({ jobId, tenant });
     if (!job) throw new NotFoundException(`job ${jobId} not found`);
     return job;
   }
@@ -153,7 +157,7 @@ export class ReadModelsService {
    * each backup and prune (all backups' stored bytes so far less all prunes' freed bytes), and the
    * success rate per policy. Oldest first; at most 1,000 backups.
    */
-  async history(days: number, now = new Date()): Promise<History> {
+  async history(tenant: string, days: number, now = new Date()): Promise<History> {
     const since = new Date(now.getTime() - days * 86_400_000);
     const jobs = qualifiedTable(this.dataSource, JobViewEntity);
     const policies = qualifiedTable(this.dataSource, PolicyViewEntity);
@@ -161,25 +165,25 @@ export class ReadModelsService {
       SELECT * FROM (
         SELECT j.job_id, j.policy_id, p.name AS policy_name, j.finished_at, j.stats
         FROM ${jobs} j LEFT JOIN ${policies} p ON p.policy_id = j.policy_id
-        WHERE j.kind = 'backup' AND j.status = 'completed' AND j.finished_at >= $1
+        WHERE j.tenant = $2 AND j.kind = 'backup' AND j.status = 'completed' AND j.finished_at >= $1
         ORDER BY j.finished_at DESC, j.job_id DESC LIMIT 1000) newest
-      ORDER BY finished_at, job_id`, [since]);
+      ORDER BY finished_at, job_id`, [since, tenant]);
     const storage = await this.dataSource.query(`
       SELECT at, kind, total FROM (
         SELECT finished_at AS at, kind,
                sum(CASE WHEN kind = 'backup' THEN coalesce((stats->>'bytesStored')::numeric, 0) ELSE -coalesce((stats->>'bytesFreed')::numeric, 0) END)
                  OVER (ORDER BY finished_at, job_id) AS total
         FROM ${jobs}
-        WHERE status = 'completed' AND finished_at IS NOT NULL AND (kind = 'backup' OR (kind = 'prune' AND (stats->>'dryRun') = 'false'))) running
-      WHERE at >= $1 ORDER BY at LIMIT 2000`, [since]);
+        WHERE tenant = $2 AND status = 'completed' AND finished_at IS NOT NULL AND (kind = 'backup' OR (kind = 'prune' AND (stats->>'dryRun') = 'false'))) running
+      WHERE at >= $1 ORDER BY at LIMIT 2000`, [since, tenant]);
     const perPolicy = await this.dataSource.query(`
       SELECT j.policy_id, p.name,
              count(*) FILTER (WHERE j.status = 'completed') AS completed,
              count(*) FILTER (WHERE j.status = 'failed') AS failed,
              count(*) FILTER (WHERE j.status = 'cancelled') AS cancelled
       FROM ${jobs} j LEFT JOIN ${policies} p ON p.policy_id = j.policy_id
-      WHERE j.kind = 'backup' AND j.requested_at >= $1
-      GROUP BY j.policy_id, p.name ORDER BY p.name NULLS LAST`, [since]);
+      WHERE j.tenant = $2 AND j.kind = 'backup' AND j.requested_at >= $1
+      GROUP BY j.policy_id, p.name ORDER BY p.name NULLS LAST`, [since, tenant]);
     const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
     return {
       since: since.toISOString(),
@@ -202,7 +206,8 @@ export class ReadModelsService {
     };
   }
 
-  async summary(now = new Date()) {
+  /** One tenant's figures: its jobs, its policies' RPO, its snapshots' replication. */
+  async summary(tenant: string, now = new Date()) {
     const [jobs] = await this.dataSource.query(`
       SELECT count(*) FILTER (WHERE kind = 'backup') AS total,
              count(*) FILTER (WHERE kind = 'backup' AND status = 'completed') AS completed,
@@ -215,13 +220,13 @@ export class ReadModelsService {
              count(*) FILTER (WHERE kind = 'prune' AND status = 'failed') AS prunes_failed,
              coalesce(sum((stats->>'bytesFreed')::numeric) FILTER (WHERE kind = 'prune' AND status = 'completed' AND (stats->>'dryRun') = 'false'), 0) AS bytes_freed,
              max(finished_at) FILTER (WHERE kind = 'prune' AND status = 'completed' AND (stats->>'dryRun') = 'false') AS last_prune_at
-      FROM ${qualifiedTable(this.dataSource, JobViewEntity)}`);
+      FROM ${qualifiedTable(this.dataSource, JobViewEntity)} WHERE tenant = $1`, [tenant]);
     const finished = Number(jobs.completed) + Number(jobs.failed);
-    const policies = await this.dataSource.getRepository(PolicyViewEntity).find({ where: { deleted: false }, order: { name: 'ASC' } });
+    const policies = await this.dataSource.getRepository(PolicyViewEntity).find({ where: { tenant, deleted: false }, order: { name: 'ASC' } });
     const [replication] = await this.dataSource.query(`
       SELECT count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'failed') AS failed,
              max(lag_ms) FILTER (WHERE status = 'completed') AS max_lag_ms, avg(lag_ms) FILTER (WHERE status = 'completed') AS avg_lag_ms
-      FROM ${qualifiedTable(this.dataSource, ReplicationViewEntity)}`);
+      FROM ${qualifiedTable(this.dataSource, ReplicationViewEntity)} WHERE tenant = $1`, [tenant]);
     return {
       // A cancelled backup (its window closed) is neither a success nor a failure: it is counted apart and left out of the success rate.
       jobs: { total: Number(jobs.total), completed: Number(jobs.completed), failed: Number(jobs.failed), cancelled: Number(jobs.cancelled), successRate: finished ? Number(jobs.completed) / finished : null },

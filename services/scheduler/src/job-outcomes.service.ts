@@ -46,7 +46,7 @@ export class JobOutcomesService {
       if (!schedule || delay === undefined) return;
       const runAt = placeInWindow(new Date(this.clock.now().getTime() + delay * 1000), schedule.backupWindow ?? undefined, schedule.timezone);
       await m.createQueryBuilder().insert().into(JobEntity).values({
-        id: randomUUID(), policyId: job.policyId, kind: 'backup', trigger: 'schedule', dueAt: null, source: schedule.source as never,
+        id: randomUUID(), tenant: job.tenant, policyId: job.policyId, kind: 'backup', trigger: 'schedule', dueAt: null, source: schedule.source as never,
         actor: 'scheduler', status: 'pending', attempt: job.attempt + 1, retryOf: job.retryOf ?? job.id, runAt, requestedAt: this.clock.now(),
       }).orIgnore().execute();
     });

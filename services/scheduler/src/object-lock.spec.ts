@@ -12,6 +12,7 @@ import { Lifecycle1766000000000 } from './migrations/1766000000000-lifecycle';
 import { ScheduleObjectLock1767000000000 } from './migrations/1767000000000-schedule-object-lock';
 import { requestedObjectLock, scheduleObjectLock } from './object-lock';
 import { SchedulerService } from './scheduler.service';
+import { SchedulerTenants1768000000000 } from './migrations/1768000000000-scheduler-tenants';
 
 const spec = (over: Partial<PolicySpec>): PolicySpec => ({
   name: 'worm', source: { kind: 'directory', path: '/data' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepDaily: 7, keepWeekly: 4 }, ...over,
@@ -34,7 +35,7 @@ describe('scheduler on Postgres', () => {
   beforeAll(async () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: schema.schema, entities: [ScheduleEntity, JobEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000],
+      migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000, SchedulerTenants1768000000000],
     });
     scheduler = new SchedulerService(dataSource, new Outbox(), systemClock);
   });
@@ -55,13 +56,13 @@ describe('scheduler on Postgres', () => {
     await scheduler.applyPolicyChanged(createEvent(TOPICS.policyChanged, { policyId: plain, version: 1, updatedAt: new Date().toISOString(), spec: spec({}) }), 'g');
     expect((await dataSource.getRepository(ScheduleEntity).findOneByOrFail({ policyId: locked })).objectLock).toEqual({ mode: 'compliance', retainUntilDays: 28 });
 
-    const { jobId } = await scheduler.requestManualBackup({ policyId: locked }, 'tester');
+    const { jobId } = await scheduler.requestManualBackup({ policyId: locked }, 'default', 'tester');
     const envelope = await requested(jobId);
     expect(envelope.payload).toMatchObject({ policyId: locked, objectLock: { mode: 'compliance', retainUntilDays: 28 } });
     // What ingest will receive validates against the contract.
     expect(validateEvent(TOPICS.backupRequested, envelope).ok).toBe(true);
 
-    const other = await scheduler.requestManualBackup({ policyId: plain }, 'tester');
+    const other = await scheduler.requestManualBackup({ policyId: plain }, 'default', 'tester');
     expect((await requested(other.jobId)).payload).not.toHaveProperty('objectLock');
   });
 });

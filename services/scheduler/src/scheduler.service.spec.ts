@@ -12,6 +12,7 @@ import { Schedules1764000000000 } from './migrations/1764000000000-schedules';
 import { Lifecycle1766000000000 } from './migrations/1766000000000-lifecycle';
 import { ScheduleObjectLock1767000000000 } from './migrations/1767000000000-schedule-object-lock';
 import { SchedulerService } from './scheduler.service';
+import { SchedulerTenants1768000000000 } from './migrations/1768000000000-scheduler-tenants';
 
 /**
  * The scheduler on the real Postgres, on fake clocks: two instances, each with its own DataSource
@@ -34,7 +35,7 @@ let b: Instance;
 async function instance(): Promise<Instance> {
   const dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [ScheduleEntity, JobEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000],
+    migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000, SchedulerTenants1768000000000],
   });
   const clock = new FakeClock(START);
   const outbox = new Outbox();
@@ -201,10 +202,10 @@ describe('retries', () => {
 
     const requested = await published(TOPICS.backupRequested);
     expect(requested.map((r) => r.attempt)).toEqual([1, 2, 3]);
-    const job = await a.scheduler.job(requested[2].jobId);
+    const job = await a.scheduler.job(requested[2].jobId, 'default');
     expect(job).toMatchObject({ attempt: 3, retryOf: first.jobId, status: 'failed' });
     expect(job.attempts.map((x) => [x.id, x.attempt, x.status])).toEqual(requested.map((r) => [r.jobId, r.attempt, 'failed']));
-    expect((await a.scheduler.job(first.jobId)).attempts).toHaveLength(3);
+    expect((await a.scheduler.job(first.jobId, 'default')).attempts).toHaveLength(3);
   });
 
   it('does not retry without a retry rule', async () => {

@@ -1,4 +1,4 @@
-import { EventEnvelope, jobSecretRef, ManualBackupRequest, PolicyChanged, PolicyDeleted, runnableSourceProblem, splitSourceSecret, TOPICS } from '@arca/contracts';
+import { EventEnvelope, jobSecretRef, ManualBackupRequest, PolicyChanged, PolicyDeleted, runnableSourceProblem, splitSourceSecret, tenantOfEvent, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
 import { keepSourceSecret } from '@arca/service-kit';
 import {
@@ -24,7 +24,7 @@ export interface TickResult {
   rpoBreaches: number;
 }
 
-type Schedule = Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec' | 'backupWindow' | 'timezone' | 'windowEnd' | 'objectLock'>;
+type Schedule = Pick<ScheduleEntity, 'policyId' | 'tenant' | 'source' | 'bandwidthLimitBytesPerSec' | 'backupWindow' | 'timezone' | 'windowEnd' | 'objectLock'>;
 
 function dueSchedule(s: Pick<ScheduleEntity, 'cron' | 'timezone' | 'backupWindow' | 'catchUp'>): DueSchedule {
   return { cron: s.cron, timezone: s.timezone, window: s.backupWindow, catchUp: s.catchUp };
@@ -57,7 +57,7 @@ export class SchedulerService {
       const knownSince = current?.knownSince ?? now;
       const lastSuccessAt = current?.lastSuccessAt ?? null;
       await m.save(ScheduleEntity, {
-        policyId, policyVersion: version, cron: timing.cron, timezone: timing.timezone, backupWindow: timing.window,
+        policyId, tenant: tenantOfEvent(event), policyVersion: version, cron: timing.cron, timezone: timing.timezone, backupWindow: timing.window,
         source: { ...spec.source }, bandwidthLimitBytesPerSec: spec.bandwidthLimitBytesPerSec ?? null, objectLock: scheduleObjectLock(spec),
         nextDueAt: unchangedTiming ? current.nextDueAt : nextDueTime(timing, now),
         catchUp: spec.catchUp ?? 'once', windowEnd: spec.windowEnd ?? 'finish',
@@ -111,7 +111,7 @@ export class SchedulerService {
       for (const schedule of due) {
         const decision = decideDue(dueSchedule(schedule), schedule.nextDueAt, now, this.missedAfterMs);
         if (decision.why !== 'on time') this.logger.log(`policy ${schedule.policyId}: due ${schedule.nextDueAt.toISOString()} ${decision.why}; next ${decision.nextDueAt.toISOString()}`);
-        const jobId = decision.runFor && await this.insertJob(m, { policyId: schedule.policyId, kind: 'backup', dueAt: decision.runFor, source: schedule.source, requestedAt: now });
+        const jobId = decision.runFor && await this.insertJob(m, { tenant: schedule.tenant, policyId: schedule.policyId, kind: 'backup', dueAt: decision.runFor, source: schedule.source, requestedAt: now });
         if (jobId) {
           await this.requestBackup(m, { id: jobId, attempt: 1, dueAt: decision.runFor!, source: schedule.source }, schedule, now);
           started++;
@@ -154,11 +154,11 @@ export class SchedulerService {
       for (const schedule of due) {
         const decision = decideDue({ cron: schedule.pruneCron!, timezone: schedule.timezone, catchUp: schedule.catchUp }, schedule.pruneNextDueAt!, now, this.missedAfterMs);
         if (decision.runFor) {
-          const jobId = await this.insertJob(m, { policyId: schedule.policyId, kind: 'prune', dueAt: decision.runFor, source: null, requestedAt: now });
+          const jobId = await this.insertJob(m, { tenant: schedule.tenant, policyId: schedule.policyId, kind: 'prune', dueAt: decision.runFor, source: null, requestedAt: now });
           if (jobId) {
             await this.outbox.enqueue(m, TOPICS.pruneRequested, {
               jobId, policyId: schedule.policyId, ...(schedule.pruneMaxUnusedPercent !== null ? { maxUnusedPercent: schedule.pruneMaxUnusedPercent } : {}),
-            }, { jobId });
+            }, { jobId, tenant: schedule.tenant });
             started++;
           }
         }
@@ -180,7 +180,7 @@ export class SchedulerService {
         await m.update(JobEntity, { id: job.id }, { cancelRequestedAt: now });
         await this.outbox.enqueue(m, TOPICS.backupCancelRequested, {
           jobId: job.id, reason: `the backup window closed at ${job.windowClosesAt!.toISOString()} and the policy's windowEnd is "cancel"`,
-        }, { jobId: job.id });
+        }, { jobId: job.id, tenant: job.tenant });
         cancelled++;
       }
       return cancelled;
@@ -199,14 +199,14 @@ export class SchedulerService {
         await m.update(ScheduleEntity, { policyId: s.policyId }, { rpoBreachedAt: now });
         await this.outbox.enqueue(m, TOPICS.policyRpoBreached, {
           policyId: s.policyId, lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null, rpoMinutes: s.rpoMinutes!, detectedAt: now.toISOString(),
-        });
+        }, { tenant: s.tenant });
         breached++;
       }
       return breached;
     });
   }
 
-  async requestManualBackup(request: ManualBackupRequest, actor: string): Promise<{ jobId: string }> {
+  async requestManualBackup(request: ManualBackupRequest, tenant: string, actor: string): Promise<{ jobId: string }> {
     if (!request.policyId && !request.source) throw new BadRequestException(['give policyId (run a policy now) or source (back up a source once)']);
     if (request.source) {
       const problem = runnableSourceProblem(request.source);
@@ -226,27 +226,28 @@ export class SchedulerService {
     return this.dataSource.transaction(async (m) => {
       let schedule: Pick<ScheduleEntity, 'policyId' | 'source' | 'bandwidthLimitBytesPerSec' | 'objectLock'>;
       if (request.policyId) {
-        const found = await m.findOneBy(ScheduleEntity, { policyId: request.policyId });
+        // another tenant's policy is unknown here, like one that does not exist
+        const found = await m.findOneBy(ScheduleEntity, { policyId: request.policyId, tenant });
         if (!found) throw new NotFoundException(`policy ${request.policyId} is not known to the scheduler (create it first, or wait a moment after creating it)`);
         schedule = found;
       } else {
         schedule = { policyId: null as unknown as string, source: { ...source! }, bandwidthLimitBytesPerSec: request.bandwidthLimitBytesPerSec ?? null, objectLock: null };
       }
-      await m.insert(JobEntity, { id: jobId, policyId: schedule.policyId ?? null, trigger: 'manual', dueAt: null, source: schedule.source as never, actor, requestedAt: now });
+      await m.insert(JobEntity, { id: jobId, tenant, policyId: schedule.policyId ?? null, trigger: 'manual', dueAt: null, source: schedule.source as never, actor, requestedAt: now });
       // A run asked for by hand is the operator's call: no window applies to it.
       await this.outbox.enqueue(m, TOPICS.backupRequested, {
         jobId, ...(schedule.policyId ? { policyId: schedule.policyId } : {}), source: schedule.source as never, trigger: 'manual',
         ...(schedule.bandwidthLimitBytesPerSec ? { bandwidthLimitBytesPerSec: schedule.bandwidthLimitBytesPerSec } : {}),
         ...requestedObjectLock(schedule),
-      }, { jobId, actor });
+      }, { jobId, actor, tenant });
       return { jobId };
     });
   }
 
   /** A job with every attempt of its chain (the first run and its retries), so an operator sees what was tried. */
-  async job(id: string): Promise<JobEntity & { attempts: Array<Pick<JobEntity, 'id' | 'attempt' | 'status' | 'error' | 'requestedAt' | 'runAt' | 'finishedAt'>> }> {
+  async job(id: string, tenant: string): Promise<JobEntity & { attempts: Array<Pick<JobEntity, 'id' | 'attempt' | 'status' | 'error' | 'requestedAt' | 'runAt' | 'finishedAt'>> }> {
     const jobs = this.dataSource.getRepository(JobEntity);
-    const job = await jobs.findOneBy({ id });
+    const job = await jobs.findOneBy({ id, tenant });
     if (!job) throw new NotFoundException(`job ${id} not found`);
     const first = job.retryOf ?? job.id;
     const chain = await jobs.createQueryBuilder('j').where('j.id = :first OR j.retry_of = :first', { first }).orderBy('j.attempt').getMany();
@@ -254,7 +255,7 @@ export class SchedulerService {
   }
 
   /** Inserts a scheduled job for a due time; its id, or undefined when that due time already has its job. */
-  private async insertJob(m: EntityManager, job: Pick<JobEntity, 'policyId' | 'kind' | 'dueAt' | 'source' | 'requestedAt'>): Promise<string | undefined> {
+  private async insertJob(m: EntityManager, job: Pick<JobEntity, 'tenant' | 'policyId' | 'kind' | 'dueAt' | 'source' | 'requestedAt'>): Promise<string | undefined> {
     const id = randomUUID();
     const inserted = await m.createQueryBuilder().insert().into(JobEntity)
       .values({ id, ...job, source: job.source as never, trigger: 'schedule', actor: 'scheduler', status: 'requested' })
@@ -273,6 +274,6 @@ export class SchedulerService {
       ...(windowClosesAt ? { notAfter: windowClosesAt.toISOString() } : {}),
       ...(schedule.bandwidthLimitBytesPerSec ? { bandwidthLimitBytesPerSec: schedule.bandwidthLimitBytesPerSec } : {}),
       ...requestedObjectLock(schedule),
-    }, { jobId: job.id });
+    }, { jobId: job.id, tenant: schedule.tenant });
   }
 }

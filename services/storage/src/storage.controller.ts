@@ -2,6 +2,7 @@ import { EventEnvelope, PacksDeleted, PackStored, SnapshotForgotten, SnapshotSto
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller, Get } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { CallerTenant } from '@arca/service-kit';
 import { UsageService } from './usage.service';
 
 @Controller()
@@ -29,7 +30,7 @@ export class StorageController {
   }
 
   @Get('usage')
-  getUsage() {
-    return this.usage.usage();
+  getUsage(@CallerTenant() tenant: string) {
+    return this.usage.usage(tenant);
   }
 }

@@ -102,6 +102,9 @@ export class ChunkIdsRequest {
    * chunks it reuses from its parent). Without it, condemned packs answer too (reads and restores).
    */
   @IsOptional() @IsBoolean() live?: boolean;
+
+  /** Locate across every tenant's chunks, not only the caller's (x-arca-tenant): repository-wide work (check, prune). */
+  @IsOptional() @IsBoolean() allTenants?: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
+import { TENANT_ID } from '../common/tenant';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 
@@ -105,6 +106,10 @@ export class CreateApiKeyRequest {
 
   @IsIn(['admin', 'operator', 'auditor'], { message: 'role must be one of admin, operator, auditor' })
   role: 'admin' | 'operator' | 'auditor';
+
+  /** The key's tenant (a slug); absent: the creator's own. Only admins of `default` may name another. */
+  @IsOptional() @IsString() @Matches(TENANT_ID, { message: 'tenant must be a lower-case slug: letters, digits and inner hyphens, at most 63' })
+  tenant?: string;
 }
 
 /** GET /audit/export. */

@@ -11,17 +11,21 @@ import { Caller } from './caller';
 import { guardApiDocs } from './docs-access';
 import { trustProxy } from './trust-proxy';
 import { Principal } from './principal';
-import { Roles } from './roles';
+import { InstallationRoute, Roles } from './roles';
 
 @Controller()
 class ExampleController {
   @Get('ops') @Roles('operator') ops() { return { ok: true }; }
   @Get('open') @PublicRoute() open() { return { ok: true }; }
   @Get('forgotten') forgotten() { return { ok: true }; }
+  @Get('repository') @Roles('operator') @InstallationRoute() repository() { return { ok: true }; }
 }
 
 /** Keys by header value: "admin", "operator", "auditor", "auditor-2"; anything else fails. */
-const principals: Record<string, Principal> = Object.fromEntries(['admin', 'operator', 'auditor', 'auditor-2'].map((name) => [name, { type: 'api-key', id: `id-${name}`, name, roles: [name.replace(/-\d$/, '') as Principal['roles'][number]] }]));
+const principals: Record<string, Principal> = {
+  ...Object.fromEntries(['admin', 'operator', 'auditor', 'auditor-2'].map((name) => [name, { type: 'api-key', id: `id-${name}`, name, roles: [name.replace(/-\d$/, '') as Principal['roles'][number]], tenant: 'default' }])),
+  'acme-admin': { type: 'api-key', id: 'id-acme-admin', name: 'acme-admin', roles: ['admin'], tenant: 'acme' },
+};
 const metrics = new MetricsService('gateway-test');
 const audited: Array<{ caller: Caller; action: string; details: Record<string, unknown> }> = [];
 
@@ -62,6 +66,17 @@ describe('AccessGuard: one place that admits, refuses, audits and rate-limits', 
     const open = await get('/open', undefined, '127.0.1.1');
     expect(open.status).toBe(200);
     expect(open.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("admits only the default tenant's callers to a repository-wide route, auditing another tenant's refusal", async () => {
+    audited.length = 0;
+    expect((await get('/repository', 'operator', '127.0.9.1')).status).toBe(200);
+    const refused = await get('/repository', 'acme-admin', '127.0.9.1');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).message).toBe('GET /repository acts on the whole repository: only the default tenant may call it');
+    expect((await get('/ops', 'acme-admin', '127.0.9.1')).status).toBe(200); // an ordinary route admits its role in any tenant
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(audited).toEqual([{ caller: expect.objectContaining({ actor: 'key:acme-admin', tenant: 'acme' }), action: 'auth.refused', details: expect.objectContaining({ path: '/repository' }) }]);
   });
 
   it('answers 401 without credentials and 403 to a role the route does not name, auditing both', async () => {

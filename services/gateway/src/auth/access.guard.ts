@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@arca/contracts';
 import { MetricsService, PUBLIC_ROUTE } from '@arca/service-kit';
 import type { Counter } from 'prom-client';
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
@@ -10,7 +11,7 @@ import { Authenticator, GATEWAY_CONFIG } from './authenticator';
 import { callerOf } from './caller';
 import { FailureLimiter } from './failure-limiter';
 import { AuthenticatedRequest } from './principal';
-import { Role, ROUTE_ROLES } from './roles';
+import { INSTALLATION_ROUTE, Role, ROUTE_ROLES } from './roles';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
@@ -57,6 +58,11 @@ export class AccessGuard implements CanActivate {
     const route = `${request.method} ${request.route?.path ?? request.path}`;
     if (!allowed) this.logger.error(`${route} has no @Roles or @PublicRoute: refused to everyone`);
     await this.admit(request, response, allowed, route);
+    if (this.reflector.getAllAndOverride<boolean>(INSTALLATION_ROUTE, targets) && request.principal!.tenant !== DEFAULT_TENANT) {
+      const reason = `${route} acts on the whole repository: only the ${DEFAULT_TENANT} tenant may call it`;
+      this.fail(request, 'auth.refused', reason, []);
+      throw new ForbiddenException(reason);
+    }
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { qualifiedTable } from '@arca/persistence';
+import { DEFAULT_TENANT } from '@arca/contracts';
 import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,13 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import type { Principal } from './principal';
 import type { Role } from './roles';
+
+/** A key to make: its name, role and tenant. */
+export interface KeySpec {
+  name: string;
+  role: Role;
+  tenant: string;
+}
 
 /** What the API shows of a key: never its secret or hash. */
 export type ApiKeyView = Omit<ApiKeyEntity, 'secretHash'>;
@@ -49,7 +57,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
       // One gateway at a time decides whether the table is empty.
       await m.query(`LOCK TABLE ${qualifiedTable(this.dataSource, ApiKeyEntity)} IN SHARE ROW EXCLUSIVE MODE`);
       if ((await m.count(ApiKeyEntity)) > 0) return undefined;
-      return this.insert(m.getRepository(ApiKeyEntity), { name: 'first-admin', role: 'admin' }, 'arca-start');
+      return this.insert(m.getRepository(ApiKeyEntity), { name: 'first-admin', role: 'admin', tenant: DEFAULT_TENANT }, 'arca-start');
     });
     if (!created) return undefined;
     mkdirSync(path.dirname(file), { recursive: true });
@@ -59,17 +67,19 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return created;
   }
 
-  async create(spec: { name: string; role: Role }, createdBy: string): Promise<NewApiKey> {
+  async create(spec: KeySpec, createdBy: string): Promise<NewApiKey> {
     return this.insert(this.dataSource.getRepository(ApiKeyEntity), spec, createdBy);
   }
 
-  async list(): Promise<ApiKeyView[]> {
-    return (await this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } })).map(view);
+  /** The tenant's keys; another tenant's are not there. */
+  async list(tenant: string): Promise<ApiKeyView[]> {
+    return (await this.dataSource.getRepository(ApiKeyEntity).find({ where: { tenant }, order: { createdAt: 'ASC' } })).map(view);
   }
 
-  async revoke(id: string): Promise<ApiKeyView> {
+  /** Another tenant's key is "not found", like a key that does not exist. */
+  async revoke(id: string, tenant: string): Promise<ApiKeyView> {
     const repository = this.dataSource.getRepository(ApiKeyEntity);
-    const key = await repository.findOneBy({ id });
+    const key = await repository.findOneBy({ id, tenant });
     if (!key) throw new NotFoundException(`API key ${id} not found`);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
@@ -79,13 +89,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   /** A new secret for the same name and role; the old key stops working at once. */
-  async rotate(id: string, by: string): Promise<NewApiKey> {
+  async rotate(id: string, tenant: string, by: string): Promise<NewApiKey> {
     return this.dataSource.transaction(async (m) => {
       const repository = m.getRepository(ApiKeyEntity);
-      const old = await repository.findOne({ where: { id, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+      const old = await repository.findOne({ where: { id, tenant, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
       if (!old) throw new NotFoundException(`API key ${id} not found or already revoked`);
       await repository.update({ id }, { revokedAt: new Date() });
-      return this.insert(repository, { name: old.name, role: old.role }, by, old.id);
+      return this.insert(repository, { name: old.name, role: old.role, tenant: old.tenant }, by, old.id);
     });
   }
 
@@ -99,13 +109,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await repository.update({ id: found.id }, { lastUsedAt: now });
     }
-    return { type: 'api-key', id: found.id, name: found.name, roles: [found.role] };
+    return { type: 'api-key', id: found.id, name: found.name, roles: [found.role], tenant: found.tenant };
   }
 
-  private async insert(repository: Repository<ApiKeyEntity>, spec: { name: string; role: Role }, createdBy: string, rotatedFrom: string | null = null): Promise<NewApiKey> {
+  private async insert(repository: Repository<ApiKeyEntity>, spec: KeySpec, createdBy: string, rotatedFrom: string | null = null): Promise<NewApiKey> {
     const key = `arca_${randomBytes(32).toString('base64url')}`;
     const entity: ApiKeyEntity = {
-      id: randomUUID(), name: spec.name, role: spec.role, secretHash: hashKey(key), prefix: key.slice(0, 12),
+      id: randomUUID(), name: spec.name, role: spec.role, tenant: spec.tenant, secretHash: hashKey(key), prefix: key.slice(0, 12),
       createdBy, createdAt: new Date(), lastUsedAt: null, revokedAt: null, rotatedFrom,
     };
     await repository.insert(entity);

@@ -19,7 +19,7 @@ export class Authenticator {
 
   constructor(private readonly keys: ApiKeysService, @Inject(GATEWAY_CONFIG) config: GatewayEnv) {
     this.oidc = config.OIDC_ISSUER
-      ? new OidcVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE!, jwksUrl: config.OIDC_JWKS_URL!, roleClaim: config.OIDC_ROLE_CLAIM, tenantClaim: config.OIDC_TENANT_CLAIM })
+      ? new OidcVerifier({ issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE!, jwksUrl: config.OIDC_JWKS_URL!, roleClaim: config.OIDC_ROLE_CLAIM, tenantClaim: config.OIDC_TENANT_CLAIM, defaultTenant: config.OIDC_DEFAULT_TENANT })
       : undefined;
   }
 

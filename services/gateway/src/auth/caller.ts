@@ -1,4 +1,4 @@
-import { AuditPrincipal } from '@arca/contracts';
+import { AuditPrincipal, DEFAULT_TENANT } from '@arca/contracts';
 import { currentTraceId } from '@arca/telemetry';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { actorOf, AuthenticatedRequest } from './principal';
@@ -7,6 +7,8 @@ import { actorOf, AuthenticatedRequest } from './principal';
 export interface Caller {
   /** `key:<name>`, `oidc:<subject>`, or `anonymous` (a failed login). */
   actor: string;
+  /** The authenticated principal's tenant (`default` for a failed login, which has none). */
+  tenant: string;
   principal?: AuditPrincipal;
   requestId?: string;
   traceId?: string;
@@ -16,7 +18,8 @@ export function callerOf(request: AuthenticatedRequest): Caller {
   const p = request.principal;
   return {
     actor: actorOf(p),
-    ...(p ? { principal: { type: p.type, id: p.id, name: p.name, roles: p.roles, ...(p.tenant ? { tenant: p.tenant } : {}) } } : {}),
+    tenant: p?.tenant ?? DEFAULT_TENANT,
+    ...(p ? { principal: { type: p.type, id: p.id, name: p.name, roles: p.roles, tenant: p.tenant } } : {}),
     ...(request.requestId ? { requestId: request.requestId } : {}),
     ...(currentTraceId() ? { traceId: currentTraceId() } : {}),
   };

@@ -9,14 +9,22 @@ describe('OidcVerifier against a JWKS served on loopback', () => {
   let now = Date.now();
   beforeAll(async () => {
     issuer = await startTestIssuer('arca-api');
-    verifier = new OidcVerifier({ issuer: issuer.issuer, audience: 'arca-api', jwksUrl: issuer.jwksUrl, roleClaim: 'arca_role', tenantClaim: 'tenant' }, () => now);
+    verifier = new OidcVerifier({ issuer: issuer.issuer, audience: 'arca-api', jwksUrl: issuer.jwksUrl, roleClaim: 'arca_role', tenantClaim: 'arca_tenant' }, () => now);
   });
   afterAll(() => issuer.close());
   const seconds = () => Math.floor(now / 1000);
 
   it('accepts RS256 and ES256 tokens, taking role(s) and tenant from the configured claims', async () => {
-    expect(await verifier.verify(issuer.token({ tenant: 'acme' }))).toEqual({ type: 'oidc', id: 'alice@example.com', name: 'alice@example.com', roles: ['operator'], tenant: 'acme' });
+    expect(await verifier.verify(issuer.token({ arca_tenant: 'acme' }))).toEqual({ type: 'oidc', id: 'alice@example.com', name: 'alice@example.com', roles: ['operator'], tenant: 'acme' });
     expect((await verifier.verify(issuer.token({ arca_role: ['auditor', 'not-a-role'] }, { alg: 'ES256' }))).roles).toEqual(['auditor']);
+  });
+
+  it('refuses a token without the tenant claim unless a default tenant is configured, and a tenant that is not a slug', async () => {
+    await expect(verifier.verify(issuer.token({ arca_tenant: undefined }))).rejects.toThrow(/no tenant claim arca_tenant \(and no OIDC_DEFAULT_TENANT\)/);
+    await expect(verifier.verify(issuer.token({ arca_tenant: '../Acme' }))).rejects.toThrow(/claim arca_tenant is not a tenant id/);
+    const withDefault = new OidcVerifier({ issuer: issuer.issuer, audience: 'arca-api', jwksUrl: issuer.jwksUrl, roleClaim: 'arca_role', tenantClaim: 'arca_tenant', defaultTenant: 'default' }, () => now);
+    expect((await withDefault.verify(issuer.token({ arca_tenant: undefined }))).tenant).toBe('default');
+    expect((await withDefault.verify(issuer.token({ arca_tenant: 'acme' }))).tenant).toBe('acme');
   });
 
   it.each([

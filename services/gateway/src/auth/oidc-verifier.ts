@@ -1,4 +1,5 @@
 import { createPublicKey, JsonWebKey, KeyObject, verify } from 'node:crypto';
+import { isTenantId } from '@arca/contracts';
 import { isRole, Role } from './roles';
 import type { Principal } from './principal';
 
@@ -9,6 +10,8 @@ export interface OidcConfig {
   /** The claim holding the role (a string or a list of strings). */
   roleClaim: string;
   tenantClaim: string;
+  /** The tenant of a token without the tenant claim; none: such a token is refused. */
+  defaultTenant?: string;
   /** Leeway for exp and nbf, for clocks that disagree a little. */
   clockToleranceSeconds?: number;
 }
@@ -77,8 +80,11 @@ export class OidcVerifier {
     const claimed = claims[this.config.roleClaim];
     const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter(isRole) as Role[];
     if (roles.length === 0) throw new TokenRejected(`no Arca role in claim ${this.config.roleClaim}`);
-    const tenant = claims[this.config.tenantClaim];
-    return { type: 'oidc', id: claims.sub, name: claims.sub, roles, ...(typeof tenant === 'string' ? { tenant } : {}) };
+    const claimedTenant = claims[this.config.tenantClaim];
+    const tenant = claimedTenant === undefined ? this.config.defaultTenant : claimedTenant;
+    if (tenant === undefined) throw new TokenRejected(`no tenant claim ${this.config.tenantClaim} (and no OIDC_DEFAULT_TENANT)`);
+    if (!isTenantId(tenant)) throw new TokenRejected(`claim ${this.config.tenantClaim} is not a tenant id (a lower-case slug)`);
+    return { type: 'oidc', id: claims.sub, name: claims.sub, roles, tenant };
   }
 
   private async key(kid: string | undefined, kty: string): Promise<KeyObject> {

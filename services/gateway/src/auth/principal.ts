@@ -10,8 +10,8 @@ export interface Principal {
   /** The key's name, or the token's subject: a label for people, not an identity. */
   name: string;
   roles: Role[];
-  /** The tenant claim of a token, recorded only: tenants are not enforced yet. */
-  tenant?: string;
+  /** The tenant whose objects it sees and touches: the key's, or the token's tenant claim. */
+  tenant: string;
 }
 
 /** The request as the guard leaves it: authenticated, with an id for logs and the audit trail. */

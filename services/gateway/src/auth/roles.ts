@@ -21,3 +21,12 @@ export const ROUTE_ROLES = 'arca:route-roles';
  * without a decision is closed, not open. `@Roles('admin')` is an admin-only route.
  */
 export const Roles = (...roles: Role[]): ClassDecorator & MethodDecorator => SetMetadata(ROUTE_ROLES, [...new Set<Role>(['admin', ...roles])]);
+
+/** Metadata key of routes that act on the whole repository (AccessGuard admits only the `default` tenant's callers). */
+export const INSTALLATION_ROUTE = 'arca:installation-route';
+
+/**
+ * A repository-wide operation (passphrase change, prune, check and repair): every tenant's data
+ * is in it, so only callers of the installation tenant `default` may run it; others get 403.
+ */
+export const InstallationRoute = (): ClassDecorator & MethodDecorator => SetMetadata(INSTALLATION_ROUTE, true);

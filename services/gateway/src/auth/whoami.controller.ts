@@ -12,9 +12,9 @@ import { Roles } from './roles';
 export class WhoamiController {
   @Get()
   @Roles('operator', 'auditor')
-  @ApiOperation({ summary: 'The authenticated caller: how it signed in (API key or OIDC token), its name and roles' })
+  @ApiOperation({ summary: 'The authenticated caller: how it signed in (API key or OIDC token), its name, roles and tenant' })
   whoami(@Req() request: AuthenticatedRequest) {
     const p = request.principal!;
-    return { actor: actorOf(p), type: p.type, id: p.id, name: p.name, roles: p.roles, ...(p.tenant ? { tenant: p.tenant } : {}) };
+    return { actor: actorOf(p), type: p.type, id: p.id, name: p.name, roles: p.roles, tenant: p.tenant };
   }
 }

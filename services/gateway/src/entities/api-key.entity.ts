@@ -13,6 +13,10 @@ export class ApiKeyEntity {
   @Column({ type: 'text' })
   role: Role;
 
+  /** The tenant whose objects the key sees and touches. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   /** SHA-256 of the whole key (hex); unique, so a presented key is found by one index probe. */
   @Column({ name: 'secret_hash', type: 'text', unique: true })
   secretHash: string;

@@ -73,7 +73,7 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
         const code = randomBytes(16).toString('base64url');
         codes.set(code, {
           clientId: form.get('client_id')!, redirectUri: form.get('redirect_uri')!, challenge: form.get('code_challenge')!,
-          claims: { sub: form.get('sub'), arca_role: form.get('arca_role'), ...(form.get('nonce') ? { nonce: form.get('nonce') } : {}) },
+          claims: { sub: form.get('sub'), arca_role: form.get('arca_role'), arca_tenant: 'default', ...(form.get('nonce') ? { nonce: form.get('nonce') } : {}) },
         });
         const back = new URL(form.get('redirect_uri')!);
         back.searchParams.set('code', code);
@@ -104,7 +104,7 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
     const alg = options.alg ?? 'RS256';
     const now = Math.floor(Date.now() / 1000);
     const header = { alg, typ: 'JWT', kid: options.kid ?? kid(alg) };
-    const payload = { iss: issuer, aud: audience, sub: 'alice@example.com', iat: now, nbf: now, exp: now + 3600, arca_role: 'operator', ...claims };
+    const payload = { iss: issuer, aud: audience, sub: 'alice@example.com', iat: now, nbf: now, exp: now + 3600, arca_role: 'operator', arca_tenant: 'default', ...claims };
     const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     const key = options.key ?? keys[alg].privateKey;
     const signature = sign('sha256', Buffer.from(input), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);

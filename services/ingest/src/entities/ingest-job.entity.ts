@@ -15,6 +15,10 @@ export class IngestJobEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
+  /** The tenant whose job (snapshot) it is. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ type: 'text' })
   kind: IngestJobKind;
 

@@ -18,6 +18,10 @@ export class SnapshotEntity {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
+  /** The tenant whose job (snapshot) it is. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ type: 'timestamptz' })
   time: Date;
 

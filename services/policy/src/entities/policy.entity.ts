@@ -7,8 +7,12 @@ export class PolicyEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
-  @Column({ type: 'text', unique: true })
+  /** Unique within the tenant. */
+  @Column({ type: 'text' })
   name: string;
+
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
 
   @Column({ type: 'integer' })
   version: number;

@@ -9,13 +9,18 @@ const bigintNumber = { to: (value: number) => value, from: (value: string | null
  */
 @Entity({ name: 'audit_log' })
 @Index('audit_log_time_idx', ['time'])
+@Index('audit_log_tenant_seq_key', ['tenant', 'seq'], { unique: true })
 export class AuditEntryEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId: string;
 
-  /** The entry's place in the chain, from 1. */
-  @Column({ type: 'bigint', unique: true, transformer: bigintNumber })
+  /** The entry's place in its tenant's chain, from 1 (unique with the tenant). */
+  @Column({ type: 'bigint', transformer: bigintNumber })
   seq: number;
+
+  /** The tenant it belongs to. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
 
   @Column({ type: 'timestamptz' })
   time: Date;

@@ -16,6 +16,10 @@ export class JobViewEntity {
   @Column({ type: 'text' })
   status: JobStatus;
 
+  /** The tenant it belongs to. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ name: 'policy_id', type: 'uuid', nullable: true })
   policyId: string | null;
 

@@ -9,6 +9,10 @@ export class PolicyViewEntity {
   @Column({ type: 'text' })
   name: string;
 
+  /** The tenant it belongs to. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ name: 'rpo_minutes', type: 'integer' })
   rpoMinutes: number;
 

@@ -9,6 +9,10 @@ export class ReplicationViewEntity {
   @PrimaryColumn({ type: 'text' })
   site: string;
 
+  /** The tenant it belongs to. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ type: 'text' })
   status: 'completed' | 'failed';
 

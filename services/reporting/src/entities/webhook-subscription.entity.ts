@@ -16,6 +16,10 @@ export class WebhookSubscriptionEntity {
   @Column({ type: 'text' })
   secret: string;
 
+  /** The tenant it belongs to. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ name: 'created_by', type: 'text' })
   createdBy: string;
 

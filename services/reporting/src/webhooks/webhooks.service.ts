@@ -17,44 +17,45 @@ function view({ secret: _secret, ...rest }: WebhookSubscriptionEntity): Subscrip
 export class WebhooksService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async subscribe(request: CreateWebhookRequest, createdBy: string): Promise<SubscriptionView & { secret: string }> {
+  async subscribe(request: CreateWebhookRequest, tenant: string, createdBy: string): Promise<SubscriptionView & { secret: string }> {
     const subscription: WebhookSubscriptionEntity = {
-      id: randomUUID(), url: request.url, events: request.events, secret: `whsec_${randomBytes(32).toString('base64url')}`, createdBy, createdAt: new Date(),
+      id: randomUUID(), tenant, url: request.url, events: request.events, secret: `whsec_${randomBytes(32).toString('base64url')}`, createdBy, createdAt: new Date(),
     };
     await this.dataSource.getRepository(WebhookSubscriptionEntity).insert(subscription);
     return { ...view(subscription), secret: subscription.secret };
   }
 
-  async list(): Promise<SubscriptionView[]> {
-    return (await this.dataSource.getRepository(WebhookSubscriptionEntity).find({ order: { createdAt: 'ASC' } })).map(view);
+  async list(tenant: string): Promise<SubscriptionView[]> {
+    return (await this.dataSource.getRepository(WebhookSubscriptionEntity).find({ where: { tenant }, order: { createdAt: 'ASC' } })).map(view);
   }
 
   /** Removes a subscription and its deliveries, sent or not. */
-  async remove(id: string): Promise<void> {
-    const { affected } = await this.dataSource.getRepository(WebhookSubscriptionEntity).delete({ id });
+  async remove(tenant: string, id: string): Promise<void> {
+    const { affected } = await this.dataSource.getRepository(WebhookSubscriptionEntity).delete({ id, tenant });
     if (!affected) throw new NotFoundException(`webhook ${id} not found`);
   }
 
-  async deliveries(subscriptionId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
-    await this.existing(subscriptionId);
+  async deliveries(tenant: string, subscriptionId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
+    await this.existing(tenant, subscriptionId);
     return this.dataSource.getRepository(WebhookDeliveryEntity).find({ where: { subscriptionId }, order: { createdAt: 'DESC' }, take: limit });
   }
 
   /** A `webhook.test` delivery to one subscription, sent like any other. */
-  async test(subscriptionId: string): Promise<WebhookDeliveryEntity> {
-    await this.existing(subscriptionId);
+  async test(tenant: string, subscriptionId: string): Promise<WebhookDeliveryEntity> {
+    await this.existing(tenant, subscriptionId);
     const eventId = randomUUID();
-    await this.enqueue(this.dataSource.manager, 'webhook.test', eventId, new Date(), { message: 'a test delivery from Arca' }, subscriptionId);
+    await this.enqueue(this.dataSource.manager, tenant, 'webhook.test', eventId, new Date(), { message: 'a test delivery from Arca' }, subscriptionId);
     return this.dataSource.getRepository(WebhookDeliveryEntity).findOneByOrFail({ subscriptionId, eventId });
   }
 
   /**
-   * Writes a delivery for each subscription to `event` (or for the one named), in the caller's
-   * transaction: the event is consumed and its deliveries exist, or neither. Once per event id.
+   * Writes a delivery for each of the tenant's subscriptions to `event` (or for the one named), in
+   * the caller's transaction: the event is consumed and its deliveries exist, or neither. Once per
+   * event id. Another tenant's subscriptions never hear of it.
    */
-  async enqueue(m: EntityManager, event: string, eventId: string, occurredAt: Date, data: Record<string, unknown>, onlySubscription?: string): Promise<void> {
+  async enqueue(m: EntityManager, tenant: string, event: string, eventId: string, occurredAt: Date, data: Record<string, unknown>, onlySubscription?: string): Promise<void> {
     const subscriptions = await m.createQueryBuilder(WebhookSubscriptionEntity, 's')
-      .where(onlySubscription ? 's.id = :id' : ':event = ANY(s.events)', { id: onlySubscription, event }).getMany();
+      .where(onlySubscription ? 's.id = :id' : ':event = ANY(s.events)', { id: onlySubscription, event }).andWhere('s.tenant = :tenant', { tenant }).getMany();
     if (subscriptions.length === 0) return;
     const body = JSON.stringify({ id: eventId, type: event, occurredAt: occurredAt.toISOString(), data });
     const now = new Date();
@@ -76,7 +77,7 @@ export class WebhooksService {
     return found.map((d) => ({ ...d, ...rows.find((r) => r.id === d.id)! }));
   }
 
-  private async existing(id: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(WebhookSubscriptionEntity).existsBy({ id }))) throw new NotFoundException(`webhook ${id} not found`);
+  private async existing(tenant: string, id: string): Promise<void> {
+    if (!(await this.dataSource.getRepository(WebhookSubscriptionEntity).existsBy({ id, tenant }))) throw new NotFoundException(`webhook ${id} not found`);
   }
 }

@@ -19,6 +19,7 @@ import { ReadModelsService } from '../read-models.service';
 import { DeliveryWorker } from './delivery-worker';
 import { verifySignature } from './webhook-signature';
 import { WebhooksService } from './webhooks.service';
+import { ReportingTenants1768000000000 } from '../migrations/1768000000000-reporting-tenants';
 
 const test = createTestSchema('reporting_webhooks');
 let dataSource: DataSource;
@@ -61,7 +62,7 @@ describe('webhooks', () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: test.schema, poolSize: 4,
       entities: [JobViewEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000],
+      migrations: [Messaging1763999999000, ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000],
     });
     webhooks = new WebhooksService(dataSource);
     readModels = new ReadModelsService(dataSource, webhooks);
@@ -74,20 +75,20 @@ describe('webhooks', () => {
   });
 
   it('delivers a consumed event once per subscription, signed, retrying with backoff until the receiver answers 2xx', async () => {
-    const failures = await webhooks.subscribe({ url: `${base}/failures`, events: ['backup.failed'] }, 'key:first-admin');
+    const failures = await webhooks.subscribe({ url: `${base}/failures`, events: ['backup.failed'] }, 'default', 'key:first-admin');
     expect(failures.secret).toMatch(/^whsec_/);
-    const other = await webhooks.subscribe({ url: `${base}/completed`, events: ['backup.completed'] }, 'key:first-admin');
-    expect((await webhooks.list()).find((s) => s.id === failures.id)).not.toHaveProperty('secret');
+    const other = await webhooks.subscribe({ url: `${base}/completed`, events: ['backup.completed'] }, 'default', 'key:first-admin');
+    expect((await webhooks.list('default')).find((s) => s.id === failures.id)).not.toHaveProperty('secret');
     answers.set('/failures', [500, 503]);
 
     const event = failedBackup();
     await readModels.applyJobEvent(event, 'reporting');
     await readModels.applyJobEvent(event, 'reporting'); // redelivered by Kafka: still one delivery
-    await deliverUntil(async () => (await webhooks.deliveries(failures.id, 10))[0]?.status === 'delivered');
+    await deliverUntil(async () => (await webhooks.deliveries('default', failures.id, 10))[0]?.status === 'delivered');
 
-    const [delivery] = await webhooks.deliveries(failures.id, 10);
+    const [delivery] = await webhooks.deliveries('default', failures.id, 10);
     expect(delivery).toMatchObject({ event: 'backup.failed', eventId: event.eventId, attempts: 3, lastStatus: 200, lastError: null });
-    expect(await webhooks.deliveries(other.id, 10)).toEqual([]);
+    expect(await webhooks.deliveries('default', other.id, 10)).toEqual([]);
     const requests = received.filter((r) => r.path === '/failures');
     expect(requests).toHaveLength(3);
     for (const r of requests) {
@@ -103,28 +104,28 @@ describe('webhooks', () => {
   });
 
   it('gives a delivery up after its attempts, and a test delivery goes to one subscription', async () => {
-    const dead = await webhooks.subscribe({ url: `${base}/dead`, events: ['backup.failed'] }, 'key:first-admin');
+    const dead = await webhooks.subscribe({ url: `${base}/dead`, events: ['backup.failed'] }, 'default', 'key:first-admin');
     answers.set('/dead', [500, 500, 500]);
     await readModels.applyJobEvent(failedBackup(), 'reporting');
-    await deliverUntil(async () => (await webhooks.deliveries(dead.id, 10))[0]?.status === 'failed');
-    expect((await webhooks.deliveries(dead.id, 10))[0]).toMatchObject({ attempts: 3, lastStatus: 500, lastError: 'answered 500 Internal Server Error', nextAttemptAt: null });
+    await deliverUntil(async () => (await webhooks.deliveries('default', dead.id, 10))[0]?.status === 'failed');
+    expect((await webhooks.deliveries('default', dead.id, 10))[0]).toMatchObject({ attempts: 3, lastStatus: 500, lastError: 'answered 500 Internal Server Error', nextAttemptAt: null });
 
-    const probe = await webhooks.test(dead.id);
+    const probe = await webhooks.test('default', dead.id);
     expect(probe).toMatchObject({ event: 'webhook.test', status: 'pending' });
-    await deliverUntil(async () => (await webhooks.deliveries(dead.id, 10)).some((d) => d.event === 'webhook.test' && d.status === 'delivered'));
-    await webhooks.remove(dead.id);
-    await expect(webhooks.deliveries(dead.id, 10)).rejects.toThrow(/not found/);
+    await deliverUntil(async () => (await webhooks.deliveries('default', dead.id, 10)).some((d) => d.event === 'webhook.test' && d.status === 'delivered'));
+    await webhooks.remove('default', dead.id);
+    await expect(webhooks.deliveries('default', dead.id, 10)).rejects.toThrow(/not found/);
   });
 
   it('sends each RPO breach the scheduler announces once, with the policy name, and not its restoration', async () => {
-    const rpo = await webhooks.subscribe({ url: `${base}/rpo`, events: ['policy.rpo_breached'] }, 'key:first-admin');
+    const rpo = await webhooks.subscribe({ url: `${base}/rpo`, events: ['policy.rpo_breached'] }, 'default', 'key:first-admin');
     const policyId = randomUUID();
     await dataSource.getRepository(PolicyViewEntity).insert({ policyId, name: 'nightly', rpoMinutes: 60, deleted: false, lastSuccessAt: null, knownSince: new Date(), rpoBreachedAt: null });
     const breach = { eventId: randomUUID(), type: 'policy.rpo_breached', occurredAt: new Date().toISOString(), payload: { policyId, rpoMinutes: 60, lastSuccessAt: null, detectedAt: new Date().toISOString() } };
     await readModels.applyRpoEvent(breach as never, 'reporting');
     await readModels.applyRpoEvent(breach as never, 'reporting'); // a redelivery: one delivery still
     await readModels.applyRpoEvent({ ...breach, eventId: randomUUID(), type: 'policy.rpo_restored', payload: { policyId, restoredAt: new Date().toISOString() } } as never, 'reporting');
-    const deliveries = await webhooks.deliveries(rpo.id, 10);
+    const deliveries = await webhooks.deliveries('default', rpo.id, 10);
     expect(deliveries.map((d) => d.event)).toEqual(['policy.rpo_breached']);
     expect(JSON.parse(deliveries[0].body).data).toMatchObject({ policyId, name: 'nightly', rpoMinutes: 60 });
     expect((await dataSource.getRepository(PolicyViewEntity).findOneByOrFail({ policyId })).rpoBreachedAt).toBeNull();

@@ -20,6 +20,10 @@ export class JobEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
+  /** The tenant whose policy (or manual run) it is. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ name: 'policy_id', type: 'uuid', nullable: true })
   policyId: string | null;
 

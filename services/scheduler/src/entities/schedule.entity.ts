@@ -6,6 +6,10 @@ export class ScheduleEntity {
   @PrimaryColumn({ name: 'policy_id', type: 'uuid' })
   policyId: string;
 
+  /** The tenant whose policy (or manual run) it is. */
+  @Column({ type: 'text', default: 'default' })
+  tenant: string;
+
   @Column({ name: 'policy_version', type: 'integer' })
   policyVersion: number;
 

@@ -14,4 +14,5 @@ export class SnapshotUsageEntity {
   @Column({ name: 'bytes_stored', type: 'bigint', transformer: bigint }) bytesStored: number;
   @Column({ name: 'pack_count', type: 'integer' }) packCount: number;
   @Column({ type: 'boolean', default: false }) forgotten: boolean;
+  @Column({ type: 'text', default: 'default' }) tenant: string;
 }

@@ -13,4 +13,6 @@ export class StoredPackEntity {
   @Column({ name: 'job_id', type: 'uuid' }) jobId: string;
   @Column({ name: 'policy_id', type: 'uuid', nullable: true }) policyId: string | null;
   @Column({ name: 'stored_at', type: 'timestamptz' }) storedAt: Date;
+  /** The tenant whose job wrote it (a prune's rewritten pack: `default`'s, the installation's). */
+  @Column({ type: 'text', default: 'default' }) tenant: string;
 }
