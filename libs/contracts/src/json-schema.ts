@@ -11,8 +11,9 @@ type Cls = new () => object;
  * JSON Schema for a class-validator class, from the decorators themselves, so the published
  * description cannot drift from what consumers actually validate. Covers the decorators our
  * contracts use; an unknown one fails loudly rather than being left out silently.
+ * `additionalProperties: false` describes request bodies, which refuse fields they do not name.
  */
-export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Schema {
+export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>, options: { additionalProperties?: boolean } = {}): Schema {
   const name = cls.name;
   if (definitions[name]) return { $ref: `#/components/schemas/${name}` };
   definitions[name] = {}; // placeholder breaks cycles
@@ -28,6 +29,7 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Sch
     const c = m.constraints ?? [];
     switch (m.name ?? m.type) {
       case 'isOptional': optional.add(m.propertyName); break;
+      case 'isDefined': break; // required, as every field not optional
       case 'conditionalValidation': (c[0] === validatesUnlessNull ? nullable : optional).add(m.propertyName); break;
       case 'isString': target.type = 'string'; break;
       case 'isInt': target.type = 'integer'; break;
@@ -39,15 +41,18 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Sch
       case 'min': target.minimum = c[0]; break;
       case 'max': target.maximum = c[0]; break;
       case 'maxLength': target.maxLength = c[0]; break;
+      case 'minLength': target.minLength = c[0]; break;
       case 'matches': target.type = 'string'; target.pattern = (c[0] as RegExp).source; break;
       case 'isArray': prop.type = 'array'; prop.items ??= {}; break;
       case 'arrayMaxSize': prop.maxItems = c[0]; break;
+      case 'arrayNotEmpty': prop.type = 'array'; prop.minItems = 1; break;
+      case 'arrayUnique': prop.type = 'array'; prop.uniqueItems = true; break;
       case 'isObject': target.type = 'object'; break;
       case 'nestedValidation': {
         const typeMeta = defaultMetadataStorage.findTypeMetadata(cls, m.propertyName);
         const nested = typeMeta?.typeFunction() as Cls | undefined;
         if (!nested) throw new Error(`${name}.${m.propertyName}: @ValidateNested needs @Type(() => Class)`);
-        jsonSchemaOf(nested, definitions);
+        jsonSchemaOf(nested, definitions, options);
         Object.assign(target, { $ref: `#/components/schemas/${nested.name}` });
         break;
       }
@@ -61,6 +66,6 @@ export function jsonSchemaOf(cls: Cls, definitions: Record<string, Schema>): Sch
     const prop = properties[p];
     if (typeof prop.type === 'string') prop.type = [prop.type, 'null'];
   }
-  definitions[name] = { type: 'object', properties, required: [...required].sort(), additionalProperties: true };
+  definitions[name] = { type: 'object', properties, required: [...required].sort(), additionalProperties: options.additionalProperties ?? true };
   return { $ref: `#/components/schemas/${name}` };
 }

@@ -1,5 +1,5 @@
 import { MasterKey } from './keys';
-import { open as openChunk } from './sealer';
+import { CorruptChunkError, open as openChunk } from './sealer';
 
 export interface ChunkLocation {
   packKey: string;
@@ -141,7 +141,9 @@ export class ChunkReader {
       while (next < order.length && pending.length < DECODE_AHEAD) {
         const { run, id, at } = order[next++];
         if (next >= 2 && order[next - 2].run !== run) bytes.delete(order[next - 2].run); // a finished run's bytes can go
-        const loading = runBytes(run).then((b) => openChunk(this.key, Buffer.from(id, 'hex'), b.subarray(at.offset - run.offset, at.offset - run.offset + at.length)));
+        const loading = runBytes(run)
+          .then((b) => openChunk(this.key, Buffer.from(id, 'hex'), b.subarray(at.offset - run.offset, at.offset - run.offset + at.length)))
+          .catch((error: unknown) => { throw error instanceof CorruptChunkError && !error.packKey ? new CorruptChunkError(id, error.reason, run.packKey) : error; }); // the pack is what to look at
         loading.catch(() => undefined); // awaited in order below; this only silences early rejections
         pending.push(loading);
       }

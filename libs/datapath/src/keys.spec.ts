@@ -37,7 +37,7 @@ describe('repository keys', () => {
     expect(() => openKeyFile({ ...keyFile, wrapped: wrapped.toString('base64') }, 'pw')).toThrow(WrongPassphraseError);
     // the repository id is authenticated too: a key file cannot be relabelled
     expect(() => openKeyFile({ ...keyFile, repositoryId: '0'.repeat(32) }, 'pw')).toThrow(WrongPassphraseError);
-    expect(() => openKeyFile({ ...keyFile, version: 2 as 1 }, 'pw')).toThrow(/unsupported key file/);
+    expect(() => openKeyFile({ ...keyFile, version: 2 as 1 }, 'pw')).toThrow(/^key file keys\/[0-9a-f]{32}: unsupported version 2/);
   });
 
   it('treats composed and decomposed unicode passphrases alike (NFC)', () => {

@@ -21,9 +21,48 @@ export interface KeyFile {
 }
 
 export class WrongPassphraseError extends Error {
-  constructor(repositoryId: string) {
-    super(`wrong passphrase for repository ${repositoryId}: the key file could not be unlocked (check ARCA_PASSPHRASE)`);
+  constructor(repositoryId: string, keyFileName = `keys/${repositoryId}`) {
+    // AES-GCM cannot tell a wrong passphrase from altered bytes: both fail authentication.
+    super(`wrong passphrase for repository ${repositoryId}: the key file ${keyFileName} could not be unlocked (check ARCA_PASSPHRASE; or the key file is damaged)`);
     this.name = 'WrongPassphraseError';
+  }
+}
+
+/** scrypt parameters a key file may ask for: beyond them, an unlock would take minutes or gigabytes (a damaged file). */
+const KDF_LIMITS = { minLogN: 10, maxLogN: 20, maxR: 32, maxP: 16 };
+
+/**
+ * A key file from the bytes stored under `name` (`keys/<repository id>`), checked field by field
+ * before any of it is used: damaged bytes are an error naming the key file and the field, never
+ * a scrypt run of absurd cost or a cipher call on a nonce of the wrong length.
+ */
+export function parseKeyFile(bytes: Buffer, name: string): KeyFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new Error(`key file ${name} is not JSON (damaged?): ${(error as Error).message}`, { cause: error });
+  }
+  checkKeyFile(parsed, name);
+  const fromName = /^keys\/([0-9a-f]{32})$/.exec(name)?.[1];
+  if (fromName && fromName !== parsed.repositoryId) throw new Error(`key file ${name} names repository ${parsed.repositoryId}`);
+  return parsed;
+}
+
+function checkKeyFile(k: unknown, name: string): asserts k is KeyFile {
+  const bad = (what: string) => new Error(`key file ${name}: ${what} (damaged?)`);
+  const file = k as Partial<KeyFile> | null;
+  if (!file || typeof file !== 'object') throw bad('not an object');
+  if (file.version !== 1) throw bad(`unsupported version ${JSON.stringify(file.version)}`);
+  if (typeof file.repositoryId !== 'string' || !/^[0-9a-f]{32}$/.test(file.repositoryId)) throw bad('repositoryId is not 32 hex digits');
+  const kdf = file.kdf;
+  if (kdf?.name !== 'scrypt') throw bad(`unsupported kdf ${JSON.stringify(kdf?.name)}`);
+  const logN = Math.log2(kdf.N);
+  if (!Number.isInteger(logN) || logN < KDF_LIMITS.minLogN || logN > KDF_LIMITS.maxLogN) throw bad(`kdf.N ${JSON.stringify(kdf.N)} is not a power of two from 2^${KDF_LIMITS.minLogN} to 2^${KDF_LIMITS.maxLogN}`);
+  if (!Number.isInteger(kdf.r) || kdf.r < 1 || kdf.r > KDF_LIMITS.maxR) throw bad(`kdf.r ${JSON.stringify(kdf.r)} is not from 1 to ${KDF_LIMITS.maxR}`);
+  if (!Number.isInteger(kdf.p) || kdf.p < 1 || kdf.p > KDF_LIMITS.maxP) throw bad(`kdf.p ${JSON.stringify(kdf.p)} is not from 1 to ${KDF_LIMITS.maxP}`);
+  for (const [field, value, length] of [['kdf.salt', kdf.salt, 16], ['nonce', file.nonce, 12], ['wrapped', file.wrapped, 80]] as const) {
+    if (typeof value !== 'string' || Buffer.from(value, 'base64').toString('base64') !== value || Buffer.from(value, 'base64').length !== length) throw bad(`${field} is not ${length} bytes of base64`);
   }
 }
 
@@ -49,9 +88,12 @@ export function createKeyFile(passphrase: string, kdfParams = DEFAULT_KDF): { ke
   return { keyFile: wrap(masterKey, passphrase, kdfParams), masterKey };
 }
 
-/** Unwraps the master key; a wrong passphrase fails authentication and says so, never yields garbage. */
-export function openKeyFile(keyFile: KeyFile, passphrase: string): MasterKey {
-  if (keyFile.version !== 1 || keyFile.kdf?.name !== 'scrypt') throw new Error(`unsupported key file (version ${keyFile.version}, kdf ${keyFile.kdf?.name})`);
+/**
+ * Unwraps the master key; a wrong passphrase (or a damaged file) fails authentication and says
+ * so, never yields garbage. `name` is where the key file was read (errors name it).
+ */
+export function openKeyFile(keyFile: KeyFile, passphrase: string, name = `keys/${keyFile?.repositoryId}`): MasterKey {
+  checkKeyFile(keyFile, name);
   const data = Buffer.from(keyFile.wrapped, 'base64');
   const decipher = createDecipheriv('aes-256-gcm', derive(passphrase, keyFile.kdf), Buffer.from(keyFile.nonce, 'base64'));
   decipher.setAAD(Buffer.from(`arca-key:${keyFile.repositoryId}`));
@@ -60,7 +102,7 @@ export function openKeyFile(keyFile: KeyFile, passphrase: string): MasterKey {
   try {
     plain = Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]);
   } catch {
-    throw new WrongPassphraseError(keyFile.repositoryId);
+    throw new WrongPassphraseError(keyFile.repositoryId, name);
   }
   return { encryptionKey: plain.subarray(0, 32), idKey: plain.subarray(32, 64), repositoryId: keyFile.repositoryId };
 }

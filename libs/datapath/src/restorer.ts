@@ -291,8 +291,13 @@ export class Restorer {
       try {
         if (failedPaths.has(linkTo)) throw new Error(`hard link to ${linkTo}, which could not be restored`);
         await insideTarget(entry.path, to);
+        const first = rawTargets.get(linkTo) ?? safeTargetPath(root, linkTo);
+        // the first link's directory too: through a symlink already in the target, link() would tie this entry to a file outside
+        await insideTarget(entry.path, first).catch((error: unknown) => {
+          throw error instanceof PathEscapeError ? new PathEscapeError(entry.path, `its first link ${linkTo} lies outside the target (${error.message})`) : error;
+        });
         await rm(to, { force: true });
-        await link(rawTargets.get(linkTo) ?? safeTargetPath(root, linkTo), to);
+        await link(first, to);
         result.files++;
       } catch (error) {
         failed(entry.path, error);

@@ -93,8 +93,8 @@ export interface SealOptions {
 }
 
 export class CorruptChunkError extends Error {
-  constructor(readonly chunkId: string, reason: string) {
-    super(`chunk ${chunkId} is damaged: ${reason}`);
+  constructor(readonly chunkId: string, readonly reason: string, readonly packKey?: string) {
+    super(`chunk ${chunkId} is damaged: ${reason}${packKey ? ` (in pack ${packKey})` : ''}`);
     this.name = 'CorruptChunkError';
   }
 }
@@ -203,7 +203,8 @@ export async function sealObject(key: MasterKey, label: string, value: unknown):
 }
 
 export async function openObject<T>(key: MasterKey, label: string, sealed: Buffer): Promise<T> {
-  if (sealed.length < SEAL_OVERHEAD || sealed[0] !== FORMAT_VERSION) throw new Error(`${label}: not an Arca sealed object`);
+  // Objects are always compressed: a flags byte that says otherwise is damage (it is not authenticated).
+  if (sealed.length < SEAL_OVERHEAD || sealed[0] !== FORMAT_VERSION || sealed[1] !== FLAG_ZSTD) throw new Error(`${label}: not an Arca sealed object (damaged header)`);
   const decipher = createDecipheriv('aes-256-gcm', secretKey(key.encryptionKey), sealed.subarray(HEADER, HEADER + NONCE));
   decipher.setAAD(Buffer.from(label));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));

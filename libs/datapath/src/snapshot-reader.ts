@@ -1,7 +1,7 @@
 import { ChunkLocation, ChunkReader, ChunkSource, locateAll } from './chunk-reader';
 import { MasterKey } from './keys';
 import { Manifest, normalizeSnapshotPath, TreeEntry } from './manifest';
-import { baseName, decodeTree, isCanonicalPath, UnsafeEntryError } from './tree';
+import { baseName, checkEntryType, decodeTree, isCanonicalPath, UnsafeEntryError } from './tree';
 
 /** One directory of a walk: its entry, its children, and where their chunks are. */
 export interface DirectoryVisit {
@@ -116,6 +116,7 @@ export class SnapshotReader {
       for (const e of manifest.entries ?? []) {
         if (!isCanonicalPath(e.path)) throw new UnsafeEntryError(e.path, `the snapshot holds an entry at ${JSON.stringify(e.path)}, which could name a place outside it`);
         if (e.path === '/') continue;
+        checkEntryType(e.path, e.type); // as tree objects are checked (it was skipped without a word)
         const parent = e.path.slice(0, e.path.lastIndexOf('/')) || '/';
         if (!byDir.has(parent)) byDir.set(parent, []);
         byDir.get(parent)!.push(e);

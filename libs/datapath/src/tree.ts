@@ -64,6 +64,11 @@ export function encodeTree(children: TreeEntry[]): Buffer {
 const TYPES = new Set<EntryType>(['dir', 'file', 'symlink', 'hardlink']);
 const CHUNK_ID = /^[0-9a-f]{64}$/;
 
+/** Refuses an entry of a type a backup never writes (a device node, a FIFO: a forged or broken tree), naming it. */
+export function checkEntryType(entryPath: string, type: unknown): void {
+  if (!TYPES.has(type as EntryType)) throw new Error(`${entryPath}: unknown entry type ${JSON.stringify(type)}`);
+}
+
 /**
  * The children of directory `dir`, with their full paths, from its listing's bytes. A listing is
  * checked as it is read: a name that is empty, `.`, `..` or holds "/" or NUL (which no filesystem
@@ -79,11 +84,16 @@ export function decodeTree(bytes: Buffer, dir: Pick<TreeEntry, 'path' | 'rawPath
   }
   if (parsed?.v !== TREE_VERSION || !Array.isArray(parsed.entries)) throw new Error(`the listing of ${dir.path} is not a version ${TREE_VERSION} tree object`);
   const parentRaw = dir.rawPath !== undefined ? decodeRaw(dir.rawPath) : undefined;
+  const seen = new Set<string>();
   return parsed.entries.map((s) => {
     if (typeof s?.name !== 'string' || s.name === '' || s.name === '.' || s.name === '..' || /[/\0]/.test(s.name)) {
       throw new UnsafeEntryError(`${dir.path === '/' ? '' : dir.path}/${String(s?.name)}`, `the listing of ${dir.path} holds an entry named ${JSON.stringify(s?.name)}, which is not a file name`);
     }
-    if (!TYPES.has(s.type)) throw new Error(`${dir.path}/${s.name}: unknown entry type ${JSON.stringify(s.type)}`);
+    // one name, two entries (a symlink out and a directory "inside" it): no directory holds that
+    const unique = s.rawName ?? s.name;
+    if (seen.has(unique)) throw new UnsafeEntryError(`${dir.path === '/' ? '' : dir.path}/${s.name}`, `the listing of ${dir.path} holds two entries named ${JSON.stringify(s.name)}`);
+    seen.add(unique);
+    checkEntryType(`${dir.path}/${s.name}`, s.type);
     for (const id of [...(s.chunks ?? []), ...(s.tree ?? [])]) if (!CHUNK_ID.test(id)) throw new Error(`${dir.path}/${s.name}: ${JSON.stringify(id)} is not a chunk id`);
     const path = dir.path === '/' ? `/${s.name}` : `${dir.path}/${s.name}`;
     let rawPath: string | undefined;

@@ -1,7 +1,7 @@
 import { ArcaKafkaServer, connectKafkaConsumer, EventPublisher } from '@arca/messaging';
-import { INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Kafka } from 'kafkajs';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { CommonEnv } from './config/common-env';
@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from './config/load-config';
 import { checkSharedSettings } from './config/shared-settings';
 import { portVariable, SERVICES, ServiceName } from './service-directory';
 import { BodyLimits, installBodyParsers } from './http/body-limits';
+import { RequestValidationPipe } from './http/validation';
 import { silenceKnownKafkajsWarning } from './warnings';
 
 export interface BootstrapOptions<E extends CommonEnv> {
@@ -18,12 +19,14 @@ export interface BootstrapOptions<E extends CommonEnv> {
   env: new () => E;
   /** Consume Kafka topics declared with @EventPattern in this consumer group (default arca-<service>). */
   consumerGroup?: string;
-  /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs. */
-  openApi?: { title: string; description: string };
+  /** Serve OpenAPI at /api/openapi.json and Swagger UI at /api/docs; `complete` adds to the generated document (e.g. body schemas). */
+  openApi?: { title: string; description: string; complete?: (document: OpenAPIObject) => void };
   /** Runs on the new application before anything else is registered (e.g. middleware that must precede the body parsers). */
   configure?: (app: INestApplication) => void;
   /** JSON body limits of routes that take more than DEFAULT_BODY_LIMIT (batches between services). */
   bodyLimits?: BodyLimits;
+  /** Routes whose request bodies the handler streams on as they are, whatever their content type (never parsed). */
+  rawBodies?: string[];
 }
 
 /**
@@ -54,11 +57,12 @@ export async function bootstrapService<E extends CommonEnv>(options: BootstrapOp
     const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(PinoLogger));
     options.configure?.(app);
-    installBodyParsers(app, options.bodyLimits);
+    installBodyParsers(app, options.bodyLimits, options.rawBodies);
     app.enableShutdownHooks();
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(new RequestValidationPipe());
     if (options.openApi) {
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
+      options.openApi.complete?.(document);
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
     }
     // Handler errors reach the retry log and the dead-letter headers as thrown (see ArcaRpcErrorFilter).

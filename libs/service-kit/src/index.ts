@@ -9,6 +9,7 @@ export * from './arca-service.module';
 export * from './bootstrap';
 export * from './warnings';
 export * from './http/body-limits';
+export * from './http/validation';
 export * from './http/public-route';
 export * from './http/tenant';
 export * from './source-secrets';

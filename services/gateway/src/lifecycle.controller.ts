@@ -6,7 +6,7 @@ import { Caller, CurrentCaller } from './auth/caller';
 import { InstallationRoute, Roles } from './auth/roles';
 import { GatewayEvents } from './gateway-events';
 import { ServiceClient } from './service-client';
-import { uuidParam } from './uuid-param';
+import { snapshotIdParam, uuidParam } from './uuid-param';
 
 /** The snapshot lifecycle: retention (forget), legal holds, prune. The catalogue is ingest's; prunes run as jobs over Kafka. */
 @ApiTags('lifecycle')
@@ -35,7 +35,7 @@ export class LifecycleController {
   @Roles('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Place a legal hold: the snapshot is never forgotten or pruned until the hold is released' })
-  async hold(@Param('id') id: string, @Body() request: HoldRequest, @CurrentCaller() caller: Caller) {
+  async hold(@Param('id', snapshotIdParam) id: string, @Body() request: HoldRequest, @CurrentCaller() caller: Caller) {
     const snapshot = (await this.services.request<{ id: string }>('ingest', `/snapshots/${encodeURIComponent(id)}/hold`, { method: 'POST', body: request, actor: caller.actor, tenant: caller.tenant })).body;
     await this.events.audit(caller, 'snapshot.hold', snapshot.id, { reason: request.reason });
     return snapshot;
@@ -44,7 +44,7 @@ export class LifecycleController {
   @Delete('snapshots/:id/hold')
   @Roles('operator')
   @ApiOperation({ summary: 'Release a legal hold (with the reason, for the audit log)' })
-  async release(@Param('id') id: string, @Body() request: HoldRequest, @CurrentCaller() caller: Caller) {
+  async release(@Param('id', snapshotIdParam) id: string, @Body() request: HoldRequest, @CurrentCaller() caller: Caller) {
     const snapshot = (await this.services.request<{ id: string }>('ingest', `/snapshots/${encodeURIComponent(id)}/hold`, { method: 'DELETE', actor: caller.actor, tenant: caller.tenant })).body;
     await this.events.audit(caller, 'snapshot.release', snapshot.id, { reason: request.reason });
     return snapshot;

@@ -1,6 +1,6 @@
-import { ChangePassphraseRequest, CheckRequest, HistoryQuery, TENANT_HEADER, TOPICS } from '@arca/contracts';
-import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ChangePassphraseRequest, CheckRequest, HistoryQuery, STREAM_NAME, STREAM_NAME_RULE, TENANT_HEADER, TOPICS } from '@arca/contracts';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -32,15 +32,20 @@ export class OperationsController {
   @Roles('operator')
   @HttpCode(202)
   @ApiOperation({ summary: 'Back up the request body as a named byte stream' })
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiQuery({ name: 'name', required: true, schema: { type: 'string', pattern: STREAM_NAME.source } })
   async stream(@Req() request: Request, @Query('name') name: string, @CurrentCaller() caller: Caller) {
+    // Checked here too: a name past the URL limit would otherwise be refused by ingest's HTTP server without a word.
+    if (!name || !STREAM_NAME.test(name)) throw new BadRequestException(STREAM_NAME_RULE);
     // The body streams straight through to an ingest worker: bulk bytes never touch Kafka.
     const url = new URL(`${serviceUrl('ingest')}/streams`);
-    url.searchParams.set('name', name ?? '');
+    url.searchParams.set('name', name);
     const upstream = await fetch(url, {
       method: 'POST', body: Readable.toWeb(request) as never, duplex: 'half',
       headers: { 'content-type': 'application/octet-stream', 'x-arca-actor': caller.actor, [TENANT_HEADER]: caller.tenant },
     } as RequestInit);
-    const body = (await upstream.json()) as { jobId?: string; message?: string | string[] };
+    const body = (await upstream.json().catch(() => ({ message: `ingest answered ${upstream.status} ${upstream.statusText} without a JSON body` }))) as { jobId?: string; message?: string | string[] };
     if (!upstream.ok) throw new HttpException(body, upstream.status);
     return body;
   }

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { GatewayEvents } from './gateway-events';
 import { JobsController } from './jobs.controller';
@@ -27,6 +28,23 @@ describe('query and path parameters at the gateway', () => {
     expect(await get('/jobs/not-a-uuid')).toMatchObject({ status: 400, body: { message: 'job id must be a UUID' } });
     expect(await get('/policies/abc')).toMatchObject({ status: 400, body: { message: 'policy id must be a UUID' } });
     expect(await get('/snapshots?policyId=abc')).toMatchObject({ status: 400, body: { message: ['policyId must be a UUID'] } }); // was a 500 from Postgres
+  });
+
+  it('refuses a snapshot id that is not 4-64 hex digits before forwarding it, ".." included (found by e2e/src/fuzz-rest.spec.ts)', async () => {
+    // node:http, not fetch: fetch resolves ".." before sending, as it did on the way to ingest
+    const raw = (path: string) => new Promise<{ status: number; body: { message?: string } }>((resolve, reject) => {
+      http.get(gateway.base, { path }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { message?: string } }));
+      }).on('error', reject);
+    });
+    forwarded.length = 0;
+    for (const path of ['/snapshots/..', '/snapshots/../tree', '/snapshots/./file?path=/a', '/snapshots/abc', '/snapshots/ABCD', `/snapshots/${'a'.repeat(65)}`]) {
+      expect(await raw(path), path).toEqual({ status: 400, body: expect.objectContaining({ message: 'snapshot id must be 4 to 64 hex digits (an id or a unique prefix of one)' }) });
+    }
+    expect(forwarded).toEqual([]);
+    expect((await get('/snapshots/abcd/tree')).status).toBe(200);
   });
 
   it('passes good values on to reporting', async () => {

@@ -1,4 +1,4 @@
-import { createKeyFile, KeyFile, MasterKey, openKeyFile, rewrapKeyFile, tenantKey, WrongPassphraseError } from '@arca/datapath';
+import { createKeyFile, KeyFile, MasterKey, openKeyFile, parseKeyFile, rewrapKeyFile, tenantKey, WrongPassphraseError } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
 import { ForbiddenException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { replicaConfigured, SiteStores } from './site-stores';
@@ -78,7 +78,7 @@ export class RepositoryKeyService implements OnModuleInit {
     for await (const item of store.list(KEYS_PREFIX)) keys.push(item.key);
     keys.sort();
     if (keys.length === 0) return undefined;
-    return JSON.parse((await store.get(keys[0])).toString()) as KeyFile;
+    return parseKeyFile(await store.get(keys[0]), keys[0]);
   }
 
   /** The repository's key: `default`'s, and what repository-wide work (pack headers, prune) reads with. */

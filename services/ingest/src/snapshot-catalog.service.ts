@@ -1,4 +1,4 @@
-import { sourceIdentity, SourceSpec } from '@arca/contracts';
+import { SNAPSHOT_ID_OR_PREFIX, sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
@@ -54,7 +54,7 @@ export class SnapshotCatalogService {
    * snapshots are not there at all: not found, and never counted when a prefix is ambiguous.
    */
   async get(tenant: string, idOrPrefix: string): Promise<SnapshotEntity> {
-    if (!/^[0-9a-f]{4,64}$/.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
+    if (!SNAPSHOT_ID_OR_PREFIX.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
     const matches = await this.dataSource.getRepository(SnapshotEntity).createQueryBuilder('s')
       .where('s.tenant = :tenant AND s.id LIKE :prefix', { tenant, prefix: `${idOrPrefix}%` }).limit(2).getMany();
     if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);

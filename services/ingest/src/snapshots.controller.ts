@@ -1,4 +1,4 @@
-import { TOPICS } from '@arca/contracts';
+import { STREAM_NAME, STREAM_NAME_RULE, TOPICS } from '@arca/contracts';
 import { Restorer } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
 import { CallerTenant } from '@arca/service-kit';
@@ -70,7 +70,7 @@ export class SnapshotsController {
   @Post('streams')
   @HttpCode(202)
   async stream(@Req() req: Request, @Query('name') name: string, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
-    if (!name || !/^[^/\0]{1,255}$/.test(name)) throw new BadRequestException('name must be 1-255 characters without "/"');
+    if (!name || !STREAM_NAME.test(name)) throw new BadRequestException(STREAM_NAME_RULE);
     const jobId = randomUUID();
     const source = { kind: 'stream' as const, name };
     const request = { jobId, source, trigger: 'manual' as const };

@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ObjectLockSpec } from './object-lock';
 import { SourceSpec } from './source';
 
@@ -65,10 +65,10 @@ export class PolicySpec {
   @Matches(/^[\w.-]{1,100}$/, { message: 'name must be 1-100 letters, digits, "_", "-" or "."' })
   name: string;
 
-  @ValidateNested() @Type(() => SourceSpec)
+  @IsDefined({ message: 'source is required' }) @ValidateNested() @Type(() => SourceSpec) // @ValidateNested alone lets a missing source through
   source: SourceSpec;
 
-  @ValidateNested() @Type(() => ScheduleSpec)
+  @IsDefined({ message: 'schedule is required' }) @ValidateNested() @Type(() => ScheduleSpec) // @ValidateNested alone lets a missing schedule through
   schedule: ScheduleSpec;
 
   @IsOptional() @ValidateNested() @Type(() => BackupWindowSpec)
@@ -92,7 +92,7 @@ export class PolicySpec {
   @IsInt() @Min(1) @Max(525_600)
   rpoMinutes: number;
 
-  @ValidateNested() @Type(() => RetentionSpec)
+  @IsDefined({ message: 'retention is required' }) @ValidateNested() @Type(() => RetentionSpec) // @ValidateNested alone lets a missing retention through
   retention: RetentionSpec;
 
   @IsOptional() @IsInt() @Min(1024)

@@ -1,4 +1,5 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { STREAM_NAME, STREAM_NAME_RULE } from './ids';
 
 /** A reference to a source's password held by the policy service (see SourceSpec.secretRef). */
 export const SECRET_REF = /^(policy|job):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:source$/;
@@ -37,7 +38,7 @@ export class SourceSpec {
   /** stream: the name the stream is stored under. */
   @IsOptional()
   @IsString()
-  @Matches(/^[^/\0]{1,255}$/, { message: 'name must be 1-255 characters without "/"' })
+  @Matches(STREAM_NAME, { message: STREAM_NAME_RULE })
   name?: string;
 }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { INestApplication, ModuleMetadata, ValidationPipe } from '@nestjs/common';
+import { installBodyParsers, RequestValidationPipe } from '@arca/service-kit';
+import { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,11 +11,13 @@ export interface GatewayAppOptions {
   ingest?: http.RequestListener;
   /** Runs on the application before it is initialised, as bootstrapService's `configure`. */
   configure?: (app: INestApplication) => void;
+  /** Routes whose bodies are streamed on unparsed, as bootstrapService's `rawBodies`. */
+  rawBodies?: string[];
 }
 
 /**
- * Some gateway controllers on a loopback port for one spec file, with the global ValidationPipe
- * bootstrapService installs, started before the file's tests and closed after them.
+ * Some gateway controllers on a loopback port for one spec file, with the body parsers and the
+ * global validation pipe bootstrapService installs, started before the file's tests and closed after them.
  */
 export function useGatewayApp(metadata: ModuleMetadata, options: GatewayAppOptions = {}) {
   let app: INestApplication | undefined;
@@ -32,9 +35,10 @@ export function useGatewayApp(metadata: ModuleMetadata, options: GatewayAppOptio
       process.env.INGEST_URL = ingestUrl;
     }
     const module = await Test.createTestingModule(metadata).compile();
-    app = module.createNestApplication({ logger: false });
+    app = module.createNestApplication({ logger: false, bodyParser: false });
     options.configure?.(app);
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true })); // as bootstrap.ts
+    installBodyParsers(app, {}, options.rawBodies); // as bootstrap.ts
+    app.useGlobalPipes(new RequestValidationPipe());
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });
