@@ -3,7 +3,7 @@ import { ChunkLocation, ChunkLookup, ChunkRepository, ChunkSource, FinishedPack 
 import { ObjectStore } from '@arca/object-store';
 import { Logger } from '@nestjs/common';
 import { ChunkIndexClient } from './chunk-index.client';
-import { retryTransient } from './transient-retry';
+import { retryInJob } from './transient-retry';
 
 /** Reading chunks back: locations from dedupe-index, pack bytes from one site's object store. */
 export class IndexedChunkSource implements ChunkSource {
@@ -39,9 +39,7 @@ export class ServiceChunkRepository extends IndexedChunkSource implements ChunkR
   }
 
   private retried<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return retryTransient(call, (error, attempt, delayMs) => {
-      this.logger.warn(`job ${this.job.jobId}: ${what} failed (attempt ${attempt}), again in ${delayMs} ms: ${(error as Error).message}`);
-    });
+    return retryInJob(this.logger, this.job.jobId, what, call);
   }
 
   lookup(ids: Buffer[]): Promise<ChunkLookup> {

@@ -6,7 +6,8 @@
  *   so a PUT repeated, even one the server stored but whose answer was lost, stores the same
  *   bytes under the same key;
  * - a dedupe lookup or locate: reads;
- * - a pack's registration in the index: the same pack and rows again.
+ * - a pack's registration in the index: the same pack and rows again;
+ * - the snapshot's pack list and manifest PUTs: their keys are named by the new snapshot's random id.
  * Only a transient fault is retried (a connection refused, reset, cut or timed out, an HTTP 5xx,
  * S3's InternalError/ServiceUnavailable/SlowDown/RequestTimeout); any other error fails at once.
  */
@@ -59,4 +60,11 @@ export async function retryTransient<T>(
       await sleep(delayMs);
     }
   }
+}
+
+/** retryTransient for a job's call, each retry logged as a warning naming the job and what failed. */
+export function retryInJob<T>(logger: { warn(message: string): void }, jobId: string, what: string, call: () => Promise<T>): Promise<T> {
+  return retryTransient(call, (error, attempt, delayMs) => {
+    logger.warn(`job ${jobId}: ${what} failed (attempt ${attempt}), again in ${delayMs} ms: ${(error as Error).message}`);
+  });
 }
