@@ -3,7 +3,7 @@
  * it (as `npm start` does). After each: the five assertions (support/assertions.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { expectBackupCompletes, expectRestoresByteForByte, startRestore, waitRunning, waitTerminal } from './support/assertions';
+import { expectBackupCompletes, expectRegisteredPacksReused, expectRestoresByteForByte, indexedPacks, startRestore, waitRunning, waitTerminal } from './support/assertions';
 import { useChaosPlatform } from './support/chaos-platform';
 import { hashTree, makeDataset } from './support/dataset';
 import { backupUnderFault, caseBytes, caseTimeout, orphanedBytesOfCase, recordResult } from './support/fault-case';
@@ -12,13 +12,14 @@ import { ChaosRng } from './support/rng';
 const file = useChaosPlatform();
 
 describe('kill -9 of a service mid-job', () => {
-  it('ingest mid-backup: the restarted worker takes the job over through the lease and completes it, once', async () => {
-    const result = await backupUnderFault(file, {
-      fault: 'kill -9 ingest mid-backup',
-      inject: async () => void (await file.chaos.kill('ingest')),
-    });
-    // A worker on the same host takes over at once: the job completes, not fails.
-    expect(result.status).toBe('completed');
+  it('ingest mid-backup: the restarted worker takes the job over through the lease and completes it, once, reusing the packs registered before', async () => {
+    await killIngestMidBackup();
+  }, caseTimeout());
+
+  // Regression: the taken-over job re-uploaded everything (found at 20 MB with this seed): of what
+  // it had sent, no pack had been registered yet when it was killed; the ones that were are reused.
+  it('ingest mid-backup, seed 1223402943: the taken-over job stores no chunk the index already held', async () => {
+    await killIngestMidBackup({ seed: 1223402943, bytes: 20_000_000 });
   }, caseTimeout());
 
   it('ingest mid-restore: the restore is taken over and what it reports restored is whole', async () => {
@@ -64,3 +65,20 @@ describe('kill -9 of a service mid-job', () => {
     }, caseTimeout());
   }
 });
+
+/**
+ * kill -9 of ingest mid-backup: a worker on the same host takes over at once, so the job
+ * completes, not fails; and it stores none of the chunks the killed run had registered (the
+ * index's packs are read once the new process is spawned, before it takes the job over).
+ */
+async function killIngestMidBackup(regression: { seed?: number; bytes?: number } = {}): Promise<void> {
+  const fault = 'kill -9 ingest mid-backup';
+  let registered = new Map<string, unknown>();
+  const result = await backupUnderFault(file, {
+    fault, ...regression,
+    inject: async () => void (await file.chaos.kill('ingest', async () => { registered = await indexedPacks(file.chaos); })),
+  });
+  expect(result.status).toBe('completed');
+  const reuse = await expectRegisteredPacksReused(file.chaos, registered);
+  process.stdout.write(`[chaos] ${fault}: ${reuse.storedAfter} pack(s) stored after the kill, none holding a chunk of the ${reuse.registeredBefore} registered before\n`);
+}

@@ -30,8 +30,11 @@ export interface ChaosPlatform {
   stopBroker(): Promise<void>;
   /** Starts the broker again on its port; `loseData` first deletes its data folder (log and offsets). */
   startBroker(options?: { loseData?: boolean }): Promise<void>;
-  /** SIGKILLs a service and waits until the launcher has restarted it and the gateway answers again. */
-  kill(service: string): Promise<{ killedPid: number; restartedInMs: number }>;
+  /**
+   * SIGKILLs a service and waits until the launcher has restarted it and it answers /health
+   * again; `whileStarting` runs once the new process is spawned, before it is ready.
+   */
+  kill(service: string, whileStarting?: () => Promise<void>): Promise<{ killedPid: number; restartedInMs: number }>;
   /** A temporary folder removed with the platform. */
   tempDir(name: string): string;
   destroy(): Promise<void>;
@@ -84,12 +87,13 @@ export async function startChaosPlatform(extraEnv: NodeJS.ProcessEnv = {}): Prom
       mkdirSync(brokerDataDir, { recursive: true });
       broker = await startBroker({ port: brokerPort, dataDir: brokerDataDir });
     },
-    async kill(service: string) {
+    async kill(service: string, whileStarting?: () => Promise<void>) {
       const killedPid = platform.pids()[service];
       if (!killedPid) throw new Error(`no running ${service}`);
       const killedAt = Date.now();
       process.kill(killedPid, 'SIGKILL');
       await until(() => platform.pids()[service] !== killedPid, `${service} to be restarted`, 60_000, 100);
+      await whileStarting?.();
       await until(() => serviceHealthy(platform, service), `${service} to answer /health again`, 90_000, 200);
       return { killedPid, restartedInMs: Date.now() - killedAt };
     },

@@ -41,9 +41,9 @@ export interface CaseResult {
   reason?: string;
   /** From the fault until the job under fault ended. */
   recoveryMs: number;
-  /** Bytes PUT to the primary store from the fault until the job's (or its retry's) end. */
+  /** Bytes of the PUTs the primary store answered as stored from the fault until the job's (or its retry's) end. */
   uploadedAfterFault: number;
-  /** Bytes PUT before the fault. */
+  /** Bytes of the PUTs it had answered as stored before the fault (not those still on their way). */
   uploadedBeforeFault: number;
   /**
    * Packs stored but referenced by no snapshot after recovery (the cost of the fault in space):
@@ -105,12 +105,14 @@ export async function backupUnderFault(file: ChaosFile, options: BackupFaultOpti
   const dataset = await (options.dataset ?? ((r) => makeDataset(r, `${rng.dataSeed()}-${options.fault}`, options.bytes ?? caseBytes())))(root);
   const [from, to] = options.strikeBetween ?? [0.15, 0.6];
   const strikeAt = rng.between(from, to);
-  const putAtStart = chaos.s3.stats.putBytes;
+  const stored = () => chaos.s3.stats.storedPutBytes;
+  const storedAtStart = stored();
   const jobId = await startBackup(chaos, root, options.bandwidth ?? Math.max(1024, Math.round(dataset.bytes / 4)));
-  // The moment: once the seeded share of the dataset has been uploaded (reading runs ahead of
-  // uploads, so bytes read would strike before any pack is stored).
-  await waitRunning(chaos, jobId, () => chaos.s3.stats.putBytes - putAtStart >= strikeAt * dataset.bytes, 120_000);
-  const uploadedBeforeFault = chaos.s3.stats.putBytes - putAtStart;
+  // The moment: once the seeded share of the dataset has been stored (reading runs ahead of
+  // uploads, and bytes sent run ahead of the store's answers: either would strike before the packs
+  // they count are stored).
+  await waitRunning(chaos, jobId, () => stored() - storedAtStart >= strikeAt * dataset.bytes, 120_000);
+  const uploadedBeforeFault = stored() - storedAtStart;
   const struckAt = Date.now();
   await options.inject({ jobId } as Job, rng);
   const job = await waitTerminal(chaos, jobId, options.withinMs ?? scaled(180_000));
@@ -124,7 +126,7 @@ export async function backupUnderFault(file: ChaosFile, options: BackupFaultOpti
     backups.push(retry.jobId);
     snapshotId = retry.snapshotId;
   }
-  const uploadedAfterFault = chaos.s3.stats.putBytes - putAtStart - uploadedBeforeFault;
+  const uploadedAfterFault = stored() - storedAtStart - uploadedBeforeFault;
   file.track({ backups });
   // Assertion 3: every snapshot reported complete restores byte for byte.
   await expectRestoresByteForByte(chaos, snapshotId!, dataset.hashes);
