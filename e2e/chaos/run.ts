@@ -10,7 +10,7 @@ import path from 'node:path';
 
 interface CaseResult {
   fault: string; seed: number; status: string; reason?: string | null; recoveryMs: number;
-  uploadedAfterFault: number; uploadedBeforeFault: number; orphanedBytes: number; snapshotsVerified: number; datasetBytes: number;
+  uploadedAfterFault: number; uploadedBeforeFault: number; orphanedBytes?: number; snapshotsVerified: number; datasetBytes: number;
 }
 
 function parseSize(text: string): number {
