@@ -10,7 +10,7 @@ import path from 'node:path';
 
 interface CaseResult {
   fault: string; seed: number; status: string; reason?: string | null; recoveryMs: number;
-  uploadedAfterFault: number; uploadedBeforeFault: number; orphanedBytes: number; snapshotsVerified: number; datasetBytes: number;
+  uploadedAfterFault: number; uploadedBeforeFault: number; orphanedBytes?: number; snapshotsVerified: number; datasetBytes: number;
 }
 
 function parseSize(text: string): number {
@@ -70,7 +70,7 @@ function main(): void {
   for (let round = 1; round <= rounds; round++) {
     process.stdout.write(`[chaos] round ${round} of ${rounds}: ${mb(size)} per case, outages of ${s(outage)}\n`);
     const run = spawnSync('npx', ['vitest', 'run', 'e2e/chaos', ...(only ? ['-t', only] : [])], {
-      stdio: 'inherit', env: { ...process.env, ARCA_CHAOS_TESTS: '1', CHAOS_SIZE: String(size), CHAOS_OUTAGE_MS: String(outage), CHAOS_RESULTS: results },
+      stdio: 'inherit', env: { ...process.env, CHAOS_SIZE: String(size), CHAOS_OUTAGE_MS: String(outage), CHAOS_RESULTS: results },
     });
     if (run.status !== 0) failedRounds++;
   }

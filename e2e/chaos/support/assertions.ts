@@ -136,20 +136,43 @@ async function listKeys(chaos: ChaosPlatform, prefix: string): Promise<Set<strin
   return keys;
 }
 
-/** Assertion 4b: every pack the dedupe index names (its pack rows and its chunk rows) is in the object store. */
-export async function expectStoreConsistent(chaos: ChaosPlatform): Promise<{ packsIndexed: number; packsStored: number }> {
-  const stored = await listKeys(chaos, 'data/');
+/** Runs one query on the platform's dedupe index (`$schema` stands for its schema), read straight from Postgres. */
+async function queryIndex<T extends object>(chaos: ChaosPlatform, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: testDatabaseUrl() });
   await client.connect();
-  let indexed: string[];
   try {
-    const schema = `${chaos.platform.schemaPrefix}_dedupe_index`;
-    indexed = (await client.query<{ key: string }>(
-      `SELECT key FROM "${schema}".packs WHERE state <> 'deleting' UNION SELECT DISTINCT pack_key FROM "${schema}".chunk_locations`,
-    )).rows.map((r) => r.key);
+    return (await client.query<T>(sql.replaceAll('$schema', `"${chaos.platform.schemaPrefix}_dedupe_index"`))).rows;
   } finally {
     await client.end();
   }
+}
+
+/** The packs the dedupe index holds now, each with the chunks it holds and the chunk rows that place a chunk in it. */
+export async function indexedPacks(chaos: ChaosPlatform): Promise<Map<string, { chunks: number; rows: number }>> {
+  const rows = await queryIndex<{ key: string; chunk_count: number; rows: string }>(chaos,
+    `SELECT p.key, p.chunk_count, (SELECT count(*) FROM $schema.chunk_locations c WHERE c.pack_key = p.key) AS rows FROM $schema.packs p`);
+  return new Map(rows.map((r) => [r.key, { chunks: Number(r.chunk_count), rows: Number(r.rows) }]));
+}
+
+/**
+ * A job taken over reuses what its killed run registered: no pack stored after `before` (the
+ * index's packs when the run was killed) holds a chunk the index already placed elsewhere. A pack
+ * holding such a chunk has fewer chunk rows than chunks (a chunk indexed in a live pack keeps
+ * its row there).
+ */
+export async function expectRegisteredPacksReused(chaos: ChaosPlatform, before: Map<string, unknown>): Promise<{ registeredBefore: number; storedAfter: number }> {
+  const now = await indexedPacks(chaos);
+  const storedAgain = [...now].filter(([key, p]) => !before.has(key) && p.rows < p.chunks).map(([key, p]) => `${key}: ${p.chunks - p.rows} of its ${p.chunks} chunks were indexed already`);
+  expect(storedAgain, 'packs stored after the kill holding chunks the index already had').toEqual([]);
+  return { registeredBefore: before.size, storedAfter: now.size - before.size };
+}
+
+/** Assertion 4b: every pack the dedupe index names (its pack rows and its chunk rows) is in the object store. */
+export async function expectStoreConsistent(chaos: ChaosPlatform): Promise<{ packsIndexed: number; packsStored: number }> {
+  const stored = await listKeys(chaos, 'data/');
+  const indexed = (await queryIndex<{ key: string }>(chaos,
+    `SELECT key FROM $schema.packs WHERE state <> 'deleting' UNION SELECT DISTINCT pack_key FROM $schema.chunk_locations`,
+  )).map((r) => r.key);
   const missing = indexed.filter((key) => !stored.has(key));
   expect(missing, 'packs the dedupe index names that the object store lacks').toEqual([]);
   return { packsIndexed: indexed.length, packsStored: stored.size };

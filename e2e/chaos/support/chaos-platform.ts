@@ -13,7 +13,9 @@ import { DevS3, S3RVER_CREDENTIALS, startS3rver } from '@arca/s3-dev';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startTestPlatform, TestPlatform, until } from '../../src/support/test-platform';
+import { CheckResult, expectCheckClean, expectKafkaStory, expectStoreConsistent } from './assertions';
 
 export interface ChaosPlatform {
   platform: TestPlatform;
@@ -28,8 +30,11 @@ export interface ChaosPlatform {
   stopBroker(): Promise<void>;
   /** Starts the broker again on its port; `loseData` first deletes its data folder (log and offsets). */
   startBroker(options?: { loseData?: boolean }): Promise<void>;
-  /** SIGKILLs a service and waits until the launcher has restarted it and the gateway answers again. */
-  kill(service: string): Promise<{ killedPid: number; restartedInMs: number }>;
+  /**
+   * SIGKILLs a service and waits until the launcher has restarted it and it answers /health
+   * again; `whileStarting` runs once the new process is spawned, before it is ready.
+   */
+  kill(service: string, whileStarting?: () => Promise<void>): Promise<{ killedPid: number; restartedInMs: number }>;
   /** A temporary folder removed with the platform. */
   tempDir(name: string): string;
   destroy(): Promise<void>;
@@ -82,12 +87,13 @@ export async function startChaosPlatform(extraEnv: NodeJS.ProcessEnv = {}): Prom
       mkdirSync(brokerDataDir, { recursive: true });
       broker = await startBroker({ port: brokerPort, dataDir: brokerDataDir });
     },
-    async kill(service: string) {
+    async kill(service: string, whileStarting?: () => Promise<void>) {
       const killedPid = platform.pids()[service];
       if (!killedPid) throw new Error(`no running ${service}`);
       const killedAt = Date.now();
       process.kill(killedPid, 'SIGKILL');
       await until(() => platform.pids()[service] !== killedPid, `${service} to be restarted`, 60_000, 100);
+      await whileStarting?.();
       await until(() => serviceHealthy(platform, service), `${service} to answer /health again`, 90_000, 200);
       return { killedPid, restartedInMs: Date.now() - killedAt };
     },
@@ -104,6 +110,71 @@ export async function startChaosPlatform(extraEnv: NodeJS.ProcessEnv = {}): Prom
       for (const dir of dirs.reverse()) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The jobs a spec file ran, whose Kafka story its shared assertions check. */
+export interface TrackedJobs {
+  backups: string[];
+  restores: string[];
+}
+
+/** A spec file's platform, shared by its cases (see useChaosPlatform). */
+export interface ChaosFile {
+  /** The platform (started before the file's first case). */
+  readonly chaos: ChaosPlatform;
+  /** Jobs for the shared assertions to look at. */
+  track(jobs: Partial<TrackedJobs>): void;
+  /**
+   * The assertions every case shares, once over every job tracked since the last call: `arca
+   * check` clean (every pack, every chunk), the dedupe index naming no pack the store lacks, and
+   * the Kafka story of each job. Runs after the file's last case; a case that is about to lose
+   * the broker's log calls it first. Returns the check's result.
+   */
+  settle(): Promise<CheckResult>;
+}
+
+/**
+ * One chaos platform per spec file: started before its first case, the shared assertions
+ * (ChaosFile.settle) run over every job after its last case, then stopped. The check reads every
+ * pack, so running it once per file rather than once per case keeps the suite's time linear in
+ * its cases.
+ */
+export function useChaosPlatform(extraEnv: NodeJS.ProcessEnv = {}): ChaosFile {
+  let chaos: ChaosPlatform | undefined;
+  let jobs: TrackedJobs = { backups: [], restores: [] };
+  const file: ChaosFile = {
+    get chaos() {
+      if (!chaos) throw new Error('the chaos platform is not started (used outside a case?)');
+      return chaos;
+    },
+    track(more) {
+      jobs.backups.push(...(more.backups ?? []));
+      jobs.restores.push(...(more.restores ?? []));
+    },
+    async settle() {
+      const started = Date.now();
+      const settled = jobs;
+      jobs = { backups: [], restores: [] };
+      const check = await expectCheckClean(file.chaos);
+      await expectStoreConsistent(file.chaos);
+      await expectKafkaStory(file.chaos, settled);
+      process.stdout.write(`[chaos] shared assertions over ${settled.backups.length} backup(s) and ${settled.restores.length} restore(s): ${Date.now() - started} ms\n`);
+      return check;
+    },
+  };
+  beforeAll(async () => {
+    const started = Date.now();
+    chaos = await startChaosPlatform(extraEnv);
+    process.stdout.write(`[chaos] platform started in ${Date.now() - started} ms\n`);
+  }, 150_000);
+  afterAll(async () => {
+    try {
+      if (chaos && jobs.backups.length + jobs.restores.length > 0) await file.settle();
+    } finally {
+      await chaos?.destroy();
+    }
+  }, 240_000);
+  return file;
 }
 
 /** A service's own /health (its port is in the platform's environment). */

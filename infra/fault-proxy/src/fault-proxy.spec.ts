@@ -105,12 +105,13 @@ describe('TcpFaultProxy', () => {
 });
 
 describe('HttpFaultProxy', () => {
-  it('forwards requests and counts uploaded bytes', async () => {
+  it('forwards requests and counts uploaded bytes, and those the upstream answered as stored', async () => {
     const proxy = await HttpFaultProxy.start({ upstream: { host: '127.0.0.1', port: webPort } });
     try {
       expect(await request(proxy.port, 'PUT', '/bucket/a', 'twelve bytes')).toEqual({ status: 200, text: 'stored /bucket/a' });
       expect(carried.at(-1)).toEqual({ method: 'PUT', path: '/bucket/a', body: 'twelve bytes' });
       expect(proxy.stats.putBytes).toBe(12);
+      expect(proxy.stats.storedPutBytes).toBe(12);
     } finally {
       await proxy.close();
     }
@@ -150,6 +151,7 @@ describe('HttpFaultProxy', () => {
       expect(put.error).toBeDefined();
       expect(carried.at(-1)).toEqual({ method: 'PUT', path: '/bucket/lost', body: 'stored anyway' });
       expect(proxy.stats.lostAnswers).toBe(1);
+      expect(proxy.stats.storedPutBytes).toBe('stored anyway'.length); // stored, though the client never heard
       expect(await request(proxy.port, 'GET', '/bucket/lost')).toEqual({ status: 200, text: 'stored /bucket/lost' });
     } finally {
       await proxy.close();

@@ -43,6 +43,8 @@ export interface FaultProxyStats {
   bytesUp: number;
   /** HTTP: bytes of PUT bodies forwarded (what clients uploaded). */
   putBytes: number;
+  /** HTTP: bytes of the PUTs the upstream answered with a 2xx (what it stored, whether or not the client heard so). */
+  storedPutBytes: number;
   /** HTTP: requests answered with an injected error status. */
   injectedErrors: number;
   /** HTTP: requests whose answer was dropped after the upstream carried them out. */
@@ -57,7 +59,7 @@ abstract class FaultProxyBase {
   protected readonly held = new Set<net.Socket>();
   /** Decides share-based faults; replace it to give one case its own seeded sequence. */
   random: () => number;
-  readonly stats: FaultProxyStats = { connections: 0, requests: 0, bytesUp: 0, putBytes: 0, injectedErrors: 0, lostAnswers: 0, faultedConnections: 0 };
+  readonly stats: FaultProxyStats = { connections: 0, requests: 0, bytesUp: 0, putBytes: 0, storedPutBytes: 0, injectedErrors: 0, lostAnswers: 0, faultedConnections: 0 };
   protected abstract readonly server: net.Server;
 
   constructor(protected readonly options: FaultProxyOptions) {
@@ -242,9 +244,12 @@ export class HttpFaultProxy extends FaultProxyBase {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse, loseAnswer: boolean, delayMs: number): void {
+    let bodyBytes = 0;
     const upstream = http.request({
       host: this.options.upstream.host, port: this.options.upstream.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent,
     }, (answer) => {
+      const status = answer.statusCode ?? 502;
+      if (req.method === 'PUT' && status >= 200 && status < 300) this.stats.storedPutBytes += bodyBytes;
       if (loseAnswer) {
         // The upstream has carried the request out; the client never learns it.
         this.stats.lostAnswers++;
@@ -263,6 +268,7 @@ export class HttpFaultProxy extends FaultProxyBase {
     upstream.on('error', () => req.socket.destroy());
     req.on('data', (data: Buffer) => {
       this.stats.bytesUp += data.length;
+      bodyBytes += data.length;
       if (req.method === 'PUT') this.stats.putBytes += data.length;
     });
     req.on('close', () => {

@@ -13,12 +13,18 @@ import { MemoryRepository } from './testing/memory-repository';
 
 // Reads of files named "unreadable*" fail, as an I/O error or a permission problem would (tests run as root).
 const unreadable = (file: unknown) => path.basename(String(file)).startsWith('unreadable');
+// A file named "rewritten*" is overwritten in place, same size, new mtime, as its read starts (after the archiver's stat).
+const rewritten = (file: unknown) => path.basename(String(file)).startsWith('rewritten');
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
   return {
     ...actual,
     openSync: (file: string, ...rest: unknown[]) => {
       if (unreadable(file)) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO' });
+      if (rewritten(file)) {
+        actual.writeFileSync(file, Buffer.alloc(actual.statSync(file).size, 0x42));
+        actual.utimesSync(file, 1_000_000_000, 1_000_000_000);
+      }
       return (actual.openSync as (...a: unknown[]) => number)(file, ...rest);
     },
   };
@@ -95,6 +101,15 @@ describe('archiver', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('names a file overwritten with the same size while read (a second stat after the read)', async () => {
+    const src = temp();
+    writeFileSync(path.join(src, 'steady.txt'), 'steady');
+    writeFileSync(path.join(src, 'rewritten.db'), randomBytes(5000));
+    const result = await new Archiver({ key: masterKey, repository: new MemoryRepository() }).archiveDirectory(src);
+    expect(result.errors).toEqual([{ path: '/rewritten.db', reason: expect.stringMatching(/changed while being read \(its mtime, ctime or inode differ after the read\)/) }]);
+    expect(result.stats.files).toBe(2); // still backed up, as read
   });
 
   it('refuses a missing source or a file given as the source', async () => {

@@ -229,6 +229,9 @@ export class Archiver {
             // the file changed while it was read: record what was read, so a restore is self-consistent
             this.error(relative, `changed while being read (${size} bytes at stat, ${read.size} read); the snapshot holds what was read`);
             size = read.size;
+          } else if (changedSince(absolute, stats)) {
+            // the same size, but written (or replaced) between its stat and the end of its read: what was read may mix both versions
+            this.error(relative, `changed while being read (its mtime, ctime or inode differ after the read); the snapshot holds what was read`);
           }
         } catch (error) {
           this.error(relative, `cannot read: ${(error as Error).message}`);
@@ -396,6 +399,20 @@ export class Archiver {
         throughputBytesPerSec: Math.round((this.progress.bytesRead / durationMs) * 1000),
       },
     };
+  }
+}
+
+/**
+ * Whether a file is not the one `before` described any more: another mtime, ctime or inode at a
+ * second lstat after its read (a write of the same size moves mtime and ctime; a rename over it,
+ * the inode). A file gone by then has changed too.
+ */
+function changedSince(file: PathLike, before: BigIntStats): boolean {
+  try {
+    const now = lstatSync(file, { bigint: true });
+    return now.mtimeNs !== before.mtimeNs || now.ctimeNs !== before.ctimeNs || now.ino !== before.ino;
+  } catch {
+    return true;
   }
 }
 

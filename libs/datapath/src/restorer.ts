@@ -1,4 +1,4 @@
-import { chmod, chown, lchown, link, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, chown, type FileHandle, lchown, link, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { setExactMtimes } from './exact-times';
@@ -234,13 +234,15 @@ export class Restorer {
         const handle = await createExclusive(to);
         try {
           for await (const data of this.chunks.chunks(content.chunks ?? [], locations)) {
-            await handle.write(data);
+            await writeAll(handle, data);
             result.bytesWritten += data.length;
             written += data.length;
           }
         } finally {
           await handle.close();
         }
+        // Reported restored only when every byte the snapshot holds is in the file.
+        if (written !== (content.size ?? written)) throw new Error(`wrote ${written} of its ${content.size} bytes`);
         await applyMetadata(entry, to);
         if (typeof to !== 'string') rawTargets.set(entry.path, to);
         result.files++;
@@ -357,6 +359,18 @@ async function createExclusive(to: string | Buffer) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     await rm(to, { force: true });
     return open(to, 'wx', 0o600);
+  }
+}
+
+/**
+ * Writes all of `data`: a write may store only part of it (a disk that fills up takes what fits
+ * and reports ENOSPC only on the next write), so the rest is written until none is left.
+ */
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.length;) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error(`ENOSPC: no space left on device, write stored 0 of ${data.length - offset} bytes`), { code: 'ENOSPC' });
+    offset += bytesWritten;
   }
 }
 

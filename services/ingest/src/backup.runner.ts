@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { RepositoryAccess } from './repository-access';
 import { RetentionService } from './retention.service';
 import { ServiceChunkRepository } from './service-chunk-repository';
+import { retryInJob } from './transient-retry';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService, LeaseLostError } from './job-queue.service';
 import { objectLockProblem } from './locking-object-store';
@@ -186,9 +187,11 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     let manifestBytes: Buffer;
     try {
       // The pack list first, the manifest last: a manifest in the store always has its packs listed.
-      await store.put(packListKey(snapshotId), encodePackList(result.packKeys));
-      manifestBytes = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
-      await store.put(key, manifestBytes);
+      // New keys (the snapshot's id is new): a transient fault is retried within the job.
+      await retryInJob(this.logger, jobId, 'storing the pack list', () => store.put(packListKey(snapshotId), encodePackList(result.packKeys)));
+      const encoded = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
+      manifestBytes = encoded;
+      await retryInJob(this.logger, jobId, 'storing the manifest', () => store.put(key, encoded));
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`, { cause: error });
     }

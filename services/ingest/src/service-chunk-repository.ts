@@ -1,7 +1,9 @@
 import { PackStored } from '@arca/contracts';
 import { ChunkLocation, ChunkLookup, ChunkRepository, ChunkSource, FinishedPack } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
+import { Logger } from '@nestjs/common';
 import { ChunkIndexClient } from './chunk-index.client';
+import { retryInJob } from './transient-retry';
 
 /**
  * Reading a tenant's chunks back (`tenant` undefined: any tenant's, for repository-wide reads):
@@ -28,29 +30,37 @@ export class IndexedChunkSource implements ChunkSource {
  * The data path's repository for one job, backed by the services: lookups and locations from
  * dedupe-index, packs in the object store. A pack is recorded in the index only after its object
  * is stored, so the index never points at bytes that are not there. Kafka stays off this hot path:
- * the pack.stored events leave through the outbox in the transaction that ends the job.
+ * the pack.stored events leave through the outbox in the transaction that ends the job. Every
+ * call here is idempotent, so a transient fault of S3 or the index is retried within the job
+ * (transient-retry.ts: up to 8 attempts over about 24 s).
  */
 export class ServiceChunkRepository extends IndexedChunkSource implements ChunkRepository {
+  private readonly logger = new Logger('ChunkRepository');
+
   constructor(store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string; tenant: string }) {
     super(store, index, job.tenant);
   }
 
+  private retried<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return retryInJob(this.logger, this.job.jobId, what, call);
+  }
+
   /** Which chunks the job's tenant lacks: dedupe within the tenant, never across tenants. */
   lookup(ids: Buffer[]): Promise<ChunkLookup> {
-    return this.index.lookup(ids, this.job.tenant);
+    return this.retried('a dedupe lookup', () => this.index.lookup(ids, this.job.tenant));
   }
 
   /** A backup locates the chunks it reuses from its parent only where a new snapshot may reference them (not in condemned packs). */
   override locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
-    return this.index.locate(ids, { live: true, tenant: this.job.tenant });
+    return this.retried('locating chunks', () => this.index.locate(ids, { live: true, tenant: this.job.tenant }));
   }
 
   /** pack.stored payloads of the packs written so far; the job publishes them through its outbox when it ends, completed or failed. */
   readonly storedPacks: PackStored[] = [];
 
   async storePack(pack: FinishedPack): Promise<void> {
-    await this.store.put(pack.key, pack.bytes);
-    await this.index.recordPack(pack, this.job.tenant);
+    await this.retried(`storing pack ${pack.key}`, () => this.store.put(pack.key, pack.bytes));
+    await this.retried(`registering pack ${pack.key}`, () => this.index.recordPack(pack, this.job.tenant));
     this.storedPacks.push({
       jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
       rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),
