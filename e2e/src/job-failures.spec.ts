@@ -136,9 +136,10 @@ function expectOneTracedFailure(r: Awaited<ReturnType<typeof failingBackup>>, st
   expect(timeline.map((e) => [e.type, e.service])).toEqual([['backup.requested', 'scheduler'], ['backup.started', 'ingest'], ['backup.failed', 'ingest']]);
   expect(timeline.every((e) => e.traceId === traceId)).toBe(true);
   expect(timeline.slice(0, -1).every((e) => typeof e.durationMs === 'number' && e.durationMs >= 0)).toBe(true);
-  // The logs: ingest's line about the failure is JSON carrying the job's id and its trace.
+  // The logs: ingest's line about the failure is JSON carrying the job's id and its trace (the job
+  // worker's, not the warnings of the in-job retries before it, which name the job as well).
   const ingestLines = platform.logs.filter((l) => l.startsWith('[ingest] {')).map((l) => JSON.parse(l.slice('[ingest] '.length)) as Record<string, unknown>);
-  const failedLine = ingestLines.find((l) => l.job_id === r.jobId && String(l.msg).includes('failed'));
+  const failedLine = ingestLines.find((l) => l.job_id === r.jobId && l.context === 'JobWorker' && String(l.msg).includes('failed'));
   expect(failedLine).toMatchObject({ level: 'warn', service: 'arca-ingest', context: 'JobWorker', trace_id: traceId, span_id: r.errorSpan.spanId });
   expect(String(failedLine!.msg)).toMatch(cause);
 }

@@ -181,8 +181,12 @@ export class TcpFaultProxy extends FaultProxyBase {
   }
 }
 
-/** S3-style error bodies, so a client library reads an injected error as the server's own. */
-const S3_ERROR_CODES: Record<number, string> = { 500: 'InternalError', 503: 'SlowDown' };
+/**
+ * S3-style error bodies, so a client library reads an injected error as the server's own: S3's
+ * code for each status a test injects (a 403 must read as AccessDenied, not as a retryable
+ * InternalError); a status without one here is answered as InternalError.
+ */
+const S3_ERROR_CODES: Record<number, string> = { 400: 'InvalidRequest', 403: 'AccessDenied', 404: 'NoSuchKey', 500: 'InternalError', 503: 'SlowDown' };
 
 /** Forwards HTTP/1.1 requests one by one to the upstream, so faults can hit single requests. */
 export class HttpFaultProxy extends FaultProxyBase {
