@@ -94,7 +94,7 @@ function invalidFor(schema: Schema, resolve: (s: Schema) => Schema): fc.Arbitrar
   if (types.includes('integer')) {
     choices.push(fc.constantFrom(1.5, -0.25, 1e21));
     if (schema.minimum !== undefined) choices.push(fc.integer({ min: -(2 ** 40), max: schema.minimum - 1 }));
-    if (schema.maximum !== undefined) choices.push(fc.oneof(fc.integer({ min: schema.maximum + 1, max: 2 ** 40 }), fc.constant(Number.MAX_SAFE_INTEGER + 2)));
+    if (schema.maximum !== undefined) choices.push(fc.oneof(fc.integer({ min: schema.maximum + 1, max: Math.max(2 ** 40, schema.maximum * 2) }), fc.constant(Number.MAX_SAFE_INTEGER + 2)));
   }
   if (types.includes('string')) {
     if (schema.maxLength !== undefined) choices.push(fc.integer({ min: schema.maxLength + 1, max: schema.maxLength + 50_000 }).map((n) => '/'.padEnd(n, 'é')));

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 export * from './asyncapi';
+export * from './common/bandwidth';
 export * from './common/ids';
 export * from './common/nullable';
 export * from './common/object-lock';

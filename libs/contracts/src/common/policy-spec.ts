@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ObjectLockSpec } from './object-lock';
 import { SourceSpec } from './source';
+import { IsBandwidthLimit } from './bandwidth';
 
 export class ScheduleSpec {
   /** Five-field cron expression, e.g. "0 2 * * *". */
@@ -95,7 +96,7 @@ export class PolicySpec {
   @IsDefined({ message: 'retention is required' }) @ValidateNested() @Type(() => RetentionSpec) // @ValidateNested alone lets a missing retention through
   retention: RetentionSpec;
 
-  @IsOptional() @IsInt() @Min(1024)
+  @IsBandwidthLimit()
   bandwidthLimitBytesPerSec?: number;
 
   @IsOptional() @IsBoolean()

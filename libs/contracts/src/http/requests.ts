@@ -3,12 +3,13 @@ import { Type } from 'class-transformer';
 import { TENANT_ID } from '../common/tenant';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
+import { IsBandwidthLimit } from '../common/bandwidth';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
 export class ManualBackupRequest {
   @IsOptional() @IsUUID() policyId?: string;
   @IsOptional() @ValidateNested() @Type(() => SourceSpec) source?: SourceSpec;
-  @IsOptional() @IsInt() @Min(1024) bandwidthLimitBytesPerSec?: number;
+  @IsBandwidthLimit() bandwidthLimitBytesPerSec?: number;
 }
 
 /** POST /snapshots/:id/restore. */

@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Min, ValidateNeste
 import { SNAPSHOT_ID } from '../../common/ids';
 import { BackupObjectLock } from '../../common/object-lock';
 import { SourceSpec } from '../../common/source';
+import { IsBandwidthLimit } from '../../common/bandwidth';
 
 /** backup.requested: a job to back up a source, by schedule or by hand. One event per job id. */
 export class BackupRequested {
@@ -18,7 +19,7 @@ export class BackupRequested {
   @IsOptional() @IsISO8601() dueAt?: string;
   /** The snapshot to compare with; when absent, ingest takes the latest snapshot of the same source. */
   @IsOptional() @Matches(SNAPSHOT_ID, { message: 'parentSnapshotId must be 64 lowercase hex digits' }) parentSnapshotId?: string;
-  @IsOptional() @IsInt() @Min(1024) bandwidthLimitBytesPerSec?: number;
+  @IsBandwidthLimit() bandwidthLimitBytesPerSec?: number;
   /** When the policy's backup window closes: ingest does not start the job after it (it is cancelled instead). */
   @IsOptional() @IsISO8601() notAfter?: string;
   /** 1 for a job's first run; a retry of a failed scheduled job counts up (see the policy's retry rule). */
