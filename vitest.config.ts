@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // SWC instead of esbuild: NestJS dependency injection needs emitDecoratorMetadata, which esbuild does not emit.
 
 /**
- * The long tests: the chaos suite (two platforms, 18 faults) and the 3 GiB file. Together about
+ * The long tests: the chaos suite (two platforms, 19 faults) and the 3 GiB file. Together about
  * twelve minutes on the 2-core CI machine, so `npm test` leaves them to `npm run test:long`, which
  * `.ci/run` runs after it: both run in CI, and `npm test` stays well inside its 30 minutes.
  */
