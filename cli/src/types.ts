@@ -224,3 +224,33 @@ export interface WebhookDelivery {
   createdAt: string;
   deliveredAt: string | null;
 }
+
+/** GET /reports/compliance (JSON). */
+export interface ComplianceReport {
+  tenant: string;
+  from: string;
+  to: string;
+  generatedAt: string;
+  policies: Array<{
+    policyId: string; name: string; deleted: boolean; rpoMinutes: number; immutable: boolean;
+    backups: { completed: number; failed: number; cancelled: number; bytesRead: number; bytesStored: number };
+    rpo: { metShare: number | null; observedMs: number; breachedMs: number; breaches: Array<{ from: string; to: string | null; durationMs: number; causes: Array<{ jobId: string; at: string; error: string | null }> }> };
+    lastSuccessfulBackupAt: string | null;
+  }>;
+  lastCleanCheck: { jobId: string; at: string } | null;
+  lastTestRestore: null;
+}
+
+/** GET /reports/jobs-daily. */
+export interface JobsDaily {
+  total: number;
+  rows: Array<{ day: string; policyId: string | null; policyName: string | null; completed: number; failed: number; cancelled: number; durationMs: number; bytesRead: number; bytesNew: number; bytesStored: number }>;
+}
+
+/** GET /reports/storage-forecast. */
+export interface StorageForecast {
+  days: Array<{ day: string; bytesStored: number }>;
+  growthBytesPerDay: number | null;
+  quotaBytes: number | null;
+  quotaReachedOn: string | null;
+}

@@ -12,6 +12,7 @@ export * from './create-event';
 export * from './envelope';
 export * from './events';
 export * from './http/chunk-index';
+export * from './http/reports';
 export * from './http/requests';
 export * from './http/secrets';
 export * from './json-schema';

@@ -1,4 +1,5 @@
 export * from './clock';
+export * from './compliance';
 export * from './cron';
 export * from './local-time';
 export * from './object-lock';

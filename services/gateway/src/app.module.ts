@@ -23,11 +23,12 @@ import { ServiceClient } from './service-client';
 import { ServicesHealth } from './services-health';
 import { SnapshotsController } from './snapshots.controller';
 import { WebhooksController } from './webhooks.controller';
+import { ReportsController } from './reports.controller';
 
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000, KeyTenants1768000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

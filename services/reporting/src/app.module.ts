@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { ReadModelsService } from './read-models.service';
 import { ReportsController } from './reports.controller';
+import { ComplianceController } from './reports/compliance.controller';
+import { ComplianceService } from './reports/compliance.service';
 import { DeliveryWorker } from './webhooks/delivery-worker';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -14,7 +16,7 @@ import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
     entities: REPORTING_ENTITIES,
     migrations: REPORTING_MIGRATIONS,
   })],
-  controllers: [EventsController, ReportsController, WebhooksController],
-  providers: [ReadModelsService, WebhooksService, DeliveryWorker],
+  controllers: [EventsController, ReportsController, ComplianceController, WebhooksController],
+  providers: [ReadModelsService, ComplianceService, WebhooksService, DeliveryWorker],
 })
 export class AppModule {}

@@ -8,7 +8,7 @@ import { ChainBreak, ChainedEntry, entryHash, firstBreak, GENESIS_HASH } from '.
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { JobEventEntity } from './entities/job-event.entity';
 import { JobViewEntity } from './entities/job-view.entity';
-import { PolicyViewEntity } from './entities/policy-view.entity';
+import { PolicyPromise, PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { foldJobEvent, JobEvent } from './job-projection';
 import { cataloguePublisher, jobTimeline, JobTrace, timelineDetail } from './job-timeline';
@@ -19,6 +19,14 @@ function webhookData(payload: Record<string, unknown>, extra: Record<string, unk
   const data = { ...payload, ...extra };
   if (data.source) data.source = redactedSource(data.source as SourceSpec);
   return data;
+}
+
+/** What a compliance report names of a policy's spec: its promises, not its source. */
+function policyPromise(spec: PolicyChanged['spec']): PolicyPromise {
+  return {
+    schedule: spec.schedule, retention: spec.retention,
+    ...(spec.backupWindow ? { backupWindow: spec.backupWindow } : {}), ...(spec.objectLock ? { objectLock: spec.objectLock } : {}), replicate: spec.replicate ?? false,
+  };
 }
 
 @Injectable()
@@ -50,6 +58,7 @@ export class ReadModelsService {
       const existing = await m.findOneBy(PolicyViewEntity, { policyId: event.payload.policyId });
       await m.save(PolicyViewEntity, {
         policyId: event.payload.policyId, tenant: tenantOfEvent(event), name: event.payload.spec.name, rpoMinutes: event.payload.spec.rpoMinutes,
+        promised: policyPromise(event.payload.spec),
         deleted: false, lastSuccessAt: existing?.lastSuccessAt ?? null,
         knownSince: existing?.knownSince ?? new Date(event.occurredAt), rpoBreachedAt: existing?.rpoBreachedAt ?? null,
       });

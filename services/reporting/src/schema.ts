@@ -11,7 +11,8 @@ import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
 import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { JobEvents1767000000000 } from './migrations/1767000000000-job-events';
 import { ReportingTenants1768000000000 } from './migrations/1768000000000-reporting-tenants';
+import { PolicyPromises1769500000000 } from './migrations/1769500000000-policy-promises';
 
 /** Reporting's tables and the migrations that make them, in order (the app module and the specs use the same). */
 export const REPORTING_ENTITIES = [JobViewEntity, JobEventEntity, AuditEntryEntity, PolicyViewEntity, ReplicationViewEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity];
-export const REPORTING_MIGRATIONS = [ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, JobEvents1767000000000, ReportingTenants1768000000000];
+export const REPORTING_MIGRATIONS = [ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, JobEvents1767000000000, ReportingTenants1768000000000, PolicyPromises1769500000000];

@@ -1,5 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** The parts of a policy's spec a compliance report names. */
+export interface PolicyPromise {
+  schedule: unknown;
+  backupWindow?: unknown;
+  retention: unknown;
+  objectLock?: unknown;
+  replicate?: boolean;
+}
+
 /** What reporting needs of each policy: its name and RPO target, and its last successful backup. */
 @Entity({ name: 'policies' })
 export class PolicyViewEntity {
@@ -25,6 +34,10 @@ export class PolicyViewEntity {
   /** When reporting first learnt of the policy: the RPO of a policy never backed up runs from here, as in the scheduler's watch. */
   @Column({ name: 'known_since', type: 'timestamptz', nullable: true })
   knownSince: Date | null;
+
+  /** What the policy promises, as its latest version says: schedule, window, retention, object lock, replication (never its source's secrets). */
+  @Column({ type: 'jsonb', nullable: true })
+  promised: PolicyPromise | null;
 
   /** Set by policy.rpo_breached, cleared by policy.rpo_restored. */
   @Column({ name: 'rpo_breached_at', type: 'timestamptz', nullable: true })

@@ -1,0 +1,68 @@
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+
+/** A report's formats: JSON for programs, CSV for spreadsheets, PDF for the auditor's file. */
+export const REPORT_FORMATS = ['json', 'csv', 'pdf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** A date (2026-10-01, midnight UTC) or a time with its zone (2026-10-01T08:00:00Z, …+02:00). */
+const REPORT_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const TIME_RULE = 'must be a date (2026-10-01) or a time with its zone (2026-10-01T08:00:00Z)';
+
+/** The longest period one report covers: a year and a day (a leap year's reports end on its last day). */
+export const REPORT_MAX_DAYS = 367;
+/** Without `from`/`to`: the last 90 days, a quarter. */
+export const REPORT_DEFAULT_DAYS = 90;
+
+/** GET /reports/compliance and /reports/jobs-daily: a period [from, to), optionally of one policy, in a format. */
+export class ReportQuery {
+  @IsOptional() @Matches(REPORT_TIME, { message: `from ${TIME_RULE}` })
+  from?: string;
+
+  @IsOptional() @Matches(REPORT_TIME, { message: `to ${TIME_RULE}` })
+  to?: string;
+
+  @IsOptional() @IsUUID(undefined, { message: 'policy must be a policy id (a UUID)' })
+  policy?: string;
+
+  @IsOptional() @IsIn([...REPORT_FORMATS], { message: 'format must be "json", "csv" or "pdf"' })
+  format?: ReportFormat;
+}
+
+/** GET /reports/jobs-daily: a page of rows (a day of one policy's backups each), `limit` (1–1000, default 100) from `offset`. */
+export class JobsDailyQuery extends ReportQuery {
+  @IsOptional() @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+
+  @IsOptional() @Matches(/^\d{1,9}$/, { message: 'offset must be a whole number from 0 to 999999999' })
+  offset?: string;
+}
+
+/** GET /reports/storage-forecast: growth over the last `days` days, and when `quotaBytes` is reached. */
+export class StorageForecastQuery {
+  @IsOptional() @Matches(/^([2-9]|[1-9]\d|[12]\d\d|3[0-5]\d|36[0-6])$/, { message: 'days must be a whole number from 2 to 366' })
+  days?: string;
+
+  @IsOptional() @Matches(/^[1-9]\d{0,17}$/, { message: 'quotaBytes must be a whole number of bytes from 1 to 18 digits' })
+  quotaBytes?: string;
+}
+
+/**
+ * The period a report query names, or why it names none: dates are midnight UTC; `to` defaults
+ * to now and `from` to 90 days before `to`; `from` must come before `to`, within REPORT_MAX_DAYS.
+ */
+export function reportPeriod(query: Pick<ReportQuery, 'from' | 'to'>, now = new Date()): { from: Date; to: Date } | { error: string } {
+  const parse = (text: string) => {
+    const date = new Date(/T/.test(text) ? text : `${text}T00:00:00Z`);
+    // Date rolls 2026-02-30 over into March: a day that is not in its month is no date.
+    const [y, m, d] = text.slice(0, 10).split('-').map(Number);
+    const local = /T/.test(text) ? new Date(Date.UTC(y, m - 1, d)) : date;
+    return local.getUTCFullYear() === y && local.getUTCMonth() === m - 1 && local.getUTCDate() === d ? date : new Date(NaN);
+  };
+  const to = query.to ? parse(query.to) : now;
+  const from = query.from ? parse(query.from) : new Date(to.getTime() - REPORT_DEFAULT_DAYS * 86_400_000);
+  if (Number.isNaN(from.getTime())) return { error: `from ${TIME_RULE}: "${query.from}" is no such date` };
+  if (Number.isNaN(to.getTime())) return { error: `to ${TIME_RULE}: "${query.to}" is no such date` };
+  if (from.getTime() >= to.getTime()) return { error: `from (${from.toISOString()}) must come before to (${to.toISOString()})` };
+  if (to.getTime() - from.getTime() > REPORT_MAX_DAYS * 86_400_000) return { error: `a report covers at most ${REPORT_MAX_DAYS} days; ${from.toISOString()} to ${to.toISOString()} is longer` };
+  return { from, to };
+}
