@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arcaStatus } from './support/cli';
 import { CollectedSpan, exportTo, OtlpCollector, startOtlpCollector } from './support/otlp-collector';
-import { api, freePort, startTestPlatform, TestPlatform, until } from './support/test-platform';
+import { api, freePort, PLATFORM_HEALTHY_MS, PLATFORM_HOOK_MS, startTestPlatform, TestPlatform, until } from './support/test-platform';
 
 /**
  * Backups that fail at each stage of the data path — the source (ingest reads it), the dedupe
@@ -58,7 +58,7 @@ beforeAll(async () => {
     OBJECT_STORE: 's3', REPLICA_OBJECT_STORE: 'fs', REPLICA_OBJECT_STORE_DIR: path.join(root, 'replica'),
     DEDUPE_INDEX_PORT: String(dedupePort), DEDUPE_INDEX_URL: `http://127.0.0.1:${dedupe.port}`,
   });
-  if (!(await platform.waitUntilHealthy(90_000))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
+  if (!(await platform.waitUntilHealthy(PLATFORM_HEALTHY_MS))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
   const kafka = new Kafka({ clientId: 'e2e-failures', brokers: [platform.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -73,7 +73,7 @@ beforeAll(async () => {
       failedEvents.push({ jobId: event.payload?.jobId ?? '', headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, v?.toString() ?? ''])) });
     },
   });
-}, 120_000);
+}, PLATFORM_HOOK_MS);
 
 afterAll(async () => {
   await consumer?.disconnect();

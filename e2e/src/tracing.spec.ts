@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTo, OtlpCollector, startOtlpCollector } from './support/otlp-collector';
-import { api, startTestPlatform, TestPlatform, until } from './support/test-platform';
+import { api, PLATFORM_HEALTHY_MS, PLATFORM_HOOK_MS, startTestPlatform, TestPlatform, until } from './support/test-platform';
 
 /** A stand-in OpenTelemetry collector: which services sent spans of which traces. */
 let collector: OtlpCollector;
@@ -9,8 +9,8 @@ let platform: TestPlatform;
 beforeAll(async () => {
   collector = await startOtlpCollector();
   platform = await startTestPlatform(exportTo(collector));
-  if (!(await platform.waitUntilHealthy(90_000))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
-}, 120_000);
+  if (!(await platform.waitUntilHealthy(PLATFORM_HEALTHY_MS))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
+}, PLATFORM_HOOK_MS);
 
 afterAll(async () => {
   await platform?.destroy();

@@ -64,6 +64,15 @@ const INHERITED = /^(KAFKA_BROKERS|S3_ENDPOINT|REPLICA_S3_ENDPOINT|OBJECT_STORE.
  * The real platform, as `npm start` runs it, on free ports with a temporary data directory and
  * schemas of its own, so tests run beside a developer's `npm start` and beside each other.
  */
+/**
+ * How long a test platform may take to become healthy: some 15-30 s on an idle 2-core machine, but
+ * its nine processes start slowly when the machine is shared (90 s was seen missed at a load of 30).
+ * A healthy platform is used at once; only a broken one waits the whole time.
+ */
+export const PLATFORM_HEALTHY_MS = 180_000;
+/** A hook that starts a platform: its start and the wait for it. */
+export const PLATFORM_HOOK_MS = PLATFORM_HEALTHY_MS + 60_000;
+
 export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arca-e2e-'));
   const schemaPrefix = `e2e_${randomBytes(3).toString('hex')}`;
