@@ -29,7 +29,7 @@ export async function startFakeVault(options: { token: string; mount?: string })
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
       } catch {
