@@ -224,3 +224,13 @@ export interface WebhookDelivery {
   createdAt: string;
   deliveredAt: string | null;
 }
+
+/** A repository key slot, as GET /repository/key-slots lists it (never its wrapped material). */
+export interface KeySlotInfo {
+  id: string;
+  label: string;
+  kind: 'passphrase' | 'local-key' | 'vault-transit';
+  createdAt: string;
+  binding?: string;
+  unlockedHere: boolean;
+}
