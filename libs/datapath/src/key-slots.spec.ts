@@ -1,24 +1,14 @@
-import { createCipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { legacyKeyFile } from './testing/legacy-key-file';
 import { LocalKeyProvider, PassphraseProvider, unlockKeyFile } from './key-providers';
 import {
-  addSlot, createKeyFile, KeyFile, LegacyKeyFile, MAX_SLOTS, MasterKey, openKeyFile, parseKeyFile, passphraseSlot, PassphraseSlot, revokeSlot,
+  addSlot, createKeyFile, KeyFile, MAX_SLOTS, MasterKey, openKeyFile, parseKeyFile, passphraseSlot, PassphraseSlot, revokeSlot,
   rewrapKeyFile, serializeKeyFile, slotSummary, tenantKey, WrongPassphraseError, zeroMasterKey,
 } from './keys';
 
 const fastKdf = { N: 1024, r: 8, p: 1 };
 const same = (a: MasterKey, b: MasterKey) => a.encryptionKey.equals(b.encryptionKey) && a.idKey.equals(b.idKey) && a.repositoryId === b.repositoryId;
-
-/** A version 1 key file as Arca wrote it before slots, written out here with node:crypto. */
-function legacyKeyFile(passphrase: string): { file: LegacyKeyFile; encryptionKey: Buffer; idKey: Buffer } {
-  const [encryptionKey, idKey, salt, nonce] = [randomBytes(32), randomBytes(32), randomBytes(16), randomBytes(12)];
-  const repositoryId = randomBytes(16).toString('hex');
-  const cipher = createCipheriv('aes-256-gcm', scryptSync(passphrase, salt, 32, { N: 1024, r: 8, p: 1 }), nonce);
-  cipher.setAAD(Buffer.from(`arca-key:${repositoryId}`));
-  const wrapped = Buffer.concat([cipher.update(Buffer.concat([encryptionKey, idKey])), cipher.final(), cipher.getAuthTag()]);
-  const file: LegacyKeyFile = { version: 1, repositoryId, kdf: { name: 'scrypt', N: 1024, r: 8, p: 1, salt: salt.toString('base64') }, nonce: nonce.toString('base64'), wrapped: wrapped.toString('base64'), createdAt: '2026-01-01T00:00:00.000Z' };
-  return { file, encryptionKey, idKey };
-}
 
 describe('key slots', () => {
   it('opens with any slot\'s passphrase, each slot wrapping the same master key', async () => {
