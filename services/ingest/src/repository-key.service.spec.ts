@@ -1,4 +1,5 @@
 import { chunkId, open, parseKeyFile, seal } from '@arca/datapath';
+import { startFakeVault } from '@arca/datapath/src/testing/fake-vault';
 import { legacyKeyFile } from '@arca/datapath/src/testing/legacy-key-file';
 import { FsObjectStore } from '@arca/object-store';
 import { loadConfig } from '@arca/service-kit';
@@ -81,6 +82,17 @@ describe('the repository key in the ingest service', () => {
     expect(revoked).toMatchObject({ slot: { label: 'passphrase', unlockedHere: true }, remaining: 1 });
     await expect(service.revokeSlot('bob')).rejects.toThrow(/slot "bob" is the last key slot/);
     await expect(service.revokeSlot('nobody')).rejects.toMatchObject({ status: 404 });
+
+    // a Vault that refuses the token: no slot is written
+    const vault = await startFakeVault({ token: 'hvs.right' });
+    try {
+      vi.stubEnv('ARCA_VAULT_ADDR', vault.url);
+      vi.stubEnv('ARCA_VAULT_TOKEN', 'hvs.wrong');
+      await expect(service.addSlot({ label: 'kms', kind: 'vault-transit', currentPassphrase: 'bob passphrase' })).rejects.toMatchObject({ status: 502, message: expect.stringMatching(/could not wrap the repository key with Vault Transit key transit\/arca .*answered 403: permission denied/) });
+      expect((await service.listSlots()).slots.map((s) => s.label)).toEqual(['bob']);
+    } finally {
+      await vault.close();
+    }
 
     vi.stubEnv('ARCA_PASSPHRASE', 'bob passphrase');
     const restarted = serviceOn(store);
