@@ -142,7 +142,10 @@ describe('fuzzing the data path with damaged objects', () => {
   it(`manifests: any damage to a sealed manifest is an error naming its snapshot (${RUNS} runs)`, async () => {
     const sealed = await encodeManifest(key, manifest);
     await check(damageOf(sealed.length, [[0, 14], [sealed.length - 16, sealed.length]]), async (damage) => {
-      await expect(withinTime('decoding the manifest', decodeManifest(key, manifest.snapshotId, damaged(sealed, damage)))).rejects.toThrow(manifest.snapshotId);
+      const bytes = damaged(sealed, damage);
+      // Swapping two equal bytes (the header's format and flags bytes are both 1) is no damage: the manifest itself comes back.
+      if (bytes.equals(sealed)) expect((await decodeManifest(key, manifest.snapshotId, bytes)).snapshotId).toBe(manifest.snapshotId);
+      else await expect(withinTime('decoding the manifest', decodeManifest(key, manifest.snapshotId, bytes))).rejects.toThrow(manifest.snapshotId);
     });
   });
 
