@@ -1,5 +1,5 @@
 import {
-  addSlot, KeyFile, keyFileOf, KeyProvider, KeySlot, MasterKey, newMasterKey, openPassphraseSlot, parseKeyFile, revokeSlot,
+  addSlot, KeyFile, keyFileOf, KeyProvider, KeySlot, LocalKeyProvider, MasterKey, newMasterKey, openPassphraseSlot, parseKeyFile, revokeSlot,
   rewrapKeyFile, serializeKeyFile, SlotError, slotSummary, SlotSummary, tenantKey, unlockKeyFile, WrongPassphraseError, zeroMasterKey,
 } from '@arca/datapath';
 import { AddKeySlotRequest } from '@arca/contracts';
@@ -68,7 +68,9 @@ export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
       keyFile = (await this.firstKeyFile(this.store))!;
       this.logger.log(`created repository ${keyFile.repositoryId} (${keyFile.cipher}) in ${this.store.describe()}`);
     }
-    const { masterKey, slot } = await unlockKeyFile(keyFile, provider);
+    const { masterKey, slot } = await unlockKeyFile(keyFile, provider).finally(() => {
+      if (provider instanceof LocalKeyProvider) provider.zero(); // read again from its file when a slot is added
+    });
     this.masterKey = masterKey;
     this.unlockedSlot = slot.id;
     this.logger.log(`repository ${keyFile.repositoryId} unlocked with key slot "${slot.label}" (${slot.kind}, ${slot.id})`);
