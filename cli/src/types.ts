@@ -254,3 +254,13 @@ export interface StorageForecast {
   quotaBytes: number | null;
   quotaReachedOn: string | null;
 }
+
+/** A repository key slot, as GET /repository/key-slots lists it (never its wrapped material). */
+export interface KeySlotInfo {
+  id: string;
+  label: string;
+  kind: 'passphrase' | 'local-key' | 'vault-transit';
+  createdAt: string;
+  binding?: string;
+  unlockedHere: boolean;
+}

@@ -3,6 +3,7 @@ import { CliIo, contextOf } from '../context';
 import { formatTime, table } from '../format';
 import { CliError } from '../gateway-client';
 import type { ApiKey } from '../types';
+import { keySlotsCommand } from './key-slots';
 
 export function renderKeys(keys: ApiKey[]): string {
   if (keys.length === 0) return 'no API keys';
@@ -29,7 +30,7 @@ function showNewKey(ctx: ReturnType<typeof contextOf>, created: ApiKey, verb: st
 }
 
 export function keysCommand(io: CliIo): Command {
-  const keys = new Command('keys').description('API keys (admins): create, list, revoke, rotate');
+  const keys = new Command('keys').description('API keys (admins): create, list, revoke, rotate; and the repository key\'s slots (keys slots)');
   const resolve = async (ctx: ReturnType<typeof contextOf>, given: string) => resolveKeyId(given, await ctx.client.get<ApiKey[]>('/keys'));
 
   keys.command('create')
@@ -70,5 +71,6 @@ export function keysCommand(io: CliIo): Command {
       showNewKey(ctx, await ctx.client.post<ApiKey>(`/keys/${await resolve(ctx, given)}/rotate`), 'rotated: new');
     });
 
+  keys.addCommand(keySlotsCommand(io));
   return keys;
 }

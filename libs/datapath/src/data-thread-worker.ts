@@ -51,7 +51,7 @@ function remoteRepository(job: number): ChunkRepository & ChunkSource {
 }
 
 function masterKey(key: ThreadKey): MasterKey {
-  return { encryptionKey: asBuffer(key.encryptionKey), idKey: asBuffer(key.idKey), repositoryId: key.repositoryId };
+  return { encryptionKey: asBuffer(key.encryptionKey), idKey: asBuffer(key.idKey), repositoryId: key.repositoryId, cipher: key.cipher };
 }
 
 async function run(job: number, task: ThreadTask): Promise<void> {

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
 import { ChunkRepository } from './chunk-sink';
+import type { Cipher } from './keys';
 import { Manifest } from './manifest';
 import { PackEntry } from './pack';
 import { ChunkSource } from './chunk-reader';
@@ -25,6 +26,7 @@ export interface ThreadKey {
   encryptionKey: Uint8Array;
   idKey: Uint8Array;
   repositoryId: string;
+  cipher?: Cipher;
 }
 
 export type ThreadTask =

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Archiver } from './archiver';
 import { ChunkSource } from './chunk-reader';
-import { createKeyFile, MasterKey, openKeyFile, parseKeyFile } from './keys';
+import { createKeyFile, MasterKey, openKeyFile, parseKeyFile, PassphraseSlot } from './keys';
 import { decodeManifest, encodeManifest, Manifest } from './manifest';
 import { readPackHeader } from './pack';
 import { Restorer } from './restorer';
@@ -142,7 +142,10 @@ describe('fuzzing the data path with damaged objects', () => {
   it(`manifests: any damage to a sealed manifest is an error naming its snapshot (${RUNS} runs)`, async () => {
     const sealed = await encodeManifest(key, manifest);
     await check(damageOf(sealed.length, [[0, 14], [sealed.length - 16, sealed.length]]), async (damage) => {
-      await expect(withinTime('decoding the manifest', decodeManifest(key, manifest.snapshotId, damaged(sealed, damage)))).rejects.toThrow(manifest.snapshotId);
+      const bytes = damaged(sealed, damage);
+      // Swapping two equal bytes (the header's format and flags bytes are both 1) is no damage: the manifest itself comes back.
+      if (bytes.equals(sealed)) expect((await decodeManifest(key, manifest.snapshotId, bytes)).snapshotId).toBe(manifest.snapshotId);
+      else await expect(withinTime('decoding the manifest', decodeManifest(key, manifest.snapshotId, bytes))).rejects.toThrow(manifest.snapshotId);
     });
   });
 
@@ -185,10 +188,12 @@ describe('what the fuzzing found, kept as cases', () => {
     const name = `keys/${keyFile.repositoryId}`;
     const stored = Buffer.from(JSON.stringify(keyFile, null, 2));
     expect(() => parseKeyFile(damaged(stored, { kind: 'flip', at: 0, bit: 0 }), name)).toThrow(`key file ${name} is not JSON (damaged?)`);
-    expect(() => openKeyFile({ ...keyFile, kdf: { ...keyFile.kdf, N: 2 ** 30 } }, 'pw', name)).toThrow(`key file ${name}: kdf.N 1073741824 is not a power of two from 2^10 to 2^20 (damaged?)`);
-    expect(() => openKeyFile({ ...keyFile, nonce: '' }, 'pw', name)).toThrow(`key file ${name}: nonce is not 12 bytes of base64 (damaged?)`);
+    const slot = keyFile.slots[0] as PassphraseSlot;
+    const withSlot = (changed: Partial<PassphraseSlot>) => ({ ...keyFile, slots: [{ ...slot, ...changed }] });
+    expect(() => openKeyFile(withSlot({ kdf: { ...slot.kdf, N: 2 ** 30 } }), 'pw', name)).toThrow(`key file ${name}: slots[0].kdf.N 1073741824 is not a power of two from 2^10 to 2^20 (damaged?)`);
+    expect(() => openKeyFile(withSlot({ nonce: '' }), 'pw', name)).toThrow(`key file ${name}: slots[0].nonce is not 12 bytes of base64 (damaged?)`);
     expect(() => parseKeyFile(stored, `keys/${'0'.repeat(32)}`)).toThrow(`key file keys/${'0'.repeat(32)} names repository ${keyFile.repositoryId}`);
-    expect(() => openKeyFile({ ...keyFile, wrapped: Buffer.alloc(80).toString('base64') }, 'pw', name)).toThrow(`the key file ${name} could not be unlocked`);
+    expect(() => openKeyFile(withSlot({ wrapped: Buffer.alloc(80).toString('base64') }), 'pw', name)).toThrow(`the key file ${name} could not be unlocked`);
   });
 
   it('a sealed manifest whose flags byte was flipped is refused, not read past (seed 2069841921, path "9:1")', async () => {

@@ -6,6 +6,7 @@ export * from './chunker';
 export { closeDataThreads, warmDataThread } from './data-thread';
 export * from './hasher';
 export * from './keys';
+export * from './key-providers';
 export * from './manifest';
 export * from './pack';
 export { decodeRaw, encodeRaw, readableName } from './raw-path';

@@ -1,5 +1,6 @@
 /** A seal-pool worker: seals chunks with sealSync on its own thread. Loaded by seal-pool.ts. */
 import { parentPort } from 'node:worker_threads';
+import type { Cipher } from './keys';
 import { sealSync } from './sealer';
 import { asBuffer } from './thread-buffers';
 
@@ -9,13 +10,14 @@ export interface SealRequest {
   id: Uint8Array;
   data: Uint8Array;
   level?: number;
+  cipher?: Cipher;
 }
 
 export type SealResponse = { n: number; sealed: Uint8Array; compressed: boolean } | { n: number; error: string };
 
 parentPort?.on('message', (m: SealRequest) => {
   try {
-    const { sealed, compressed } = sealSync(asBuffer(m.key), asBuffer(m.id), asBuffer(m.data), { level: m.level });
+    const { sealed, compressed } = sealSync(asBuffer(m.key), asBuffer(m.id), asBuffer(m.data), { level: m.level }, m.cipher);
     const out = new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     parentPort!.postMessage({ n: m.n, sealed: out, compressed } satisfies SealResponse, [sealed.buffer as ArrayBuffer]);
   } catch (error) {

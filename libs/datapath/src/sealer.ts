@@ -1,16 +1,22 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CipherGCM, createCipheriv, createDecipheriv, DecipherGCM, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { chunkId } from './hasher';
-import { MasterKey } from './keys';
+import { Cipher, DEFAULT_CIPHER, MasterKey } from './keys';
 import { secretKey } from './secret-keys';
 
 const zstdCompress = promisify(zlib.zstdCompress);
 const zstdDecompress = promisify(zlib.zstdDecompress);
 
-const FORMAT_VERSION = 1;
+/**
+ * The first byte of every sealed blob names its format, which is its cipher: 1 AES-256-GCM (the
+ * format before ciphers were selectable), 2 ChaCha20-Poly1305. Both take a 96-bit nonce and a
+ * 128-bit tag, so the layout is the same and a repository's objects cost no byte more for it.
+ */
+const FORMAT_OF: Record<Cipher, number> = { 'aes-256-gcm': 1, 'chacha20-poly1305': 2 };
+const CIPHER_OF: Record<number, Cipher | undefined> = { 1: 'aes-256-gcm', 2: 'chacha20-poly1305' };
 const FLAG_ZSTD = 1;
-const HEADER = 2; // version, flags
+const HEADER = 2; // format (cipher), flags
 const NONCE = 12;
 const TAG = 16;
 /** Sealed bytes beyond the (possibly compressed) payload. */
@@ -28,8 +34,23 @@ const SYNC_BELOW = 64 * 1024;
 /** A chunk this small is stored as it is: compression must save 64 bytes to be kept, and at this size it hardly can. */
 const NEVER_SMALLER_BELOW = 256;
 
+function encryptor(cipher: Cipher, key: Buffer, nonce: Buffer): CipherGCM {
+  if (cipher === 'aes-256-gcm') return createCipheriv('aes-256-gcm', secretKey(key), nonce);
+  return createCipheriv('chacha20-poly1305', secretKey(key), nonce, { authTagLength: TAG }) as unknown as CipherGCM;
+}
+
+function decryptor(cipher: Cipher, key: Buffer, nonce: Buffer): DecipherGCM {
+  if (cipher === 'aes-256-gcm') return createDecipheriv('aes-256-gcm', secretKey(key), nonce);
+  return createDecipheriv('chacha20-poly1305', secretKey(key), nonce, { authTagLength: TAG }) as unknown as DecipherGCM;
+}
+
+/** The cipher a sealed blob names in its first byte. */
+export function sealedCipher(sealed: Buffer): Cipher | undefined {
+  return CIPHER_OF[sealed[0]];
+}
+
 /**
- * Random 96-bit GCM nonces, drawn from the system's generator 4,096 at a time: one call per
+ * Random 96-bit nonces (GCM and ChaCha20-Poly1305 alike), drawn from the system's generator 4,096 at a time: one call per
  * chunk cost more than the encryption of a small one.
  */
 class NoncePool {
@@ -114,7 +135,7 @@ function joined(body: Buffer, final: Buffer): Buffer {
 }
 
 /**
- * Compresses (zstd, kept raw when that does not shrink it) and encrypts (AES-256-GCM, random
+ * Compresses (zstd, kept raw when that does not shrink it) and encrypts (the key's cipher, random
  * nonce, the chunk id as associated data so a blob cannot be swapped for another) one chunk.
  * Compression runs on libuv's thread pool, so several chunks seal in parallel across cores.
  */
@@ -127,9 +148,10 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: S
   const compressed = packed.length < plain.length - 64; // not worth a decompression on restore otherwise
   const payload = compressed ? packed : plain;
   const nonce = nonces.next();
-  const cipher = createCipheriv('aes-256-gcm', secretKey(key.encryptionKey), nonce);
+  const algorithm = key.cipher ?? DEFAULT_CIPHER;
+  const cipher = encryptor(algorithm, key.encryptionKey, nonce);
   cipher.setAAD(id);
-  const head = Buffer.concat([Buffer.from([FORMAT_VERSION, compressed ? FLAG_ZSTD : 0]), nonce]);
+  const head = Buffer.concat([Buffer.from([FORMAT_OF[algorithm], compressed ? FLAG_ZSTD : 0]), nonce]);
   const body = joined(cipher.update(payload), cipher.final());
   const parts = [head, body, cipher.getAuthTag()];
   return { parts, length: head.length + body.length + TAG, compressed, get sealed() { return Buffer.concat(parts); } };
@@ -139,7 +161,7 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: S
  * `seal` done synchronously (zstd on the calling thread): for worker threads (seal-pool.ts), which
  * give the encryption a core of its own. Same format, same decisions.
  */
-export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, options: SealOptions = {}): { sealed: Buffer; compressed: boolean } {
+export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, options: SealOptions = {}, algorithm: Cipher = DEFAULT_CIPHER): { sealed: Buffer; compressed: boolean } {
   let worth = plain.length <= SAMPLE * 2;
   if (!worth) worth = zlib.zstdCompressSync(samples(plain), { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } }).length < SAMPLE * 0.97;
   const packed = worth
@@ -148,17 +170,17 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
   const compressed = packed.length < plain.length - 64;
   const payload = compressed ? packed : plain;
   const nonce = nonces.next();
-  const cipher = createCipheriv('aes-256-gcm', secretKey(encryptionKey), nonce);
+  const cipher = encryptor(algorithm, encryptionKey, nonce);
   cipher.setAAD(id);
   // one exclusively owned buffer (never a slice of Node's shared pool), so it can be transferred
   const sealed = Buffer.allocUnsafeSlow(HEADER + NONCE + payload.length + TAG);
-  sealed[0] = FORMAT_VERSION;
+  sealed[0] = FORMAT_OF[algorithm];
   sealed[1] = compressed ? FLAG_ZSTD : 0;
   nonce.copy(sealed, HEADER);
   const body = cipher.update(payload);
   body.copy(sealed, HEADER + NONCE);
   const final = cipher.final();
-  if (final.length !== 0) throw new Error('AES-GCM produced trailing output');
+  if (final.length !== 0) throw new Error(`${algorithm} produced trailing output`);
   cipher.getAuthTag().copy(sealed, HEADER + NONCE + payload.length);
   return { sealed, compressed };
 }
@@ -170,8 +192,9 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
 export async function open(key: MasterKey, id: Buffer, sealed: Buffer, otherIdKeys: readonly Buffer[] = []): Promise<Buffer> {
   const hex = id.toString('hex');
   if (sealed.length < SEAL_OVERHEAD) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
-  if (sealed[0] !== FORMAT_VERSION) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
-  const decipher = createDecipheriv('aes-256-gcm', secretKey(key.encryptionKey), sealed.subarray(HEADER, HEADER + NONCE));
+  const algorithm = CIPHER_OF[sealed[0]];
+  if (!algorithm) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
+  const decipher = decryptor(algorithm, key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
   decipher.setAAD(id);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let payload: Buffer;
@@ -197,15 +220,17 @@ export async function sealObject(key: MasterKey, label: string, value: unknown):
   const plain = Buffer.from(JSON.stringify(value));
   const packed = await zstdCompress(plain);
   const nonce = nonces.next();
-  const cipher = createCipheriv('aes-256-gcm', secretKey(key.encryptionKey), nonce);
+  const algorithm = key.cipher ?? DEFAULT_CIPHER;
+  const cipher = encryptor(algorithm, key.encryptionKey, nonce);
   cipher.setAAD(Buffer.from(label));
-  return Buffer.concat([Buffer.from([FORMAT_VERSION, FLAG_ZSTD]), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
+  return Buffer.concat([Buffer.from([FORMAT_OF[algorithm], FLAG_ZSTD]), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
 }
 
 export async function openObject<T>(key: MasterKey, label: string, sealed: Buffer): Promise<T> {
   // Objects are always compressed: a flags byte that says otherwise is damage (it is not authenticated).
-  if (sealed.length < SEAL_OVERHEAD || sealed[0] !== FORMAT_VERSION || sealed[1] !== FLAG_ZSTD) throw new Error(`${label}: not an Arca sealed object (damaged header)`);
-  const decipher = createDecipheriv('aes-256-gcm', secretKey(key.encryptionKey), sealed.subarray(HEADER, HEADER + NONCE));
+  const algorithm = CIPHER_OF[sealed[0]];
+  if (sealed.length < SEAL_OVERHEAD || !algorithm || sealed[1] !== FLAG_ZSTD) throw new Error(`${label}: not an Arca sealed object (damaged header)`);
+  const decipher = decryptor(algorithm, key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
   decipher.setAAD(Buffer.from(label));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let packed: Buffer;

@@ -17,6 +17,7 @@ import { LifecycleController } from './lifecycle.controller';
 import { JobsController } from './jobs.controller';
 import { ApiKeys1765000000000 } from './migrations/1765000000000-api-keys';
 import { KeyTenants1768000000000 } from './migrations/1768000000000-key-tenants';
+import { KeySlotsController } from './key-slots.controller';
 import { OperationsController } from './operations.controller';
 import { PoliciesController } from './policies.controller';
 import { ServiceClient } from './service-client';
@@ -28,7 +29,7 @@ import { ReportsController } from './reports.controller';
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000, KeyTenants1768000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

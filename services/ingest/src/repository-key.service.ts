@@ -1,28 +1,43 @@
-import { createKeyFile, KeyFile, MasterKey, openKeyFile, parseKeyFile, rewrapKeyFile, tenantKey, WrongPassphraseError } from '@arca/datapath';
+import {
+  addSlot, KeyFile, keyFileOf, KeyProvider, KeySlot, LocalKeyProvider, MasterKey, newMasterKey, openPassphraseSlot, parseKeyFile, revokeSlot,
+  rewrapKeyFile, serializeKeyFile, SlotError, slotSummary, SlotSummary, tenantKey, unlockKeyFile, WrongPassphraseError, zeroMasterKey,
+} from '@arca/datapath';
+import { AddKeySlotRequest } from '@arca/contracts';
+import { BadGatewayException, BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ObjectStore } from '@arca/object-store';
-import { ForbiddenException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { KeyProviderEnv } from './key-provider-env';
 import { replicaConfigured, SiteStores } from './site-stores';
 
 const KEYS_PREFIX = 'keys/';
 
+/** A slot as the API lists it: whether it is the one this worker unlocked the repository with. */
+export interface ListedSlot extends SlotSummary {
+  unlockedHere: boolean;
+}
+
 /**
- * Unlocks the repository at start with ARCA_PASSPHRASE, creating the repository key on first use.
- * The key file lives in the object store beside the data it protects (wrapped, never in clear),
- * so a replica site can be opened with the same passphrase.
+ * Unlocks the repository at start through the configured key provider (ARCA_KEY_PROVIDER:
+ * a passphrase, a local key file, or HashiCorp Vault Transit), creating the repository key on
+ * first use. The key file lives in the object store beside the data it protects (wrapped once per
+ * slot, never in clear), so a replica site can be opened with the same secrets. The unwrapped key
+ * is zeroed when the service stops.
  */
 @Injectable()
-export class RepositoryKeyService implements OnModuleInit {
+export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
   private masterKey?: MasterKey;
+  private unlockedSlot?: string;
   private readonly logger = new Logger('RepositoryKey');
-
   private readonly store: ObjectStore;
+  private readonly providers = new KeyProviderEnv();
+  /** Key file changes in this process, one after another (read, change, write). */
+  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly sites: SiteStores) {
     this.store = sites.primary;
   }
 
   async onModuleInit(): Promise<void> {
-    const passphrase = process.env.ARCA_PASSPHRASE ?? '';
+    const provider = this.providers.unlocking();
     let keyFile: KeyFile | undefined;
     try {
       keyFile = await this.firstKeyFile(this.store);
@@ -38,39 +53,125 @@ export class RepositoryKeyService implements OnModuleInit {
       // the replica's key rather than start a second, unrelated repository.
       const replicaKey = await this.firstKeyFile(this.sites.get('replica')).catch(() => undefined);
       if (replicaKey) {
-        await this.store.put(`${KEYS_PREFIX}${replicaKey.repositoryId}`, Buffer.from(JSON.stringify(replicaKey, null, 2)));
+        await this.write(replicaKey);
         this.logger.log(`primary site had no repository key: adopted repository ${replicaKey.repositoryId} from the replica`);
         keyFile = replicaKey;
       }
     }
     if (!keyFile) {
-      const created = createKeyFile(passphrase);
-      await this.store.put(`${KEYS_PREFIX}${created.keyFile.repositoryId}`, Buffer.from(JSON.stringify(created.keyFile, null, 2)));
+      const master = newMasterKey(this.providers.cipher);
+      const created = keyFileOf(master, await provider.wrap(master, provider.kind, []));
+      zeroMasterKey(master);
+      await this.write(created);
       // Two workers starting on an empty store may both create a key: all converge on the first
       // key file in key order, so every chunk is encrypted under the same master key.
       keyFile = (await this.firstKeyFile(this.store))!;
-      this.logger.log(`created repository ${keyFile.repositoryId} in ${this.store.describe()}`);
+      this.logger.log(`created repository ${keyFile.repositoryId} (${keyFile.cipher}) in ${this.store.describe()}`);
     }
-    this.masterKey = openKeyFile(keyFile, passphrase);
+    const { masterKey, slot } = await unlockKeyFile(keyFile, provider).finally(() => {
+      if (provider instanceof LocalKeyProvider) provider.zero(); // read again from its file when a slot is added
+    });
+    this.masterKey = masterKey;
+    this.unlockedSlot = slot.id;
+    this.logger.log(`repository ${keyFile.repositoryId} unlocked with key slot "${slot.label}" (${slot.kind}, ${slot.id})`);
+  }
+
+  /** Zeroes the unwrapped key where Node allows (the buffers; not OpenSSL's copies). */
+  onModuleDestroy(): void {
+    if (this.masterKey) zeroMasterKey(this.masterKey);
+    this.masterKey = undefined;
   }
 
   /**
-   * Changes the passphrase: the same master key is wrapped anew and the key file replaced, so no
+   * Changes a passphrase: the slot it opens is wrapped anew and the key file replaced, so no
    * chunk, pack or manifest is touched. Other ingest workers keep their unlocked key; on their
    * next start they need the new passphrase (set ARCA_PASSPHRASE accordingly).
    */
-  async changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<{ repositoryId: string }> {
-    const keyFile = (await this.firstKeyFile(this.store))!;
-    let rewrapped: KeyFile;
-    try {
-      rewrapped = rewrapKeyFile(keyFile, oldPassphrase, newPassphrase);
-    } catch (error) {
-      if (error instanceof WrongPassphraseError) throw new ForbiddenException(error.message);
-      throw error;
-    }
-    await this.store.put(`${KEYS_PREFIX}${keyFile.repositoryId}`, Buffer.from(JSON.stringify(rewrapped, null, 2)));
-    this.logger.log(`passphrase of repository ${keyFile.repositoryId} changed`);
-    return { repositoryId: keyFile.repositoryId };
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<{ repositoryId: string }> {
+    return this.change(async (keyFile) => {
+      let rewrapped: KeyFile;
+      try {
+        rewrapped = rewrapKeyFile(keyFile, oldPassphrase, newPassphrase);
+      } catch (error) {
+        if (error instanceof WrongPassphraseError) throw new ForbiddenException(error.message);
+        throw error;
+      }
+      await this.write(rewrapped);
+      this.logger.log(`passphrase of repository ${keyFile.repositoryId} changed`);
+      return { repositoryId: keyFile.repositoryId };
+    });
+  }
+
+  async listSlots(): Promise<{ repositoryId: string; cipher: string; slots: ListedSlot[] }> {
+    const keyFile = await this.current();
+    return { repositoryId: keyFile.repositoryId, cipher: keyFile.cipher, slots: keyFile.slots.map((s) => this.listed(s)) };
+  }
+
+  /**
+   * Adds a slot: the unlocked master key wrapped by the new slot's passphrase, this worker's local
+   * key, or a Vault Transit key, and opened again through it before the key file is written. While
+   * the repository has a passphrase slot, `currentPassphrase` must open one of them.
+   */
+  addSlot(request: AddKeySlotRequest): Promise<{ repositoryId: string; slot: ListedSlot }> {
+    return this.change(async (keyFile) => {
+      if (keyFile.slots.some((s) => s.kind === 'passphrase')) {
+        const opened = request.currentPassphrase ? openPassphraseSlot(keyFile, request.currentPassphrase) : undefined;
+        if (!opened) throw new ForbiddenException(`currentPassphrase must be the passphrase of one of repository ${keyFile.repositoryId}'s passphrase slots to add a slot`);
+        zeroMasterKey(opened.masterKey);
+      }
+      const provider = this.providerFor(request);
+      let slot: KeySlot;
+      try {
+        slot = await provider.wrap(this.key, request.label, keyFile.slots);
+        const back = await provider.unwrap(slot, keyFile);
+        if (!back || !back.encryptionKey.equals(this.key.encryptionKey)) throw new Error(`the new slot does not open again with ${provider.describe()}`);
+        zeroMasterKey(back);
+      } catch (error) {
+        throw new BadGatewayException(`could not wrap the repository key with ${provider.describe()}: ${(error as Error).message}`);
+      }
+      const changed = slotCall(() => addSlot(keyFile, slot));
+      await this.write(changed);
+      const added = changed.slots[changed.slots.length - 1];
+      this.logger.log(`key slot "${added.label}" (${added.kind}, ${added.id}) added to repository ${keyFile.repositoryId}`);
+      return { repositoryId: keyFile.repositoryId, slot: this.listed(added) };
+    });
+  }
+
+  /** Revokes a slot (by id or label): the key file is written again without it. The last slot stays. */
+  revokeSlot(given: string): Promise<{ repositoryId: string; slot: ListedSlot; remaining: number }> {
+    return this.change(async (keyFile) => {
+      const { keyFile: changed, revoked } = slotCall(() => revokeSlot(keyFile, given));
+      await this.write(changed);
+      this.logger.log(`key slot "${revoked.label}" (${revoked.kind}, ${revoked.id}) revoked from repository ${keyFile.repositoryId}`);
+      return { repositoryId: keyFile.repositoryId, slot: this.listed(revoked), remaining: changed.slots.length };
+    });
+  }
+
+  private providerFor(request: AddKeySlotRequest): KeyProvider {
+    const provider = this.providers.provider(request.kind, request.vaultKey, request.kind === 'passphrase' ? request.passphrase : undefined);
+    if (provider) return provider;
+    const needs = request.kind === 'local-key' ? 'ARCA_LOCAL_KEY_FILE' : request.kind === 'vault-transit' ? 'ARCA_VAULT_ADDR and ARCA_VAULT_TOKEN' : 'passphrase';
+    throw new BadRequestException(`a ${request.kind} slot needs ${needs}${request.kind === 'passphrase' ? '' : ' set on the ingest service'}`);
+  }
+
+  private listed(slot: KeySlot): ListedSlot {
+    return { ...slotSummary(slot), unlockedHere: slot.id === this.unlockedSlot };
+  }
+
+  private change<T>(work: (keyFile: KeyFile) => Promise<T>): Promise<T> {
+    const run = this.changing.then(async () => work(await this.current()));
+    this.changing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async current(): Promise<KeyFile> {
+    const keyFile = await this.firstKeyFile(this.store);
+    if (!keyFile) throw new Error(`no repository key file in ${this.store.describe()}`);
+    return keyFile;
+  }
+
+  private write(keyFile: KeyFile): Promise<void> {
+    return this.store.put(`${KEYS_PREFIX}${keyFile.repositoryId}`, serializeKeyFile(keyFile));
   }
 
   private async firstKeyFile(store: ObjectStore): Promise<KeyFile | undefined> {
@@ -92,3 +193,14 @@ export class RepositoryKeyService implements OnModuleInit {
     return tenantKey(this.key, tenant);
   }
 }
+
+/** A slot change the key file refuses, as the HTTP answer that says why. */
+function slotCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof SlotError) throw error.status === 404 ? new NotFoundException(error.message) : new ConflictException(error.message);
+    throw error;
+  }
+}
+

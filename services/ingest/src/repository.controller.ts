@@ -1,8 +1,8 @@
-import { ChangePassphraseRequest } from '@arca/contracts';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { AddKeySlotRequest, ChangePassphraseRequest } from '@arca/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { RepositoryKeyService } from './repository-key.service';
 
-/** Internal API behind the gateway's POST /repository/passphrase. */
+/** Internal API behind the gateway's POST /repository/passphrase and /repository/key-slots. */
 @Controller('repository')
 export class RepositoryController {
   constructor(private readonly keys: RepositoryKeyService) {}
@@ -11,5 +11,22 @@ export class RepositoryController {
   @HttpCode(200)
   changePassphrase(@Body() request: ChangePassphraseRequest) {
     return this.keys.changePassphrase(request.oldPassphrase, request.newPassphrase);
+  }
+
+  @Get('key-slots')
+  listSlots() {
+    return this.keys.listSlots();
+  }
+
+  @Post('key-slots')
+  @HttpCode(201)
+  addSlot(@Body() request: AddKeySlotRequest) {
+    return this.keys.addSlot(request);
+  }
+
+  @Delete('key-slots/:slot')
+  @HttpCode(200)
+  revokeSlot(@Param('slot') slot: string) {
+    return this.keys.revokeSlot(slot);
   }
 }

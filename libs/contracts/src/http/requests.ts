@@ -1,7 +1,7 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
 import { TENANT_ID } from '../common/tenant';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 import { IsBandwidthLimit } from '../common/bandwidth';
 
@@ -75,6 +75,32 @@ export class ChangePassphraseRequest {
 
   @IsString() @MinLength(8, { message: 'newPassphrase must be at least 8 characters' }) @MaxLength(1024)
   newPassphrase: string;
+}
+
+/** The kinds of key slot (libs/datapath keys.ts): who may unwrap the repository's master key. */
+export const KEY_SLOT_KINDS = ['passphrase', 'local-key', 'vault-transit'] as const;
+
+/** POST /repository/key-slots: one more wrapped copy of the master key, with a secret or KMS binding of its own. */
+export class AddKeySlotRequest {
+  /** What the slot is for: who holds its secret (unique in the repository). */
+  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, { message: 'label must be 1-64 letters, digits, spaces and . _ @ -, starting with a letter or digit' })
+  label: string;
+
+  @IsIn(KEY_SLOT_KINDS, { message: `kind must be one of ${KEY_SLOT_KINDS.join(', ')}` })
+  kind: (typeof KEY_SLOT_KINDS)[number];
+
+  /** kind passphrase: the new slot's passphrase. */
+  @ValidateIf((r: AddKeySlotRequest) => r.kind === 'passphrase')
+  @IsString({ message: 'passphrase must be given for a passphrase slot' }) @MinLength(8, { message: 'passphrase must be at least 8 characters' }) @MaxLength(1024)
+  passphrase?: string;
+
+  /** kind vault-transit: the Transit key to wrap with (default: ARCA_VAULT_TRANSIT_KEY of the ingest service). */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'vaultKey must be 1-128 letters, digits, _ . -' })
+  vaultKey?: string;
+
+  /** A passphrase of an existing slot: required while the repository has a passphrase slot, so a stolen admin API key alone cannot add a secret of its own. */
+  @IsOptional() @IsString() @MaxLength(1024)
+  currentPassphrase?: string;
 }
 
 /** POST /policies/:id/forget: apply the policy's retention now. */
