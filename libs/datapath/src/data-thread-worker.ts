@@ -3,6 +3,7 @@
  * own. Its repository is a proxy whose calls are served by the parent thread; sealed packs go
  * there, and pack bytes come back, by transfer.
  */
+import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { Archiver } from './archiver';
 import { ChunkLocation, ChunkSource } from './chunk-reader';
@@ -50,6 +51,17 @@ function remoteRepository(job: number): ChunkRepository & ChunkSource {
   };
 }
 
+/** The parent's stream, pulled a call at a time (see STREAM_PULL_BYTES). */
+function pulledStream(job: number): Readable {
+  return Readable.from((async function* () {
+    for (;;) {
+      const bytes = await call<Uint8Array | null>(job, { method: 'readStream' });
+      if (bytes === null) return;
+      yield asBuffer(bytes);
+    }
+  })());
+}
+
 function masterKey(key: ThreadKey): MasterKey {
   return { encryptionKey: asBuffer(key.encryptionKey), idKey: asBuffer(key.idKey), repositoryId: key.repositoryId, cipher: key.cipher };
 }
@@ -60,6 +72,8 @@ async function run(job: number, task: ThreadTask): Promise<void> {
     let result;
     if (task.kind === 'archive') {
       result = await new Archiver({ ...task.options, key: masterKey(task.key), repository: remoteRepository(job), parent: task.parent, onProgress: progress }).archiveDirectory(task.root);
+    } else if (task.kind === 'archive-stream') {
+      result = await new Archiver({ ...task.options, key: masterKey(task.key), repository: remoteRepository(job), onProgress: progress }).archiveStream(task.name, pulledStream(job));
     } else {
       result = await new Restorer(masterKey(task.key), remoteRepository(job), progress).restore(task.manifest, task.target, { paths: task.paths });
     }

@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import path from 'node:path';
 import v8 from 'node:v8';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ArchiveProgress, ArchiveResult, ArchiverOptions } from './archiver';
 import { ChunkRepository } from './chunk-sink';
@@ -12,14 +13,17 @@ import { RestoreResult } from './restorer';
 import { asBuffer, transferable } from './thread-buffers';
 
 /**
- * Data threads: backups and restores of directories run their data path on a worker thread.
+ * Data threads: backups (of directories, streams and database dumps) and restores run their data
+ * path on a worker thread.
  *
  * Why: the data path allocates a few buffers per megabyte, and V8 answers that much off-heap
  * memory with full garbage collections of the heap that allocated it. In a service that heap
  * holds the whole framework (Nest, TypeORM, OpenTelemetry, ...), and marking it again and again
  * cost more CPU than chunking and hashing together; a data thread's heap is a few megabytes.
  * The repository (dedupe index, object store) stays on the calling thread, reached by calls over
- * the message port, and bulk bytes cross between threads by transfer, without copies.
+ * the message port, and bulk bytes cross between threads by transfer, without copies. A stream's
+ * bytes are pulled by the thread (`readStream`, up to STREAM_PULL_BYTES a call): it asks for more
+ * only once it has chunked what it has, so a fast source waits for a slow data path, never piles up.
  */
 
 export interface ThreadKey {
@@ -37,6 +41,12 @@ export type ThreadTask =
     parent?: Manifest;
     options: Pick<ArchiverOptions, 'chunker' | 'packSize' | 'compressionLevel' | 'maxUploads' | 'bandwidthLimitBytesPerSec' | 'progressIntervalMs'>;
   }
+  | {
+    kind: 'archive-stream';
+    key: ThreadKey;
+    name: string;
+    options: Pick<ArchiverOptions, 'chunker' | 'packSize' | 'compressionLevel' | 'maxUploads' | 'bandwidthLimitBytesPerSec' | 'progressIntervalMs'>;
+  }
   | { kind: 'restore'; key: ThreadKey; manifest: Manifest; target: string; paths?: string[] };
 
 /** The repository calls a data thread makes on the calling thread. */
@@ -45,7 +55,9 @@ export type RepositoryCall =
   | { method: 'storePack'; pack: { key: string; bytes: Uint8Array; entries: PackEntry[] } }
   | { method: 'locate'; ids: string[] }
   | { method: 'readPack'; packKey: string }
-  | { method: 'readRange'; packKey: string; offset: number; length: number };
+  | { method: 'readRange'; packKey: string; offset: number; length: number }
+  /** The next bytes of the stream a stream backup reads (null at its end). */
+  | { method: 'readStream' };
 
 export type ToWorker =
   | { type: 'run'; job: number; task: ThreadTask }
@@ -272,11 +284,51 @@ function abortError(signal: AbortSignal): Error {
   return error;
 }
 
-/** Serves a data thread's calls from a repository (the archive side, the restore side, or both). */
-export function serveRepository(repository: Partial<ChunkRepository & ChunkSource>): (call: RepositoryCall) => Promise<unknown> {
+/**
+ * How many bytes of a stream one `readStream` call carries at most: a megabyte is some 16 messages
+ * fewer than the 64 KiB an HTTP upload arrives in, and little to hold per job.
+ */
+export const STREAM_PULL_BYTES = 1 << 20;
+
+/** Reads a stream a call at a time: up to STREAM_PULL_BYTES of what it has given (a piece larger than that whole), null at its end. */
+function streamPuller(stream: Readable): () => Promise<Uint8Array | null> {
+  const pieces = stream[Symbol.asyncIterator]();
+  let carry: Buffer | undefined;
+  let ended = false;
+  return async () => {
+    const parts: Buffer[] = carry ? [carry] : [];
+    let size = carry?.length ?? 0;
+    carry = undefined;
+    while (!ended && size < STREAM_PULL_BYTES) {
+      const next = await pieces.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      const piece = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as string);
+      if (size > 0 && size + piece.length > STREAM_PULL_BYTES) {
+        carry = piece; // the next call's first piece
+        break;
+      }
+      parts.push(piece);
+      size += piece.length;
+    }
+    if (size === 0) return null;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  };
+}
+
+/**
+ * Serves a data thread's calls from a repository (the archive side, the restore side, or both),
+ * and, for a stream backup, from the stream it reads.
+ */
+export function serveRepository(repository: Partial<ChunkRepository & ChunkSource>, stream?: Readable): (call: RepositoryCall) => Promise<unknown> {
   const missing = (method: string) => Promise.reject(new Error(`this repository does not serve ${method}`));
+  const pull = stream ? streamPuller(stream) : undefined;
   return async (call) => {
     switch (call.method) {
+      case 'readStream':
+        return pull ? pull() : missing(call.method);
       case 'lookup': {
         if (!repository.lookup) return missing(call.method);
         const { fresh, packs } = await repository.lookup(call.ids.map((id) => Buffer.from(id, 'hex')));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveProgress, Archiver } from './archiver';
 import { entriesOf, inlineManifest, manifestOfResult } from './testing/snapshots';
@@ -61,6 +62,40 @@ describe('WorkerArchiver and WorkerRestorer', () => {
     expect(again.stats.bytesNew).toBe(0);
     expect(again.newPackKeys).toEqual([]);
     expect(again.packKeys.sort()).toEqual(result.packKeys.sort()); // it references the same packs
+  });
+
+  it('backs up a stream on a thread, pulling its bytes across as it chunks them: the same snapshot as on the calling thread', async () => {
+    const data = Buffer.concat([randomBytes(3_000_000), Buffer.alloc(1_500_000, 7), randomBytes(700_001)]);
+    // Pieces of odd sizes, some larger than one pull, as an upload or a pipe gives them.
+    const pieces = (bytes: Buffer) => Readable.from((function* () {
+      for (let at = 0, n = 0; at < bytes.length; n++) {
+        const size = [65_536, 1, 2_500_000, 333][n % 4];
+        yield bytes.subarray(at, at + size);
+        at += size;
+      }
+    })());
+    const repo = new MemoryRepository();
+    const threaded = await new WorkerArchiver({ key: masterKey, repository: repo, chunker: small }).archiveStream('dump.sql', pieces(data));
+    const inlineRepo = new MemoryRepository();
+    const inline = await new Archiver({ key: masterKey, repository: inlineRepo, chunker: small }).archiveStream('dump.sql', pieces(data));
+    expect(threaded.errors).toEqual([]);
+    expect(threaded.stats.bytesRead).toBe(data.length);
+    const fileOf = async (from: MemoryRepository, r: typeof threaded) => (await entriesOf(masterKey, from, r)).find((e) => e.path === '/dump.sql');
+    const file = await fileOf(repo, threaded);
+    expect(file).toMatchObject({ path: '/dump.sql', type: 'file', size: data.length });
+    expect(file!.chunks).toEqual((await fileOf(inlineRepo, inline))!.chunks); // chunked alike, whatever pieces the pulls were cut into
+    const target = temp();
+    expect((await new WorkerRestorer(masterKey, repo).restore(manifestOfResult(threaded, 'b'.repeat(64)), target)).failedFiles).toEqual([]);
+    expect(readFileSync(path.join(target, 'dump.sql')).equals(data)).toBe(true);
+  });
+
+  it('fails a stream backup with the stream\'s own error when the stream breaks off', async () => {
+    const broken = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const stream = Readable.from((async function* () {
+      yield randomBytes(200_000);
+      throw broken;
+    })());
+    await expect(new WorkerArchiver({ key: masterKey, repository: new MemoryRepository(), chunker: small }).archiveStream('upload', stream)).rejects.toBe(broken);
   });
 
   it('fails the backup with the repository\'s own error, and the next backup still runs', async () => {

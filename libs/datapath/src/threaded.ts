@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ArchiveResult, Archiver, ArchiverOptions } from './archiver';
+import { ArchiveResult, ArchiverOptions } from './archiver';
 import { ThreadProgress, runOnDataThread, serveRepository } from './data-thread';
 import { Manifest } from './manifest';
 import { ChunkSource } from './chunk-reader';
@@ -7,14 +7,22 @@ import { RestoreResult } from './restorer';
 import { MasterKey } from './keys';
 
 /**
- * The archiver with a directory backup's data path on a data thread (see data-thread.ts for why).
- * Streams (uploads, pg_dump) are archived on the calling thread, where their bytes arrive.
+ * The archiver with a backup's data path on a data thread (see data-thread.ts for why): a
+ * directory's, read there, and a stream's (an upload, a pg_dump), whose bytes arrive on the calling
+ * thread and are pulled across as the data thread chunks them.
  */
 export class WorkerArchiver {
   constructor(private readonly options: ArchiverOptions) {}
 
-  archiveStream(name: string, stream: Readable): Promise<ArchiveResult> {
-    return new Archiver(this.options).archiveStream(name, stream);
+  /** A stream (an upload, a database dump) on a data thread too: its bytes are pulled across as the thread chunks them. */
+  archiveStream(name: string, stream: Readable, options: { signal?: AbortSignal } = {}): Promise<ArchiveResult> {
+    const { key, repository, onProgress, chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } = this.options;
+    return runOnDataThread<ArchiveResult>(
+      { kind: 'archive-stream', key, name, options: { chunker, packSize, compressionLevel, maxUploads, bandwidthLimitBytesPerSec, progressIntervalMs } },
+      serveRepository(repository, stream),
+      onProgress as (p: ThreadProgress) => void,
+      options.signal,
+    );
   }
 
   /** `signal` aborts the backup: the data thread is ended and the promise rejects with an AbortError. */

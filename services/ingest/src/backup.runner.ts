@@ -161,7 +161,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     // backup would use, which a re-backup need not pay).
     let totalBytes: number | undefined = parent && source.kind === 'directory' ? parent.stats.bytesRead : undefined;
     if (source.kind === 'directory' && totalBytes === undefined) void treeSize(source.path!).then((size) => { totalBytes = size; }, () => undefined);
-    // Directory reads run on a data thread (see WorkerArchiver); streams on this one.
+    // The data path runs on a data thread (see WorkerArchiver): directories are read there, streams pulled across to it.
     const archiver = new WorkerArchiver({
       key: this.repo.keys.keyFor(lease.tenant), // the tenant's chunk ids: dedupe stays within the tenant
       repository,
@@ -251,14 +251,14 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async archive(archiver: WorkerArchiver, source: SourceSpec, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<ArchiveResult> {
     try {
-      if (stream) return await archiver.archiveStream(stream.name, stream.body);
+      if (stream) return await archiver.archiveStream(stream.name, stream.body, { signal });
       if (source.kind === 'directory') return await archiver.archiveDirectory(source.path!, { signal });
       if (source.kind === 'postgres') {
         const password = source.secretRef ? await sourcePassword(source.secretRef) : undefined;
         const dump = pgDump(source.connection!, password);
         signal?.addEventListener('abort', dump.stop, { once: true });
         try {
-          const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream), dump.done]);
+          const [result] = await Promise.all([archiver.archiveStream(`${databaseName(source.connection!)}.sql`, dump.stream, { signal }), dump.done]);
           return result;
         } finally {
           signal?.removeEventListener('abort', dump.stop);
