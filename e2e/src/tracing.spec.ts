@@ -110,7 +110,7 @@ describe('docs/events.md', () => {
     const kafka = new Kafka({ clientId: 'e2e-events-doc', brokers: [env.KAFKA_BROKERS], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    const committed = async () => (await admin.fetchOffsets({ groupId: env.GROUP_ID, topics: ['backup.completed'] }))[0].partitions.map((p) => [p.partition, Number(p.offset)]);
+    const committed = async () => (await admin.fetchOffsets({ groupId: env.GROUP_ID, topics: ['backup.completed'] }))[0].partitions.map((p) => [p.partition, Number(p.offset)] as [number, number]);
     const before = await committed();
     const replay = runScript(scripts['replay.mjs'], [since], env);
     expect(await replay.exited, replay.stderr()).toBe(0);

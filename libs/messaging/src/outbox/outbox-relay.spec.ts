@@ -1,6 +1,6 @@
 import { TOPICS } from '@arca/contracts';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
-import { runInSpan, useInMemorySpans } from '@arca/telemetry';
+import { openTelemetryPrometheusText, runInSpan, useInMemorySpans } from '@arca/telemetry';
 import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
@@ -94,11 +94,18 @@ describe('outbox and relay', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(publishedIds()).not.toEqual(expect.arrayContaining(pending));
     expect(await pendingRows()).toBe(3);
+    const backlog = await before.backlog();
+    expect(backlog.count).toBe(3);
+    expect(backlog.oldestSeconds).toBeGreaterThan(0.1);
 
     const after = new OutboxRelay(dataSource, publisher, outbox, { pollIntervalMs: 60_000, batchSize: 2 });
     after.start(); // relays what is pending at once, in batches
     await until(() => pending.every((id) => publishedIds().includes(id)), 'the pending events on Kafka');
     expect(publishedIds().filter((id) => pending.includes(id))).toHaveLength(3); // each once
+    // The backlog on /metrics, read while the relay runs.
+    const page = await openTelemetryPrometheusText();
+    expect(page).toMatch(/^arca_outbox_pending_events 0$/m);
+    expect(page).toMatch(/^arca_outbox_oldest_pending_seconds 0$/m);
     await after.stop();
     expect(await pendingRows()).toBe(0);
   });

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { openTelemetryPrometheusText } from '@arca/telemetry';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PublicRoute } from '../http/public-route';
 import { MetricsService } from './metrics.service';
@@ -11,7 +12,8 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  async scrape(): Promise<string> {
+    // prom-client's (process, HTTP, the service's own) and then OpenTelemetry's (jobs, outbox, consumer lag, RPO, …: ARCA_METRICS).
+    return `${await this.metrics.registry.metrics()}\n${await openTelemetryPrometheusText()}`;
   }
 }
