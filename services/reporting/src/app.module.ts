@@ -2,6 +2,7 @@ import { ArcaServiceModule } from '@arca/service-kit';
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { ReadModelsService } from './read-models.service';
+import { ReportingMetrics } from './reporting-metrics.service';
 import { ReportsController } from './reports.controller';
 import { DeliveryWorker } from './webhooks/delivery-worker';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -15,6 +16,6 @@ import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
     migrations: REPORTING_MIGRATIONS,
   })],
   controllers: [EventsController, ReportsController, WebhooksController],
-  providers: [ReadModelsService, WebhooksService, DeliveryWorker],
+  providers: [ReadModelsService, WebhooksService, DeliveryWorker, ReportingMetrics],
 })
 export class AppModule {}
