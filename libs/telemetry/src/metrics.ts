@@ -20,7 +20,7 @@ const SECONDS = [0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 12 * 3600];
  * Every OpenTelemetry metric an Arca service exports on its Prometheus `/metrics`, by the name
  * the instrument is created under. Prometheus sees counters with `_total` and histograms as
  * `_bucket`, `_sum` and `_count` (exportedSeries). The alert rules and the Grafana dashboard in
- * infra/compose may use only these and the prom-client ones (`infra/compose/observability.spec.ts`).
+ * infra/compose may use only these and the prom-client ones (`e2e/src/compose.spec.ts` checks).
  */
 export const ARCA_METRICS = {
   jobs: { name: 'arca_jobs', kind: 'counter', help: 'Jobs finished, by kind (backup, restore, check, prune) and outcome (completed, failed, cancelled)', labels: ['kind', 'outcome', 'tenant'] },
@@ -94,4 +94,13 @@ export async function openTelemetryPrometheusText(): Promise<string> {
   const { resourceMetrics, errors } = await exporter.collect();
   for (const error of errors) console.warn(`a metrics callback failed: ${String(error)}`);
   return new PrometheusSerializer(undefined, false, undefined, true, true).serialize(resourceMetrics);
+}
+
+/**
+ * One read shared by the gauges one scrape collects together (they are observed one after the
+ * other): the first call reads, calls within the next second share its answer.
+ */
+export function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= read().finally(() => setTimeout(() => { pending = undefined; }, 1000).unref()));
 }

@@ -1,5 +1,5 @@
 import { qualifiedTable } from '@arca/persistence';
-import { arcaCounter, arcaHistogram, observeGauge } from '@arca/telemetry';
+import { arcaCounter, arcaHistogram, observeGauge, sharedPerScrape } from '@arca/telemetry';
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobViewEntity } from './entities/job-view.entity';
@@ -28,11 +28,11 @@ export class ReportingMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const policies = once(async () => {
+    const policies = sharedPerScrape(async () => {
       const now = new Date();
       return (await this.dataSource.getRepository(PolicyViewEntity).findBy({ deleted: false })).map((p) => policyRpoGauge(p, now));
     });
-    const replication = once(() => this.replicationState());
+    const replication = sharedPerScrape(() => this.replicationState());
     this.stops = [
       observeGauge('rpoBreached', async (observe) => (await policies()).forEach((p) => observe(p.breached, p.labels))),
       observeGauge('rpoTarget', async (observe) => (await policies()).forEach((p) => observe(p.rpoSeconds, p.labels))),
@@ -62,10 +62,4 @@ export class ReportingMetrics implements OnModuleInit, OnModuleDestroy {
       lagBySite: lags.map((l) => ({ site: l.site, seconds: Number(l.lag_ms) / 1000 })),
     };
   }
-}
-
-/** One read shared by the gauges of one scrape (they are collected together). */
-function once<T>(read: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= read().finally(() => setTimeout(() => { pending = undefined; }, 1000).unref()));
 }

@@ -1,4 +1,4 @@
-import { observeGauge } from '@arca/telemetry';
+import { observeGauge, sharedPerScrape } from '@arca/telemetry';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '../event-publisher';
 import { Outbox } from './outbox';
@@ -46,9 +46,7 @@ export class OutboxRelay {
 
   /** The backlog on /metrics: how many events wait, and for how long the oldest has (ARCA_METRICS.outboxPending, outboxOldest). */
   private observeBacklog(): () => void {
-    let pending: Promise<{ count: number; oldestSeconds: number }> | undefined;
-    // Both gauges are read in one scrape: one query answers both.
-    const backlog = () => (pending ??= this.backlog().finally(() => setTimeout(() => { pending = undefined; }, 1000).unref()));
+    const backlog = sharedPerScrape(() => this.backlog()); // one query answers both gauges
     const stops = [
       observeGauge('outboxPending', async (observe) => observe((await backlog()).count)),
       observeGauge('outboxOldest', async (observe) => observe((await backlog()).oldestSeconds)),
