@@ -1,4 +1,5 @@
 import Ajv2020 from 'ajv/dist/2020';
+import { portVariable } from '@arca/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -122,5 +123,13 @@ describe('docs/events.md', () => {
     await admin.disconnect();
     const again = await consume();
     expect(again.completed.event.eventId).toBe(completed.event.eventId);
+
+    // The same jobs on reporting's /metrics (OpenTelemetry), and the consumer lag of ingest's group on ingest's.
+    const metrics = async (service: string) => (await fetch(`http://127.0.0.1:${platform.env[portVariable(service)]}/metrics`)).text();
+    const reporting = await metrics('reporting');
+    expect(reporting).toMatch(/^arca_jobs_total\{kind="backup",outcome="completed",tenant="default"\} [1-9]/m);
+    expect(reporting).toMatch(/^arca_jobs_total\{kind="backup",outcome="failed",tenant="default"\} [1-9]/m);
+    expect(reporting).toMatch(new RegExp(`^arca_policy_rpo_breached\\{policy_id="${policy.body.id}",policy="events-doc",tenant="default"\\} 0$`, 'm'));
+    expect(await metrics('ingest')).toMatch(/^arca_consumer_lag_messages\{topic="backup\.requested",group="[\w-]+"\} \d+$/m);
   }, 90_000);
 });
