@@ -77,22 +77,34 @@ export function arcaHistogram(metric: ArcaMetric): Histogram {
   return instrument(metric, (meter, spec) => meter.createHistogram(spec.name, { description: spec.help }));
 }
 
+/** How long a gauge's callback may take at a scrape. */
+export const GAUGE_TIMEOUT_MS = 3000;
+
 /**
  * Adds a callback that reports a gauge's values at each scrape (it may query a database); returns
  * the function that removes it, for a component's shutdown.
  */
-export function observeGauge(metric: ArcaMetric, callback: (observe: (value: number, labels?: Attributes) => void) => Promise<void> | void): () => void {
+export function observeGauge(metric: ArcaMetric, callback: (observe: (value: number, labels?: Attributes) => void) => Promise<void> | void, options: { timeoutMs?: number } = {}): () => void {
+  const timeoutMs = options.timeoutMs ?? GAUGE_TIMEOUT_MS;
   const gauge = instrument<ObservableGauge>(metric, (meter, spec) => meter.createObservableGauge(spec.name, { description: spec.help }));
-  const wrapped = (result: ObservableResult) => callback((value, labels) => result.observe(value, labels));
+  // A callback that cannot answer in time (its database or Kafka away) leaves its gauge out of this scrape rather than stalling /metrics.
+  const wrapped = (result: ObservableResult) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${ARCA_METRICS[metric].name}: no answer within ${timeoutMs} ms`)), timeoutMs); });
+    return Promise.race([Promise.resolve(callback((value, labels) => result.observe(value, labels))), late]).finally(() => clearTimeout(timer));
+  };
   gauge.addCallback(wrapped);
   return () => gauge.removeCallback(wrapped);
 }
 
-/** The OpenTelemetry metrics in the Prometheus text format, for a service's `/metrics`. */
-export async function openTelemetryPrometheusText(): Promise<string> {
+/**
+ * The OpenTelemetry metrics in the Prometheus text format, for a service's `/metrics`; a gauge
+ * whose callback failed is left out, and `onError` hears why.
+ */
+export async function openTelemetryPrometheusText(onError: (error: unknown) => void = () => undefined): Promise<string> {
   const { exporter } = metricsState();
   const { resourceMetrics, errors } = await exporter.collect();
-  for (const error of errors) console.warn(`a metrics callback failed: ${String(error)}`);
+  errors.forEach(onError);
   return new PrometheusSerializer(undefined, false, undefined, true, true).serialize(resourceMetrics);
 }
 

@@ -131,12 +131,14 @@ export class ArcaKafkaServer extends Server<Record<string, Function>, Status> im
     const { groupId } = this.options;
     return observeGauge('consumerLag', async (observe) => {
       if (!this.admin) {
-        this.admin = this.options.kafka.admin();
-        await this.admin.connect();
+        const admin = this.options.kafka.admin({ retry: { retries: 0 } }); // a scrape answers now or leaves the gauge out
+        await admin.connect();
+        this.admin = admin;
       }
-      const committed = await this.admin.fetchOffsets({ groupId, topics });
+      const admin = this.admin;
+      const committed = await admin.fetchOffsets({ groupId, topics });
       for (const { topic, partitions } of committed) {
-        const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
         observe(consumerLag(ends, partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) }))), { topic, group: groupId });
       }
     });
