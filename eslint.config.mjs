@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.arca/**', 'services/gateway/console/**'] },
+  { ignores: ['**/node_modules/**', '**/.arca/**', 'services/gateway/console/**', 'e2e/output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -38,6 +38,7 @@ const ROUTES: Record<string, 'public' | string[]> = {
   'POST /webhooks': ADMIN, 'GET /webhooks': READ, 'DELETE /webhooks/{id}': ADMIN, 'GET /webhooks/{id}/deliveries': READ, 'POST /webhooks/{id}/test': ADMIN,
   'POST /policies/{id}/forget': OPERATE, 'GET /policies/{id}/retention/preview': READ,
   'POST /snapshots/{id}/hold': OPERATE, 'DELETE /snapshots/{id}/hold': OPERATE, 'POST /prune': OPERATE,
+  'GET /events/asyncapi.json': READ, 'GET /events/schemas': READ, 'GET /events/schemas/{topic}/{version}': READ,
 };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_VERSION, type EventOf } from './envelope';
+import type { EventOf } from './envelope';
+import { eventVersionOf } from './event-schemas';
 import type { PayloadOf, Topic } from './topics';
 
 export interface EventOptions {
@@ -8,12 +9,12 @@ export interface EventOptions {
   tenant?: string;
 }
 
-/** A new envelope around `payload`: fresh eventId, the current version, now. The payload is not validated here; consumers do. */
+/** A new envelope around `payload`: fresh eventId, the topic's schema version, now. The payload is not validated here; consumers do. */
 export function createEvent<T extends Topic>(topic: T, payload: PayloadOf<T>, options: EventOptions = {}): EventOf<T> {
   return {
     eventId: randomUUID(),
     type: topic,
-    version: EVENT_VERSION,
+    version: eventVersionOf(topic),
     occurredAt: new Date().toISOString(),
     ...(options.jobId ? { jobId: options.jobId } : {}),
     ...(options.actor ? { actor: options.actor } : {}),

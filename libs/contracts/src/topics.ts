@@ -17,6 +17,11 @@ interface CatalogueEntry {
   /** Consumer groups the platform runs for this topic; anyone else may subscribe too. */
   consumers: readonly ServiceName[];
   description: string;
+  /**
+   * The schema version of the topic's events (the envelope's `version`); absent: 1. A breaking change
+   * is a new topic with the next version, published beside this one (docs/events.md, "Versions").
+   */
+  version?: number;
 }
 
 /**

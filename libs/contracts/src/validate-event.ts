@@ -1,4 +1,5 @@
-import { EVENT_VERSION, EventEnvelope, EventOf } from './envelope';
+import { EventEnvelope, EventOf } from './envelope';
+import { eventVersionOf } from './event-schemas';
 import { isTopic, Topic, TOPIC_CATALOGUE } from './topics';
 import { validationProblems } from './validation-problems';
 
@@ -23,8 +24,9 @@ export function validateEvent<T extends Topic>(topic: T | string, raw: unknown):
   const envelope = validationProblems(EventEnvelope, parsed);
   if (envelope.problems.length > 0) return { ok: false, reason: `invalid envelope: ${envelope.problems.join('; ')}` };
   if (envelope.instance.type !== topic) return { ok: false, reason: `envelope type "${envelope.instance.type}" does not match topic "${topic}"` };
-  if (envelope.instance.version !== EVENT_VERSION) {
-    return { ok: false, reason: `unsupported ${topic} version ${envelope.instance.version} (this consumer reads version ${EVENT_VERSION})` };
+  const version = eventVersionOf(topic);
+  if (envelope.instance.version !== version) {
+    return { ok: false, reason: `unsupported ${topic} version ${envelope.instance.version} (this consumer reads version ${version})` };
   }
   const payload = validationProblems(TOPIC_CATALOGUE[topic].payload as new () => object, (parsed as { payload: unknown }).payload);
   if (payload.problems.length > 0) return { ok: false, reason: `invalid ${topic} payload: ${payload.problems.join('; ')}` };

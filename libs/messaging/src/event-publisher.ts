@@ -1,6 +1,7 @@
 import { createEvent, EventEnvelope, EventOptions, PayloadOf, Topic } from '@arca/contracts';
 import { currentTraceHeaders } from '@arca/telemetry';
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { cloudEventHeaders } from './cloud-events';
 import { keyOf } from './message-key';
 import { TopicCreator } from './topic-creator';
 
@@ -18,8 +19,8 @@ export interface OutgoingEvent {
 export const SERVICE_HEADER = 'arca-service';
 
 /**
- * Publishes events to Kafka, carrying the W3C trace context and the publishing service in message
- * headers, and creating topics on first use. For events that accompany a database change use the
+ * Publishes events to Kafka, carrying the W3C trace context, the publishing service and the
+ * CloudEvents 1.0 attributes (binary content mode, see cloudEventHeaders) in message headers, and creating topics on first use. For events that accompany a database change use the
  * Outbox instead, so a crash between commit and publish cannot lose them.
  */
 export class EventPublisher {
@@ -59,10 +60,15 @@ export class EventPublisher {
     const byTopic = new Map<string, Message[]>();
     for (const event of events) {
       const messages = byTopic.get(event.topic) ?? [];
+      const key = event.key ?? keyOf(event.topic as Topic, event.envelope.payload as object);
       messages.push({
-        key: event.key ?? keyOf(event.topic as Topic, event.envelope.payload as object),
+        key,
         value: JSON.stringify(event.envelope),
-        headers: { ...(event.headers ?? currentTraceHeaders()), ...(this.service ? { [SERVICE_HEADER]: this.service } : {}) },
+        headers: {
+          ...(event.headers ?? currentTraceHeaders()),
+          ...cloudEventHeaders(event.envelope, { service: this.service, key }),
+          ...(this.service ? { [SERVICE_HEADER]: this.service } : {}),
+        },
       });
       byTopic.set(event.topic, messages);
     }

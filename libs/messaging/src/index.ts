@@ -1,4 +1,5 @@
 export * from './broker-health';
+export * from './cloud-events';
 export * from './event-publisher';
 export * from './inbox/handle-once';
 export * from './inbox/processed-event.entity';

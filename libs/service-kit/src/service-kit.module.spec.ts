@@ -1,5 +1,6 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { arcaCounter } from '@arca/telemetry';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { HealthRegistry } from './health/health-registry';
@@ -39,6 +40,11 @@ describe('ServiceKitModule', () => {
       expect(metrics.status).toBe(200);
       expect(metrics.text).toContain('arca_http_request_duration_seconds');
       expect(metrics.text).toContain('service="example"');
+      // The OpenTelemetry metrics follow prom-client's on the same page.
+      arcaCounter('jobs').add(1, { kind: 'backup', outcome: 'failed', tenant: 'default' });
+      const after = await request(app.getHttpServer()).get('/metrics');
+      expect(after.text).toMatch(/^# TYPE arca_jobs_total counter$/m);
+      expect(after.text).toMatch(/^arca_jobs_total\{kind="backup",outcome="failed",tenant="default"\} [1-9]/m);
     } finally {
       await app.close();
     }

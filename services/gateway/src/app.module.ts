@@ -12,6 +12,7 @@ import { WhoamiController } from './auth/whoami.controller';
 import { GatewayEnv } from './config';
 import { ConsoleController } from './console.controller';
 import { ApiKeyEntity } from './entities/api-key.entity';
+import { EventsController } from './events.controller';
 import { GatewayEvents } from './gateway-events';
 import { LifecycleController } from './lifecycle.controller';
 import { JobsController } from './jobs.controller';
@@ -29,7 +30,7 @@ import { ReportsController } from './reports.controller';
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000, KeyTenants1768000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController, EventsController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

@@ -2,6 +2,7 @@ import { ArcaServiceModule } from '@arca/service-kit';
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { ReadModelsService } from './read-models.service';
+import { ReportingMetrics } from './reporting-metrics.service';
 import { ReportsController } from './reports.controller';
 import { ComplianceController } from './reports/compliance.controller';
 import { ComplianceService } from './reports/compliance.service';
@@ -17,6 +18,6 @@ import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
     migrations: REPORTING_MIGRATIONS,
   })],
   controllers: [EventsController, ReportsController, ComplianceController, WebhooksController],
-  providers: [ReadModelsService, ComplianceService, WebhooksService, DeliveryWorker],
+  providers: [ReadModelsService, ComplianceService, WebhooksService, DeliveryWorker, ReportingMetrics],
 })
 export class AppModule {}

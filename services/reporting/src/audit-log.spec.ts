@@ -13,6 +13,7 @@ import { Webhooks1765000000100 } from './migrations/1765000000100-webhooks';
 import { RpoWatch1766000000000 } from './migrations/1766000000000-rpo-watch';
 import { ReportingTenants1768000000000 } from './migrations/1768000000000-reporting-tenants';
 import { ReadModelsService } from './read-models.service';
+import { ReportingMetrics } from './reporting-metrics.service';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 const test = createTestSchema('reporting_audit');
@@ -33,7 +34,7 @@ describe('the audit log in Postgres', () => {
     }
     await before.destroy();
     dataSource = await createServiceDataSource({ url: testDatabaseUrl(), schema: test.schema, entities, migrations: [ReadModels1764000000000, AuditChain1765000000000, Webhooks1765000000100, RpoWatch1766000000000, ReportingTenants1768000000000], poolSize: 2 });
-    readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
+    readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource), new ReportingMetrics(dataSource));
   });
   afterAll(async () => {
     await dataSource?.destroy();

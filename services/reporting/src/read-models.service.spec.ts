@@ -1,10 +1,12 @@
 import { createEvent, TOPICS } from '@arca/contracts';
 import { Messaging1763999999000, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
+import { openTelemetryPrometheusText } from '@arca/telemetry';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadModelsService } from './read-models.service';
+import { ReportingMetrics } from './reporting-metrics.service';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
 
@@ -20,7 +22,7 @@ beforeAll(async () => {
     entities: [...REPORTING_ENTITIES, OutboxEntity, ProcessedEventEntity],
     migrations: [Messaging1763999999000, ...REPORTING_MIGRATIONS],
   });
-  readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource));
+  readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource), new ReportingMetrics(dataSource));
 });
 
 afterAll(async () => {
@@ -112,5 +114,55 @@ describe('the job timeline', () => {
     expect(job.timeline.map((e) => [e.type, e.service, e.durationMs, e.traceId])).toEqual([
       ['backup.requested', 'scheduler', 1000, traceId], ['backup.started', 'ingest', 1000, null], ['backup.failed', 'ingest', null, traceId],
     ]);
+  });
+});
+
+describe('the job, RPO and replication metrics', () => {
+  /** The value of one series on the OpenTelemetry part of /metrics, or NaN. */
+  const series = async (name: string) => {
+    const line = (await openTelemetryPrometheusText()).split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : NaN;
+  };
+
+  it('counts each job once at its outcome, with duration and bytes, and reports RPO state and replication backlog per scrape', async () => {
+    const metrics = new ReportingMetrics(dataSource);
+    const readModels = new ReadModelsService(dataSource, new WebhooksService(dataSource), metrics);
+    metrics.onModuleInit();
+    try {
+      const tenant = `m${randomUUID().slice(0, 8)}`;
+      const counted = `arca_jobs_total{kind="backup",outcome="completed",tenant="${tenant}"}`;
+      const policyId = randomUUID();
+      const spec = { name: 'metered', source: { kind: 'directory' as const, path: '/m' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 60, retention: { keepLast: 1 } };
+      const hourAgo = new Date(Date.now() - 3600_000 - 60_000).toISOString();
+      await readModels.applyPolicyChanged({ ...createEvent(TOPICS.policyChanged, { policyId, version: 1, spec, updatedAt: hourAgo }, { tenant }), ...at(hourAgo) }, GROUP);
+      const rpoLabels = `{policy_id="${policyId}",policy="metered",tenant="${tenant}"}`;
+      expect(await series(`arca_policy_rpo_breached${rpoLabels}`)).toBe(1); // known for over its RPO, never backed up
+      expect(await series(`arca_policy_rpo_seconds${rpoLabels}`)).toBe(3600);
+
+      const jobId = randomUUID();
+      const snapshotId = randomUUID().replace(/-/g, '').repeat(2);
+      const requested = { ...createEvent(TOPICS.backupRequested, { jobId, policyId, source: spec.source, trigger: 'manual' }, { jobId, tenant }), jobId, ...at(new Date(Date.now() - 4000).toISOString()) };
+      const completed = { ...createEvent(TOPICS.backupCompleted, {
+        jobId, snapshotId, policyId, source: spec.source, manifestKey: 'k', stats: { bytesRead: 5000, bytesNew: 3000, bytesStored: 1500 } as never, errors: 0,
+      }, { jobId, tenant }), jobId, ...at(new Date().toISOString()) };
+      const before = (await series(counted)) || 0;
+      await readModels.applyJobEvent(requested as never, GROUP);
+      await readModels.applyJobEvent(completed as never, GROUP);
+      await readModels.applyJobEvent(completed as never, GROUP); // redelivered: handled once
+      await readModels.applyJobEvent({ ...completed, eventId: randomUUID() } as never, 'another-group'); // a late copy: the job is already finished
+      expect(await series(counted)).toBe(before + 1);
+      const page = await openTelemetryPrometheusText();
+      expect(page).toMatch(/^arca_job_duration_seconds_bucket\{kind="backup",outcome="completed",le="5"\} [1-9]/m);
+      expect(page).toMatch(/^arca_job_bytes_sum\{kind="backup",measure="read"\} [1-9]/m);
+      await new Promise((r) => setTimeout(r, 1100)); // past the gauges' shared read of one scrape
+      expect(await series(`arca_policy_rpo_breached${rpoLabels}`)).toBe(0);
+      expect(await series('arca_replication_pending_snapshots')).toBeGreaterThanOrEqual(1);
+
+      await readModels.applyReplication(createEvent(TOPICS.replicationCompleted, { snapshotId, site: 'metrics-site', bytesCopied: 1, packsCopied: 1, lagMs: 2500 } as never, { tenant }), GROUP);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await series('arca_replication_lag_seconds{site="metrics-site"}')).toBe(2.5);
+    } finally {
+      metrics.onModuleDestroy();
+    }
   });
 });

@@ -10,7 +10,9 @@ import { JobEventEntity } from './entities/job-event.entity';
 import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyPromise, PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
+import { jobMeasurement, JobMeasurement } from './job-metrics';
 import { foldJobEvent, JobEvent } from './job-projection';
+import { ReportingMetrics } from './reporting-metrics.service';
 import { cataloguePublisher, jobTimeline, JobTrace, timelineDetail } from './job-timeline';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -31,17 +33,20 @@ function policyPromise(spec: PolicyChanged['spec']): PolicyPromise {
 
 @Injectable()
 export class ReadModelsService {
-  constructor(private readonly dataSource: DataSource, private readonly webhooks: WebhooksService) {}
+  constructor(private readonly dataSource: DataSource, private readonly webhooks: WebhooksService, private readonly metrics: ReportingMetrics) {}
 
   /** `origin`: who published the event and in which trace (from its headers), for the job's timeline. */
   async applyJobEvent(event: JobEvent & { eventId: string }, group: string, origin: { service?: string; traceId?: string; spanId?: string } = {}): Promise<void> {
-    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+    let measurement: JobMeasurement | undefined;
+    const applied = await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       await m.createQueryBuilder().insert().into(JobEventEntity).values({
         eventId: event.eventId, jobId: event.jobId, type: event.type, service: origin.service ?? cataloguePublisher(event.type), occurredAt: new Date(event.occurredAt),
         traceId: origin.traceId ?? null, spanId: origin.spanId ?? null, detail: timelineDetail(event.type, event.payload) as never,
       }).orIgnore().execute();
       const current = await m.findOne(JobViewEntity, { where: { jobId: event.jobId }, lock: { mode: 'pessimistic_write' } });
+      const before = current ? { status: current.status } : undefined; // foldJobEvent may update `current` in place
       const next = foldJobEvent(current ?? undefined, event);
+      measurement = jobMeasurement(before, next);
       await m.save(JobViewEntity, next);
       if (event.type === 'backup.completed' || event.type === 'backup.failed') {
         await this.webhooks.enqueue(m, next.tenant, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
@@ -51,6 +56,7 @@ export class ReadModelsService {
           .where('policy_id = :id AND (last_success_at IS NULL OR last_success_at < :at)', { id: next.policyId, at: new Date(event.occurredAt) }).execute();
       }
     });
+    if (applied && measurement) this.metrics.recordJob(measurement);
   }
 
   async applyPolicyChanged(event: EventEnvelope<PolicyChanged>, group: string): Promise<void> {

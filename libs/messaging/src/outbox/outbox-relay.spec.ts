@@ -1,6 +1,7 @@
 import { TOPICS } from '@arca/contracts';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
-import { runInSpan, useInMemorySpans } from '@arca/telemetry';
+import { openTelemetryPrometheusText, runInSpan, useInMemorySpans } from '@arca/telemetry';
+import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage } from 'cloudevents';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 describe('outbox and relay', () => {
-  it('publishes an event enqueued in a committed transaction, with the key and trace context of the enqueue and the publishing service', async () => {
+  it('publishes an event enqueued in a committed transaction, with the key and trace context of the enqueue, the publishing service and the CloudEvents attributes', async () => {
     const relay = new OutboxRelay(dataSource, publisher, outbox, { pollIntervalMs: 60_000 });
     relay.start();
     const policyId = randomUUID();
@@ -56,6 +57,14 @@ describe('outbox and relay', () => {
     expect(message.key).toBe(policyId);
     expect(message.headers.traceparent).toContain(traceId);
     expect(message.headers[SERVICE_HEADER]).toBe('policy');
+    // The CloudEvents SDK's own Kafka binding reads the message as a binary-mode CloudEvent.
+    const asRead: KafkaMessage<string> = { key: message.key ?? '', value: message.value, headers: message.headers, body: message.value };
+    const cloudEvent = CloudEventsKafka.toEvent(asRead) as CloudEvent<unknown>;
+    expect(cloudEvent).toMatchObject({
+      specversion: '1.0', id: event.eventId, source: '/arca/policy', type: 'io.arca.policy.deleted', time: event.occurredAt, subject: policyId,
+      dataschema: 'urn:arca:event:policy.deleted:v1', tenant: 'default', datacontenttype: 'application/json',
+    });
+    expect(cloudEvent.data).toEqual(event);
     await relay.stop();
     expect(await pendingRows()).toBe(0);
   });
@@ -85,11 +94,18 @@ describe('outbox and relay', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(publishedIds()).not.toEqual(expect.arrayContaining(pending));
     expect(await pendingRows()).toBe(3);
+    const backlog = await before.backlog();
+    expect(backlog.count).toBe(3);
+    expect(backlog.oldestSeconds).toBeGreaterThan(0.1);
 
     const after = new OutboxRelay(dataSource, publisher, outbox, { pollIntervalMs: 60_000, batchSize: 2 });
     after.start(); // relays what is pending at once, in batches
     await until(() => pending.every((id) => publishedIds().includes(id)), 'the pending events on Kafka');
     expect(publishedIds().filter((id) => pending.includes(id))).toHaveLength(3); // each once
+    // The backlog on /metrics, read while the relay runs.
+    const page = await openTelemetryPrometheusText();
+    expect(page).toMatch(/^arca_outbox_pending_events 0$/m);
+    expect(page).toMatch(/^arca_outbox_oldest_pending_seconds 0$/m);
     await after.stop();
     expect(await pendingRows()).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { observeGauge, sharedPerScrape } from '@arca/telemetry';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '../event-publisher';
 import { Outbox } from './outbox';
@@ -24,6 +25,7 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private unsubscribe?: () => void;
+  private stopObserving?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,7 +40,26 @@ export class OutboxRelay {
     this.stopped = false;
     if (!this.dataSource.subscribers.includes(this.outbox.commitSubscriber)) this.dataSource.subscribers.push(this.outbox.commitSubscriber);
     this.unsubscribe = this.outbox.onCommitted(() => this.kick());
+    this.stopObserving = this.observeBacklog();
     this.kick();
+  }
+
+  /** The backlog on /metrics: how many events wait, and for how long the oldest has (ARCA_METRICS.outboxPending, outboxOldest). */
+  private observeBacklog(): () => void {
+    const backlog = sharedPerScrape(() => this.backlog()); // one query answers both gauges
+    const stops = [
+      observeGauge('outboxPending', async (observe) => observe((await backlog()).count)),
+      observeGauge('outboxOldest', async (observe) => observe((await backlog()).oldestSeconds)),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }
+
+  /** Events not yet relayed, and the age of the oldest, in seconds. */
+  async backlog(): Promise<{ count: number; oldestSeconds: number }> {
+    const [row] = await this.dataSource.getRepository(OutboxEntity).createQueryBuilder('o')
+      .select('count(*)', 'count').addSelect('coalesce(extract(epoch FROM now() - min(o.created_at)), 0)', 'oldest')
+      .where('o.published_at IS NULL').getRawMany<{ count: string; oldest: string }>();
+    return { count: Number(row.count), oldestSeconds: Math.max(0, Number(row.oldest)) };
   }
 
   /** Relays now, or right after the pass in progress (a commit may have landed during it). */
@@ -87,6 +108,7 @@ export class OutboxRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     this.unsubscribe?.();
+    this.stopObserving?.();
     const index = this.dataSource.subscribers.indexOf(this.outbox.commitSubscriber);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
     await this.running;

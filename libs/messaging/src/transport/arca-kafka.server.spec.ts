@@ -1,5 +1,5 @@
 import { createEvent, DLQ_HEADERS, EventEnvelope, PolicyDeleted, TOPICS } from '@arca/contracts';
-import { runInSpan, useInMemorySpans } from '@arca/telemetry';
+import { openTelemetryPrometheusText, runInSpan, useInMemorySpans } from '@arca/telemetry';
 import { Controller, Get, INestApplication, NotFoundException, Param } from '@nestjs/common';
 import request from 'supertest';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -17,11 +17,14 @@ import { connectKafkaConsumer, describeHandlerError } from './arca-rpc-error.fil
 const received: Array<{ event: EventEnvelope<PolicyDeleted>; context: ArcaEventContext; traceId?: string; parentSpanId?: string }> = [];
 /** policyId → attempts that should still throw before the handler succeeds. */
 const failuresLeft = new Map<string, number>();
+/** policyIds whose handling waits while they are here (a stuck consumer). */
+const blocked = new Set<string>();
 
 @Controller()
 class PolicyListener {
   @EventPattern(TOPICS.policyDeleted)
-  onDeleted(@Payload() event: EventEnvelope<PolicyDeleted>, @Ctx() context: ArcaEventContext) {
+  async onDeleted(@Payload() event: EventEnvelope<PolicyDeleted>, @Ctx() context: ArcaEventContext) {
+    while (blocked.has(event.payload.policyId)) await new Promise((r) => setTimeout(r, 20));
     const left = failuresLeft.get(event.payload.policyId) ?? 0;
     if (left > 0) {
       failuresLeft.set(event.payload.policyId, left - 1);
@@ -108,6 +111,8 @@ describe('ArcaKafkaServer', () => {
     expect(badField.headers[DLQ_HEADERS.reason]).toBe('invalid policy.deleted payload: policyId must be a UUID');
     expect(Number(badField.headers[DLQ_HEADERS.offset])).toBe(Number(badJson.headers[DLQ_HEADERS.offset]) + 1);
     await until(() => received.find((r) => r.event.payload.policyId === goodId), 'the next good message to be handled');
+    // Counted on /metrics (this file dead-letters two here, one more below).
+    expect(seriesValue(await openTelemetryPrometheusText(), 'arca_dead_letters_total{topic="policy.deleted",group="policy-listener"}')).toBeGreaterThanOrEqual(2);
   });
 
   it('retries a throwing handler with backoff, and dead-letters the event when every attempt fails', async () => {
@@ -128,7 +133,32 @@ describe('ArcaKafkaServer', () => {
     await publisher.publish(TOPICS.policyDeleted, { policyId: after, version: 1 });
     await until(() => received.find((r) => r.event.payload.policyId === after), 'the consumer to go on after the dead letter');
   });
+
+  it("reports the group's lag per topic on /metrics, read from the broker: what is published and not yet committed", async () => {
+    const lag = async () => seriesValue(await openTelemetryPrometheusText(), 'arca_consumer_lag_messages{topic="policy.deleted",group="policy-listener"}');
+    const waitFor = async (probe: (lag: number) => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      for (let seen = await lag(); !probe(seen); seen = await lag()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (lag ${seen})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await waitFor((n) => n === 0, 'the lag to be 0 once everything is handled and committed');
+    const paused = randomUUID();
+    blocked.add(paused);
+    await publisher.publish(TOPICS.policyDeleted, { policyId: paused, version: 1 });
+    await publisher.publish(TOPICS.policyDeleted, { policyId: randomUUID(), version: 1 });
+    await waitFor((n) => n >= 1, 'the lag to grow while the handler is stuck');
+    blocked.delete(paused);
+    await waitFor((n) => n === 0, 'the lag back to 0 once it goes on');
+  });
 });
+
+/** The value of one series on a Prometheus text page, or NaN. */
+function seriesValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
 
 describe('the consumer\'s error filter on HTTP', () => {
   it('leaves HTTP errors to Nest: a 404 keeps its message, an unexpected error is a plain 500', async () => {

@@ -1,12 +1,13 @@
 import { EventEnvelope, validateEvent } from '@arca/contracts';
-import { extractTraceContext, runInSpan, SpanKind } from '@arca/telemetry';
+import { arcaCounter, extractTraceContext, observeGauge, runInSpan, SpanKind } from '@arca/telemetry';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { Admin, Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { EventPublisher } from '../event-publisher';
 import { TopicCreator } from '../topic-creator';
 import { ArcaEventContext } from './arca-event-context';
 import { describeHandlerError } from './arca-rpc-error.filter';
+import { consumerLag } from './consumer-lag';
 import { deadLetterOf } from './dead-letter';
 
 export interface ArcaKafkaServerOptions {
@@ -37,6 +38,8 @@ type Status = 'connecting' | 'connected' | 'disconnected';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export class ArcaKafkaServer extends Server<Record<string, Function>, Status> implements CustomTransportStrategy {
   private consumer?: Consumer;
+  private admin?: Admin;
+  private stopObservingLag?: () => void;
   private readonly topics: TopicCreator;
 
   constructor(private readonly options: ArcaKafkaServerOptions) {
@@ -60,6 +63,7 @@ export class ArcaKafkaServer extends Server<Record<string, Function>, Status> im
         await this.consumer.connect();
         await this.consumer.subscribe({ topics, fromBeginning: true });
         await this.consumer.run({ eachMessage: (payload) => this.handleMessage(payload) });
+        this.stopObservingLag = this.observeLag(topics);
         this._status$.next('connected');
       }
       callback();
@@ -79,6 +83,7 @@ export class ArcaKafkaServer extends Server<Record<string, Function>, Status> im
       this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
       const letter = deadLetterOf({ topic, partition, groupId }, message, reason);
       await this.options.publisher.send(letter.topic, [letter.message]);
+      arcaCounter('deadLetters').add(1, { topic, group: groupId });
     };
 
     const result = validateEvent(topic, message.value);
@@ -118,7 +123,31 @@ export class ArcaKafkaServer extends Server<Record<string, Function>, Status> im
     await deadLetter(`handler failed after ${maxAttempts} attempts: ${describeHandlerError(lastError)}`);
   }
 
+  /**
+   * Consumer lag on /metrics (ARCA_METRICS.consumerLag): per topic, the messages past the group's
+   * committed offsets, read from the brokers at each scrape (so a stuck consumer's lag grows).
+   */
+  private observeLag(topics: string[]): () => void {
+    const { groupId } = this.options;
+    return observeGauge('consumerLag', async (observe) => {
+      if (!this.admin) {
+        const admin = this.options.kafka.admin({ retry: { retries: 0 } }); // a scrape answers now or leaves the gauge out
+        await admin.connect();
+        this.admin = admin;
+      }
+      const admin = this.admin;
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        observe(consumerLag(ends, partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) }))), { topic, group: groupId });
+      }
+    });
+  }
+
   async close(): Promise<void> {
+    this.stopObservingLag?.();
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = undefined;
     await this.consumer?.disconnect();
     this.consumer = undefined;
     await this.topics.disconnect();

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyViewEntity } from '../entities/policy-view.entity';
 import { ReadModelsService } from '../read-models.service';
+import { ReportingMetrics } from '../reporting-metrics.service';
 import { DeliveryWorker } from './delivery-worker';
 import { verifySignature } from './webhook-signature';
 import { WebhooksService } from './webhooks.service';
@@ -56,7 +57,7 @@ describe('webhooks', () => {
       migrations: [Messaging1763999999000, ...REPORTING_MIGRATIONS],
     });
     webhooks = new WebhooksService(dataSource);
-    readModels = new ReadModelsService(dataSource, webhooks);
+    readModels = new ReadModelsService(dataSource, webhooks, new ReportingMetrics(dataSource));
     worker = new DeliveryWorker(dataSource, webhooks, { pollMs: 1000, retryBaseMs: 100, maxAttempts: 3, timeoutMs: 1000 });
   });
   afterAll(async () => {
