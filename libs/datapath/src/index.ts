@@ -17,3 +17,4 @@ export * from './tree';
 
 export * from './threaded';
 export * from './prune-plan';
+export * from './recovery';

@@ -39,7 +39,8 @@ export class RetentionService {
     const dryRun = options.dryRun === true;
     return this.dataSource.transaction(async (m) => {
       const snapshots = await m.getRepository(SnapshotEntity).createQueryBuilder('s')
-        .where('s.policy_id = :policyId AND s.tenant = :tenant AND s.forgotten_at IS NULL', { policyId, tenant: options.tenant }).orderBy('s.time', 'DESC')
+        .where('s.policy_id = :policyId AND s.tenant = :tenant AND s.forgotten_at IS NULL', { policyId, tenant: options.tenant })
+        .andWhere('(s.repository_id = :repositoryId OR s.repository_id IS NULL)', { repositoryId: this.catalog.repositoryId }).orderBy('s.time', 'DESC')
         .setLock('pessimistic_write').getMany();
       const byId = new Map(snapshots.map((s) => [s.id, s]));
       const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: s.time, held: s.heldAt !== null })), rules.retention, rules.schedule.timezone);
