@@ -1,7 +1,7 @@
 import {
   AuditRecorded, BackupCancelled, BackupCancelRequested, BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted, CheckCompleted, CheckRequested,
   PacksDeleted, PackStored, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PruneCompleted, PruneFailed, PruneProgress, PruneRequested, PruneStarted,
-  ReplicationCompleted, ReplicationFailed,
+  RecoverCompleted, RecoverFailed, RecoverProgress, RecoverRequested, RecoverStarted, ReplicationCompleted, ReplicationFailed,
   RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotStored,
 } from './events';
 
@@ -52,6 +52,11 @@ export const TOPIC_CATALOGUE = {
   'prune.completed': { payload: PruneCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A prune finished: packs deleted and rewritten, bytes freed, time taken.' },
   'prune.failed': { payload: PruneFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A prune failed; the next one finishes its work.' },
   'packs.deleted': { payload: PacksDeleted, key: 'jobId', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A prune deleted these pack objects (at most 1,000 keys a message).' },
+  'recover.requested': { payload: RecoverRequested, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: "Rebuild the snapshot catalogue, the dedupe index and storage accounting from one site's bucket (POST /repository/recover through the gateway; ingest refuses it while the catalogue has snapshots, unless merging)." },
+  'recover.started': { payload: RecoverStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a recovery.' },
+  'recover.progress': { payload: RecoverProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'The step a running recovery is in.' },
+  'recover.completed': { payload: RecoverCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery finished: snapshots, packs and chunks recovered, what was left out and why.' },
+  'recover.failed': { payload: RecoverFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery failed; running it again with merge finishes it.' },
   'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'A snapshot reached a secondary site.' },
   'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'Copying a snapshot to a secondary site failed.' },
   'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', consumers: ['reporting'], description: 'An operator action, for the audit log.' },
@@ -89,6 +94,11 @@ export const TOPICS = {
   pruneCompleted: 'prune.completed',
   pruneFailed: 'prune.failed',
   packsDeleted: 'packs.deleted',
+  recoverRequested: 'recover.requested',
+  recoverStarted: 'recover.started',
+  recoverProgress: 'recover.progress',
+  recoverCompleted: 'recover.completed',
+  recoverFailed: 'recover.failed',
   replicationCompleted: 'replication.completed',
   replicationFailed: 'replication.failed',
   auditRecorded: 'audit.recorded',

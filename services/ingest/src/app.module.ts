@@ -13,6 +13,7 @@ import { RepositoryKeyService } from './repository-key.service';
 import { RepositoryController } from './repository.controller';
 import { RequestsController } from './requests.controller';
 import { PruneRunner } from './prune.runner';
+import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
 import { RetentionController } from './retention.controller';
 import { RetentionService } from './retention.service';
@@ -23,6 +24,6 @@ import { INGEST_MIGRATIONS } from './migrations';
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
   controllers: [RequestsController, SnapshotsController, RepositoryController, RetentionController],
-  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RetentionService],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService],
 })
 export class AppModule {}

@@ -13,6 +13,7 @@ import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
 import type { PruneRunner } from './prune.runner';
+import type { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
 import { INGEST_MIGRATIONS } from './migrations';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
     migrations: [Messaging1763999999000, ...INGEST_MIGRATIONS],
   });
   queue = new JobQueueService(dataSource);
-  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner);
+  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner, failing('the recovery') as unknown as RecoverRunner);
   await worker.onApplicationBootstrap();
 });
 

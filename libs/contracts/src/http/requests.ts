@@ -4,6 +4,7 @@ import { TENANT_ID } from '../common/tenant';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
 import { IsBandwidthLimit } from '../common/bandwidth';
+import { RECOVER_SITES, RecoverSite } from '../events/recover-requested/payload';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
 export class ManualBackupRequest {
@@ -42,8 +43,8 @@ export class JobsQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: string;
 
-  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune'], { message: 'kind must be one of backup, restore, check, prune' })
-  kind?: 'backup' | 'restore' | 'check' | 'prune';
+  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune', 'recover'], { message: 'kind must be one of backup, restore, check, prune, recover' })
+  kind?: 'backup' | 'restore' | 'check' | 'prune' | 'recover';
 }
 
 /** GET /reports/history: the console's time series, over the last `days` days (1 to 366, default 30). */
@@ -75,6 +76,17 @@ export class ChangePassphraseRequest {
 
   @IsString() @MinLength(8, { message: 'newPassphrase must be at least 8 characters' }) @MaxLength(1024)
   newPassphrase: string;
+}
+
+/** POST /repository/recover: rebuild what Postgres held from one site's bucket (see recover.requested). */
+export class RecoverRequest {
+  /** Which site's bucket to read (default the primary's). */
+  @IsOptional() @IsIn(RECOVER_SITES, { message: `from must be one of: ${RECOVER_SITES.join(', ')}` })
+  from?: RecoverSite;
+
+  /** Recover into a catalogue that has snapshots already, adding only what it lacks. */
+  @IsOptional() @IsBoolean()
+  merge?: boolean;
 }
 
 /** POST /policies/:id/forget: apply the policy's retention now. */
