@@ -64,9 +64,10 @@ const INHERITED = /^(KAFKA_BROKERS|S3_ENDPOINT|REPLICA_S3_ENDPOINT|OBJECT_STORE.
  * The real platform, as `npm start` runs it, on free ports with a temporary data directory and
  * schemas of its own, so tests run beside a developer's `npm start` and beside each other.
  */
-export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arca-e2e-'));
-  const schemaPrefix = `e2e_${randomBytes(3).toString('hex')}`;
+export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}, reuse: { dataDir?: string; schemaPrefix?: string } = {}): Promise<TestPlatform> {
+  // `reuse`: start again on a stopped platform's data folder (its buckets, its broker's log) and schema prefix.
+  const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'arca-e2e-'));
+  const schemaPrefix = reuse.schemaPrefix ?? `e2e_${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INHERITED.test(key)));
   Object.assign(env, {
     ARCA_SCHEMA_PREFIX: schemaPrefix,
@@ -99,16 +100,21 @@ export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promi
     async destroy() {
       adminKeys.delete(platform.gatewayUrl);
       await platform.stop();
-      const client = new Client({ connectionString: testDatabaseUrl() });
-      await client.connect();
-      try {
-        for (const service of SERVICES) await client.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}_${service.name.replace(/-/g, '_')}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropSchemas(schemaPrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops every service's schema of a platform (its whole database, as a lost site loses it). */
+export async function dropSchemas(schemaPrefix: string): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    for (const service of SERVICES) await client.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}_${service.name.replace(/-/g, '_')}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000, intervalMs = 250): Promise<T> {

@@ -1,0 +1,122 @@
+import { makeEdgeCaseTree } from '@arca/datapath/src/testing/edge-case-tree';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { testDatabaseUrl } from '@arca/persistence';
+import { afterAll, describe, expect, it } from 'vitest';
+import { arca, arcaStatus } from './support/cli';
+import { api, dropSchemas, startTestPlatform, TestPlatform, until } from './support/test-platform';
+
+/**
+ * The drill of issue 11: a site loses its object store and its database; a fresh platform on
+ * the same schema names (now empty) and a rebuilt, empty primary bucket recovers everything from
+ * the replica bucket and the passphrase alone.
+ */
+interface Snapshot { id: string; sourceId: string; time: string; repositoryId?: string; stats: { bytesRead: number; bytesStored: number; files: number; newChunks: number; chunks: number } }
+
+const dirs: string[] = [];
+const tempDir = (name: string) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `arca-e2e-dr-${name}-`));
+  dirs.push(dir);
+  return dir;
+};
+let lost: TestPlatform | undefined;
+let rebuilt: TestPlatform | undefined;
+
+afterAll(async () => {
+  await rebuilt?.destroy(); // the same data folder and schemas as the lost platform's
+  if (!rebuilt) await lost?.destroy();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+async function healthy(platform: TestPlatform): Promise<TestPlatform> {
+  if (!(await platform.waitUntilHealthy(90_000))) throw new Error(`platform did not become healthy:\n${platform.logs.slice(-40).join('\n')}`);
+  return platform;
+}
+
+const snapshotsOf = async (platform: TestPlatform) => JSON.parse((await arca(platform.gatewayUrl, ['snapshots', '--json'])).stdout) as Snapshot[];
+
+describe('disaster recovery from the replica alone', () => {
+  it('rebuilds the catalogue and the dedupe index on an empty database from the replica bucket, restores every snapshot byte for byte, and dedupes new backups against it', async () => {
+    lost = await healthy(await startTestPlatform());
+    // Two sources, one backed up twice (the second time changed), with replication on.
+    const first = tempDir('first');
+    await makeEdgeCaseTree(first);
+    const second = tempDir('second');
+    writeFileSync(path.join(second, 'data.bin'), randomBytes(3 * 1024 * 1024));
+    writeFileSync(path.join(second, 'notes.txt'), 'second source\n');
+    const firstAsBackedUp = path.join(tempDir('copy'), 'first');
+    const s1 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
+    cpSync(first, firstAsBackedUp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    const s2 = (await arca(lost.gatewayUrl, ['backup', second])).stdout.trim();
+    writeFileSync(path.join(first, 'added.bin'), randomBytes(200_000));
+    const s3 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
+    const before = await snapshotsOf(lost);
+    expect(before.map((s) => s.id).sort()).toEqual([s1, s2, s3].sort());
+    await until(async () => (await api<{ replication: { completed: number } }>(lost!, 'GET', '/reports/summary')).body.replication.completed >= 3 || undefined, 'the three snapshots at the replica', 60_000);
+
+    // The disaster: the primary bucket and every Arca schema are gone.
+    await lost.stop();
+    rmSync(path.join(lost.dataDir, 's3-primary'), { recursive: true, force: true });
+    await dropSchemas(lost.schemaPrefix);
+
+    // A fresh platform: empty schemas, an empty primary bucket, the replica as it was.
+    rebuilt = await healthy(await startTestPlatform({}, { dataDir: lost.dataDir, schemaPrefix: lost.schemaPrefix }));
+    expect(await snapshotsOf(rebuilt)).toEqual([]);
+
+    const started = Date.now();
+    const recover = await arcaStatus(rebuilt.gatewayUrl, ['repository', 'recover', '--from', 'replica']);
+    const recoverMs = Date.now() - started;
+    expect(recover.code, recover.stderr).toBe(0);
+    expect(recover.stdout).toMatch(/3 snapshot\(s\)/);
+    console.log(`[disaster-recovery] recover --from replica took ${recoverMs} ms: ${recover.stdout.trim().replace(/\n/g, ' | ')}`);
+
+    // The catalogue is what it was: the same snapshots, sources, times and figures.
+    const after = await snapshotsOf(rebuilt);
+    const view = (list: Snapshot[]) => list.map((s) => ({ id: s.id, sourceId: s.sourceId, time: s.time, stats: s.stats })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(view(after)).toEqual(view(before));
+
+    // A second recovery refuses: the catalogue has snapshots now.
+    const again = await arcaStatus(rebuilt.gatewayUrl, ['repository', 'recover', '--from', 'replica']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/holds 3 snapshot\(s\) already.*merge/);
+    // …while a merge finds nothing to add and changes nothing.
+    const merge = JSON.parse((await arca(rebuilt.gatewayUrl, ['repository', 'recover', '--merge', '--json'])).stdout) as { stats: { snapshotsRecovered: number; snapshotsKept: number } };
+    expect(merge.stats).toMatchObject({ snapshotsRecovered: 0, snapshotsKept: 3 });
+
+    // Every snapshot restores byte for byte (from the primary, which the recovery made whole again).
+    for (const [snapshot, source] of [[s1, firstAsBackedUp], [s2, second], [s3, first]] as const) {
+      const target = path.join(tempDir('restore'), 'out');
+      const restored = await arcaStatus(rebuilt.gatewayUrl, ['restore', snapshot, '--target', target]);
+      expect(restored.code, restored.stderr).toBe(0);
+      execFileSync('diff', ['-r', '--no-dereference', source, target]);
+    }
+
+    // A new backup dedupes against the recovered index: an unchanged source stores no new chunk.
+    const s4 = (await arca(rebuilt.gatewayUrl, ['backup', second])).stdout.trim();
+    const fresh = (await snapshotsOf(rebuilt)).find((s) => s.id === s4)!;
+    expect(fresh.stats.bytesRead).toBe(before.find((s) => s.id === s2)!.stats.bytesRead);
+    expect(fresh.stats.newChunks).toBe(0);
+
+    // Storage accounting came back with the packs.
+    const summary = await api<{ usage: { repository: { packs: number; bytesStored: number } } }>(rebuilt, 'GET', '/reports/summary');
+    expect(summary.body.usage.repository.packs).toBeGreaterThan(0);
+
+    // Another repository's snapshot in the same database (a shared schema) is neither listed nor checked.
+    const pg = new Client({ connectionString: testDatabaseUrl() });
+    await pg.connect();
+    try {
+      await pg.query(`INSERT INTO "${rebuilt.schemaPrefix}_ingest".snapshots (id, repository_id, tenant, time, source_kind, source_id, hostname, job_id, manifest_key, stats)
+        VALUES ($1, $2, 'default', now(), 'directory', '/elsewhere', 'other', $3, $4, '{}')`, ['e'.repeat(64), 'f'.repeat(32), '00000000-0000-4000-8000-000000000000', `snapshots/${'e'.repeat(64)}`]);
+    } finally {
+      await pg.end();
+    }
+    expect((await snapshotsOf(rebuilt)).map((s) => s.id)).not.toContain('e'.repeat(64));
+    const check = await arcaStatus(rebuilt.gatewayUrl, ['check']);
+    expect(check.stdout).toMatch(/^no damage found/m);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+  }, 240_000);
+});
