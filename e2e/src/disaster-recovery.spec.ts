@@ -15,7 +15,7 @@ import { api, dropSchemas, startTestPlatform, TestPlatform, until } from './supp
  * the same schema names (now empty) and a rebuilt, empty primary bucket recovers everything from
  * the replica bucket and the passphrase alone.
  */
-interface Snapshot { id: string; sourceId: string; time: string; repositoryId?: string; stats: { bytesRead: number; bytesStored: number; files: number; newChunks: number; chunks: number } }
+interface Snapshot { id: string; sourceId: string; policyId: string | null; time: string; repositoryId?: string; stats: { bytesRead: number; bytesStored: number; files: number; newChunks: number; chunks: number } }
 
 const dirs: string[] = [];
 const tempDir = (name: string) => {
@@ -46,12 +46,25 @@ describe('disaster recovery from the replica alone', () => {
     const first = tempDir('first');
     await makeEdgeCaseTree(first);
     const second = tempDir('second');
-    writeFileSync(path.join(second, 'data.bin'), randomBytes(3 * 1024 * 1024));
+    writeFileSync(path.join(second, 'data.bin'), randomBytes(2 * 1024 * 1024));
     writeFileSync(path.join(second, 'notes.txt'), 'second source\n');
     const firstAsBackedUp = path.join(tempDir('copy'), 'first');
     const s1 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
     cpSync(first, firstAsBackedUp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    const s2 = (await arca(lost.gatewayUrl, ['backup', second])).stdout.trim();
+    // The second source through a policy: the policy comes back too, and its snapshot names it.
+    const policy = await api<{ id: string; version: number }>(lost, 'POST', '/policies', {
+      name: 'second-nightly', source: { kind: 'directory', path: second }, schedule: { cron: '0 3 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepLast: 5 },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const run = await until(async () => {
+      const r = await api<{ jobId: string }>(lost!, 'POST', '/jobs', { policyId: policy.body.id });
+      return r.status === 202 && r.body.jobId;
+    }, 'the scheduler to accept a run of the policy');
+    const s2 = await until(async () => {
+      const job = (await api<{ status: string; snapshotId: string | null; error: string | null }>(lost!, 'GET', `/jobs/${run}`)).body;
+      if (job.status === 'failed') throw new Error(`the policy's backup failed: ${job.error}`);
+      return job.status === 'completed' && job.snapshotId;
+    }, "the policy's backup", 60_000);
     writeFileSync(path.join(first, 'added.bin'), randomBytes(200_000));
     const s3 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
     const before = await snapshotsOf(lost);
@@ -76,10 +89,15 @@ describe('disaster recovery from the replica alone', () => {
 
     // The catalogue is what it was: the same snapshots, sources, times and figures.
     const after = await snapshotsOf(rebuilt);
-    const view = (list: Snapshot[]) => list.map((s) => ({ id: s.id, sourceId: s.sourceId, time: s.time, stats: s.stats })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const view = (list: Snapshot[]) => list.map((s) => ({ id: s.id, sourceId: s.sourceId, policyId: s.policyId, time: s.time, stats: s.stats })).sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(view(after)).toEqual(view(before));
 
-    // A second recovery refuses: the catalogue has snapshots now.
+    expect(after.find((s) => s.id === s2)).toMatchObject({ policyId: policy.body.id });
+    expect(recover.stdout).toMatch(/1 policy restored/);
+    const policies = await api<Array<{ id: string; name: string; version: number; source: unknown }>>(rebuilt, 'GET', '/policies');
+    expect(policies.body.map((p) => ({ id: p.id, name: p.name, version: p.version, source: p.source }))).toEqual([{ id: policy.body.id, name: 'second-nightly', version: policy.body.version, source: { kind: 'directory', path: second } }]);
+
+        // A second recovery refuses: the catalogue has snapshots now.
     const again = await arcaStatus(rebuilt.gatewayUrl, ['repository', 'recover', '--from', 'replica']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/holds 3 snapshot\(s\) already.*merge/);

@@ -14,6 +14,9 @@ export interface RecoverStats {
   packsRecovered: number;
   chunksRecovered: number;
   packsSkipped: number;
+  policiesRecovered: number;
+  policiesKept: number;
+  policiesSkipped: number;
   objectsCopied: number;
   bytesCopied: number;
   skipped: Array<{ key: string; reason: string }>;
@@ -23,6 +26,7 @@ export interface RecoverStats {
 export function renderRecover(s: RecoverStats): string {
   return [
     `recovered repository ${s.repositoryId} from the ${s.from} site: ${s.snapshotsRecovered} snapshot(s), ${s.packsRecovered} pack(s), ${s.chunksRecovered} chunk(s)`,
+    `${s.policiesRecovered} polic${s.policiesRecovered === 1 ? 'y' : 'ies'} restored${s.policiesKept ? `, ${s.policiesKept} held already` : ''}${s.policiesSkipped ? `, ${s.policiesSkipped} left out` : ''}`,
     ...(s.objectsCopied ? [`${s.objectsCopied} object(s) (${formatBytes(s.bytesCopied)}) copied back to the primary site`] : []),
     ...(s.snapshotsKept ? [`${s.snapshotsKept} snapshot(s) were in the catalogue already and were left as they were`] : []),
     ...(s.snapshotsSkipped || s.packsSkipped ? [`left out: ${s.snapshotsSkipped} manifest(s), ${s.packsSkipped} pack(s)`] : []),

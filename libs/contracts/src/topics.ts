@@ -25,8 +25,8 @@ interface CatalogueEntry {
  * conversation between services. `npm run asyncapi` turns it into libs/contracts/asyncapi.json.
  */
 export const TOPIC_CATALOGUE = {
-  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was created or a new version stored.' },
-  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was deleted; no more scheduled runs.' },
+  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was created or a new version stored.' },
+  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was deleted; no more scheduled runs.' },
   'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach).' },
   'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again.' },
   'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: 'A backup job is due (schedule) or asked for (manual).' },

@@ -12,6 +12,7 @@ import { SiteStores } from './site-stores';
 import { RepositoryKeyService } from './repository-key.service';
 import { RepositoryController } from './repository.controller';
 import { RequestsController } from './requests.controller';
+import { PolicyArchiveController, PolicyArchiveService } from './policy-archive.service';
 import { PruneRunner } from './prune.runner';
 import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
@@ -23,7 +24,7 @@ import { INGEST_MIGRATIONS } from './migrations';
 
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
-  controllers: [RequestsController, SnapshotsController, RepositoryController, RetentionController],
-  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService],
+  controllers: [RequestsController, PolicyArchiveController, SnapshotsController, RepositoryController, RetentionController],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService],
 })
 export class AppModule {}

@@ -1,20 +1,22 @@
-import { DEFAULT_TENANT, PackStored, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
+import { DEFAULT_TENANT, PackStored, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoveredPoliciesResponse, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
 import { decodeManifest, HeaderChunkSource, isPackKey, Manifest, packTenants, parseKeyFile, readPackHeaderRanged, RecoveredPack, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
+import { serviceUrl } from '@arca/service-kit';
 import { BadRequestException, ConflictException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DataSource } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
+import { PolicyArchiveService } from './policy-archive.service';
 import { foreignManifest, recoveredSnapshot } from './recovered-snapshot';
 import { RepositoryAccess } from './repository-access';
 import { replicaConfigured, SiteStores } from './site-stores';
 import { retryInJob } from './transient-retry';
 
 /** What a recovery copies back from the replica to the primary: every object the repository consists of. */
-const REPOSITORY_PREFIXES = ['keys/', 'data/', 'packlists/', 'snapshots/'];
+const REPOSITORY_PREFIXES = ['keys/', 'data/', 'packlists/', 'snapshots/', 'policies/'];
 const MANIFEST_KEY = /^snapshots\/([0-9a-f]{64})$/;
 /** Progress is published at most this often per phase (and at each phase's end). */
 const PROGRESS_EVERY_MS = 1000;
@@ -23,7 +25,7 @@ const PROGRESS_EVERY_MS = 1000;
  * Rebuilds, from one site's bucket and the passphrase alone, what Postgres held: the snapshot
  * catalogue (from the sealed manifests), the dedupe index (from the pack headers, each chunk the
  * tenant's whose snapshots reference it: a walk of every tree) and storage accounting (pack.stored
- * per pack). Nothing it finds in the catalogue or the index is changed: rows are only added.
+ * per pack) and the policies (their sealed records, policies/). Nothing it finds in the catalogue or the index is changed: rows are only added.
  */
 @Injectable()
 export class RecoverRunner {
@@ -36,6 +38,7 @@ export class RecoverRunner {
     private readonly publisher: EventPublisher,
     private readonly outbox: Outbox,
     private readonly queue: JobQueueService,
+    private readonly policyArchive: PolicyArchiveService,
   ) {}
 
   /**
@@ -139,6 +142,10 @@ export class RecoverRunner {
       progress('index', i + 1, packs.length);
     }
 
+    // Policies: the newest sealed version of each, unless it was deleted; the policy service adds those it lacks.
+    const policies = await this.restorePolicies(jobId, source, skip);
+    progress('policies', policies.recovered + policies.kept + policies.skipped, policies.recovered + policies.kept + policies.skipped);
+
     // The catalogue, storage accounting and the outcome, in one transaction.
     progress('catalogue', 0, manifests.length);
     await this.dataSource.transaction(async (m) => {
@@ -154,11 +161,25 @@ export class RecoverRunner {
       const completed: RecoverCompleted = {
         jobId, from: request.from, merge: request.merge, repositoryId, snapshotsRecovered: recovered, snapshotsKept: manifests.length - recovered, snapshotsSkipped,
         listingsUnreadable, packsRecovered: packs.length, chunksRecovered, packsSkipped: packObjects.length - packs.length,
-        objectsCopied: copied.objects, bytesCopied: copied.bytes, skipped, durationMs: Date.now() - started,
+        policiesRecovered: policies.recovered, policiesKept: policies.kept, policiesSkipped: policies.skipped, objectsCopied: copied.objects, bytesCopied: copied.bytes, skipped, durationMs: Date.now() - started,
       };
       await this.outbox.enqueue(m, TOPICS.recoverCompleted, completed, { jobId });
       this.logger.log(`recovery ${jobId}: ${recovered} snapshot(s), ${packs.length} pack(s), ${chunksRecovered} chunk(s) from the ${request.from} site in ${completed.durationMs} ms`);
     });
+  }
+
+  private async restorePolicies(jobId: string, source: ObjectStore, skip: (key: string, reason: string) => void): Promise<{ recovered: number; kept: number; skipped: number }> {
+    const records = (await this.policyArchive.newest(source)).filter((r) => r.spec !== null);
+    if (records.length === 0) return { recovered: 0, kept: 0, skipped: 0 };
+    const body = { policies: records.map((r) => ({ policyId: r.policyId, version: r.version, tenant: r.tenant, spec: r.spec, updatedAt: r.updatedAt })) };
+    const answer = await retryInJob(this.logger, jobId, 'restoring policies', async () => {
+      const response = await fetch(`${serviceUrl('policy')}/policies/recovered`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await response.text();
+      if (!response.ok) throw Object.assign(new Error(`the policy service answered ${response.status} restoring policies: ${text}`), { status: response.status });
+      return JSON.parse(text) as RecoveredPoliciesResponse;
+    });
+    for (const s of answer.skipped) skip(`policies/${s.policyId}`, `policy not restored: ${s.reason}`);
+    return { recovered: answer.restored.length, kept: answer.kept.length, skipped: answer.skipped.length };
   }
 
   /** The bucket must hold this installation's repository: its key file names the repository the passphrase unlocked. */

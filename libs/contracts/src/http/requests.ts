@@ -1,8 +1,9 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
 import { TENANT_ID } from '../common/tenant';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
+import { PolicySpec } from '../common/policy-spec';
 import { IsBandwidthLimit } from '../common/bandwidth';
 import { RECOVER_SITES, RecoverSite } from '../events/recover-requested/payload';
 
@@ -145,4 +146,26 @@ export class CreateWebhookRequest {
 
   @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true, message: `events must be some of ${WEBHOOK_EVENTS.join(', ')}` })
   events: WebhookEvent[];
+}
+
+/** One policy as a recovery found it in the object store: its newest version, sealed there when it was saved. */
+export class RecoveredPolicy {
+  @IsUUID() policyId: string;
+  @IsInt() @Min(1) version: number;
+  @Matches(TENANT_ID, { message: 'tenant must be a tenant slug' }) tenant: string;
+  @ValidateNested() @Type(() => PolicySpec) spec: PolicySpec;
+  @IsISO8601() updatedAt: string;
+}
+
+/** POST /policies/recovered (policy service, internal): policies a recovery brings back; none it holds is changed. */
+export class RecoveredPoliciesRequest {
+  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => RecoveredPolicy) policies: RecoveredPolicy[];
+}
+
+/** What the policy service did with each recovered policy. */
+export interface RecoveredPoliciesResponse {
+  restored: string[];
+  /** Held already (the same id): left as they are. */
+  kept: string[];
+  skipped: Array<{ policyId: string; reason: string }>;
 }

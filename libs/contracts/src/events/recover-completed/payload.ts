@@ -30,6 +30,10 @@ export class RecoverCompleted {
   @IsInt() @Min(0) chunksRecovered: number;
   /** Pack objects whose header could not be read (damaged, or another repository's): not indexed. */
   @IsInt() @Min(0) packsSkipped: number;
+  /** Policies brought back from their sealed records, held already (left as they were), or left out (named in `skipped`). */
+  @IsInt() @Min(0) policiesRecovered: number;
+  @IsInt() @Min(0) policiesKept: number;
+  @IsInt() @Min(0) policiesSkipped: number;
   /** Objects copied from the replica back to the primary (a recovery `from` the replica), and their bytes. */
   @IsInt() @Min(0) objectsCopied: number;
   @IsInt() @Min(0) bytesCopied: number;
