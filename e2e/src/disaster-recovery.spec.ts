@@ -63,7 +63,7 @@ describe('disaster recovery from the replica alone', () => {
     const s2 = await until(async () => {
       const job = (await api<{ status: string; snapshotId: string | null; error: string | null }>(lost!, 'GET', `/jobs/${run}`)).body;
       if (job.status === 'failed') throw new Error(`the policy's backup failed: ${job.error}`);
-      return job.status === 'completed' && job.snapshotId;
+      return job.status === 'completed' ? job.snapshotId ?? undefined : undefined;
     }, "the policy's backup", 60_000);
     writeFileSync(path.join(first, 'added.bin'), randomBytes(200_000));
     const s3 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
