@@ -30,7 +30,7 @@ const ROUTES: Record<string, 'public' | string[]> = {
   'POST /jobs': OPERATE, 'GET /jobs': READ, 'GET /jobs/{id}': READ,
   'GET /snapshots': READ, 'GET /snapshots/{id}': READ, 'GET /snapshots/{id}/tree': READ, 'GET /files/versions': READ,
   'GET /snapshots/{id}/file': OPERATE, 'POST /snapshots/{id}/restore': OPERATE,
-  'POST /check': OPERATE, 'POST /streams': OPERATE, 'POST /repository/passphrase': ADMIN, 'GET /reports/summary': READ, 'GET /reports/history': READ, 'GET /whoami': READ,
+  'POST /check': OPERATE, 'POST /streams': OPERATE, 'POST /repository/passphrase': ADMIN, 'POST /repository/recover': ADMIN, 'GET /reports/summary': READ, 'GET /reports/history': READ, 'GET /whoami': READ,
   'GET /audit': AUDIT, 'GET /audit/verify': AUDIT, 'GET /audit/export': AUDIT,
   'POST /keys': ADMIN, 'GET /keys': ADMIN, 'DELETE /keys/{id}': ADMIN, 'POST /keys/{id}/rotate': ADMIN,
   'POST /webhooks': ADMIN, 'GET /webhooks': READ, 'DELETE /webhooks/{id}': ADMIN, 'GET /webhooks/{id}/deliveries': READ, 'POST /webhooks/{id}/test': ADMIN,
