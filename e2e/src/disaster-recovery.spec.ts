@@ -15,7 +15,7 @@ import { api, dropSchemas, startTestPlatform, TestPlatform, until } from './supp
  * the same schema names (now empty) and a rebuilt, empty primary bucket recovers everything from
  * the replica bucket and the passphrase alone.
  */
-interface Snapshot { id: string; sourceId: string; policyId: string | null; time: string; repositoryId?: string; stats: { bytesRead: number; bytesStored: number; files: number; newChunks: number; chunks: number } }
+interface Snapshot { id: string; sourceId: string; policyId: string | null; heldAt: string | null; heldBy: string | null; holdReason: string | null; time: string; repositoryId?: string; stats: { bytesRead: number; bytesStored: number; files: number; newChunks: number; chunks: number } }
 
 const dirs: string[] = [];
 const tempDir = (name: string) => {
@@ -67,7 +67,10 @@ describe('disaster recovery from the replica alone', () => {
     }, "the policy's backup", 60_000);
     writeFileSync(path.join(first, 'added.bin'), randomBytes(200_000));
     const s3 = (await arca(lost.gatewayUrl, ['backup', first])).stdout.trim();
+    // A legal hold must survive the disaster too.
+    await arca(lost.gatewayUrl, ['hold', s1, '--reason', 'case 4711']);
     const before = await snapshotsOf(lost);
+    expect(before.find((s) => s.id === s1)).toMatchObject({ holdReason: 'case 4711' });
     expect(before.map((s) => s.id).sort()).toEqual([s1, s2, s3].sort());
     await until(async () => (await api<{ replication: { completed: number } }>(lost!, 'GET', '/reports/summary')).body.replication.completed >= 3 || undefined, 'the three snapshots at the replica', 60_000);
 
@@ -87,9 +90,9 @@ describe('disaster recovery from the replica alone', () => {
     expect(recover.stdout).toMatch(/3 snapshot\(s\)/);
     console.log(`[disaster-recovery] recover --from replica took ${recoverMs} ms: ${recover.stdout.trim().replace(/\n/g, ' | ')}`);
 
-    // The catalogue is what it was: the same snapshots, sources, times and figures.
+    // The catalogue is what it was: the same snapshots, sources, policies, times, figures and holds.
     const after = await snapshotsOf(rebuilt);
-    const view = (list: Snapshot[]) => list.map((s) => ({ id: s.id, sourceId: s.sourceId, policyId: s.policyId, time: s.time, stats: s.stats })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const view = (list: Snapshot[]) => list.map((s) => ({ id: s.id, sourceId: s.sourceId, policyId: s.policyId, time: s.time, stats: s.stats, heldAt: s.heldAt, heldBy: s.heldBy, holdReason: s.holdReason })).sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(view(after)).toEqual(view(before));
 
     expect(after.find((s) => s.id === s2)).toMatchObject({ policyId: policy.body.id });

@@ -19,3 +19,4 @@ export * from './threaded';
 export * from './prune-plan';
 export * from './recovery';
 export * from './policy-record';
+export * from './snapshot-state';

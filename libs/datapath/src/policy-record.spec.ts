@@ -25,3 +25,15 @@ describe('policy records in the object store', () => {
     expect(newestPolicyRecords(keys)).toEqual([policyRecordKey(id, 10), policyRecordKey(other, 1)]);
   });
 });
+
+describe("a snapshot's state in the object store", () => {
+  const state = { snapshotId: 'a'.repeat(64), forgottenAt: null, forgottenReason: null, heldAt: '2026-12-01T00:00:00.000Z', heldBy: 'key:ops', holdReason: 'case 4711' };
+
+  it('round-trips, and does not open under another snapshot', async () => {
+    const { decodeSnapshotState, encodeSnapshotState, snapshotStateKey } = await import('./snapshot-state');
+    const sealed = await encodeSnapshotState(testMasterKey, state);
+    expect(snapshotStateKey(state.snapshotId)).toBe(`snapshot-state/${'a'.repeat(64)}`);
+    expect(await decodeSnapshotState(testMasterKey, state.snapshotId, sealed)).toEqual(state);
+    await expect(decodeSnapshotState(testMasterKey, 'b'.repeat(64), sealed)).rejects.toThrow();
+  });
+});

@@ -20,11 +20,12 @@ import { RetentionController } from './retention.controller';
 import { RetentionService } from './retention.service';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
 import { SnapshotsController } from './snapshots.controller';
+import { SnapshotStateArchive } from './snapshot-state.archive';
 import { INGEST_MIGRATIONS } from './migrations';
 
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
   controllers: [RequestsController, PolicyArchiveController, SnapshotsController, RepositoryController, RetentionController],
-  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService, SnapshotStateArchive],
 })
 export class AppModule {}

@@ -1,10 +1,10 @@
 import { EventEnvelope, PolicyChanged, PolicyDeleted, tenantOfEvent, TOPICS } from '@arca/contracts';
 import { decodePolicyRecord, encodePolicyRecord, newestPolicyRecords, PolicyRecord, policyRecordKey } from '@arca/datapath';
 import { ObjectStore } from '@arca/object-store';
-import { Controller, Injectable, Logger } from '@nestjs/common';
+import { Controller, Injectable } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { RepositoryKeyService } from './repository-key.service';
-import { replicaConfigured, SiteStores } from './site-stores';
+import { SiteStores } from './site-stores';
 
 /**
  * Every policy version, sealed under the repository key, in the object store of each site
@@ -14,21 +14,10 @@ import { replicaConfigured, SiteStores } from './site-stores';
  */
 @Injectable()
 export class PolicyArchiveService {
-  private readonly logger = new Logger('PolicyArchive');
-
   constructor(private readonly keys: RepositoryKeyService, private readonly sites: SiteStores) {}
 
   async store(record: PolicyRecord): Promise<void> {
-    const key = policyRecordKey(record.policyId, record.version);
-    const sealed = await encodePolicyRecord(this.keys.key, record);
-    await this.sites.primary.put(key, sealed);
-    if (!replicaConfigured()) return;
-    try {
-      await this.sites.get('replica').put(key, sealed);
-    } catch (error) {
-      // The primary holds it; the replica lacks this version until the policy changes again.
-      this.logger.warn(`policy ${record.policyId} version ${record.version} not stored at the replica: ${(error as Error).message}`);
-    }
+    await this.sites.putEverywhere(policyRecordKey(record.policyId, record.version), await encodePolicyRecord(this.keys.key, record));
   }
 
   /** The newest version of every policy a site's bucket holds (deleted ones included, with a null spec). */

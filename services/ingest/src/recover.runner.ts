@@ -1,5 +1,5 @@
 import { DEFAULT_TENANT, PackStored, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoveredPoliciesResponse, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
-import { decodeManifest, HeaderChunkSource, isPackKey, Manifest, packTenants, parseKeyFile, readPackHeaderRanged, RecoveredPack, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
+import { decodeManifest, HeaderChunkSource, isPackKey, Manifest, SnapshotState, packTenants, parseKeyFile, readPackHeaderRanged, RecoveredPack, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { serviceUrl } from '@arca/service-kit';
@@ -13,13 +13,21 @@ import { PolicyArchiveService } from './policy-archive.service';
 import { foreignManifest, recoveredSnapshot } from './recovered-snapshot';
 import { RepositoryAccess } from './repository-access';
 import { replicaConfigured, SiteStores } from './site-stores';
+import { SnapshotStateArchive } from './snapshot-state.archive';
 import { retryInJob } from './transient-retry';
 
 /** What a recovery copies back from the replica to the primary: every object the repository consists of. */
-const REPOSITORY_PREFIXES = ['keys/', 'data/', 'packlists/', 'snapshots/', 'policies/'];
+const REPOSITORY_PREFIXES = ['keys/', 'data/', 'packlists/', 'snapshots/', 'policies/', 'snapshot-state/'];
 const MANIFEST_KEY = /^snapshots\/([0-9a-f]{64})$/;
 /** Progress is published at most this often per phase (and at each phase's end). */
 const PROGRESS_EVERY_MS = 1000;
+
+/** The catalogue columns a recorded state sets (none when the snapshot was never forgotten nor held). */
+function stateColumns(state: SnapshotState | null): Partial<SnapshotEntity> {
+  if (!state) return {};
+  const at = (iso: string | null) => (iso ? new Date(iso) : null);
+  return { forgottenAt: at(state.forgottenAt), forgottenReason: state.forgottenReason, heldAt: at(state.heldAt), heldBy: state.heldBy, holdReason: state.holdReason };
+}
 
 /**
  * Rebuilds, from one site's bucket and the passphrase alone, what Postgres held: the snapshot
@@ -39,6 +47,7 @@ export class RecoverRunner {
     private readonly outbox: Outbox,
     private readonly queue: JobQueueService,
     private readonly policyArchive: PolicyArchiveService,
+    private readonly states: SnapshotStateArchive,
   ) {}
 
   /**
@@ -97,14 +106,16 @@ export class RecoverRunner {
       const id = MANIFEST_KEY.exec(item.key)?.[1];
       if (id) manifestObjects.push({ ...item, id });
     }
-    const manifests: Array<{ manifest: Manifest; size: number }> = [];
+    const manifests: Array<{ manifest: Manifest; size: number; state: SnapshotState | null }> = [];
     let snapshotsSkipped = 0;
     for (const [i, object] of manifestObjects.entries()) {
       try {
         const manifest = await decodeManifest(this.repo.keys.key, object.id, await retryInJob(this.logger, jobId, `reading ${object.key}`, () => source.get(object.key)));
         const foreign = foreignManifest(manifest, repositoryId);
         if (foreign) throw new Error(foreign);
-        manifests.push({ manifest, size: object.size });
+        // Whether it was forgotten or is held: a recovery neither revives the one nor drops the other.
+        const state = await retryInJob(this.logger, jobId, `reading the state of snapshot ${object.id}`, () => this.states.read(source, object.id));
+        manifests.push({ manifest, size: object.size, state });
       } catch (error) {
         snapshotsSkipped++;
         skip(object.key, `manifest not recovered: ${(error as Error).message}`);
@@ -151,8 +162,8 @@ export class RecoverRunner {
     await this.dataSource.transaction(async (m) => {
       await this.queue.finish(m, lease, { status: 'completed' });
       let recovered = 0;
-      for (const { manifest, size } of manifests) {
-        const row = recoveredSnapshot(manifest, size, { jobId, repositoryId });
+      for (const { manifest, size, state } of manifests) {
+        const row = { ...recoveredSnapshot(manifest, size, { jobId, repositoryId }), ...stateColumns(state) };
         const result = await m.createQueryBuilder().insert().into(SnapshotEntity).values(row).orIgnore().returning(['id']).execute();
         recovered += (result.raw as unknown[]).length;
       }
