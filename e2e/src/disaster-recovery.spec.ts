@@ -37,6 +37,17 @@ async function healthy(platform: TestPlatform): Promise<TestPlatform> {
   return platform;
 }
 
+/** One statement on the test database, as an operator's psql would run it. */
+async function sql(text: string, values: unknown[] = []): Promise<void> {
+  const pg = new Client({ connectionString: testDatabaseUrl() });
+  await pg.connect();
+  try {
+    await pg.query(text, values);
+  } finally {
+    await pg.end();
+  }
+}
+
 const snapshotsOf = async (platform: TestPlatform) => JSON.parse((await arca(platform.gatewayUrl, ['snapshots', '--json'])).stdout) as Snapshot[];
 
 describe('disaster recovery from the replica alone', () => {
@@ -104,9 +115,20 @@ describe('disaster recovery from the replica alone', () => {
     const again = await arcaStatus(rebuilt.gatewayUrl, ['repository', 'recover', '--from', 'replica']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/holds 3 snapshot\(s\) already.*merge/);
-    // …while a merge finds nothing to add and changes nothing.
-    const merge = JSON.parse((await arca(rebuilt.gatewayUrl, ['repository', 'recover', '--merge', '--json'])).stdout) as { stats: { snapshotsRecovered: number; snapshotsKept: number } };
-    expect(merge.stats).toMatchObject({ snapshotsRecovered: 0, snapshotsKept: 3 });
+    // Part of the database lost again (one snapshot's row, the whole dedupe index): a merge from the
+    // primary bucket, which the recovery refilled, adds back what is missing and keeps the rest.
+    await sql(`DELETE FROM "${rebuilt.schemaPrefix}_ingest".snapshots WHERE id = $1`, [s3]);
+    await sql(`DELETE FROM "${rebuilt.schemaPrefix}_dedupe_index".chunk_locations`);
+    await sql(`DELETE FROM "${rebuilt.schemaPrefix}_dedupe_index".packs`);
+    const merge = JSON.parse((await arca(rebuilt.gatewayUrl, ['repository', 'recover', '--merge', '--json'])).stdout) as { jobId: string; stats: { snapshotsRecovered: number; snapshotsKept: number; packsRecovered: number; objectsCopied: number } };
+    expect(merge.stats).toMatchObject({ snapshotsRecovered: 1, snapshotsKept: 2, packsRecovered: 6, objectsCopied: 0 });
+    expect(view(await snapshotsOf(rebuilt))).toEqual(view(before));
+    // A job like the others: its events in order, one trace.
+    const job = (await api<{ kind: string; status: string; traceId: string | null; timeline: Array<{ type: string; service: string }> }>(rebuilt, 'GET', `/jobs/${merge.jobId}`)).body;
+    expect(job).toMatchObject({ kind: 'recover', status: 'completed' });
+    expect(job.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(job.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['recover.requested', 'recover.started', 'recover.progress', 'recover.completed']));
+    expect(job.timeline.map((e) => e.type).at(-1)).toBe('recover.completed');
 
     // Every snapshot restores byte for byte (from the primary, which the recovery made whole again).
     for (const [snapshot, source] of [[s1, firstAsBackedUp], [s2, second], [s3, first]] as const) {
@@ -127,14 +149,8 @@ describe('disaster recovery from the replica alone', () => {
     expect(summary.body.usage.repository.packs).toBeGreaterThan(0);
 
     // Another repository's snapshot in the same database (a shared schema) is neither listed nor checked.
-    const pg = new Client({ connectionString: testDatabaseUrl() });
-    await pg.connect();
-    try {
-      await pg.query(`INSERT INTO "${rebuilt.schemaPrefix}_ingest".snapshots (id, repository_id, tenant, time, source_kind, source_id, hostname, job_id, manifest_key, stats)
-        VALUES ($1, $2, 'default', now(), 'directory', '/elsewhere', 'other', $3, $4, '{}')`, ['e'.repeat(64), 'f'.repeat(32), '00000000-0000-4000-8000-000000000000', `snapshots/${'e'.repeat(64)}`]);
-    } finally {
-      await pg.end();
-    }
+    await sql(`INSERT INTO "${rebuilt.schemaPrefix}_ingest".snapshots (id, repository_id, tenant, time, source_kind, source_id, hostname, job_id, manifest_key, stats)
+      VALUES ($1, $2, 'default', now(), 'directory', '/elsewhere', 'other', $3, $4, '{}')`, ['e'.repeat(64), 'f'.repeat(32), '00000000-0000-4000-8000-000000000000', `snapshots/${'e'.repeat(64)}`]);
     expect((await snapshotsOf(rebuilt)).map((s) => s.id)).not.toContain('e'.repeat(64));
     const check = await arcaStatus(rebuilt.gatewayUrl, ['check']);
     expect(check.stdout).toMatch(/^no damage found/m);
