@@ -70,7 +70,7 @@ function main(): void {
   for (let round = 1; round <= rounds; round++) {
     process.stdout.write(`[chaos] round ${round} of ${rounds}: ${mb(size)} per case, outages of ${s(outage)}\n`);
     const run = spawnSync('npx', ['vitest', 'run', 'e2e/chaos', ...(only ? ['-t', only] : [])], {
-      stdio: 'inherit', env: { ...process.env, CHAOS_SIZE: String(size), CHAOS_OUTAGE_MS: String(outage), CHAOS_RESULTS: results },
+      stdio: 'inherit', env: { ...process.env, ARCA_TESTS: 'long', CHAOS_SIZE: String(size), CHAOS_OUTAGE_MS: String(outage), CHAOS_RESULTS: results },
     });
     if (run.status !== 0) failedRounds++;
   }

@@ -105,11 +105,12 @@ async function failingBackup(dir: string): Promise<{ jobId: string; view: JobVie
   expect(view.traceId).toMatch(/^[0-9a-f]{32}$/);
   const errorSpan = await until(() => collector.trace(view.traceId!).find((s) => s.status.code === 2 && s.attributes['arca.job_id'] === jobId),
     `an ERROR span of job ${jobId} in trace ${view.traceId}`, 15_000, 200);
-  // Each service exports in its own batches: the gateway's spans of the request may come after ingest's.
+  // Each service exports in its own batches, and the gateway's HTTP server span ends only after the
+  // response has gone, so it can come a batch after the gateway's other spans and after ingest's.
   const trace = await until(() => {
     const spans = collector.trace(view.traceId!);
-    return spans.some((s) => s.service === 'arca-gateway') ? spans : undefined;
-  }, `the gateway's spans of trace ${view.traceId}`, 15_000, 200);
+    return spans.some((s) => s.service === 'arca-gateway' && /POST/.test(s.name)) ? spans : undefined;
+  }, `the gateway's POST span of trace ${view.traceId}`, 15_000, 200);
   return { jobId, view, traceparent: event.headers.traceparent ?? '', baggage: event.headers.baggage ?? '', errorSpan, trace };
 }
 

@@ -1,19 +1,23 @@
 import { CheckRequested, DamagedChunk, DEFAULT_TENANT, TOPICS, UNREFERENCED_LISTED, UnreferencedPacks } from '@arca/contracts';
 import { checkRepository, ChunkReference, snapshotReferences } from '@arca/datapath';
 import { Outbox } from '@arca/messaging';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { chunksToForget, repairSummary, splitSuperseded } from './check-repair';
 import { RepositoryAccess } from './repository-access';
 import { JobLease, JobQueueService } from './job-queue.service';
+import { inJob } from './transient-retry';
 
 /**
  * Runs one check job over the packs in the object store and every catalogued snapshot (and, asked
  * to, repairs the index). Snapshots are read one directory at a time, so a check's memory grows with
- * the repository's chunks, not with the size of any snapshot's tree.
+ * the repository's chunks, not with the size of any snapshot's tree. Its reads are retried after a
+ * transient fault (a pack it could not read because S3 was away is not damage: reported as damage,
+ * a repair would make the index forget sound chunks).
  */
 @Injectable()
 export class CheckRunner {
+  private readonly logger = new Logger('CheckRunner');
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: RepositoryAccess,
@@ -24,8 +28,10 @@ export class CheckRunner {
   async run(lease: JobLease, request: CheckRequested): Promise<void> {
     const jobId = lease.id;
     const started = Date.now();
+    const retry = inJob(this.logger, jobId);
+    const store = this.repo.reads(retry);
     const packSizes = new Map<string, number>();
-    for await (const item of this.repo.store.list('data/')) packSizes.set(item.key, item.size);
+    for await (const item of store.list('data/')) packSizes.set(item.key, item.size);
     // Snapshots whose manifest or directory listings cannot be read: damage too, none of the files below can be restored.
     const unreadable: DamagedChunk[] = [];
     // Every pack a snapshot's chunks lie in (per the index), to find packs no snapshot references.
@@ -33,10 +39,10 @@ export class CheckRunner {
     const repo = this.repo;
     async function* references(): AsyncGenerator<ChunkReference> {
       for (const snapshot of await repo.catalog.listAll()) {
-        const reader = repo.catalog.reader(snapshot.tenant);
+        const reader = repo.catalog.reader(snapshot.tenant, 'primary', retry);
         let manifest;
         try {
-          manifest = await repo.catalog.manifest(snapshot);
+          manifest = await repo.catalog.manifest(snapshot, 'primary', retry);
         } catch (error) {
           unreadable.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${(error as Error).message}`, snapshots: [snapshot.id], files: ['/'] });
           continue;
@@ -51,12 +57,13 @@ export class CheckRunner {
     const report = await checkRepository({
       // every tenant's packs are read: a chunk is sound under its own tenant's chunk-id key
       key: this.repo.keys.key, otherKeys: (await this.repo.catalog.tenants()).filter((t) => t !== DEFAULT_TENANT).map((t) => this.repo.keys.keyFor(t)), packKeys: [...packSizes.keys()], references, percent: request.percent,
-      readPack: (key) => this.repo.store.get(key),
-      indexedChunks: (key) => this.repo.index.packChunks(key),
+      readPack: (key) => store.get(key),
+      indexedChunks: (key) => retry(`reading the index's rows of ${key}`, () => this.repo.index.packChunks(key)),
     });
     report.damaged.push(...unreadable);
     // Where the index places each damaged chunk now: a copy a repair and a later backup replaced is no longer damage any restore meets.
-    const indexed = new Map([...(await this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean), { tenant: undefined }))].map(([id, at]) => [id, at.packKey]));
+    const located = await retry('locating the damaged chunks', () => this.repo.index.locate(report.damaged.map((d) => d.chunkId).filter(Boolean), { tenant: undefined }));
+    const indexed = new Map([...located].map(([id, at]) => [id, at.packKey]));
     const { damaged, superseded } = splitSuperseded(report.damaged, indexed, new Set(packSizes.keys()));
     // Repair: the index forgets what is damaged or lost, so the next backup stores it again instead of referencing it.
     const repair = request.repair ? repairSummary(damaged, await this.repo.index.forget(chunksToForget(damaged, indexed))) : undefined;

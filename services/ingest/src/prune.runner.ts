@@ -12,6 +12,7 @@ import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
 import { RepositoryAccess } from './repository-access';
+import { inJob, Retry } from './transient-retry';
 
 /** restic's default --max-unused: 5% of the bytes stored may stay unused after a prune. */
 export const DEFAULT_MAX_UNUSED_PERCENT = 5;
@@ -94,7 +95,8 @@ export class PruneRunner {
     const stored = new Map<string, number>();
     for await (const item of this.repo.store.list('data/')) if (isPackKey(item.key)) stored.set(item.key, item.size);
 
-    const marked = await this.mark(new Set(), (n, total) => progress('mark', n, total));
+    const retry = inJob(this.logger, jobId);
+    const marked = await this.mark(new Set(), retry, (n, total) => progress('mark', n, total));
     crashPoint('marked');
 
     const usage: PackUsage[] = [];
@@ -133,7 +135,7 @@ export class PruneRunner {
     crashPoint('waited');
 
     // Snapshots that jobs running during the prune completed: whatever they reference stays.
-    const late = await this.mark(marked.snapshots, (n, total) => progress('recheck', n, total));
+    const late = await this.mark(marked.snapshots, retry, (n, total) => progress('recheck', n, total));
     const needed = await this.repo.index.locate([...late.referenced], { tenant: undefined }); // every tenant's
     const rescue = [...new Set([...needed.values()].map((at) => at.packKey).filter((key) => condemned.has(key)))];
     if (rescue.length > 0) {
@@ -169,16 +171,18 @@ export class PruneRunner {
    * snapshots already walked. A snapshot that cannot be read stops the prune: its references are
    * unknown, and deleting what only it needs would be loss.
    */
-  private async mark(skip: ReadonlySet<string>, onProgress: (done: number, total: number) => void): Promise<{ referenced: Set<string>; snapshots: Set<string> }> {
+  private async mark(skip: ReadonlySet<string>, retry: Retry, onProgress: (done: number, total: number) => void): Promise<{ referenced: Set<string>; snapshots: Set<string> }> {
     const referenced = new Set<string>();
     const snapshots = new Set(skip);
     const live = (await this.repo.catalog.listAll()).filter((s) => !skip.has(s.id));
     let done = 0;
     for (const snapshot of live) {
-      const reader = this.repo.catalog.reader(snapshot.tenant); // each snapshot's listings are under its tenant's chunk ids
+      // each snapshot's listings are under its tenant's chunk ids; reads retried like a check's, so an
+      // outage of S3 pauses the mark instead of stopping the prune
+      const reader = this.repo.catalog.reader(snapshot.tenant, 'primary', retry);
       let manifest;
       try {
-        manifest = await this.repo.catalog.manifest(snapshot);
+        manifest = await this.repo.catalog.manifest(snapshot, 'primary', retry);
       } catch (error) {
         throw new Error(`snapshot ${snapshot.id} cannot be read (${(error as Error).message}): a prune cannot know what it references, so nothing was deleted; run \`arca check\``, { cause: error });
       }

@@ -7,6 +7,7 @@ import { RepositoryKeyService } from './repository-key.service';
 import { IndexedChunkSource, ServiceChunkRepository } from './service-chunk-repository';
 import { Site, SiteStores } from './site-stores';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
+import { ONCE, Retry } from './transient-retry';
 
 /** What every job runner reads the repository through: its key, the snapshot catalogue, the chunk index, the stores. */
 @Injectable()
@@ -23,9 +24,14 @@ export class RepositoryAccess {
     return this.sites.primary;
   }
 
-  /** Reading a tenant's chunks back from a site (restores, downloads): wherever the index places them, condemned packs included. */
-  chunkSource(tenant: string, site: Site = 'primary'): IndexedChunkSource {
-    return new IndexedChunkSource(this.sites.get(site), this.index, tenant);
+  /** Reading a tenant's chunks back from a site (restores, downloads): wherever the index places them, condemned packs included; a job passes its `retry`. */
+  chunkSource(tenant: string, site: Site = 'primary', retry: Retry = ONCE): IndexedChunkSource {
+    return new IndexedChunkSource(this.sites.reads(site, retry), this.index, tenant, retry);
+  }
+
+  /** The primary site's store with its reads run through `retry` (a check's, a prune's). */
+  reads(retry: Retry): ObjectStore {
+    return this.sites.reads('primary', retry);
   }
 
   /** Where one backup job writes: the primary store, locking every object when the job's policy asks for object lock. */

@@ -3,17 +3,21 @@ import { ChunkLocation, ChunkLookup, ChunkRepository, ChunkSource, FinishedPack 
 import { ObjectStore } from '@arca/object-store';
 import { Logger } from '@nestjs/common';
 import { ChunkIndexClient } from './chunk-index.client';
-import { retryInJob } from './transient-retry';
+import { inJob, ONCE, Retry } from './transient-retry';
 
 /**
  * Reading a tenant's chunks back (`tenant` undefined: any tenant's, for repository-wide reads):
  * locations from dedupe-index, pack bytes from one site's object store.
  */
 export class IndexedChunkSource implements ChunkSource {
-  constructor(protected readonly store: ObjectStore, protected readonly index: ChunkIndexClient, protected readonly tenant: string | undefined) {}
+  /** `retry`: how the index is asked; a job's pack reads retry through the store it is given (RetryingReads). */
+  constructor(
+    protected readonly store: ObjectStore, protected readonly index: ChunkIndexClient, protected readonly tenant: string | undefined,
+    protected readonly retry: Retry = ONCE,
+  ) {}
 
   locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
-    return this.index.locate(ids, { tenant: this.tenant });
+    return this.retry('locating chunks', () => this.index.locate(ids, { tenant: this.tenant }));
   }
 
   readPack(packKey: string): Promise<Buffer> {
@@ -35,32 +39,26 @@ export class IndexedChunkSource implements ChunkSource {
  * (transient-retry.ts: up to 8 attempts over about 24 s).
  */
 export class ServiceChunkRepository extends IndexedChunkSource implements ChunkRepository {
-  private readonly logger = new Logger('ChunkRepository');
-
   constructor(store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string; tenant: string }) {
-    super(store, index, job.tenant);
-  }
-
-  private retried<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return retryInJob(this.logger, this.job.jobId, what, call);
+    super(store, index, job.tenant, inJob(new Logger('ChunkRepository'), job.jobId));
   }
 
   /** Which chunks the job's tenant lacks: dedupe within the tenant, never across tenants. */
   lookup(ids: Buffer[]): Promise<ChunkLookup> {
-    return this.retried('a dedupe lookup', () => this.index.lookup(ids, this.job.tenant));
+    return this.retry('a dedupe lookup', () => this.index.lookup(ids, this.job.tenant));
   }
 
   /** A backup locates the chunks it reuses from its parent only where a new snapshot may reference them (not in condemned packs). */
   override locate(ids: string[]): Promise<Map<string, ChunkLocation>> {
-    return this.retried('locating chunks', () => this.index.locate(ids, { live: true, tenant: this.job.tenant }));
+    return this.retry('locating chunks', () => this.index.locate(ids, { live: true, tenant: this.job.tenant }));
   }
 
   /** pack.stored payloads of the packs written so far; the job publishes them through its outbox when it ends, completed or failed. */
   readonly storedPacks: PackStored[] = [];
 
   async storePack(pack: FinishedPack): Promise<void> {
-    await this.retried(`storing pack ${pack.key}`, () => this.store.put(pack.key, pack.bytes));
-    await this.retried(`registering pack ${pack.key}`, () => this.index.recordPack(pack, this.job.tenant));
+    await this.retry(`storing pack ${pack.key}`, () => this.store.put(pack.key, pack.bytes));
+    await this.retry(`registering pack ${pack.key}`, () => this.index.recordPack(pack, this.job.tenant));
     this.storedPacks.push({
       jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
       rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),

@@ -1,6 +1,8 @@
 import { createObjectStore, ObjectStore, objectStoreConfigFromEnv } from '@arca/object-store';
 import { OBJECT_STORE } from '@arca/service-kit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RetryingReads } from './retrying-reads';
+import { ONCE, Retry } from './transient-retry';
 
 export type Site = 'primary' | 'replica';
 
@@ -40,5 +42,11 @@ export class SiteStores {
     if (!replicaConfigured()) throw new Error('no replica site is configured (set REPLICA_S3_ENDPOINT or REPLICA_OBJECT_STORE_DIR)');
     this.replica ??= createObjectStore(objectStoreConfigFromEnv(process.env, 'REPLICA_'));
     return this.replica;
+  }
+
+  /** A site's store whose reads go through `retry` (a job's: see RetryingReads). */
+  reads(site: Site = 'primary', retry: Retry = ONCE): ObjectStore {
+    const store = this.get(site);
+    return retry === ONCE ? store : new RetryingReads(store, retry);
   }
 }

@@ -9,6 +9,7 @@ import { ChunkIndexClient } from './chunk-index.client';
 import { RepositoryKeyService } from './repository-key.service';
 import { IndexedChunkSource } from './service-chunk-repository';
 import { Site, SiteStores } from './site-stores';
+import { ONCE, Retry } from './transient-retry';
 
 /** The snapshot catalogue in Postgres, with manifests loaded from the object store on demand. */
 @Injectable()
@@ -34,9 +35,9 @@ export class SnapshotCatalogService {
     return [{ ...where, repositoryId: this.repositoryId }, { ...where, repositoryId: IsNull() }];
   }
 
-  /** Reads a tenant's snapshot trees (listings are tree objects in packs, under the tenant's chunk ids) from a site. */
-  reader(tenant: string, site: Site = 'primary'): SnapshotReader {
-    return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.get(site), this.index, tenant));
+  /** Reads a tenant's snapshot trees (listings are tree objects in packs, under the tenant's chunk ids) from a site; a job passes its `retry`. */
+  reader(tenant: string, site: Site = 'primary', retry: Retry = ONCE): SnapshotReader {
+    return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.reads(site, retry), this.index, tenant, retry));
   }
 
   /** Every tenant that ever ran a job here or owns a snapshot: whose chunk-id keys a repository-wide check accepts. */
@@ -92,8 +93,8 @@ export class SnapshotCatalogService {
     });
   }
 
-  async manifest(snapshot: SnapshotEntity, site: Site = 'primary'): Promise<Manifest> {
-    return decodeManifest(this.keys.keyFor(snapshot.tenant), snapshot.id, await this.sites.get(site).get(snapshot.manifestKey));
+  async manifest(snapshot: SnapshotEntity, site: Site = 'primary', retry: Retry = ONCE): Promise<Manifest> {
+    return decodeManifest(this.keys.keyFor(snapshot.tenant), snapshot.id, await this.sites.reads(site, retry).get(snapshot.manifestKey));
   }
 
   /** A directory's entries, or the one entry a path to a file or link names (as `ls` does); reads only the listings on the way. */

@@ -68,3 +68,14 @@ export function retryInJob<T>(logger: { warn(message: string): void }, jobId: st
     logger.warn(`job ${jobId}: ${what} failed (attempt ${attempt}), again in ${delayMs} ms: ${(error as Error).message}`);
   });
 }
+
+/** How an idempotent call is run: in a job, again after a transient fault (`inJob`); elsewhere `ONCE`. */
+export type Retry = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+
+/** Outside a job (a REST `ls` or `cat`): once, since a caller at a terminal is better told at once than kept waiting 24 s. */
+export const ONCE: Retry = (_what, call) => call();
+
+/** A job's Retry: retryInJob, logged under the job's id. */
+export function inJob(logger: { warn(message: string): void }, jobId: string): Retry {
+  return (what, call) => retryInJob(logger, jobId, what, call);
+}
