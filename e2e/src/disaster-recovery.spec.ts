@@ -154,9 +154,12 @@ describe('disaster recovery from the replica alone', () => {
     expect(fresh.stats.bytesRead).toBe(before.find((s) => s.id === s2)!.stats.bytesRead);
     expect(fresh.stats.newChunks).toBe(0);
 
-    // Storage accounting came back with the packs.
-    const summary = await api<{ usage: { repository: { packs: number; bytesStored: number } } }>(rebuilt, 'GET', '/reports/summary');
-    expect(summary.body.usage.repository.packs).toBeGreaterThan(0);
+    // Storage accounting came back: the packs, and every live snapshot (the three recovered and the new one).
+    const usage = await until(async () => {
+      const u = (await api<{ usage: { repository: { packs: number; snapshots: number } } }>(rebuilt!, 'GET', '/reports/summary')).body.usage.repository;
+      return u.snapshots === before.length + 1 && u;
+    }, 'storage to account the recovered snapshots');
+    expect(usage.packs).toBeGreaterThan(0);
 
     // Another repository's snapshot in the same database (a shared schema) is neither listed nor checked.
     await sql(`INSERT INTO "${rebuilt.schemaPrefix}_ingest".snapshots (id, repository_id, tenant, time, source_kind, source_id, hostname, job_id, manifest_key, stats)

@@ -2,7 +2,7 @@ import {
   AuditRecorded, BackupCancelled, BackupCancelRequested, BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted, CheckCompleted, CheckRequested,
   PacksDeleted, PackStored, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PruneCompleted, PruneFailed, PruneProgress, PruneRequested, PruneStarted,
   RecoverCompleted, RecoverFailed, RecoverProgress, RecoverRequested, RecoverStarted, ReplicationCompleted, ReplicationFailed,
-  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotStored,
+  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotRecovered, SnapshotStored,
 } from './events';
 
 /** The services of the platform, as publishers and consumers in the catalogue. */
@@ -45,6 +45,7 @@ export const TOPIC_CATALOGUE = {
   'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
   'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A pack object was written to the object store.' },
   'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'replication'], description: "A snapshot's manifest and packs are all in the object store." },
+  'snapshot.recovered': { payload: SnapshotRecovered, key: 'snapshotId', publisher: 'ingest', consumers: ['storage'], description: 'A recovery put a live snapshot back into the catalogue (what snapshot.stored said of it), so storage accounts it again.' },
   'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'reporting'], description: 'Retention or an operator forgot a snapshot: it is gone from listings; a prune reclaims what only it referenced.' },
   'prune.requested': { payload: PruneRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: "Reclaim space: delete packs no live snapshot references and rewrite mostly unused ones (POST /prune through the gateway, or the scheduler on a policy's prune schedule)." },
   'prune.started': { payload: PruneStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a prune.' },
@@ -87,6 +88,7 @@ export const TOPICS = {
   checkCompleted: 'check.completed',
   packStored: 'pack.stored',
   snapshotStored: 'snapshot.stored',
+  snapshotRecovered: 'snapshot.recovered',
   snapshotForgotten: 'snapshot.forgotten',
   pruneRequested: 'prune.requested',
   pruneStarted: 'prune.started',

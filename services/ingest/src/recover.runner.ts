@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, PackStored, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoveredPoliciesResponse, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
+import { decodePackList, DEFAULT_TENANT, packListKey, PackStored, redactedSource, SourceSpec, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoveredPoliciesResponse, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
 import { decodeManifest, HeaderChunkSource, isPackKey, Manifest, SnapshotState, packTenants, parseKeyFile, readPackHeaderRanged, RecoveredPack, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
@@ -106,7 +106,7 @@ export class RecoverRunner {
       const id = MANIFEST_KEY.exec(item.key)?.[1];
       if (id) manifestObjects.push({ ...item, id });
     }
-    const manifests: Array<{ manifest: Manifest; size: number; state: SnapshotState | null }> = [];
+    const manifests: Array<{ manifest: Manifest; size: number; state: SnapshotState | null; packCount: number }> = [];
     let snapshotsSkipped = 0;
     for (const [i, object] of manifestObjects.entries()) {
       try {
@@ -115,7 +115,8 @@ export class RecoverRunner {
         if (foreign) throw new Error(foreign);
         // Whether it was forgotten or is held: a recovery neither revives the one nor drops the other.
         const state = await retryInJob(this.logger, jobId, `reading the state of snapshot ${object.id}`, () => this.states.read(source, object.id));
-        manifests.push({ manifest, size: object.size, state });
+        const packCount = await retryInJob(this.logger, jobId, `reading the pack list of snapshot ${object.id}`, () => this.packCount(source, object.id));
+        manifests.push({ manifest, size: object.size, state, packCount });
       } catch (error) {
         snapshotsSkipped++;
         skip(object.key, `manifest not recovered: ${(error as Error).message}`);
@@ -162,10 +163,17 @@ export class RecoverRunner {
     await this.dataSource.transaction(async (m) => {
       await this.queue.finish(m, lease, { status: 'completed' });
       let recovered = 0;
-      for (const { manifest, size, state } of manifests) {
+      for (const { manifest, size, state, packCount } of manifests) {
         const row = { ...recoveredSnapshot(manifest, size, { jobId, repositoryId }), ...stateColumns(state) };
         const result = await m.createQueryBuilder().insert().into(SnapshotEntity).values(row).orIgnore().returning(['id']).execute();
         recovered += (result.raw as unknown[]).length;
+        // Storage accounts live snapshots again (a row it holds already stays as it is).
+        if (!row.forgottenAt) {
+          await this.outbox.enqueue(m, TOPICS.snapshotRecovered, {
+            jobId: row.jobId, snapshotId: row.id, manifestKey: row.manifestKey, time: manifest.time, source: redactedSource(manifest.source as SourceSpec), stats: row.stats,
+            packListKey: packListKey(row.id), packCount, ...(row.policyId ? { policyId: row.policyId } : {}), ...(row.parentId ? { parentSnapshotId: row.parentId } : {}),
+          }, { jobId, tenant: row.tenant });
+        }
       }
       // A pack with no chunks is not a valid pack.stored (chunkCount ≥ 1); such a pack holds nothing to account.
       for (const e of packEvents) if (e.payload.chunkCount > 0) await this.outbox.enqueue(m, TOPICS.packStored, e.payload, { jobId, tenant: e.tenant });
@@ -191,6 +199,12 @@ export class RecoverRunner {
     });
     for (const s of answer.skipped) skip(`policies/${s.policyId}`, `policy not restored: ${s.reason}`);
     return { recovered: answer.restored.length, kept: answer.kept.length, skipped: answer.skipped.length };
+  }
+
+  /** How many packs a snapshot's pack list names (0 when it has none: a manifest older than pack lists). */
+  private async packCount(source: ObjectStore, snapshotId: string): Promise<number> {
+    if (!(await source.stat(packListKey(snapshotId)))) return 0;
+    return decodePackList(await source.get(packListKey(snapshotId))).length;
   }
 
   /** The bucket must hold this installation's repository: its key file names the repository the passphrase unlocked. */

@@ -37,4 +37,5 @@ export * from './restore-progress/payload';
 export * from './restore-requested/payload';
 export * from './restore-started/payload';
 export * from './snapshot-forgotten/payload';
+export * from './snapshot-recovered/payload';
 export * from './snapshot-stored/payload';
