@@ -90,11 +90,15 @@ export class RecoverRunner {
     for await (const item of source.list('data/')) if (isPackKey(item.key)) packObjects.push(item);
     const packs: RecoveredPack[] = [];
     for (const [i, object] of packObjects.entries()) {
+      // A read that fails (after its retries) fails the job: a pack left out for a passing fault would be lost to the index.
+      const read = (offset: number, length: number) => source.getRange(object.key, offset, length).catch((error: Error) => {
+        throw Object.assign(error, { fromStore: true });
+      });
       try {
-        const entries = await retryInJob(this.logger, jobId, `reading the header of ${object.key}`, () =>
-          readPackHeaderRanged(this.repo.keys.key, object.key, object.size, (offset, length) => source.getRange(object.key, offset, length)));
+        const entries = await retryInJob(this.logger, jobId, `reading the header of ${object.key}`, () => readPackHeaderRanged(this.repo.keys.key, object.key, object.size, read));
         packs.push({ key: object.key, size: object.size, entries });
       } catch (error) {
+        if ((error as { fromStore?: boolean }).fromStore) throw error;
         skip(object.key, `pack header unreadable (another repository's pack, or damaged): ${(error as Error).message}`);
       }
       progress('packs', i + 1, packObjects.length);
@@ -109,18 +113,23 @@ export class RecoverRunner {
     const manifests: Array<{ manifest: Manifest; size: number; state: SnapshotState | null; packCount: number }> = [];
     let snapshotsSkipped = 0;
     for (const [i, object] of manifestObjects.entries()) {
+      // Reads that fail fail the job; only a manifest that does not open, or is another repository's, is left out.
+      const sealed = await retryInJob(this.logger, jobId, `reading ${object.key}`, () => source.get(object.key));
+      let manifest: Manifest;
       try {
-        const manifest = await decodeManifest(this.repo.keys.key, object.id, await retryInJob(this.logger, jobId, `reading ${object.key}`, () => source.get(object.key)));
+        manifest = await decodeManifest(this.repo.keys.key, object.id, sealed);
         const foreign = foreignManifest(manifest, repositoryId);
         if (foreign) throw new Error(foreign);
-        // Whether it was forgotten or is held: a recovery neither revives the one nor drops the other.
-        const state = await retryInJob(this.logger, jobId, `reading the state of snapshot ${object.id}`, () => this.states.read(source, object.id));
-        const packCount = await retryInJob(this.logger, jobId, `reading the pack list of snapshot ${object.id}`, () => this.packCount(source, object.id));
-        manifests.push({ manifest, size: object.size, state, packCount });
       } catch (error) {
         snapshotsSkipped++;
         skip(object.key, `manifest not recovered: ${(error as Error).message}`);
+        progress('snapshots', i + 1, manifestObjects.length);
+        continue;
       }
+      // Whether it was forgotten or is held: a recovery neither revives the one nor drops the other.
+      const state = await retryInJob(this.logger, jobId, `reading the state of snapshot ${object.id}`, () => this.states.read(source, object.id));
+      const packCount = await retryInJob(this.logger, jobId, `reading the pack list of snapshot ${object.id}`, () => this.packCount(source, object.id));
+      manifests.push({ manifest, size: object.size, state, packCount });
       progress('snapshots', i + 1, manifestObjects.length);
     }
 
