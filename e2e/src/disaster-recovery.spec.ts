@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { createObjectStore, objectStoreConfigFromEnv } from '@arca/object-store';
 import { testDatabaseUrl } from '@arca/persistence';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from './support/cli';
@@ -99,12 +100,19 @@ describe('disaster recovery from the replica alone', () => {
     // A fresh platform: empty schemas, an empty primary bucket, the replica as it was.
     rebuilt = await healthy(await startTestPlatform({}, { dataDir: lost.dataDir, schemaPrefix: lost.schemaPrefix }));
     expect(await snapshotsOf(rebuilt)).toEqual([]);
+    // Objects in the replica's bucket that are not this repository's (a stranger's manifest, a pack that does not open) are left out and named.
+    const replicaBucket = createObjectStore(objectStoreConfigFromEnv(rebuilt.env, 'REPLICA_'));
+    await replicaBucket.put(`snapshots/${'d'.repeat(64)}`, randomBytes(300));
+    await replicaBucket.put(`data/dd/${'d'.repeat(64)}`, randomBytes(1000));
 
     const started = Date.now();
     const recover = await arcaStatus(rebuilt.gatewayUrl, ['repository', 'recover', '--from', 'replica']);
     const recoverMs = Date.now() - started;
     expect(recover.code, recover.stderr).toBe(0);
     expect(recover.stdout).toMatch(/4 snapshot\(s\)/);
+    expect(recover.stdout).toMatch(/^left out: 1 manifest\(s\), 1 pack\(s\)$/m);
+    expect(recover.stdout).toContain(`snapshots/${'d'.repeat(64)}: manifest not recovered`);
+    expect(recover.stdout).toContain(`data/dd/${'d'.repeat(64)}: pack header unreadable`);
     console.log(`[disaster-recovery] recover --from replica took ${recoverMs} ms: ${recover.stdout.trim().replace(/\n/g, ' | ')}`);
 
     // The catalogue is what it was: the same snapshots, sources, policies, times, figures and holds.
