@@ -5,6 +5,7 @@ import { catCommand } from './commands/cat';
 import { checkCommand } from './commands/check';
 import { jobsCommand } from './commands/jobs';
 import { forgetCommand, holdCommand, pruneCommand } from './commands/lifecycle';
+import { repositoryCommand } from './commands/repository';
 import { keysCommand } from './commands/keys';
 import { lsCommand } from './commands/ls';
 import { policiesCommand } from './commands/policies';
@@ -22,7 +23,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--url <url>', `gateway URL (default $ARCA_URL or ${DEFAULT_URL})`)
     .option('--json', 'machine-readable JSON on stdout, no progress bars')
     .addHelpText('after', '\nEnvironment:\n  ARCA_URL      the gateway (default http://localhost:3000)\n  ARCA_API_KEY  the API key to send (default: the admin key npm start wrote to .arca/admin-key)');
-  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, forgetCommand, pruneCommand, holdCommand, policiesCommand, jobsCommand, reportCommand, auditCommand, keysCommand, webhooksCommand]) {
+  for (const command of [backupCommand, snapshotsCommand, lsCommand, restoreCommand, catCommand, versionsCommand, checkCommand, forgetCommand, pruneCommand, holdCommand, repositoryCommand, policiesCommand, jobsCommand, reportCommand, auditCommand, keysCommand, webhooksCommand]) {
     program.addCommand(command(io));
   }
   configureTree(program, io);

@@ -36,9 +36,9 @@ export function progressText(job: Job, f: ProgressFigures): string {
   if (job.status === 'cancelled') return `${job.kind} cancelled after ${formatDuration(f.elapsedMs)}`;
   if (!job.progress) return `${job.kind} running… ${formatDuration(f.elapsedMs)}`;
   const phase = (job.progress as { phase?: string }).phase;
-  if (job.kind === 'prune' && phase) {
+  if ((job.kind === 'prune' || job.kind === 'recover') && phase) {
     const p = job.progress as { done?: number; total?: number };
-    return `prune: ${phase}${p.total ? ` ${p.done ?? 0} of ${p.total}` : ''} · elapsed ${formatDuration(f.elapsedMs)}`;
+    return `${job.kind}: ${phase}${p.total ? ` ${p.done ?? 0} of ${p.total}` : ''} · elapsed ${formatDuration(f.elapsedMs)}`;
   }
   const verb = job.kind === 'restore' ? 'written' : 'read';
   const amount = f.total !== undefined ? `${formatBytes(f.done)} of ${formatBytes(f.total)} ${verb} (${((f.done / f.total) * 100).toFixed(0)}%)` : `${formatBytes(f.done)} ${verb}`;

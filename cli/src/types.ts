@@ -27,7 +27,7 @@ export interface JobProgress {
 
 export interface Job {
   jobId: string;
-  kind: 'backup' | 'restore' | 'check' | 'prune';
+  kind: 'backup' | 'restore' | 'check' | 'prune' | 'recover';
   status: JobStatus;
   /** Which run of a scheduled backup this is: 1, or more for a retry. */
   attempt?: number;

@@ -179,7 +179,7 @@ describe('tenants through the real platform', () => {
     expect((await api(stack.platform, 'DELETE', `/snapshots/${snap}/hold`, { reason: 'audit done' }, as(keys[A].operator))).status).toBe(200);
   });
 
-  it('keeps repository-wide operations (prune, check, the passphrase, the key slots) with the default tenant', async () => {
+  it('keeps repository-wide operations (prune, check, the passphrase, the key slots, recovery) with the default tenant', async () => {
     for (const [method, route, body, key] of [
       ['POST', '/prune', { dryRun: true }, keys[B].operator],
       ['POST', '/check', { percent: 1 }, keys[B].admin],
@@ -187,6 +187,7 @@ describe('tenants through the real platform', () => {
       ['GET', '/repository/key-slots', undefined, keys[B].admin],
       ['POST', '/repository/key-slots', { label: 'b-admin', kind: 'passphrase', passphrase: 'y'.repeat(12) }, keys[B].admin],
       ['DELETE', '/repository/key-slots/passphrase', undefined, keys[B].admin],
+      ['POST', '/repository/recover', { merge: true }, keys[B].admin],
     ] as const) {
       const answer = await api<{ message: string }>(stack.platform, method, route, body, as(key));
       expect(answer.status, route).toBe(403);

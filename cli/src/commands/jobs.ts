@@ -80,7 +80,7 @@ export function jobsCommand(io: CliIo): Command {
     });
   return new Command('jobs')
     .description('recent backup, restore and check jobs, newest first')
-    .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check', 'prune']))
+    .addOption(new Option('--kind <kind>', 'only jobs of this kind').choices(['backup', 'restore', 'check', 'prune', 'recover']))
     .option('--limit <n>', 'how many (default 50)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive whole number');

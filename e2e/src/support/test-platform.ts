@@ -61,10 +61,6 @@ export function adminAuthorization(platform: Platform): Record<string, string> {
 const INHERITED = /^(KAFKA_BROKERS|S3_ENDPOINT|REPLICA_S3_ENDPOINT|OBJECT_STORE.*|REPLICA_OBJECT_STORE.*|[A-Z_]+_PORT|[A-Z_]+_URL)$/;
 
 /**
- * The real platform, as `npm start` runs it, on free ports with a temporary data directory and
- * schemas of its own, so tests run beside a developer's `npm start` and beside each other.
- */
-/**
  * How long a test platform may take to become healthy: some 15-30 s on an idle 2-core machine, but
  * its nine processes start slowly when the machine is shared (90 s was seen missed at a load of 30).
  * A healthy platform is used at once; only a broken one waits the whole time.
@@ -73,9 +69,14 @@ export const PLATFORM_HEALTHY_MS = 180_000;
 /** A hook that starts a platform: its start and the wait for it. */
 export const PLATFORM_HOOK_MS = PLATFORM_HEALTHY_MS + 60_000;
 
-export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestPlatform> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arca-e2e-'));
-  const schemaPrefix = `e2e_${randomBytes(3).toString('hex')}`;
+/**
+ * The real platform, as `npm start` runs it, on free ports with a temporary data directory and
+ * schemas of its own, so tests run beside a developer's `npm start` and beside each other.
+ */
+export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}, reuse: { dataDir?: string; schemaPrefix?: string } = {}): Promise<TestPlatform> {
+  // `reuse`: start again on a stopped platform's data folder (its buckets, its broker's log) and schema prefix.
+  const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'arca-e2e-'));
+  const schemaPrefix = reuse.schemaPrefix ?? `e2e_${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INHERITED.test(key)));
   Object.assign(env, {
     ARCA_SCHEMA_PREFIX: schemaPrefix,
@@ -108,16 +109,21 @@ export async function startTestPlatform(extraEnv: NodeJS.ProcessEnv = {}): Promi
     async destroy() {
       adminKeys.delete(platform.gatewayUrl);
       await platform.stop();
-      const client = new Client({ connectionString: testDatabaseUrl() });
-      await client.connect();
-      try {
-        for (const service of SERVICES) await client.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}_${service.name.replace(/-/g, '_')}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropSchemas(schemaPrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops every service's schema of a platform (its whole database, as a lost site loses it). */
+export async function dropSchemas(schemaPrefix: string): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    for (const service of SERVICES) await client.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}_${service.name.replace(/-/g, '_')}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000, intervalMs = 250): Promise<T> {

@@ -1,8 +1,8 @@
 import {
   AuditRecorded, BackupCancelled, BackupCancelRequested, BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted, CheckCompleted, CheckRequested,
   PacksDeleted, PackStored, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PruneCompleted, PruneFailed, PruneProgress, PruneRequested, PruneStarted,
-  ReplicationCompleted, ReplicationFailed,
-  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotStored,
+  RecoverCompleted, RecoverFailed, RecoverProgress, RecoverRequested, RecoverStarted, ReplicationCompleted, ReplicationFailed,
+  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotRecovered, SnapshotStored,
 } from './events';
 
 /** The services of the platform, as publishers and consumers in the catalogue. */
@@ -30,8 +30,8 @@ interface CatalogueEntry {
  * conversation between services. `npm run asyncapi` turns it into libs/contracts/asyncapi.json.
  */
 export const TOPIC_CATALOGUE = {
-  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was created or a new version stored.' },
-  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting'], description: 'A policy was deleted; no more scheduled runs.' },
+  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was created or a new version stored.' },
+  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was deleted; no more scheduled runs.' },
   'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach).' },
   'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again.' },
   'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: 'A backup job is due (schedule) or asked for (manual).' },
@@ -50,6 +50,7 @@ export const TOPIC_CATALOGUE = {
   'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
   'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A pack object was written to the object store.' },
   'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'replication'], description: "A snapshot's manifest and packs are all in the object store." },
+  'snapshot.recovered': { payload: SnapshotRecovered, key: 'snapshotId', publisher: 'ingest', consumers: ['storage'], description: 'A recovery put a live snapshot back into the catalogue (what snapshot.stored said of it), so storage accounts it again.' },
   'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'reporting'], description: 'Retention or an operator forgot a snapshot: it is gone from listings; a prune reclaims what only it referenced.' },
   'prune.requested': { payload: PruneRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: "Reclaim space: delete packs no live snapshot references and rewrite mostly unused ones (POST /prune through the gateway, or the scheduler on a policy's prune schedule)." },
   'prune.started': { payload: PruneStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a prune.' },
@@ -57,6 +58,11 @@ export const TOPIC_CATALOGUE = {
   'prune.completed': { payload: PruneCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A prune finished: packs deleted and rewritten, bytes freed, time taken.' },
   'prune.failed': { payload: PruneFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A prune failed; the next one finishes its work.' },
   'packs.deleted': { payload: PacksDeleted, key: 'jobId', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A prune deleted these pack objects (at most 1,000 keys a message).' },
+  'recover.requested': { payload: RecoverRequested, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: "Rebuild the snapshot catalogue, the dedupe index and storage accounting from one site's bucket (POST /repository/recover through the gateway; ingest refuses it while the catalogue has snapshots, unless merging)." },
+  'recover.started': { payload: RecoverStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a recovery.' },
+  'recover.progress': { payload: RecoverProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'The step a running recovery is in.' },
+  'recover.completed': { payload: RecoverCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery finished: snapshots, packs and chunks recovered, what was left out and why.' },
+  'recover.failed': { payload: RecoverFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery failed; running it again with merge finishes it.' },
   'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'A snapshot reached a secondary site.' },
   'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'Copying a snapshot to a secondary site failed.' },
   'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', consumers: ['reporting'], description: 'An operator action, for the audit log.' },
@@ -87,6 +93,7 @@ export const TOPICS = {
   checkCompleted: 'check.completed',
   packStored: 'pack.stored',
   snapshotStored: 'snapshot.stored',
+  snapshotRecovered: 'snapshot.recovered',
   snapshotForgotten: 'snapshot.forgotten',
   pruneRequested: 'prune.requested',
   pruneStarted: 'prune.started',
@@ -94,6 +101,11 @@ export const TOPICS = {
   pruneCompleted: 'prune.completed',
   pruneFailed: 'prune.failed',
   packsDeleted: 'packs.deleted',
+  recoverRequested: 'recover.requested',
+  recoverStarted: 'recover.started',
+  recoverProgress: 'recover.progress',
+  recoverCompleted: 'recover.completed',
+  recoverFailed: 'recover.failed',
   replicationCompleted: 'replication.completed',
   replicationFailed: 'replication.failed',
   auditRecorded: 'audit.recorded',

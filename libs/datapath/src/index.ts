@@ -18,3 +18,6 @@ export * from './tree';
 
 export * from './threaded';
 export * from './prune-plan';
+export * from './recovery';
+export * from './policy-record';
+export * from './snapshot-state';

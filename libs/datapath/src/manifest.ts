@@ -64,6 +64,17 @@ export interface Manifest {
   root: TreeEntry;
   /** Version 1 only: the whole tree, sorted by path, parents before children. */
   entries?: TreeEntry[];
+  /**
+   * The repository the snapshot belongs to (its key file's id), and what the catalogue records of
+   * it, so the catalogue can be rebuilt from the object store alone (`arca repository recover`).
+   * Absent in manifests written before recovery existed: they are read as the `default` tenant's.
+   */
+  repositoryId?: string;
+  tenant?: string;
+  policyId?: string;
+  jobId?: string;
+  /** The backup's figures, with `bytesStored` not counting the manifest itself (its object size is added back). */
+  stats?: Record<string, unknown>;
 }
 
 export function manifestKey(snapshotId: string): string {

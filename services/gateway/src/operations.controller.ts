@@ -1,4 +1,4 @@
-import { ChangePassphraseRequest, CheckRequest, HistoryQuery, STREAM_NAME, STREAM_NAME_RULE, TENANT_HEADER, TOPICS } from '@arca/contracts';
+import { ChangePassphraseRequest, CheckRequest, HistoryQuery, RecoverRequest, STREAM_NAME, STREAM_NAME_RULE, TENANT_HEADER, TOPICS } from '@arca/contracts';
 import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { serviceUrl } from '@arca/service-kit';
@@ -61,7 +61,18 @@ export class OperationsController {
     return result;
   }
 
-  @Get('reports/summary')
+  @Post('repository/recover')
+  @Roles('admin')
+  @InstallationRoute()
+  @HttpCode(202)
+  @ApiOperation({ summary: "Rebuild the snapshot catalogue, the dedupe index and storage accounting from one site's bucket and the passphrase (a job: follow it with GET /jobs/{id}); 409 while the catalogue holds snapshots, unless merge" })
+  async recover(@Body() request: RecoverRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
+    const result = (await this.services.request<{ jobId: string }>('ingest', '/repository/recover', { method: 'POST', body: request, actor: caller.actor, tenant: caller.tenant })).body;
+    await this.events.audit(caller, 'repository.recover', result.jobId, { from: request.from ?? 'primary', merge: request.merge === true });
+    return result;
+  }
+
+    @Get('reports/summary')
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
   async summary(@CurrentCaller() caller: Caller) {

@@ -7,26 +7,25 @@ import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
-import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
-import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
-import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
-import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
-import { IngestTenants1768000000000 } from './migrations/1768000000000-ingest-tenants';
 import { RepositoryAccess } from './repository-access';
 import { SiteStores } from './site-stores';
 import { RepositoryKeyService } from './repository-key.service';
 import { RepositoryController } from './repository.controller';
 import { RequestsController } from './requests.controller';
+import { PolicyArchiveController, PolicyArchiveService } from './policy-archive.service';
 import { PruneRunner } from './prune.runner';
+import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
 import { RetentionController } from './retention.controller';
 import { RetentionService } from './retention.service';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
 import { SnapshotsController } from './snapshots.controller';
+import { SnapshotStateArchive } from './snapshot-state.archive';
+import { INGEST_MIGRATIONS } from './migrations';
 
 @Module({
-  imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000], objectStore: true })],
-  controllers: [RequestsController, SnapshotsController, RepositoryController, RetentionController],
-  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RetentionService],
+  imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
+  controllers: [RequestsController, PolicyArchiveController, SnapshotsController, RepositoryController, RetentionController],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService, SnapshotStateArchive],
 })
 export class AppModule {}

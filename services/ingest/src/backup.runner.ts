@@ -179,9 +179,18 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     const result = await this.archive(archiver, source, stream, signal);
     if (signal?.aborted) throw new BackupCancelledError(cancelReason(signal));
     const snapshotId = randomBytes(32).toString('hex');
+    const s = result.stats;
+    const statsBeforeManifest: BackupStats = {
+      files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored: s.bytesStored, chunks: s.chunks, newChunks: s.newChunks,
+      ...backupRatios({ bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored: s.bytesStored }),
+      durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
+    };
+    const repositoryId = this.repo.catalog.repositoryId;
+    // What the catalogue records rides in the sealed manifest too, so `arca repository recover` rebuilds the row from the bucket alone.
     const manifest: Manifest = {
       version: 2, snapshotId, time: new Date().toISOString(), hostname: os.hostname(), source: { ...source }, root: result.root,
       ...(parent ? { parentId: parent.id } : {}),
+      repositoryId, tenant: lease.tenant, jobId, ...(request.policyId ? { policyId: request.policyId } : {}), stats: { ...statsBeforeManifest },
     };
     const key = manifestKey(snapshotId);
     let manifestBytes: Buffer;
@@ -195,19 +204,13 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`, { cause: error });
     }
-    const s = result.stats;
-    const bytesStored = s.bytesStored + manifestBytes.length;
-    const stats: BackupStats = {
-      files: s.files, dirs: s.dirs, bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored, chunks: s.chunks, newChunks: s.newChunks,
-      ...backupRatios({ bytesRead: s.bytesRead, bytesNew: s.bytesNew, bytesStored: s.bytesStored }),
-      durationMs: s.durationMs, throughputBytesPerSec: s.throughputBytesPerSec,
-    };
+    const stats: BackupStats = { ...statsBeforeManifest, bytesStored: s.bytesStored + manifestBytes.length };
 
     return this.dataSource.transaction(async (m) => {
       // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
       await this.queue.finish(m, lease, { status: 'completed' });
       const snapshot = m.create(SnapshotEntity, {
-        id: snapshotId, tenant: lease.tenant, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
+        id: snapshotId, repositoryId, tenant: lease.tenant, time: new Date(manifest.time), sourceKind: source.kind, sourceId: sourceIdentity(source), hostname: manifest.hostname,
         policyId: request.policyId ?? null, parentId: parent?.id ?? null, jobId, manifestKey: key, stats,
       });
       await m.save(snapshot);

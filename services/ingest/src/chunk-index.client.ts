@@ -1,7 +1,7 @@
 import {
   CHUNK_BATCH, ChunkLocation, PACK_STATE_BATCH, PackListResponse, PackPageResponse, PackState, PackStateResponse, decodeChunkIds, decodeLocations, encodeChunkIds, ForgetChunksResponse, LocateResponse, LookupResponse, PackChunksResponse,
 } from '@arca/contracts';
-import { FinishedPack } from '@arca/datapath';
+import { FinishedPack, PackEntry } from '@arca/datapath';
 import { TENANT_HEADER } from '@arca/contracts';
 import { serviceUrl } from '@arca/service-kit';
 import { Injectable } from '@nestjs/common';
@@ -43,8 +43,13 @@ export class ChunkIndexClient {
    * these chunks move here, keeping their tenants (a prune's rewrite).
    */
   async recordPack(pack: FinishedPack, tenant: string, replaces?: string[]): Promise<void> {
+    await this.recordPackEntries({ key: pack.key, size: pack.bytes.length, entries: pack.entries }, tenant, replaces);
+  }
+
+  /** Registers a pack from its header's entries (a recovery: the pack is in the store already). */
+  async recordPackEntries(pack: { key: string; size: number; entries: PackEntry[] }, tenant: string, replaces?: string[]): Promise<void> {
     await this.post('/packs', {
-      key: pack.key, size: pack.bytes.length, ids: encodeChunkIds(pack.entries.map((e) => e.id)),
+      key: pack.key, size: pack.size, ids: encodeChunkIds(pack.entries.map((e) => e.id)),
       offsets: pack.entries.map((e) => e.offset), lengths: pack.entries.map((e) => e.length), rawLengths: pack.entries.map((e) => e.rawLength),
       ...(replaces?.length ? { replaces } : {}),
     }, tenant);

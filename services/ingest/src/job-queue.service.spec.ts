@@ -6,11 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobQueueService, LeaseLostError, WORKER } from './job-queue.service';
-import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
-import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
-import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
-import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
-import { IngestTenants1768000000000 } from './migrations/1768000000000-ingest-tenants';
+import { INGEST_MIGRATIONS } from './migrations';
 
 const schema = createTestSchema('job_queue');
 let dataSource: DataSource;
@@ -18,7 +14,7 @@ let queue: JobQueueService;
 
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
-    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: [Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000],
+    url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS,
   });
   queue = new JobQueueService(dataSource);
 });

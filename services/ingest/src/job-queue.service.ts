@@ -38,21 +38,21 @@ export class JobQueueService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Idempotent on the job id: a redelivered request does not queue the job twice. */
-  async enqueue(kind: IngestJobKind, id: string, request: Record<string, unknown>, traceHeaders: Record<string, string>, tenant: string): Promise<boolean> {
-    const result = await this.dataSource.createQueryBuilder().insert().into(IngestJobEntity)
+  async enqueue(kind: IngestJobKind, id: string, request: Record<string, unknown>, traceHeaders: Record<string, string>, tenant: string, m?: EntityManager): Promise<boolean> {
+    const result = await (m ?? this.dataSource).createQueryBuilder().insert().into(IngestJobEntity)
       .values({ id, kind, tenant, request: request as never, traceHeaders, status: 'queued' }).orIgnore().returning(['id']).execute();
     return (result.raw as unknown[]).length > 0;
   }
 
   /**
    * Claims the oldest runnable job of a lane: queued, or running under an expired lease. Backups,
-   * restores and checks share the `jobs` lane; prunes have a lane of their own, so a prune waiting
+   * restores, checks and recoveries share the `jobs` lane; prunes have a lane of their own, so a prune waiting
    * for backups never holds a backup slot, and at most one prune runs across every worker (the
    * claim takes a transaction-scoped advisory lock and skips while another prune holds its lease).
    */
   async claim(lane: 'jobs' | 'maintenance' = 'jobs'): Promise<IngestJobEntity | undefined> {
     const table = qualifiedTable(this.dataSource, IngestJobEntity);
-    const kinds = lane === 'jobs' ? ['backup', 'restore', 'check'] : ['prune'];
+    const kinds = lane === 'jobs' ? ['backup', 'restore', 'check', 'recover'] : ['prune'];
     return this.dataSource.transaction(async (m) => {
       if (lane === 'maintenance') {
         await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${table}:prune`]);

@@ -12,13 +12,10 @@ import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
-import { Ingest1764000000000 } from './migrations/1764000000000-ingest';
-import { JobWorker1765000000000 } from './migrations/1765000000000-job-worker';
-import { JobCancel1766000000000 } from './migrations/1766000000000-job-cancel';
-import { Lifecycle1766100000000 } from './migrations/1766100000000-lifecycle';
 import type { PruneRunner } from './prune.runner';
+import type { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
-import { IngestTenants1768000000000 } from './migrations/1768000000000-ingest-tenants';
+import { INGEST_MIGRATIONS } from './migrations';
 
 /**
  * The job worker's cancel path on the real Postgres, with a stand-in backup runner that runs until
@@ -51,10 +48,10 @@ const spans = useInMemorySpans();
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [IngestJobEntity, SnapshotEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, Ingest1764000000000, JobWorker1765000000000, JobCancel1766000000000, Lifecycle1766100000000, IngestTenants1768000000000],
+    migrations: [Messaging1763999999000, ...INGEST_MIGRATIONS],
   });
   queue = new JobQueueService(dataSource);
-  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner);
+  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner, failing('the recovery') as unknown as RecoverRunner);
   await worker.onApplicationBootstrap();
 });
 

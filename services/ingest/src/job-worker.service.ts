@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, PackStored, PruneRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, PackStored, PruneRequested, RecoverRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { extractTraceContext, runInSpan } from '@arca/telemetry';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -8,6 +8,7 @@ import { CheckRunner } from './check.runner';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { JobLease, JobQueueService, LEASE_SECONDS, LeaseLostError, MAX_ATTEMPTS } from './job-queue.service';
 import { PruneRunner } from './prune.runner';
+import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
 
 /**
@@ -32,6 +33,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly restores: RestoreRunner,
     private readonly checks: CheckRunner,
     private readonly prunes: PruneRunner,
+    private readonly recoveries: RecoverRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -149,6 +151,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
       await this.backups.run(lease, request, undefined, cancel.signal);
     } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
     else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
+    else if (job.kind === 'recover') await this.recoveries.run(lease, job.request as unknown as RecoverRequested);
     else await this.checks.run(lease, job.request as unknown as CheckRequested);
   }
 
@@ -183,6 +186,8 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         }, { jobId: lease.id, tenant: lease.tenant });
       } else if (job.kind === 'prune') {
         await this.outbox.enqueue(m, TOPICS.pruneFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id, tenant: lease.tenant });
+      } else if (job.kind === 'recover') {
+        await this.outbox.enqueue(m, TOPICS.recoverFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id });
       } else if (job.kind === 'restore') {
         await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id, tenant: lease.tenant });
       } else {

@@ -292,7 +292,8 @@ export class PruneRunner {
   private async purgeForgotten(onProgress: (done: number) => void): Promise<string[]> {
     const snapshots = this.dataSource.getRepository(SnapshotEntity);
     const forgotten = await snapshots.createQueryBuilder('s')
-      .where('s.forgotten_at IS NOT NULL AND s.purged_at IS NULL AND s.held_at IS NULL').getMany();
+      .where('s.forgotten_at IS NOT NULL AND s.purged_at IS NULL AND s.held_at IS NULL')
+      .andWhere('(s.repository_id = :repositoryId OR s.repository_id IS NULL)', { repositoryId: this.repo.catalog.repositoryId }).getMany();
     const purged: string[] = [];
     for (const [i, s] of forgotten.entries()) {
       try {

@@ -1,11 +1,14 @@
-import { AddKeySlotRequest, ChangePassphraseRequest } from '@arca/contracts';
+import { AddKeySlotRequest, ChangePassphraseRequest, RecoverRequest } from '@arca/contracts';
+import { injectTraceHeaders } from '@arca/telemetry';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { JobWorkerService } from './job-worker.service';
+import { RecoverRunner } from './recover.runner';
 import { RepositoryKeyService } from './repository-key.service';
 
-/** Internal API behind the gateway's POST /repository/passphrase and /repository/key-slots. */
+/** Internal API behind the gateway's POST /repository/passphrase, /repository/key-slots and POST /repository/recover. */
 @Controller('repository')
 export class RepositoryController {
-  constructor(private readonly keys: RepositoryKeyService) {}
+  constructor(private readonly keys: RepositoryKeyService, private readonly recoveries: RecoverRunner, private readonly worker: JobWorkerService) {}
 
   @Post('passphrase')
   @HttpCode(200)
@@ -28,5 +31,14 @@ export class RepositoryController {
   @HttpCode(200)
   revokeSlot(@Param('slot') slot: string) {
     return this.keys.revokeSlot(slot);
+  }
+
+  /** Queues a recovery (409 while the catalogue holds snapshots, unless merging); the job continues the caller's trace. */
+  @Post('recover')
+  @HttpCode(202)
+  async recover(@Body() request: RecoverRequest): Promise<{ jobId: string }> {
+    const queued = await this.recoveries.request(request, injectTraceHeaders({} as Record<string, string>));
+    this.worker.notify();
+    return queued;
   }
 }

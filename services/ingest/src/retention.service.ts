@@ -3,9 +3,10 @@ import { Outbox } from '@arca/messaging';
 import { applyRetention } from '@arca/schedule';
 import { serviceUrl } from '@arca/service-kit';
 import { ConflictException, HttpException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
+import { SnapshotStateArchive } from './snapshot-state.archive';
 
 /** What retention decides for one policy: every live snapshot, kept with its reasons or forgotten. */
 export interface RetentionPlan {
@@ -31,7 +32,7 @@ interface PolicyRules {
  */
 @Injectable()
 export class RetentionService {
-  constructor(private readonly dataSource: DataSource, private readonly outbox: Outbox, private readonly catalog: SnapshotCatalogService) {}
+  constructor(private readonly dataSource: DataSource, private readonly outbox: Outbox, private readonly catalog: SnapshotCatalogService, private readonly states: SnapshotStateArchive) {}
 
   /** Decides, and unless `dryRun` forgets, what the policy's rules release. */
   async apply(policyId: string, options: { dryRun?: boolean; actor: string; jobId?: string; tenant: string }): Promise<RetentionPlan> {
@@ -39,7 +40,8 @@ export class RetentionService {
     const dryRun = options.dryRun === true;
     return this.dataSource.transaction(async (m) => {
       const snapshots = await m.getRepository(SnapshotEntity).createQueryBuilder('s')
-        .where('s.policy_id = :policyId AND s.tenant = :tenant AND s.forgotten_at IS NULL', { policyId, tenant: options.tenant }).orderBy('s.time', 'DESC')
+        .where('s.policy_id = :policyId AND s.tenant = :tenant AND s.forgotten_at IS NULL', { policyId, tenant: options.tenant })
+        .andWhere('(s.repository_id = :repositoryId OR s.repository_id IS NULL)', { repositoryId: this.catalog.repositoryId }).orderBy('s.time', 'DESC')
         .setLock('pessimistic_write').getMany();
       const byId = new Map(snapshots.map((s) => [s.id, s]));
       const decision = applyRetention(snapshots.map((s) => ({ id: s.id, time: s.time, held: s.heldAt !== null })), rules.retention, rules.schedule.timezone);
@@ -59,6 +61,8 @@ export class RetentionService {
     await m.getRepository(SnapshotEntity).createQueryBuilder().update()
       .set({ forgottenAt: () => 'now()', forgottenReason: reason })
       .where('id IN (:...ids) AND forgotten_at IS NULL AND held_at IS NULL', { ids: plan.forget.map((f) => f.snapshotId) }).execute();
+    // Sealed in the buckets too, so a recovery does not bring these snapshots back to life.
+    for (const forgotten of await m.findBy(SnapshotEntity, { id: In(plan.forget.map((f) => f.snapshotId)) })) await this.states.record(forgotten);
     for (const f of plan.forget) {
       await this.outbox.enqueue(m, TOPICS.snapshotForgotten, {
         snapshotId: f.snapshotId, policyId: plan.policyId, reason, by: 'retention', actor: options.actor, ...(options.jobId ? { jobId: options.jobId } : {}),
@@ -74,7 +78,9 @@ export class RetentionService {
       if (!snapshot) throw new NotFoundException(`snapshot ${id} was forgotten while the hold was asked for`);
       if (snapshot.heldAt) throw new ConflictException(`snapshot ${id} is already held (by ${snapshot.heldBy} since ${snapshot.heldAt.toISOString()}: ${snapshot.holdReason})`);
       Object.assign(snapshot, { heldAt: new Date(), heldBy: actor, holdReason: reason });
-      return m.save(snapshot);
+      const held = await m.save(snapshot);
+      await this.states.record(held); // a hold a recovery would lose is no hold: refused unless the bucket takes it
+      return held;
     });
   }
 
@@ -84,7 +90,11 @@ export class RetentionService {
     if (!snapshot.heldAt) throw new ConflictException(`snapshot ${snapshot.id} is not held`);
     Object.assign(snapshot, { heldAt: null, heldBy: null, holdReason: null });
     void actor; // the release is audited by the gateway under the caller's name, with its reason
-    return this.dataSource.getRepository(SnapshotEntity).save(snapshot);
+    return this.dataSource.transaction(async (m) => {
+      const released = await m.save(snapshot);
+      await this.states.record(released);
+      return released;
+    });
   }
 
   /** The policy's rules, asked as its tenant: another tenant's policy is not found. */

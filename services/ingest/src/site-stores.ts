@@ -1,6 +1,6 @@
 import { createObjectStore, ObjectStore, objectStoreConfigFromEnv } from '@arca/object-store';
 import { OBJECT_STORE } from '@arca/service-kit';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RetryingReads } from './retrying-reads';
 import { ONCE, Retry } from './transient-retry';
 
@@ -20,6 +20,22 @@ export class SiteStores {
   private replica?: ObjectStore;
 
   constructor(@Inject(OBJECT_STORE) readonly primary: ObjectStore) {}
+
+  /**
+   * Writes an object the catalogue depends on (a policy version, a snapshot's state) at the primary
+   * and, when one is configured, at the replica, so either site's bucket alone can be recovered
+   * from. A failure at the primary is the caller's; one at the replica is logged (the next change
+   * of the same object writes it again).
+   */
+  async putEverywhere(key: string, body: Buffer): Promise<void> {
+    await this.primary.put(key, body);
+    if (!replicaConfigured()) return;
+    try {
+      await this.get('replica').put(key, body);
+    } catch (error) {
+      new Logger('SiteStores').warn(`${key} not stored at the replica: ${(error as Error).message}`);
+    }
+  }
 
   get(site: Site = 'primary'): ObjectStore {
     if (site === 'primary') return this.primary;

@@ -1,7 +1,7 @@
 import { SNAPSHOT_ID_OR_PREFIX, sourceIdentity, SourceSpec } from '@arca/contracts';
 import { decodeManifest, Manifest, SnapshotReader } from '@arca/datapath';
 import { BadRequestException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, FindOptionsWhere, IsNull } from 'typeorm';
 import { qualifiedTable } from '@arca/persistence';
 import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
@@ -21,6 +21,20 @@ export class SnapshotCatalogService {
     private readonly index: ChunkIndexClient,
   ) {}
 
+  /** The repository (key file id) this catalogue serves. */
+  get repositoryId(): string {
+    return this.keys.key.repositoryId;
+  }
+
+  /**
+   * Rows of this repository: a database that two repositories share (the same schema prefix, two
+   * buckets) holds both catalogues, and each lists, checks and prunes only its own snapshots.
+   * Rows from before snapshots named their repository (null) belong to every repository.
+   */
+  private own(where: FindOptionsWhere<SnapshotEntity>): Array<FindOptionsWhere<SnapshotEntity>> {
+    return [{ ...where, repositoryId: this.repositoryId }, { ...where, repositoryId: IsNull() }];
+  }
+
   /** Reads a tenant's snapshot trees (listings are tree objects in packs, under the tenant's chunk ids) from a site; a job passes its `retry`. */
   reader(tenant: string, site: Site = 'primary', retry: Retry = ONCE): SnapshotReader {
     return new SnapshotReader(this.keys.keyFor(tenant), new IndexedChunkSource(this.sites.reads(site, retry), this.index, tenant, retry));
@@ -37,17 +51,22 @@ export class SnapshotCatalogService {
   /** A tenant's live snapshots (not forgotten), newest first. */
   list(tenant: string, filter: { policyId?: string; sourcePath?: string } = {}): Promise<SnapshotEntity[]> {
     return this.dataSource.getRepository(SnapshotEntity).find({
-      where: {
+      where: this.own({
         tenant, forgottenAt: IsNull(),
         ...(filter.policyId ? { policyId: filter.policyId } : {}), ...(filter.sourcePath ? { sourceKind: 'directory', sourceId: filter.sourcePath } : {}),
-      },
+      }),
       order: { time: 'DESC', id: 'DESC' },
     });
   }
 
+  /** How many snapshots this repository's catalogue holds, forgotten ones included (a recover refuses a catalogue that has any). */
+  count(): Promise<number> {
+    return this.dataSource.getRepository(SnapshotEntity).count({ where: this.own({}) });
+  }
+
   /** Every tenant's live snapshots: for repository-wide work (check, prune), never for a caller. */
   listAll(): Promise<SnapshotEntity[]> {
-    return this.dataSource.getRepository(SnapshotEntity).find({ where: { forgottenAt: IsNull() }, order: { time: 'DESC', id: 'DESC' } });
+    return this.dataSource.getRepository(SnapshotEntity).find({ where: this.own({ forgottenAt: IsNull() }), order: { time: 'DESC', id: 'DESC' } });
   }
 
   /**
@@ -57,7 +76,8 @@ export class SnapshotCatalogService {
   async get(tenant: string, idOrPrefix: string): Promise<SnapshotEntity> {
     if (!SNAPSHOT_ID_OR_PREFIX.test(idOrPrefix)) throw new BadRequestException(`"${idOrPrefix}" is not a snapshot id (4-64 hex characters)`);
     const matches = await this.dataSource.getRepository(SnapshotEntity).createQueryBuilder('s')
-      .where('s.tenant = :tenant AND s.id LIKE :prefix', { tenant, prefix: `${idOrPrefix}%` }).limit(2).getMany();
+      .where('s.tenant = :tenant AND s.id LIKE :prefix AND (s.repository_id = :repositoryId OR s.repository_id IS NULL)', { tenant, prefix: `${idOrPrefix}%`, repositoryId: this.repositoryId })
+      .limit(2).getMany();
     if (matches.length === 0) throw new NotFoundException(`snapshot ${idOrPrefix} not found`);
     if (matches.length > 1) throw new BadRequestException(`snapshot prefix ${idOrPrefix} is ambiguous; give more characters`);
     const [found] = matches;
@@ -68,7 +88,7 @@ export class SnapshotCatalogService {
   /** The newest snapshot of the same source: the parent whose unchanged files a backup reuses. */
   async latestOf(tenant: string, source: SourceSpec): Promise<SnapshotEntity | null> {
     return this.dataSource.getRepository(SnapshotEntity).findOne({
-      where: { tenant, sourceKind: source.kind, sourceId: sourceIdentity(source), forgottenAt: IsNull() },
+      where: this.own({ tenant, sourceKind: source.kind, sourceId: sourceIdentity(source), forgottenAt: IsNull() }),
       order: { time: 'DESC' },
     });
   }

@@ -1,4 +1,4 @@
-import { PolicySpec } from '@arca/contracts';
+import { PolicySpec, RecoveredPoliciesRequest } from '@arca/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { CallerTenant } from '@arca/service-kit';
 import { PoliciesService } from './policies.service';
@@ -11,6 +11,13 @@ export class PoliciesController {
   @Post()
   create(@Body() spec: PolicySpec, @CallerTenant() tenant: string, @Headers('x-arca-actor') actor = 'anonymous') {
     return this.policies.create(spec, tenant, actor);
+  }
+
+  /** Internal, for ingest's recovery: restores the policies it lacks (declared before :id, which would otherwise take the path). */
+  @Post('recovered')
+  @HttpCode(200)
+  restore(@Body() body: RecoveredPoliciesRequest) {
+    return this.policies.restore(body.policies);
   }
 
   @Get()

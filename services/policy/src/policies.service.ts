@@ -1,4 +1,4 @@
-import { PolicySpec, policySecretRef, splitSourceSecret, TOPICS } from '@arca/contracts';
+import { PolicySpec, policySecretRef, RecoveredPolicy, RecoveredPoliciesResponse, splitSourceSecret, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -120,7 +120,34 @@ export class PoliciesService implements OnApplicationBootstrap {
     return versions.map((v) => ({ ...v, spec: v.spec && shownSpec(v.spec) }));
   }
 
-  private async recordVersion(m: EntityManager, entity: PolicyEntity, actor: string): Promise<void> {
+  /**
+   * Policies a recovery found sealed in the object store (`arca repository recover`): each one this
+   * service lacks comes back with its id, name, tenant and version, and is announced (policy.changed)
+   * so the scheduler runs it again. A policy held already is never changed, nor one whose name its
+   * tenant has given to another policy since. A postgres source's password is not in the object
+   * store: the policy comes back without it (set it again by updating the policy).
+   */
+  async restore(policies: RecoveredPolicy[]): Promise<RecoveredPoliciesResponse> {
+    const out: RecoveredPoliciesResponse = { restored: [], kept: [], skipped: [] };
+    for (const p of policies) {
+      const problems = policyProblems(p.spec);
+      if (problems.length > 0) {
+        out.skipped.push({ policyId: p.policyId, reason: problems.join('; ') });
+        continue;
+      }
+      await this.dataSource.transaction(async (m) => {
+        if (await m.existsBy(PolicyEntity, { id: p.policyId })) return void out.kept.push(p.policyId);
+        if (await m.existsBy(PolicyEntity, { name: p.spec.name, tenant: p.tenant })) return void out.skipped.push({ policyId: p.policyId, reason: `tenant ${p.tenant} has another policy named "${p.spec.name}" now` });
+        const entity = m.create(PolicyEntity, { id: p.policyId, name: p.spec.name, tenant: p.tenant, version: p.version, spec: shownSpec(p.spec), updatedAt: new Date(p.updatedAt) });
+        await m.save(entity);
+        await this.recordVersion(m, entity, 'recovery');
+        out.restored.push(p.policyId);
+      });
+    }
+    return out;
+  }
+
+    private async recordVersion(m: EntityManager, entity: PolicyEntity, actor: string): Promise<void> {
     await m.insert(PolicyVersionEntity, { policyId: entity.id, version: entity.version, spec: entity.spec, actor });
     await this.outbox.enqueue(m, TOPICS.policyChanged, { policyId: entity.id, version: entity.version, spec: entity.spec, updatedAt: new Date().toISOString() }, { actor, tenant: entity.tenant });
   }

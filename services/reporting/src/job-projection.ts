@@ -47,6 +47,11 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
   'prune.progress': { kind: 'prune', status: 'running' },
   'prune.completed': { kind: 'prune', status: 'completed' },
   'prune.failed': { kind: 'prune', status: 'failed' },
+  'recover.requested': { kind: 'recover', status: 'requested' },
+  'recover.started': { kind: 'recover', status: 'running' },
+  'recover.progress': { kind: 'recover', status: 'running' },
+  'recover.completed': { kind: 'recover', status: 'completed' },
+  'recover.failed': { kind: 'recover', status: 'failed' },
 };
 
 export const JOB_EVENT_TYPES = Object.keys(STAGE);

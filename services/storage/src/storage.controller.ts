@@ -1,4 +1,4 @@
-import { EventEnvelope, PacksDeleted, PackStored, SnapshotForgotten, SnapshotStored, TOPICS } from '@arca/contracts';
+import { EventEnvelope, PacksDeleted, PackStored, SnapshotForgotten, SnapshotRecovered, SnapshotStored, TOPICS } from '@arca/contracts';
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller, Get } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -14,8 +14,9 @@ export class StorageController {
     return this.usage.recordPack(event, context.groupId);
   }
 
-  @EventPattern(TOPICS.snapshotStored)
-  onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored>, @Ctx() context: ArcaEventContext) {
+  /** A stored snapshot, or one a recovery put back into the catalogue: accounted the same way (once: the row is the snapshot's). */
+  @EventPattern([TOPICS.snapshotStored, TOPICS.snapshotRecovered])
+  onSnapshotStored(@Payload() event: EventEnvelope<SnapshotStored | SnapshotRecovered>, @Ctx() context: ArcaEventContext) {
     return this.usage.recordSnapshot(event, context.groupId);
   }
 

@@ -1,9 +1,11 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
 import { TENANT_ID } from '../common/tenant';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { SourceSpec } from '../common/source';
+import { PolicySpec } from '../common/policy-spec';
 import { IsBandwidthLimit } from '../common/bandwidth';
+import { RECOVER_SITES, RecoverSite } from '../events/recover-requested/payload';
 
 /** POST /jobs: run a policy now, or back up a source given inline. */
 export class ManualBackupRequest {
@@ -42,8 +44,8 @@ export class JobsQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: string;
 
-  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune'], { message: 'kind must be one of backup, restore, check, prune' })
-  kind?: 'backup' | 'restore' | 'check' | 'prune';
+  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune', 'recover'], { message: 'kind must be one of backup, restore, check, prune, recover' })
+  kind?: 'backup' | 'restore' | 'check' | 'prune' | 'recover';
 }
 
 /** GET /reports/history: the console's time series, over the last `days` days (1 to 366, default 30). */
@@ -103,6 +105,17 @@ export class AddKeySlotRequest {
   currentPassphrase?: string;
 }
 
+/** POST /repository/recover: rebuild what Postgres held from one site's bucket (see recover.requested). */
+export class RecoverRequest {
+  /** Which site's bucket to read (default the primary's). */
+  @IsOptional() @IsIn(RECOVER_SITES, { message: `from must be one of: ${RECOVER_SITES.join(', ')}` })
+  from?: RecoverSite;
+
+  /** Recover into a catalogue that has snapshots already, adding only what it lacks. */
+  @IsOptional() @IsBoolean()
+  merge?: boolean;
+}
+
 /** POST /policies/:id/forget: apply the policy's retention now. */
 export class ForgetRequest {
   /** List what would be forgotten, and why the rest stays, without forgetting anything. */
@@ -159,4 +172,26 @@ export class CreateWebhookRequest {
 
   @IsArray() @ArrayNotEmpty() @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true, message: `events must be some of ${WEBHOOK_EVENTS.join(', ')}` })
   events: WebhookEvent[];
+}
+
+/** One policy as a recovery found it in the object store: its newest version, sealed there when it was saved. */
+export class RecoveredPolicy {
+  @IsUUID() policyId: string;
+  @IsInt() @Min(1) version: number;
+  @Matches(TENANT_ID, { message: 'tenant must be a tenant slug' }) tenant: string;
+  @ValidateNested() @Type(() => PolicySpec) spec: PolicySpec;
+  @IsISO8601() updatedAt: string;
+}
+
+/** POST /policies/recovered (policy service, internal): policies a recovery brings back; none it holds is changed. */
+export class RecoveredPoliciesRequest {
+  @IsArray() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => RecoveredPolicy) policies: RecoveredPolicy[];
+}
+
+/** What the policy service did with each recovered policy. */
+export interface RecoveredPoliciesResponse {
+  restored: string[];
+  /** Held already (the same id): left as they are. */
+  kept: string[];
+  skipped: Array<{ policyId: string; reason: string }>;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type IngestJobKind = 'backup' | 'restore' | 'check' | 'prune';
+export type IngestJobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover';
 export type IngestJobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /**

@@ -22,6 +22,14 @@ export class SnapshotEntity {
   @Column({ type: 'text', default: 'default' })
   tenant: string;
 
+  /**
+   * The repository (key file id) the snapshot belongs to: a catalogue on a database that two
+   * repositories share lists, checks and prunes only its own. Null for rows written before it was
+   * recorded, which every repository still sees.
+   */
+  @Column({ name: 'repository_id', type: 'text', nullable: true })
+  repositoryId: string | null;
+
   @Column({ type: 'timestamptz' })
   time: Date;
 

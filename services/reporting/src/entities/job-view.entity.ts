@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type JobKind = 'backup' | 'restore' | 'check' | 'prune';
+export type JobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover';
 export type JobStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** The read model of every job, folded from its lifecycle events. */
