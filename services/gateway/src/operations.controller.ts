@@ -65,8 +65,13 @@ export class OperationsController {
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
   async summary(@CurrentCaller() caller: Caller) {
-    const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary', caller.tenant), this.services.get<Record<string, unknown>>('storage', '/usage', caller.tenant)]);
-    return { ...reports, usage };
+    const [reports, usage, sites] = await Promise.all([
+      this.services.get<Record<string, unknown>>('reporting', '/reports/summary', caller.tenant),
+      this.services.get<Record<string, unknown>>('storage', '/usage', caller.tenant),
+      this.services.get<unknown[]>('replication', '/replication/lag', caller.tenant),
+    ]);
+    // Each replica site's lag now (the replication service's queue), beside the outcomes reporting counted.
+    return { ...reports, replication: { ...(reports.replication as Record<string, unknown>), sites }, usage };
   }
 
   @Get('reports/history')
