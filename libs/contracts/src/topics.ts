@@ -27,8 +27,8 @@ interface CatalogueEntry {
 export const TOPIC_CATALOGUE = {
   'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'replication', 'reporting'], description: 'A policy was created or a new version stored.' },
   'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'replication', 'reporting'], description: 'A policy was deleted; no more scheduled runs.' },
-  'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach).' },
-  'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again.' },
+  'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach). With `site`, published by replication: a snapshot of the policy has waited for that replica site longer than the RPO.' },
+  'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again. With `site`, published by replication: the site caught up.' },
   'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: 'A backup job is due (schedule) or asked for (manual).' },
   'backup.started': { payload: BackupStarted, key: 'jobId', publisher: 'ingest', consumers: ['scheduler', 'reporting'], description: 'An ingest worker started a backup job.' },
   'backup.progress': { payload: BackupProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'Periodic counters of a running backup.' },

@@ -4,6 +4,7 @@ import { CopyQueue } from './copy-queue.service';
 import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
+import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
 import { ReplicationSiteEntity } from './entities/replication-site.entity';
 import { Replication1764000000000 } from './migrations/1764000000000-replication';
 import { ReplicationCopies1769200000000 } from './migrations/1769200000000-replication-copies';
@@ -13,7 +14,7 @@ import { ReplicatorService } from './replicator.service';
 @Module({
   imports: [ArcaServiceModule.forRoot({
     serviceName: 'replication',
-    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity],
+    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity],
     migrations: [Replication1764000000000, ReplicationCopies1769200000000],
     objectStore: true, replicaObjectStore: true,
   })],

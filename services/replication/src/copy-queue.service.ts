@@ -1,13 +1,15 @@
 import { PolicyChanged, PolicyDeleted, SnapshotForgotten, SnapshotStored, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
+import { currentTraceHeaders } from '@arca/telemetry';
 import { qualifiedTable } from '@arca/persistence';
 import { Injectable } from '@nestjs/common';
 import os from 'node:os';
-import { DataSource, EntityManager } from 'typeorm';
-import { afterFailure, PendingCopy, siteLag, SiteLag } from './copy-rules';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { afterFailure, PendingCopy, replicaRpoBreached, rpoChange, siteLag, SiteLag } from './copy-rules';
 import { replicationSettings } from './config';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
+import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
 import { ReplicationSiteEntity } from './entities/replication-site.entity';
 
 /** How long a worker holds a claimed copy without renewing it (each object copied renews it). */
@@ -33,7 +35,7 @@ export class CopyQueue {
   /** Queues the snapshot's copy to this service's site (once: a redelivered event finds the row). */
   async queue(m: EntityManager, tenant: string, p: SnapshotStored): Promise<void> {
     await m.createQueryBuilder().insert().into(ReplicationCopyEntity).values({
-      snapshotId: p.snapshotId, site: this.settings.site, tenant, policyId: p.policyId ?? null,
+      snapshotId: p.snapshotId, site: this.settings.site, tenant, policyId: p.policyId ?? null, jobId: p.jobId, traceHeaders: currentTraceHeaders(),
       manifestKey: p.manifestKey, packListKey: p.packListKey, snapshotTime: new Date(p.time),
       bytesPending: p.stats.bytesStored,
     }).orIgnore().execute();
@@ -72,7 +74,8 @@ export class CopyQueue {
 
   /** Claims the next due copy of this site (oldest due first), or undefined when none is due. */
   async claimNext(): Promise<ReplicationCopyEntity | undefined> {
-    const rows: Array<{ snapshot_id: string }> = await this.dataSource.query(`
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows]: [Array<{ snapshot_id: string }>, number] = await this.dataSource.query(`
       UPDATE ${this.table()} SET claimed_by = $1, claimed_until = now() + make_interval(secs => $3)
       WHERE (snapshot_id, site) = (
         SELECT snapshot_id, site FROM ${this.table()}
@@ -141,6 +144,45 @@ export class CopyQueue {
       }
       return { announced: next.announce, nextAttemptAt: next.nextAttemptAt };
     });
+  }
+
+  /**
+   * The RPO watch at the replica sites: publishes policy.rpo_breached (with the site) when a
+   * snapshot of a policy has waited for a site longer than the policy's RPO, once per breach, and
+   * policy.rpo_restored when the site has caught up. Returns the events published.
+   */
+  async watchRpo(now = new Date()): Promise<number> {
+    const pending: Array<{ policy_id: string; site: string; oldest: Date }> = await this.dataSource.query(
+      `SELECT policy_id, site, min(snapshot_time) AS oldest FROM ${this.table()} WHERE status = 'pending' AND policy_id IS NOT NULL GROUP BY policy_id, site`);
+    const breaches = await this.dataSource.getRepository(ReplicationRpoBreachEntity).find();
+    const key = (policyId: string, site: string) => `${policyId}/${site}`;
+    const oldest = new Map(pending.map((r) => [key(r.policy_id, r.site), new Date(r.oldest)]));
+    const announced = new Map(breaches.map((b) => [key(b.policyId, b.site), b.breachedAt]));
+    const pairs = new Map([...pending.map((r) => [key(r.policy_id, r.site), { policyId: r.policy_id, site: r.site }] as const), ...breaches.map((b) => [key(b.policyId, b.site), { policyId: b.policyId, site: b.site }] as const)]);
+    if (pairs.size === 0) return 0;
+    const policies = new Map((await this.dataSource.getRepository(ReplicationPolicyEntity).findBy({ policyId: In([...new Set([...pairs.values()].map((p) => p.policyId))]) })).map((p) => [p.policyId, p]));
+    let published = 0;
+    for (const [k, { policyId, site }] of pairs) {
+      const policy = policies.get(policyId);
+      if (!policy) continue; // its RPO is not known here yet
+      const change = rpoChange(replicaRpoBreached(oldest.get(k) ?? null, policy.rpoMinutes, now), announced.get(k) ?? null);
+      if (!change) continue;
+      await this.dataSource.transaction(async (m) => {
+        const [last]: Array<{ at: Date | null }> = await m.query(`SELECT max(finished_at) AS at FROM ${this.table()} WHERE policy_id = $1 AND site = $2 AND status = 'completed'`, [policyId, site]);
+        const lastSuccessAt = last?.at ? new Date(last.at).toISOString() : null;
+        if (change.kind === 'breached') {
+          await m.insert(ReplicationRpoBreachEntity, { policyId, site, breachedAt: now });
+          await this.outbox.enqueue(m, TOPICS.policyRpoBreached, { policyId, lastSuccessAt, rpoMinutes: policy.rpoMinutes, detectedAt: now.toISOString(), site }, { tenant: policy.tenant });
+        } else {
+          await m.delete(ReplicationRpoBreachEntity, { policyId, site });
+          await this.outbox.enqueue(m, TOPICS.policyRpoRestored, {
+            policyId, lastSuccessAt: lastSuccessAt ?? now.toISOString(), rpoMinutes: policy.rpoMinutes, breachedAt: change.breachedAt.toISOString(), restoredAt: now.toISOString(), site,
+          }, { tenant: policy.tenant });
+        }
+      });
+      published++;
+    }
+    return published;
   }
 
   /** The lag of each site (of one tenant's snapshots, or of all): time and bytes not yet copied. */

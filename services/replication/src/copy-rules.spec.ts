@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, copyDecision, retryDelayMs, siteLag, throttleWaitMs } from './copy-rules';
+import { afterFailure, copyDecision, replicaRpoBreached, retryDelayMs, rpoChange, siteLag, throttleWaitMs } from './copy-rules';
 
 const t0 = new Date('2026-12-03T10:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -92,5 +92,20 @@ describe('the bandwidth limit of copies', () => {
     expect(throttleWaitMs(0, 1_000_000, null, 10)).toBe(0);
     expect(throttleWaitMs(0, 1_000_000, 1_000_000, 250)).toBe(750);
     expect(throttleWaitMs(0, 1_000_000, 1_000_000, 1500)).toBe(0);
+  });
+});
+
+describe("a policy's RPO at a replica site", () => {
+  it('is breached once a snapshot has waited for the site longer than the RPO', () => {
+    expect(replicaRpoBreached(null, 1, t0)).toBe(false);
+    expect(replicaRpoBreached(at(-60_000), 1, t0)).toBe(false);
+    expect(replicaRpoBreached(at(-60_001), 1, t0)).toBe(true);
+  });
+
+  it('is announced once per breach, and restored once', () => {
+    expect(rpoChange(true, null)).toEqual({ kind: 'breached' });
+    expect(rpoChange(true, t0)).toBeNull();
+    expect(rpoChange(false, t0)).toEqual({ kind: 'restored', breachedAt: t0 });
+    expect(rpoChange(false, null)).toBeNull();
   });
 });

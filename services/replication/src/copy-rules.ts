@@ -120,3 +120,21 @@ export function throttleWaitMs(startedAtMs: number, bytesSent: number, limit: nu
   if (!limit) return 0;
   return Math.max(0, Math.ceil(startedAtMs + (bytesSent / limit) * 1000 - nowMs));
 }
+
+/**
+ * A policy's RPO at a replica site: breached while one of its snapshots has waited for the site
+ * longer than the RPO (its oldest pending snapshot is older than rpoMinutes), restored once none
+ * has. `oldestPending` is null when none of the policy's snapshots is pending for the site.
+ */
+export function replicaRpoBreached(oldestPending: Date | null, rpoMinutes: number, now: Date): boolean {
+  return oldestPending !== null && now.getTime() - oldestPending.getTime() > rpoMinutes * 60_000;
+}
+
+export type RpoChange = { kind: 'breached' } | { kind: 'restored'; breachedAt: Date } | null;
+
+/** What to publish for one policy and site, from whether it is breached now and the breach announced before (null: none). */
+export function rpoChange(breachedNow: boolean, announcedBreachAt: Date | null): RpoChange {
+  if (breachedNow && announcedBreachAt === null) return { kind: 'breached' };
+  if (!breachedNow && announcedBreachAt !== null) return { kind: 'restored', breachedAt: announcedBreachAt };
+  return null;
+}

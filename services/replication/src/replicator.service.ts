@@ -1,6 +1,7 @@
 import { decodePackList, EventEnvelope, PacksDeleted, PackStored } from '@arca/contracts';
 import { ObjectStore } from '@arca/object-store';
 import { MetricsService, OBJECT_STORE, REPLICA_OBJECT_STORE } from '@arca/service-kit';
+import { extractTraceContext, recordError, runInSpan } from '@arca/telemetry';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, In } from 'typeorm';
@@ -21,8 +22,9 @@ const POLL_MS = 1000;
 /** How long a snapshot of a policy replication has not heard of yet waits for its policy.changed before it is copied anyway. */
 export const POLICY_WAIT_MS = 60_000;
 
-/** How often the lag metrics are read from the queue. */
+/** How often the lag metrics are read from the queue and the RPO at the replica sites is watched. */
 const METRICS_MS = 2000;
+
 
 /**
  * Copies queued snapshots to the secondary site, one at a time, oldest due first: every pack a
@@ -92,7 +94,13 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async work(copy: ReplicationCopyEntity): Promise<void> {
+  /** One attempt at a copy, as a span of the backup's trace (its events and log lines join the job). */
+  private work(copy: ReplicationCopyEntity): Promise<void> {
+    const attributes = { 'arca.snapshot_id': copy.snapshotId, 'arca.site': copy.site, 'arca.attempt': copy.attempts + 1 };
+    return runInSpan('replication copy', { parent: extractTraceContext(copy.traceHeaders), attributes, ...(copy.jobId ? { jobId: copy.jobId } : {}) }, (span) => this.attempt(copy, span));
+  }
+
+  private async attempt(copy: ReplicationCopyEntity, span: Parameters<typeof recordError>[0]): Promise<void> {
     const policy = await this.queue.policyOf(copy);
     const decision = copyDecision({ policyId: copy.policyId, queuedAt: copy.queuedAt }, policy, copy.site, new Date(), POLICY_WAIT_MS);
     if (decision === 'wait') return this.queue.postpone(copy, new Date(Date.now() + 2000));
@@ -105,6 +113,7 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
     try {
       figures = await this.copyObjects(copy);
     } catch (error) {
+      recordError(span, error);
       const reason = `copying snapshot ${copy.snapshotId} to ${copy.site} (${this.replica.describe()}) failed: ${(error as Error).message}`;
       this.failures.inc({ site: copy.site });
       const { announced, nextAttemptAt } = await this.queue.fail(copy, reason);
@@ -153,7 +162,10 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
     return { objectsCopied, bytesCopied };
   }
 
+  /** The lag gauges, and the RPO watch at the replica sites (both from the queue, so both hold across restarts). */
   private async refreshMetrics(): Promise<void> {
+    const published = await this.queue.watchRpo();
+    if (published > 0) this.logger.log(`RPO at the replica sites: ${published} breach or restoration published`);
     for (const site of await this.queue.lag()) {
       this.lagSeconds.set({ site: site.site }, site.lagSeconds);
       this.pendingBytes.set({ site: site.site }, site.bytesPending);

@@ -14,6 +14,9 @@ export class ReplicationCopyEntity {
   @PrimaryColumn({ type: 'text' }) site: string;
   @Column({ type: 'text' }) tenant: string;
   @Column({ name: 'policy_id', type: 'uuid', nullable: true }) policyId: string | null;
+  /** The backup job that made the snapshot, and the trace context of its snapshot.stored: each attempt is a span of that trace. */
+  @Column({ name: 'job_id', type: 'uuid', nullable: true }) jobId: string | null;
+  @Column({ name: 'trace_headers', type: 'jsonb', default: {} }) traceHeaders: Record<string, string>;
   @Column({ name: 'manifest_key', type: 'text' }) manifestKey: string;
   @Column({ name: 'pack_list_key', type: 'text' }) packListKey: string;
   /** The snapshot's time: the point it recovers to. */
