@@ -1,6 +1,7 @@
 import { Messaging1763999999000, Outbox, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
 import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
 import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CopyQueue } from './copy-queue.service';
@@ -86,6 +87,19 @@ describe('the copy queue', () => {
     expect(await queue.claimNext()).toBeUndefined();
     await dataSource.getRepository(ReplicationCopyEntity).update({ snapshotId: a }, { claimedUntil: new Date(Date.now() - 1) });
     expect((await queue.claimNext())?.snapshotId).toBe(claimed.snapshotId);
+  });
+
+  it('takes back at once the copies a dead worker of this host held, not those of live ones', async () => {
+    const [dead, live] = [snapshotId(), snapshotId()];
+    await queueSnapshot(dead);
+    await queueSnapshot(live);
+    const until = new Date(Date.now() + 60_000);
+    await dataSource.getRepository(ReplicationCopyEntity).update({ snapshotId: dead }, { claimedBy: `${os.hostname()}:2147483646`, claimedUntil: until });
+    await dataSource.getRepository(ReplicationCopyEntity).update({ snapshotId: live }, { claimedBy: `${os.hostname()}:${process.ppid}`, claimedUntil: until });
+    expect(await queue.claimNext()).toBeUndefined();
+    expect(await queue.releaseDeadClaims()).toBe(1);
+    expect((await queue.claimNext())?.snapshotId).toBe(dead);
+    expect(await queue.claimNext()).toBeUndefined();
   });
 
   it('abandons the copy of a forgotten snapshot', async () => {

@@ -80,13 +80,14 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
   wake(): void {
     if (this.stopped || this.running) return;
     clearTimeout(this.timer);
-    this.running = this.drain().finally(() => {
+    this.running = this.runDue().finally(() => {
       this.running = null;
       if (!this.stopped) this.timer = setTimeout(() => this.wake(), POLL_MS);
     });
   }
 
-  private async drain(): Promise<void> {
+  /** Works every due copy, one at a time, until none is due. */
+  async runDue(): Promise<void> {
     try {
       for (let copy = await this.queue.claimNext(); copy && !this.stopped; copy = await this.queue.claimNext()) await this.work(copy);
     } catch (error) {

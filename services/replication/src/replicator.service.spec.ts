@@ -1,0 +1,88 @@
+import { encodePackList } from '@arca/contracts';
+import { Messaging1763999999000, Outbox, OutboxEntity, ProcessedEventEntity } from '@arca/messaging';
+import { FsObjectStore, ObjectStore } from '@arca/object-store';
+import { createServiceDataSource, createTestSchema, testDatabaseUrl } from '@arca/persistence';
+import { MetricsService } from '@arca/service-kit';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CopyQueue } from './copy-queue.service';
+import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+import { ReplicationCopyEntity } from './entities/replication-copy.entity';
+import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
+import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
+import { ReplicationSiteEntity } from './entities/replication-site.entity';
+import { Replication1764000000000 } from './migrations/1764000000000-replication';
+import { ReplicationCopies1769200000000 } from './migrations/1769200000000-replication-copies';
+import { ReplicatorService } from './replicator.service';
+
+const schema = createTestSchema('replicator');
+const root = mkdtempSync(path.join(os.tmpdir(), 'arca-replicator-'));
+let dataSource: DataSource;
+
+/** The replica's store, recording each put and failing the put of `failOn` once (the site breaking mid-copy). */
+class FlakyReplica extends FsObjectStore {
+  readonly puts: string[] = [];
+  failOn: string | undefined;
+
+  override async put(key: string, body: Buffer): Promise<void> {
+    if (key === this.failOn) {
+      this.failOn = undefined;
+      throw new Error('connection reset by the replica');
+    }
+    this.puts.push(key);
+    await super.put(key, body);
+  }
+}
+
+beforeAll(async () => {
+  dataSource = await createServiceDataSource({
+    url: testDatabaseUrl(), schema: schema.schema,
+    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, OutboxEntity, ProcessedEventEntity],
+    migrations: [Messaging1763999999000, Replication1764000000000, ReplicationCopies1769200000000],
+  });
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await schema.drop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('a copy interrupted midway', () => {
+  it('resumes with the objects the site does not hold yet, and completes once', async () => {
+    const primary: ObjectStore = new FsObjectStore(path.join(root, 'primary'));
+    const replica = new FlakyReplica(path.join(root, 'replica'));
+    const packs = Array.from({ length: 4 }, () => { const hex = randomBytes(32).toString('hex'); return `data/${hex.slice(0, 2)}/${hex}`; });
+    for (const key of packs) await primary.put(key, randomBytes(4096));
+    await primary.put('keys/repo', Buffer.from('{"wrapped":"key"}'));
+    const id = randomBytes(32).toString('hex');
+    await primary.put(`packlists/${id}`, encodePackList(packs));
+    await primary.put(`snapshots/${id}`, Buffer.from('{"manifest":true}'));
+
+    const queue = new CopyQueue(dataSource, new Outbox());
+    const replicator = new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test'));
+    await dataSource.transaction((m) => queue.queue(m, 'default', {
+      jobId: randomUUID(), snapshotId: id, manifestKey: `snapshots/${id}`, packListKey: `packlists/${id}`, time: new Date().toISOString(),
+      source: { kind: 'directory', path: '/data' }, stats: { bytesStored: 4 * 4096 } as never, packCount: 4,
+    }));
+
+    replica.failOn = packs[2];
+    await replicator.runDue();
+    expect(replica.puts).toEqual([packs[0], packs[1]]);
+    const failed = await dataSource.getRepository(ReplicationCopyEntity).findOneByOrFail({ snapshotId: id });
+    expect(failed).toMatchObject({ status: 'pending', attempts: 1, announced: true, lastError: expect.stringMatching(/connection reset by the replica/) });
+    expect(failed.bytesPending).toBeGreaterThanOrEqual(2 * 4096); // the two packs not yet there, and the small objects
+
+    await dataSource.getRepository(ReplicationCopyEntity).update({ snapshotId: id }, { nextAttemptAt: new Date(Date.now() - 1) }); // its backoff ran out
+    await replicator.runDue();
+    expect(replica.puts.slice(2)).toEqual([packs[2], packs[3], 'keys/repo', `packlists/${id}`, `snapshots/${id}`]);
+    expect(await dataSource.getRepository(ReplicationCopyEntity).findOneByOrFail({ snapshotId: id })).toMatchObject({ status: 'completed', attempts: 2, bytesPending: 0 });
+    const topics = (await dataSource.getRepository(OutboxEntity).find({ order: { id: 'ASC' } })).map((o) => o.topic);
+    expect(topics).toEqual(['replication.failed', 'replication.completed']);
+    for (const key of [...packs, `snapshots/${id}`]) expect((await replica.get(key)).equals(await primary.get(key))).toBe(true);
+  });
+});
