@@ -72,7 +72,7 @@ function eventsOf(type: string, snapshotIds?: string[]): ReplicationEvent[] {
 const completedFor = (snapshotId: string) => until(() => eventsOf(TOPICS.replicationCompleted, [snapshotId])[0], `replication.completed of ${snapshotId}`, 30_000, 100);
 
 interface SiteLag { site: string; lagSeconds: number; bytesPending: number; snapshotsPending: number; failingSince: string | null }
-const sites = async () => (await api<{ replication: { sites: SiteLag[] } }>(stack.platform, 'GET', '/reports/summary')).body.replication.sites;
+const sites = async () => (await api<{ replication: { sites: SiteLag[] | null } }>(stack.platform, 'GET', '/reports/summary')).body.replication.sites ?? [];
 
 /** A directory of fresh bytes, backed up by hand; its snapshot id. */
 async function backUpFresh(name: string): Promise<string> {
@@ -137,10 +137,16 @@ describe('a replica that refuses writes, then recovers', () => {
     // The copies are in the queue, not in the process: kill replication and let the launcher restart it.
     const killed = stack.platform.pids().replication;
     process.kill(killed, 'SIGKILL');
+    // Meanwhile the summary still answers, saying what it lacks.
+    const degraded = await until(async () => {
+      const r = await api<{ replication: { sites: SiteLag[] | null; sitesError?: string } }>(stack.platform, 'GET', '/reports/summary');
+      return r.status === 200 && r.body.replication.sites === null && r.body.replication;
+    }, 'the summary without the replication service', 10_000, 100);
+    expect(degraded.sitesError).toMatch(/the replication service is unavailable/);
     await until(() => stack.platform.pids().replication !== killed && stack.platform.logs.some((l) => /replication exited \(SIGKILL\); restarting it/.test(l)), 'replication to be restarted', 30_000);
     // Lag while the site refuses: both snapshots pending, their bytes, and the episode's start.
     const lagging = await until(async () => {
-      const site = (await sites().catch(() => [] as SiteLag[])).find((s) => s.site === 'replica');
+      const site = (await sites()).find((s) => s.site === 'replica');
       return site && site.snapshotsPending === 2 && site.lagSeconds >= 1 && site;
     }, 'the lag of two pending snapshots', 30_000);
     expect(lagging.bytesPending).toBeGreaterThan(2 * 200 * 1024);
@@ -149,6 +155,8 @@ describe('a replica that refuses writes, then recovers', () => {
       const text = await (await fetch(`http://127.0.0.1:${stack.platform.env.REPLICATION_PORT}/metrics`)).text().catch(() => '');
       return /arca_replication_pending_snapshots\{[^}]*site="replica"[^}]*\} 2/.test(text) && text;
     }, 'the pending snapshots on /metrics', 15_000);
+    // The second snapshot's copy failed too (after the restart), in the same episode: logged, not announced.
+    await until(() => stack.platform.logs.some((l) => l.startsWith('[replication]') && l.includes(`copying snapshot ${second}`) && l.includes('failed')), `a failed copy of ${second}`, 15_000, 100);
     expect(metrics).toMatch(/arca_replication_lag_seconds\{[^}]*site="replica"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/arca_replication_pending_bytes\{[^}]*site="replica"[^}]*\} [1-9]/);
 

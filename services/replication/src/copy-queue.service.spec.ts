@@ -37,8 +37,8 @@ beforeEach(async () => {
 
 const snapshotId = () => randomBytes(32).toString('hex');
 
-async function queueSnapshot(id: string, options: { policyId?: string; time?: Date } = {}): Promise<void> {
-  await dataSource.transaction((m) => queue.queue(m, 'default', {
+async function queueSnapshot(id: string, options: { policyId?: string; time?: Date; tenant?: string } = {}): Promise<void> {
+  await dataSource.transaction((m) => queue.queue(m, options.tenant ?? 'default', {
     jobId: randomUUID(), snapshotId: id, manifestKey: `snapshots/${id}`, packListKey: `packlists/${id}`, time: (options.time ?? new Date()).toISOString(),
     source: { kind: 'directory', path: '/data' }, stats: { bytesStored: 1234 } as never, packCount: 1, ...(options.policyId ? { policyId: options.policyId } : {}),
   }));
@@ -78,6 +78,18 @@ describe('the copy queue', () => {
     await queueSnapshot(c);
     expect(await queue.fail((await queue.claimNext())!, 'replica refused again')).toMatchObject({ announced: true });
     expect((await outbox()).filter((e) => e.topic === 'replication.failed').map((e) => e.payload.snapshotId)).toEqual([a, c]);
+  });
+
+  it("keeps each tenant's episode apart: a tenant hears of an outage in its own events", async () => {
+    const [a, b] = [snapshotId(), snapshotId()];
+    await queueSnapshot(a, { tenant: 'acme' });
+    await queueSnapshot(b, { tenant: 'globex' });
+    expect(await queue.fail((await queue.claimNext())!, 'replica refused')).toMatchObject({ announced: true });
+    expect(await queue.fail((await queue.claimNext())!, 'replica refused')).toMatchObject({ announced: true });
+    const failed = await dataSource.getRepository(OutboxEntity).find({ where: { topic: 'replication.failed' } });
+    expect(failed.map((o) => (o.envelope as { tenant?: string }).tenant).sort()).toEqual(['acme', 'globex']);
+    expect((await queue.lag('acme'))[0]).toMatchObject({ snapshotsPending: 1, failingSince: expect.any(String) });
+    expect((await queue.lag('initech'))[0]).toMatchObject({ snapshotsPending: 0, failingSince: null });
   });
 
   it('gives a copy back once its claim runs out, and never claims it twice meanwhile', async () => {

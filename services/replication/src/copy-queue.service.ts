@@ -114,8 +114,8 @@ export class CopyQueue {
       const { affected } = await m.update(ReplicationCopyEntity, { snapshotId: copy.snapshotId, site: copy.site, status: 'pending' },
         { status: 'completed', attempts: copy.attempts + 1, bytesPending: 0, bytesCopied: figures.bytesCopied, objectsCopied: figures.objectsCopied, finishedAt: now, claimedBy: null, claimedUntil: null, lastError: null });
       if (!affected) return; // forgotten meanwhile: its abandonment stands
-      await m.createQueryBuilder().insert().into(ReplicationSiteEntity).values({ site: copy.site, failingSince: null, lastSuccessAt: now })
-        .orUpdate(['failing_since', 'last_success_at'], ['site']).execute();
+      await m.createQueryBuilder().insert().into(ReplicationSiteEntity).values({ site: copy.site, tenant: copy.tenant, failingSince: null, lastSuccessAt: now })
+        .orUpdate(['failing_since', 'last_success_at'], ['site', 'tenant']).execute();
       await this.outbox.enqueue(m, TOPICS.replicationCompleted, {
         snapshotId: copy.snapshotId, site: copy.site, objectsCopied: figures.objectsCopied, bytesCopied: figures.bytesCopied,
         lagMs: Math.max(0, now.getTime() - copy.snapshotTime.getTime()), attempts: copy.attempts + 1,
@@ -129,13 +129,14 @@ export class CopyQueue {
    */
   async fail(copy: ReplicationCopyEntity, reason: string, now = new Date()): Promise<{ announced: boolean; nextAttemptAt: Date }> {
     return this.dataSource.transaction(async (m) => {
-      await m.createQueryBuilder().insert().into(ReplicationSiteEntity).values({ site: copy.site, failingSince: null, lastSuccessAt: null }).orIgnore().execute();
-      const site = await m.getRepository(ReplicationSiteEntity).createQueryBuilder('s').setLock('pessimistic_write').where('s.site = :site', { site: copy.site }).getOneOrFail();
+      await m.createQueryBuilder().insert().into(ReplicationSiteEntity).values({ site: copy.site, tenant: copy.tenant, failingSince: null, lastSuccessAt: null }).orIgnore().execute();
+      const site = await m.getRepository(ReplicationSiteEntity).createQueryBuilder('s').setLock('pessimistic_write')
+        .where('s.site = :site AND s.tenant = :tenant', { site: copy.site, tenant: copy.tenant }).getOneOrFail();
       const next = afterFailure({ attempts: copy.attempts, announced: copy.announced, siteFailingSince: site.failingSince }, now, this.settings.backoff);
       const { affected } = await m.update(ReplicationCopyEntity, { snapshotId: copy.snapshotId, site: copy.site, status: 'pending' },
         { attempts: next.attempts, nextAttemptAt: next.nextAttemptAt, announced: next.announced, lastError: reason.slice(0, 4000), claimedBy: null, claimedUntil: null });
       if (!affected) return { announced: false, nextAttemptAt: next.nextAttemptAt };
-      await m.update(ReplicationSiteEntity, { site: copy.site }, { failingSince: next.siteFailingSince });
+      await m.update(ReplicationSiteEntity, { site: copy.site, tenant: copy.tenant }, { failingSince: next.siteFailingSince });
       if (next.announce) {
         await this.outbox.enqueue(m, TOPICS.replicationFailed, {
           snapshotId: copy.snapshotId, site: copy.site, reason: reason.slice(0, 4000), attempt: next.attempts,
@@ -190,12 +191,15 @@ export class CopyQueue {
     const copies = await this.dataSource.getRepository(ReplicationCopyEntity).find({
       select: { site: true, snapshotTime: true, bytesPending: true }, where: { status: 'pending', ...(tenant ? { tenant } : {}) },
     });
-    const sites = await this.dataSource.getRepository(ReplicationSiteEntity).find();
+    const sites = await this.dataSource.getRepository(ReplicationSiteEntity).find({ where: tenant ? { tenant } : {} });
     const names = [...new Set([this.settings.site, ...copies.map((c) => c.site)])].sort();
+    const earliest = (dates: Array<Date | null>) => dates.filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0]?.toISOString() ?? null;
     return names.map((name) => {
-      const s = sites.find((x) => x.site === name);
+      const episodes = sites.filter((x) => x.site === name);
       const pending: PendingCopy[] = copies.filter((c) => c.site === name);
-      return { site: name, ...siteLag(pending, now), failingSince: s?.failingSince?.toISOString() ?? null, lastSuccessAt: s?.lastSuccessAt?.toISOString() ?? null };
+      // Over several tenants (the metrics): failing since the earliest episode, last success the latest.
+      const lastSuccess = episodes.map((e) => e.lastSuccessAt).filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0];
+      return { site: name, ...siteLag(pending, now), failingSince: earliest(episodes.map((e) => e.failingSince)), lastSuccessAt: lastSuccess?.toISOString() ?? null };
     });
   }
 }

@@ -46,7 +46,8 @@ export function copyDecision(
 }
 
 /**
- * A failure episode is a site's: it begins with a failed copy while the site was not failing,
+ * A failure episode is a site's (for one tenant's snapshots, so that each tenant hears of an
+ * outage in its own events): it begins with a failed copy while the site was not failing,
  * and ends with the next copy that reaches the site. replication.failed is published once per
  * episode, at its first failure (naming that copy and its reason), and once per copy at most:
  * the other copies failing in the same episode are covered by its announcement, and a copy that

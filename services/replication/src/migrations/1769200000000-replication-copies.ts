@@ -20,7 +20,7 @@ export class ReplicationCopies1769200000000 implements MigrationInterface {
       PRIMARY KEY (snapshot_id, site),
       CONSTRAINT replication_copies_status CHECK (status IN ('pending', 'completed', 'skipped', 'abandoned')))`);
     await q.query(`CREATE INDEX replication_copies_due ON ${s}.replication_copies (next_attempt_at) WHERE status = 'pending'`);
-    await q.query(`CREATE TABLE ${s}.replication_sites (site text PRIMARY KEY, failing_since timestamptz, last_success_at timestamptz)`);
+    await q.query(`CREATE TABLE ${s}.replication_sites (site text NOT NULL, tenant text NOT NULL, failing_since timestamptz, last_success_at timestamptz, PRIMARY KEY (site, tenant))`);
     await q.query(`CREATE TABLE ${s}.replication_rpo_breaches (policy_id uuid NOT NULL, site text NOT NULL, breached_at timestamptz NOT NULL, PRIMARY KEY (policy_id, site))`);
   }
 
