@@ -6,7 +6,7 @@ import { DevS3, S3RVER_CREDENTIALS, startS3rver } from '@arca/s3-dev';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +177,34 @@ describe('a replica that refuses writes, then recovers', () => {
     for (const id of [first, second, third]) expect(await replicaDirect.stat(`snapshots/${id}`)).not.toBeNull();
     const caughtUp = (await sites()).find((s) => s.site === 'replica')!;
     expect(caughtUp).toMatchObject({ snapshotsPending: 0, bytesPending: 0, lagSeconds: 0, failingSince: null });
+  });
+});
+
+describe('a verify pass over the replica', () => {
+  it("reads back the replica's packs and names a damaged one, which the primary's check does not see", async () => {
+    const clean = await arcaStatus(stack.platform.gatewayUrl, ['check', '--site', 'replica']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stderr).toMatch(/checked [1-9]\d* packs \(100%\) at the replica site/);
+    expect(clean.stdout).toMatch(/no damage found/);
+
+    // A flipped byte inside the first sealed chunk of one data pack the replica holds (s3rver keeps objects as files).
+    const [pack] = readdirSync(replicaRoot, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /data\/[0-9a-f]{2}\/[0-9a-f]{64}\._S3rver_object$/.test(f.split(path.sep).join('/')))
+      .map((f) => path.join(replicaRoot, f)).filter((f) => statSync(f).size >= 100_000);
+    const bytes = readFileSync(pack);
+    bytes[30] ^= 0xff;
+    writeFileSync(pack, bytes);
+    const packKey = /(data\/[0-9a-f]{2}\/[0-9a-f]{64})\._S3rver_object$/.exec(pack.split(path.sep).join('/'))![1];
+
+    const damaged = await arcaStatus(stack.platform.gatewayUrl, ['check', '--site', 'replica']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toContain(`in ${packKey}`);
+    expect(damaged.stderr).toMatch(/damaged chunk\(s\) affecting 1 snapshot\(s\)/);
+    expect((await arcaStatus(stack.platform.gatewayUrl, ['check'])).code).toBe(0);
+    const repair = await api<{ message: string[] }>(stack.platform, 'POST', '/check', { site: 'replica', repair: true });
+    expect(repair.status).toBe(400);
+    expect(repair.body.message).toEqual(['repair works on the primary site only; check the replica without repair']);
+    writeFileSync(pack, (bytes[30] ^= 0xff, bytes)); // sound again, for the disaster below
   });
 });
 

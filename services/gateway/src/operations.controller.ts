@@ -23,8 +23,11 @@ export class OperationsController {
   async check(@Body() request: CheckRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
     const jobId = randomUUID();
     const repair = request.repair === true;
+    // The dedupe index places chunks for the primary site: a repair from what the replica holds would make it forget sound chunks.
+    if (repair && request.site === 'replica') throw new BadRequestException(['repair works on the primary site only; check the replica without repair']);
+    const site = request.site === 'replica' ? { site: request.site } : {};
     // A repair changes the dedupe index, so the audit log names it apart from a plain check.
-    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}) }, { jobId, caller, action: repair ? 'check.repair' : undefined });
+    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}), ...site }, { jobId, caller, action: repair ? 'check.repair' : undefined });
     return { jobId };
   }
 

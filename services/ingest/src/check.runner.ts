@@ -9,7 +9,7 @@ import { JobLease, JobQueueService } from './job-queue.service';
 
 /**
  * Runs one check job over the packs in the object store and every catalogued snapshot (and, asked
- * to, repairs the index). Snapshots are read one directory at a time, so a check's memory grows with
+ * to, repairs the index); at the replica site, over its packs and the snapshots copied there. Snapshots are read one directory at a time, so a check's memory grows with
  * the repository's chunks, not with the size of any snapshot's tree.
  */
 @Injectable()
@@ -24,8 +24,16 @@ export class CheckRunner {
   async run(lease: JobLease, request: CheckRequested): Promise<void> {
     const jobId = lease.id;
     const started = Date.now();
+    const site = request.site ?? 'primary';
+    const store = this.repo.storeAt(site);
     const packSizes = new Map<string, number>();
-    for await (const item of this.repo.store.list('data/')) packSizes.set(item.key, item.size);
+    for await (const item of store.list('data/')) packSizes.set(item.key, item.size);
+    // At the replica: the snapshots replication has copied there (their manifest is there); the others are not the site's to hold.
+    let atSite: Set<string> | undefined;
+    if (site !== 'primary') {
+      atSite = new Set();
+      for await (const item of store.list('snapshots/')) atSite.add(item.key.slice('snapshots/'.length));
+    }
     // Snapshots whose manifest or directory listings cannot be read: damage too, none of the files below can be restored.
     const unreadable: DamagedChunk[] = [];
     // Every pack a snapshot's chunks lie in (per the index), to find packs no snapshot references.
@@ -33,10 +41,11 @@ export class CheckRunner {
     const repo = this.repo;
     async function* references(): AsyncGenerator<ChunkReference> {
       for (const snapshot of await repo.catalog.listAll()) {
-        const reader = repo.catalog.reader(snapshot.tenant);
+        if (atSite && !atSite.has(snapshot.id)) continue;
+        const reader = repo.catalog.reader(snapshot.tenant, site);
         let manifest;
         try {
-          manifest = await repo.catalog.manifest(snapshot);
+          manifest = await repo.catalog.manifest(snapshot, site);
         } catch (error) {
           unreadable.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${(error as Error).message}`, snapshots: [snapshot.id], files: ['/'] });
           continue;
@@ -51,7 +60,7 @@ export class CheckRunner {
     const report = await checkRepository({
       // every tenant's packs are read: a chunk is sound under its own tenant's chunk-id key
       key: this.repo.keys.key, otherKeys: (await this.repo.catalog.tenants()).filter((t) => t !== DEFAULT_TENANT).map((t) => this.repo.keys.keyFor(t)), packKeys: [...packSizes.keys()], references, percent: request.percent,
-      readPack: (key) => this.repo.store.get(key),
+      readPack: (key) => store.get(key),
       indexedChunks: (key) => this.repo.index.packChunks(key),
     });
     report.damaged.push(...unreadable);
@@ -65,7 +74,7 @@ export class CheckRunner {
       // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
       await this.queue.finish(m, lease, { status: 'completed' });
       await this.outbox.enqueue(m, TOPICS.checkCompleted, {
-        jobId, ...report, damaged, durationMs: Date.now() - started, ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
+        jobId, ...report, damaged, durationMs: Date.now() - started, ...(site !== 'primary' ? { site } : {}), ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
         ...(unreferenced.count > 0 ? { unreferenced } : {}),
       }, { jobId });
     });

@@ -23,6 +23,11 @@ export class RepositoryAccess {
     return this.sites.primary;
   }
 
+  /** A site's store (the replica's opened on first use). */
+  storeAt(site: Site): ObjectStore {
+    return this.sites.get(site);
+  }
+
   /** Reading a tenant's chunks back from a site (restores, downloads): wherever the index places them, condemned packs included. */
   chunkSource(tenant: string, site: Site = 'primary'): IndexedChunkSource {
     return new IndexedChunkSource(this.sites.get(site), this.index, tenant);
