@@ -52,23 +52,47 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A snapshot of `packs` packs of `size` random bytes each at the primary, queued for the replica; its id. */
+async function storedSnapshot(primary: ObjectStore, queue: CopyQueue, count: number, size: number): Promise<{ id: string; packs: string[] }> {
+  const packs = Array.from({ length: count }, () => { const hex = randomBytes(32).toString('hex'); return `data/${hex.slice(0, 2)}/${hex}`; });
+  for (const key of packs) await primary.put(key, randomBytes(size));
+  await primary.put('keys/repo', Buffer.from('{"wrapped":"key"}'));
+  const id = randomBytes(32).toString('hex');
+  await primary.put(`packlists/${id}`, encodePackList(packs));
+  await primary.put(`snapshots/${id}`, Buffer.from('{"manifest":true}'));
+  await dataSource.transaction((m) => queue.queue(m, 'default', {
+    jobId: randomUUID(), snapshotId: id, manifestKey: `snapshots/${id}`, packListKey: `packlists/${id}`, time: new Date().toISOString(),
+    source: { kind: 'directory', path: '/data' }, stats: { bytesStored: count * size } as never, packCount: count,
+  }));
+  return { id, packs };
+}
+
+describe('the bandwidth limit of copies to the replica', () => {
+  it('holds a copy to the limit on average', async () => {
+    process.env.REPLICA_BANDWIDTH_LIMIT_BYTES_PER_SEC = String(256 * 1024);
+    let queue: CopyQueue;
+    try {
+      queue = new CopyQueue(dataSource, new Outbox());
+    } finally {
+      delete process.env.REPLICA_BANDWIDTH_LIMIT_BYTES_PER_SEC;
+    }
+    const primary = new FsObjectStore(path.join(root, 'limited-primary'));
+    const replicator = new ReplicatorService(dataSource, queue, primary, new FsObjectStore(path.join(root, 'limited-replica')), new MetricsService('replication-test'));
+    const { id } = await storedSnapshot(primary, queue, 4, 64 * 1024); // 256 KiB of packs: at least a second at 256 KiB/s
+    const started = Date.now();
+    await replicator.runDue();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(980);
+    expect(await dataSource.getRepository(ReplicationCopyEntity).findOneByOrFail({ snapshotId: id })).toMatchObject({ status: 'completed' });
+  });
+});
+
 describe('a copy interrupted midway', () => {
   it('resumes with the objects the site does not hold yet, and completes once', async () => {
     const primary: ObjectStore = new FsObjectStore(path.join(root, 'primary'));
     const replica = new FlakyReplica(path.join(root, 'replica'));
-    const packs = Array.from({ length: 4 }, () => { const hex = randomBytes(32).toString('hex'); return `data/${hex.slice(0, 2)}/${hex}`; });
-    for (const key of packs) await primary.put(key, randomBytes(4096));
-    await primary.put('keys/repo', Buffer.from('{"wrapped":"key"}'));
-    const id = randomBytes(32).toString('hex');
-    await primary.put(`packlists/${id}`, encodePackList(packs));
-    await primary.put(`snapshots/${id}`, Buffer.from('{"manifest":true}'));
-
     const queue = new CopyQueue(dataSource, new Outbox());
     const replicator = new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test'));
-    await dataSource.transaction((m) => queue.queue(m, 'default', {
-      jobId: randomUUID(), snapshotId: id, manifestKey: `snapshots/${id}`, packListKey: `packlists/${id}`, time: new Date().toISOString(),
-      source: { kind: 'directory', path: '/data' }, stats: { bytesStored: 4 * 4096 } as never, packCount: 4,
-    }));
+    const { id, packs } = await storedSnapshot(primary, queue, 4, 4096);
 
     replica.failOn = packs[2];
     await replicator.runDue();
@@ -81,7 +105,7 @@ describe('a copy interrupted midway', () => {
     await replicator.runDue();
     expect(replica.puts.slice(2)).toEqual([packs[2], packs[3], 'keys/repo', `packlists/${id}`, `snapshots/${id}`]);
     expect(await dataSource.getRepository(ReplicationCopyEntity).findOneByOrFail({ snapshotId: id })).toMatchObject({ status: 'completed', attempts: 2, bytesPending: 0 });
-    const topics = (await dataSource.getRepository(OutboxEntity).find({ order: { id: 'ASC' } })).map((o) => o.topic);
+    const topics = (await dataSource.getRepository(OutboxEntity).find({ order: { id: 'ASC' } })).filter((o) => (o.envelope as { payload: { snapshotId: string } }).payload.snapshotId === id).map((o) => o.topic);
     expect(topics).toEqual(['replication.failed', 'replication.completed']);
     for (const key of [...packs, `snapshots/${id}`]) expect((await replica.get(key)).equals(await primary.get(key))).toBe(true);
   });
