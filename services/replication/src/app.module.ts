@@ -2,6 +2,7 @@ import { ArcaServiceModule } from '@arca/service-kit';
 import { Module } from '@nestjs/common';
 import { CopyQueue } from './copy-queue.service';
 import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+import { ReplicationObjectOpEntity } from './entities/replication-object-op.entity';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
 import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
@@ -14,7 +15,7 @@ import { ReplicatorService } from './replicator.service';
 @Module({
   imports: [ArcaServiceModule.forRoot({
     serviceName: 'replication',
-    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity],
+    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, ReplicationObjectOpEntity],
     migrations: [Replication1764000000000, ReplicationCopies1769200000000],
     objectStore: true, replicaObjectStore: true,
   })],

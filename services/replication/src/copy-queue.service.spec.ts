@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CopyQueue } from './copy-queue.service';
 import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+import { ReplicationObjectOpEntity } from './entities/replication-object-op.entity';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
 import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
@@ -20,7 +21,7 @@ let queue: CopyQueue;
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
-    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, OutboxEntity, ProcessedEventEntity],
+    entities: [ReplicatedObjectEntity, ReplicationObjectOpEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, OutboxEntity, ProcessedEventEntity],
     migrations: [Messaging1763999999000, Replication1764000000000, ReplicationCopies1769200000000],
   });
   queue = new CopyQueue(dataSource, new Outbox());

@@ -5,9 +5,10 @@ import { qualifiedTable } from '@arca/persistence';
 import { Injectable } from '@nestjs/common';
 import os from 'node:os';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { afterFailure, PendingCopy, replicaRpoBreached, rpoChange, siteLag, SiteLag } from './copy-rules';
+import { afterFailure, PendingCopy, replicaRpoBreached, retryDelayMs, rpoChange, siteLag, SiteLag } from './copy-rules';
 import { replicationSettings } from './config';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
+import { ReplicationObjectOpEntity } from './entities/replication-object-op.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
 import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
 import { ReplicationSiteEntity } from './entities/replication-site.entity';
@@ -59,6 +60,32 @@ export class CopyQueue {
     await m.createQueryBuilder().update(ReplicationCopyEntity)
       .set({ status: 'abandoned', finishedAt: () => 'now()', claimedBy: null, claimedUntil: null, lastError: `snapshot forgotten: ${p.reason}`.slice(0, 4000) })
       .where('snapshot_id = :id AND status = :pending', { id: p.snapshotId, pending: 'pending' }).execute();
+  }
+
+  /** Queues puts (a pack a prune rewrote) or deletes (packs a prune deleted) at this service's site; a later op on a key replaces a pending one. */
+  async queueObjects(m: EntityManager, op: 'put' | 'delete', keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await m.createQueryBuilder().insert().into(ReplicationObjectOpEntity)
+      .values(keys.map((key) => ({ key, site: this.settings.site, op, attempts: 0, nextAttemptAt: new Date(), lastError: null })))
+      .orUpdate(['op', 'attempts', 'next_attempt_at', 'last_error'], ['key', 'site']).execute();
+  }
+
+  /** The object ops due at this site, oldest first (a single worker per site works them). */
+  async dueObjects(limit = 100): Promise<ReplicationObjectOpEntity[]> {
+    return this.dataSource.getRepository(ReplicationObjectOpEntity).createQueryBuilder('o')
+      .where('o.site = :site AND o.next_attempt_at <= now()', { site: this.settings.site }).orderBy('o.next_attempt_at').limit(limit).getMany();
+  }
+
+  /** Done: gone from the queue (unless a newer op on the key replaced it meanwhile). */
+  async objectDone(op: ReplicationObjectOpEntity): Promise<void> {
+    await this.dataSource.getRepository(ReplicationObjectOpEntity).delete({ key: op.key, site: op.site, op: op.op, attempts: op.attempts });
+  }
+
+  async objectFailed(op: ReplicationObjectOpEntity, reason: string, now = new Date()): Promise<Date> {
+    const nextAttemptAt = new Date(now.getTime() + retryDelayMs(op.attempts + 1, this.settings.backoff));
+    await this.dataSource.getRepository(ReplicationObjectOpEntity).update({ key: op.key, site: op.site, op: op.op, attempts: op.attempts },
+      { attempts: op.attempts + 1, nextAttemptAt, lastError: reason.slice(0, 4000) });
+    return nextAttemptAt;
   }
 
   /** Releases the claims of workers of this host that have died (a restart takes their copies over at once). */

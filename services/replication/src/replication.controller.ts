@@ -3,7 +3,8 @@ import { ArcaEventContext, handleOnce } from '@arca/messaging';
 import { CallerTenant } from '@arca/service-kit';
 import { Controller, Get } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
 import { CopyQueue } from './copy-queue.service';
 import { ReplicatorService } from './replicator.service';
 
@@ -33,14 +34,22 @@ export class ReplicationController {
     return handleOnce(this.dataSource, context.groupId, event.eventId, (m) => this.queue.abandon(m, event.payload));
   }
 
+  /** A pack a prune rewrote: queued for the replica at once, since no new snapshot will name it. Other packs travel with their snapshots. */
   @EventPattern(TOPICS.packStored)
-  onPackStored(@Payload() event: EventEnvelope<PackStored>) {
-    return this.replicator.copyRewrittenPack(event);
+  async onPackStored(@Payload() event: EventEnvelope<PackStored>, @Ctx() context: ArcaEventContext) {
+    if (!event.payload.rewrite) return;
+    await handleOnce(this.dataSource, context.groupId, event.eventId, (m) => this.queue.queueObjects(m, 'put', [event.payload.packKey]));
+    this.replicator.wake();
   }
 
+  /** Packs a prune deleted at the primary (no live snapshot references them): the replica lets the ones it holds go too. */
   @EventPattern(TOPICS.packsDeleted)
-  onPacksDeleted(@Payload() event: EventEnvelope<PacksDeleted>) {
-    return this.replicator.deletePacks(event);
+  async onPacksDeleted(@Payload() event: EventEnvelope<PacksDeleted>, @Ctx() context: ArcaEventContext) {
+    await handleOnce(this.dataSource, context.groupId, event.eventId, async (m) => {
+      const held = await m.findBy(ReplicatedObjectEntity, { key: In(event.payload.packKeys) });
+      await this.queue.queueObjects(m, 'delete', held.map((o) => o.key));
+    });
+    this.replicator.wake();
   }
 
   /** Each site's lag for the caller's tenant: the age of its oldest snapshot not yet copied, and the bytes still to copy. */

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CopyQueue } from './copy-queue.service';
 import { ReplicatedObjectEntity } from './entities/replicated-object.entity';
+import { ReplicationObjectOpEntity } from './entities/replication-object-op.entity';
 import { ReplicationCopyEntity } from './entities/replication-copy.entity';
 import { ReplicationPolicyEntity } from './entities/replication-policy.entity';
 import { ReplicationRpoBreachEntity } from './entities/replication-rpo-breach.entity';
@@ -41,7 +42,7 @@ class FlakyReplica extends FsObjectStore {
 beforeAll(async () => {
   dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema,
-    entities: [ReplicatedObjectEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, OutboxEntity, ProcessedEventEntity],
+    entities: [ReplicatedObjectEntity, ReplicationObjectOpEntity, ReplicationCopyEntity, ReplicationPolicyEntity, ReplicationSiteEntity, ReplicationRpoBreachEntity, OutboxEntity, ProcessedEventEntity],
     migrations: [Messaging1763999999000, Replication1764000000000, ReplicationCopies1769200000000],
   });
 });
@@ -110,3 +111,31 @@ describe('a copy interrupted midway', () => {
     for (const key of [...packs, `snapshots/${id}`]) expect((await replica.get(key)).equals(await primary.get(key))).toBe(true);
   });
 });
+
+describe("a prune's packs at the replica", () => {
+  it('copies a rewritten pack and deletes deleted ones, retrying with backoff while the replica fails', async () => {
+    const primary: ObjectStore = new FsObjectStore(path.join(root, 'prune-primary'));
+    const replica = new FlakyReplica(path.join(root, 'prune-replica'));
+    const queue = new CopyQueue(dataSource, new Outbox());
+    const replicator = new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test'));
+    const [rewritten, deleted] = ['data/aa/' + 'a'.repeat(64), 'data/bb/' + 'b'.repeat(64)];
+    await primary.put(rewritten, randomBytes(1000));
+    await replica.put(deleted, randomBytes(1000));
+
+    replica.failOn = rewritten;
+    await dataSource.transaction((m) => queue.queueObjects(m, 'put', [rewritten]));
+    await dataSource.transaction((m) => queue.queueObjects(m, 'delete', [deleted]));
+    await replicator.runDue();
+    expect(await replica.stat(deleted)).toBeNull();
+    expect(await replica.stat(rewritten)).toBeNull(); // its put failed: queued again with backoff
+    expect(await queue.dueObjects()).toEqual([]); // not due before its backoff runs out
+    const [pending] = await dataSource.getRepository(ReplicationObjectOpEntity).find();
+    expect(pending).toMatchObject({ key: rewritten, op: 'put', attempts: 1, lastError: expect.stringMatching(/connection reset/) });
+
+    await dataSource.query(`UPDATE "${schema.schema}".replication_object_ops SET next_attempt_at = now() - interval '1 second'`);
+    await replicator.runDue();
+    expect((await replica.get(rewritten)).equals(await primary.get(rewritten))).toBe(true);
+    expect(await queue.dueObjects()).toEqual([]);
+  });
+});
+

@@ -1,4 +1,4 @@
-import { decodePackList, EventEnvelope, PacksDeleted, PackStored } from '@arca/contracts';
+import { decodePackList } from '@arca/contracts';
 import { ObjectStore } from '@arca/object-store';
 import { MetricsService, OBJECT_STORE, REPLICA_OBJECT_STORE } from '@arca/service-kit';
 import { extractTraceContext, recordError, runInSpan } from '@arca/telemetry';
@@ -89,6 +89,7 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
   /** Works every due copy, one at a time, until none is due. */
   async runDue(): Promise<void> {
     try {
+      await this.runDueObjects();
       for (let copy = await this.queue.claimNext(); copy && !this.stopped; copy = await this.queue.claimNext()) await this.work(copy);
     } catch (error) {
       this.logger.warn(`the copy queue could not be read, will retry: ${(error as Error).message}`);
@@ -175,23 +176,32 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * A pack a prune wrote with chunks moved out of mostly unused packs: the index now places those
-   * chunks there, so the replica needs it for restores of snapshots it already holds. Idempotent
-   * (a redelivery copies the same bytes again). Other packs travel with their snapshots.
+   * Packs a prune rewrote (put) or deleted (delete) at the primary, queued by their events: the
+   * replica needs a rewritten pack for restores of snapshots it already holds (the index now
+   * places moved chunks there), and lets deleted packs go. Retried with backoff until done.
    */
-  async copyRewrittenPack(event: EventEnvelope<PackStored>): Promise<void> {
-    if (!event.payload.rewrite) return;
-    const key = event.payload.packKey;
-    const bytes = await this.primary.get(key);
-    await this.replica.put(key, bytes);
-    await this.dataSource.createQueryBuilder().insert().into(ReplicatedObjectEntity).values({ key, size: bytes.length }).orUpdate(['size', 'copied_at'], ['key']).execute();
-  }
-
-  /** Packs a prune deleted at the primary: no live snapshot references them, so the replica lets them go too. */
-  async deletePacks(event: EventEnvelope<PacksDeleted>): Promise<void> {
-    const keys = event.payload.packKeys;
-    const copied = await this.dataSource.getRepository(ReplicatedObjectEntity).findBy({ key: In(keys) });
-    for (const o of copied) await this.replica.delete(o.key);
-    if (copied.length > 0) await this.dataSource.getRepository(ReplicatedObjectEntity).delete({ key: In(copied.map((o) => o.key)) });
+  private async runDueObjects(): Promise<void> {
+    for (let due = await this.queue.dueObjects(); due.length > 0 && !this.stopped; due = await this.queue.dueObjects()) {
+      let progressed = false;
+      for (const op of due) {
+        try {
+          if (op.op === 'put') {
+            const bytes = await this.primary.get(op.key);
+            await this.replica.put(op.key, bytes);
+            await this.dataSource.createQueryBuilder().insert().into(ReplicatedObjectEntity).values({ key: op.key, size: bytes.length }).orUpdate(['size', 'copied_at'], ['key']).execute();
+          } else {
+            await this.replica.delete(op.key);
+            await this.dataSource.getRepository(ReplicatedObjectEntity).delete({ key: op.key });
+          }
+          await this.queue.objectDone(op);
+          progressed = true;
+        } catch (error) {
+          this.failures.inc({ site: op.site });
+          const next = await this.queue.objectFailed(op, (error as Error).message);
+          this.logger.warn(`${op.op === 'put' ? 'copying' : 'deleting'} ${op.key} at ${op.site} failed: ${(error as Error).message}; attempt ${op.attempts + 1}, next at ${next.toISOString()}`);
+        }
+      }
+      if (!progressed) return; // all failed: they wait for their backoff
+    }
   }
 }

@@ -21,11 +21,14 @@ export class ReplicationCopies1769200000000 implements MigrationInterface {
       CONSTRAINT replication_copies_status CHECK (status IN ('pending', 'completed', 'skipped', 'abandoned')))`);
     await q.query(`CREATE INDEX replication_copies_due ON ${s}.replication_copies (next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE TABLE ${s}.replication_sites (site text NOT NULL, tenant text NOT NULL, failing_since timestamptz, last_success_at timestamptz, PRIMARY KEY (site, tenant))`);
+    await q.query(`CREATE TABLE ${s}.replication_object_ops (
+      key text NOT NULL, site text NOT NULL, op text NOT NULL CHECK (op IN ('put', 'delete')), attempts integer NOT NULL DEFAULT 0,
+      next_attempt_at timestamptz NOT NULL DEFAULT now(), last_error text, PRIMARY KEY (key, site))`);
     await q.query(`CREATE TABLE ${s}.replication_rpo_breaches (policy_id uuid NOT NULL, site text NOT NULL, breached_at timestamptz NOT NULL, PRIMARY KEY (policy_id, site))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const s = `"${q.connection.driver.schema}"`;
-    for (const table of ['replication_rpo_breaches', 'replication_sites', 'replication_copies', 'replication_policies']) await q.query(`DROP TABLE ${s}.${table}`);
+    for (const table of ['replication_rpo_breaches', 'replication_object_ops', 'replication_sites', 'replication_copies', 'replication_policies']) await q.query(`DROP TABLE ${s}.${table}`);
   }
 }
