@@ -87,12 +87,17 @@ describe('the bandwidth limit of copies to the replica', () => {
   });
 });
 
+/** Two sites in folders of their own (the replica a FlakyReplica), and a replicator between them. */
+function sites(name: string) {
+  const primary: ObjectStore = new FsObjectStore(path.join(root, `${name}-primary`));
+  const replica = new FlakyReplica(path.join(root, `${name}-replica`));
+  const queue = new CopyQueue(dataSource, new Outbox());
+  return { primary, replica, queue, replicator: new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test')) };
+}
+
 describe('a copy interrupted midway', () => {
   it('resumes with the objects the site does not hold yet, and completes once', async () => {
-    const primary: ObjectStore = new FsObjectStore(path.join(root, 'primary'));
-    const replica = new FlakyReplica(path.join(root, 'replica'));
-    const queue = new CopyQueue(dataSource, new Outbox());
-    const replicator = new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test'));
+    const { primary, replica, queue, replicator } = sites('midway');
     const { id, packs } = await storedSnapshot(primary, queue, 4, 4096);
 
     replica.failOn = packs[2];
@@ -114,10 +119,7 @@ describe('a copy interrupted midway', () => {
 
 describe("a prune's packs at the replica", () => {
   it('copies a rewritten pack and deletes deleted ones, retrying with backoff while the replica fails', async () => {
-    const primary: ObjectStore = new FsObjectStore(path.join(root, 'prune-primary'));
-    const replica = new FlakyReplica(path.join(root, 'prune-replica'));
-    const queue = new CopyQueue(dataSource, new Outbox());
-    const replicator = new ReplicatorService(dataSource, queue, primary, replica, new MetricsService('replication-test'));
+    const { primary, replica, queue, replicator } = sites('prune');
     const [rewritten, deleted] = ['data/aa/' + 'a'.repeat(64), 'data/bb/' + 'b'.repeat(64)];
     await primary.put(rewritten, randomBytes(1000));
     await replica.put(deleted, randomBytes(1000));
