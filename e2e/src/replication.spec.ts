@@ -153,12 +153,12 @@ describe('a replica that refuses writes, then recovers', () => {
     expect(lagging.failingSince).not.toBeNull();
     const metrics = await until(async () => {
       const text = await (await fetch(`http://127.0.0.1:${stack.platform.env.REPLICATION_PORT}/metrics`)).text().catch(() => '');
-      return /arca_replication_pending_snapshots\{[^}]*site="replica"[^}]*\} 2/.test(text) && text;
+      return /arca_replication_queue_pending_snapshots\{[^}]*site="replica"[^}]*\} 2/.test(text) && text;
     }, 'the pending snapshots on /metrics', 15_000);
     // The second snapshot's copy failed too (after the restart), in the same episode: logged, not announced.
     await until(() => stack.platform.logs.some((l) => l.startsWith('[replication]') && l.includes(`copying snapshot ${second}`) && l.includes('failed')), `a failed copy of ${second}`, 15_000, 100);
-    expect(metrics).toMatch(/arca_replication_lag_seconds\{[^}]*site="replica"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/arca_replication_pending_bytes\{[^}]*site="replica"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/arca_replication_queue_lag_seconds\{[^}]*site="replica"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/arca_replication_queue_pending_bytes\{[^}]*site="replica"[^}]*\} [1-9]/);
 
     replicaProxy.setMode({ kind: 'pass' });
     const [done1, done2] = [await completedFor(first), await completedFor(second)];

@@ -52,9 +52,9 @@ export class ReplicatorService implements OnApplicationBootstrap, OnApplicationS
     @Inject(REPLICA_OBJECT_STORE) private readonly replica: ObjectStore,
     metrics: MetricsService,
   ) {
-    this.lagSeconds = metrics.gauge('arca_replication_lag_seconds', "Age of the oldest snapshot not yet at the site (0: the site holds every snapshot it is to get)", ['site']);
-    this.pendingBytes = metrics.gauge('arca_replication_pending_bytes', 'Bytes of queued snapshots the site does not hold yet', ['site']);
-    this.pendingSnapshots = metrics.gauge('arca_replication_pending_snapshots', 'Snapshots queued for the site and not there yet', ['site']);
+    this.lagSeconds = metrics.gauge('arca_replication_queue_lag_seconds', "Age of the oldest snapshot not yet at the site (0: the site holds every snapshot it is to get)", ['site']);
+    this.pendingBytes = metrics.gauge('arca_replication_queue_pending_bytes', 'Bytes of queued snapshots the site does not hold yet', ['site']);
+    this.pendingSnapshots = metrics.gauge('arca_replication_queue_pending_snapshots', 'Snapshots queued for the site and not there yet', ['site']);
     this.failures = metrics.counter('arca_replication_copy_failures_total', 'Failed copy attempts (each is retried with backoff)', ['site']);
   }
 
