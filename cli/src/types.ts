@@ -152,6 +152,7 @@ export interface Policy {
   retention: Record<string, number | undefined>;
   bandwidthLimitBytesPerSec?: number | null;
   replicate?: boolean | null;
+  replicaSites?: string[] | null;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -162,7 +163,11 @@ export interface Summary {
   dedupeRatio: number | null;
   compressionRatio?: number | null;
   rpo: Array<{ policyId: string; name: string; rpoMinutes?: number; compliant: boolean; ageMinutes: number | null; lastSuccessAt?: string | null; breachedAt?: string | null }>;
-  replication?: { completed?: number; failed?: number; maxLagMs?: number | null; avgLagMs?: number | null };
+  replication?: {
+    completed?: number; failed?: number; maxLagMs?: number | null; avgLagMs?: number | null;
+    /** Each replica site's lag now (the replication service's queue). */
+    sites?: Array<{ site: string; lagSeconds: number; bytesPending: number; snapshotsPending: number; failingSince: string | null }>;
+  };
   /** The storage service's own accounting of the object store, when the gateway adds it. */
   usage?: { repository?: { packs: number; bytesStored: number; rawBytes?: number; snapshots?: number } };
 }

@@ -50,15 +50,17 @@ export function checkCommand(io: CliIo): Command {
     .description('read packs back and verify the chunks snapshots reference; exit 1 if any is damaged')
     .option('--percent <n>', 'share of packs to read (1-100)', parsePercent, 100)
     .option('--repair', 'then remove damaged and missing chunks from the dedupe index, so the next backup stores them again')
+    .option('--site <site>', 'read back the packs of the "primary" (default) or the "replica" site')
     .option('--json', 'print the finished job as JSON')
-    .action(async (options: { percent: number; repair?: boolean }, command: Command) => {
+    .action(async (options: { percent: number; repair?: boolean; site?: string }, command: Command) => {
       const ctx = contextOf(command, io);
-      const { jobId } = await ctx.client.post<{ jobId: string }>('/check', { percent: options.percent, ...(options.repair ? { repair: true } : {}) });
+      if (options.site && options.site !== 'primary' && options.site !== 'replica') throw new CliError(`--site must be "primary" or "replica", got "${options.site}"`);
+      const { jobId } = await ctx.client.post<{ jobId: string }>('/check', { percent: options.percent, ...(options.repair ? { repair: true } : {}), ...(options.site ? { site: options.site } : {}) });
       const job = await ctx.follow(jobId);
       const stats = { packsChecked: 0, chunksChecked: 0, damaged: [], ...(job.stats as Partial<CheckStats>) } as CheckStats;
       if (ctx.json) ctx.out(job);
       else {
-        ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%), ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
+        ctx.note(`checked ${stats.packsChecked} packs (${options.percent}%)${options.site === 'replica' ? ' at the replica site' : ''}, ${stats.chunksChecked} chunks in ${formatDuration(stats.durationMs)}`);
         ctx.out(renderDamage(stats));
         if (stats.superseded?.length) ctx.out(renderSuperseded(stats.superseded));
         if (stats.repair) ctx.out(renderRepair(stats.repair));

@@ -32,7 +32,8 @@ export function renderPolicy(p: Policy): string {
     `RPO       ${p.rpoMinutes} minutes`,
     `retention ${describeRetention(p.retention)}`,
     ...(p.bandwidthLimitBytesPerSec ? [`bandwidth ${p.bandwidthLimitBytesPerSec} bytes/s`] : []),
-    `replicate ${p.replicate ? 'yes' : 'no'}`,
+    // Absent means yes: replication copies every policy's snapshots unless it says replicate: false.
+    `replicate ${p.replicate === false ? 'no' : p.replicaSites?.length ? `to ${p.replicaSites.join(', ')}` : 'yes'}`,
     `updated   ${formatTime(p.updatedAt)}`,
   ].join('\n');
 }

@@ -103,4 +103,16 @@ describe('command output', () => {
     expect(out).toMatch(/2 completed, 1 failed, 1 cancelled of 4/);
     expect(out).toMatch(/home\s+60 min\s+.*NO \(since /);
   });
+
+  it("shows each replica site's lag, and since when its copies fail", () => {
+    const out = renderReport({
+      jobs: { total: 0, completed: 0, failed: 0, successRate: null }, storage: { bytesStored: 0 }, dedupeRatio: null, rpo: [],
+      replication: { completed: 1, failed: 1, sites: [
+        { site: 'replica', lagSeconds: 90, bytesPending: 2048, snapshotsPending: 2, failingSince: '2026-05-01T00:00:00Z' },
+        { site: 'dr-west', lagSeconds: 0, bytesPending: 0, snapshotsPending: 0, failingSince: null },
+      ] },
+    });
+    expect(out).toMatch(/site replica {2}2 snapshot\(s\), 2\.00 KiB not yet copied, lag .+; copies failing since .+ \(retried\)/);
+    expect(out).toMatch(/site dr-west {2}up to date$/m);
+  });
 });

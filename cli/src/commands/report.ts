@@ -26,6 +26,11 @@ export function renderReport(r: Summary): string {
   if (r.replication && (r.replication.completed || r.replication.failed)) {
     lines.push(`replication  ${r.replication.completed ?? 0} copied, ${r.replication.failed ?? 0} failed, lag avg ${formatDuration(r.replication.avgLagMs)} max ${formatDuration(r.replication.maxLagMs)}`);
   }
+  // Each replica site now: how far behind it is, and since when its copies fail.
+  for (const site of r.replication?.sites ?? []) {
+    const behind = site.snapshotsPending === 0 ? 'up to date' : `${site.snapshotsPending} snapshot(s), ${formatBytes(site.bytesPending)} not yet copied, lag ${formatDuration(site.lagSeconds * 1000)}`;
+    lines.push(`site ${site.site}  ${behind}${site.failingSince ? `; copies failing since ${formatTime(site.failingSince)} (retried)` : ''}`);
+  }
   lines.push('');
   if (r.rpo.length === 0) lines.push('no policies, so no RPO to report');
   else {

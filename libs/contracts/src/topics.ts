@@ -30,10 +30,10 @@ interface CatalogueEntry {
  * conversation between services. `npm run asyncapi` turns it into libs/contracts/asyncapi.json.
  */
 export const TOPIC_CATALOGUE = {
-  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was created or a new version stored.' },
-  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'reporting', 'ingest'], description: 'A policy was deleted; no more scheduled runs.' },
-  'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach).' },
-  'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again.' },
+  'policy.changed': { payload: PolicyChanged, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'replication', 'reporting', 'ingest'], description: 'A policy was created or a new version stored.' },
+  'policy.deleted': { payload: PolicyDeleted, key: 'policyId', publisher: 'policy', consumers: ['scheduler', 'replication', 'reporting', 'ingest'], description: 'A policy was deleted; no more scheduled runs.' },
+  'policy.rpo_breached': { payload: PolicyRpoBreached, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A policy has had no successful backup within its RPO (published once per breach). With `site`, published by replication: a snapshot of the policy has waited for that replica site longer than the RPO.' },
+  'policy.rpo_restored': { payload: PolicyRpoRestored, key: 'policyId', publisher: 'scheduler', consumers: ['reporting'], description: 'A backup succeeded after an RPO breach: the policy meets its RPO again. With `site`, published by replication: the site caught up.' },
   'backup.requested': { payload: BackupRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: 'A backup job is due (schedule) or asked for (manual).' },
   'backup.started': { payload: BackupStarted, key: 'jobId', publisher: 'ingest', consumers: ['scheduler', 'reporting'], description: 'An ingest worker started a backup job.' },
   'backup.progress': { payload: BackupProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'Periodic counters of a running backup.' },
@@ -51,7 +51,7 @@ export const TOPIC_CATALOGUE = {
   'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A pack object was written to the object store.' },
   'snapshot.stored': { payload: SnapshotStored, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'replication'], description: "A snapshot's manifest and packs are all in the object store." },
   'snapshot.recovered': { payload: SnapshotRecovered, key: 'snapshotId', publisher: 'ingest', consumers: ['storage'], description: 'A recovery put a live snapshot back into the catalogue (what snapshot.stored said of it), so storage accounts it again.' },
-  'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'reporting'], description: 'Retention or an operator forgot a snapshot: it is gone from listings; a prune reclaims what only it referenced.' },
+  'snapshot.forgotten': { payload: SnapshotForgotten, key: 'snapshotId', publisher: 'ingest', consumers: ['storage', 'replication', 'reporting'], description: 'Retention or an operator forgot a snapshot: it is gone from listings; a prune reclaims what only it referenced.' },
   'prune.requested': { payload: PruneRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: "Reclaim space: delete packs no live snapshot references and rewrite mostly unused ones (POST /prune through the gateway, or the scheduler on a policy's prune schedule)." },
   'prune.started': { payload: PruneStarted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'An ingest worker started a prune.' },
   'prune.progress': { payload: PruneProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'The step a running prune is in.' },
@@ -64,7 +64,7 @@ export const TOPIC_CATALOGUE = {
   'recover.completed': { payload: RecoverCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery finished: snapshots, packs and chunks recovered, what was left out and why.' },
   'recover.failed': { payload: RecoverFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A recovery failed; running it again with merge finishes it.' },
   'replication.completed': { payload: ReplicationCompleted, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'A snapshot reached a secondary site.' },
-  'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'Copying a snapshot to a secondary site failed.' },
+  'replication.failed': { payload: ReplicationFailed, key: 'snapshotId', publisher: 'replication', consumers: ['reporting'], description: 'Copying a snapshot to a secondary site failed: published once per failure episode (the first failed attempt), with the reason; replication retries the copy with backoff until it succeeds (replication.completed) or the snapshot is forgotten.' },
   'audit.recorded': { payload: AuditRecorded, key: 'actor', publisher: 'gateway', consumers: ['reporting'], description: 'An operator action, for the audit log.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -23,8 +23,11 @@ export class OperationsController {
   async check(@Body() request: CheckRequest, @CurrentCaller() caller: Caller): Promise<{ jobId: string }> {
     const jobId = randomUUID();
     const repair = request.repair === true;
+    // The dedupe index places chunks for the primary site: a repair from what the replica holds would make it forget sound chunks.
+    if (repair && request.site === 'replica') throw new BadRequestException(['repair works on the primary site only; check the replica without repair']);
+    const site = request.site === 'replica' ? { site: request.site } : {};
     // A repair changes the dedupe index, so the audit log names it apart from a plain check.
-    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}) }, { jobId, caller, action: repair ? 'check.repair' : undefined });
+    await this.events.publish(TOPICS.checkRequested, { jobId, percent: request.percent ?? 100, ...(repair ? { repair } : {}), ...site }, { jobId, caller, action: repair ? 'check.repair' : undefined });
     return { jobId };
   }
 
@@ -76,8 +79,13 @@ export class OperationsController {
   @Roles('operator', 'auditor')
   @ApiOperation({ summary: 'Success rates, storage use, dedupe ratio, RPO compliance, replication lag' })
   async summary(@CurrentCaller() caller: Caller) {
-    const [reports, usage] = await Promise.all([this.services.get<Record<string, unknown>>('reporting', '/reports/summary', caller.tenant), this.services.get<Record<string, unknown>>('storage', '/usage', caller.tenant)]);
-    return { ...reports, usage };
+    const [reports, usage, sites] = await Promise.all([
+      this.services.get<Record<string, unknown>>('reporting', '/reports/summary', caller.tenant),
+      this.services.get<Record<string, unknown>>('storage', '/usage', caller.tenant),
+      // Each replica site's lag now (the replication service's queue); the rest of the summary stands without it.
+      this.services.get<unknown[]>('replication', '/replication/lag', caller.tenant).then((list) => ({ sites: list }), (error: Error) => ({ sites: null, sitesError: error.message })),
+    ]);
+    return { ...reports, replication: { ...(reports.replication as Record<string, unknown>), ...sites }, usage };
   }
 
   @Get('reports/history')

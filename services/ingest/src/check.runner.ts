@@ -10,7 +10,7 @@ import { inJob } from './transient-retry';
 
 /**
  * Runs one check job over the packs in the object store and every catalogued snapshot (and, asked
- * to, repairs the index). Snapshots are read one directory at a time, so a check's memory grows with
+ * to, repairs the index); at the replica site, over its packs and the snapshots copied there. Snapshots are read one directory at a time, so a check's memory grows with
  * the repository's chunks, not with the size of any snapshot's tree. Its reads are retried after a
  * transient fault (a pack it could not read because S3 was away is not damage: reported as damage,
  * a repair would make the index forget sound chunks).
@@ -29,9 +29,16 @@ export class CheckRunner {
     const jobId = lease.id;
     const started = Date.now();
     const retry = inJob(this.logger, jobId);
-    const store = this.repo.reads(retry);
+    const site = request.site ?? 'primary';
+    const store = this.repo.reads(retry, site);
     const packSizes = new Map<string, number>();
     for await (const item of store.list('data/')) packSizes.set(item.key, item.size);
+    // At the replica: the snapshots replication has copied there (their manifest is there); the others are not the site's to hold.
+    let atSite: Set<string> | undefined;
+    if (site !== 'primary') {
+      atSite = new Set();
+      for await (const item of store.list('snapshots/')) atSite.add(item.key.slice('snapshots/'.length));
+    }
     // Snapshots whose manifest or directory listings cannot be read: damage too, none of the files below can be restored.
     const unreadable: DamagedChunk[] = [];
     // Every pack a snapshot's chunks lie in (per the index), to find packs no snapshot references.
@@ -39,10 +46,11 @@ export class CheckRunner {
     const repo = this.repo;
     async function* references(): AsyncGenerator<ChunkReference> {
       for (const snapshot of await repo.catalog.listAll()) {
-        const reader = repo.catalog.reader(snapshot.tenant, 'primary', retry);
+        if (atSite && !atSite.has(snapshot.id)) continue;
+        const reader = repo.catalog.reader(snapshot.tenant, site, retry);
         let manifest;
         try {
-          manifest = await repo.catalog.manifest(snapshot, 'primary', retry);
+          manifest = await repo.catalog.manifest(snapshot, site, retry);
         } catch (error) {
           unreadable.push({ chunkId: '', packKey: '', reason: `manifest unreadable: ${(error as Error).message}`, snapshots: [snapshot.id], files: ['/'] });
           continue;
@@ -72,7 +80,7 @@ export class CheckRunner {
       // First: the fenced update locks the job's row, so no worker can take the job over while this commits.
       await this.queue.finish(m, lease, { status: 'completed' });
       await this.outbox.enqueue(m, TOPICS.checkCompleted, {
-        jobId, ...report, damaged, durationMs: Date.now() - started, ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
+        jobId, ...report, damaged, durationMs: Date.now() - started, ...(site !== 'primary' ? { site } : {}), ...(superseded.length ? { superseded } : {}), ...(repair ? { repair } : {}),
         ...(unreferenced.count > 0 ? { unreferenced } : {}),
       }, { jobId });
     });

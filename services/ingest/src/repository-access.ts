@@ -29,9 +29,9 @@ export class RepositoryAccess {
     return new IndexedChunkSource(this.sites.reads(site, retry), this.index, tenant, retry);
   }
 
-  /** The primary site's store with its reads run through `retry` (a check's, a prune's). */
-  reads(retry: Retry): ObjectStore {
-    return this.sites.reads('primary', retry);
+  /** A site's store with its reads run through `retry` (a check's, a prune's). */
+  reads(retry: Retry, site: Site = 'primary'): ObjectStore {
+    return this.sites.reads(site, retry);
   }
 
   /** Where one backup job writes: the primary store, locking every object when the job's policy asks for object lock. */

@@ -38,3 +38,32 @@ describe('scheduling fields', () => {
     }
   });
 });
+
+describe('replication fields', () => {
+  it('validates replicate and replicaSites, naming what is wrong', () => {
+    const changed = (over: object) => validateEvent(TOPICS.policyChanged, createEvent(TOPICS.policyChanged, {
+      policyId: '0b6c2f4e-3c1a-4d2b-9f00-1a2b3c4d5e6f', version: 1, updatedAt: new Date().toISOString(), spec: spec(over as Partial<PolicySpec>),
+    }));
+    expect(changed({ replicate: true, replicaSites: ['replica', 'dr-west.2'] }).ok).toBe(true);
+    expect(changed({ replicate: false }).ok).toBe(true);
+    const cases: Array<[object, RegExp]> = [
+      [{ replicate: 'yes' }, /replicate must be true or false/],
+      [{ replicaSites: 'replica' }, /replicaSites must be a list of site names/],
+      [{ replicaSites: [] }, /replicaSites must name at least one site/],
+      [{ replicaSites: ['a', 'a'] }, /replicaSites must not name a site twice/],
+      [{ replicaSites: ['ok', 'no spaces'] }, /replicaSites: each site name must be 1-64 letters/],
+      [{ replicaSites: [7] }, /replicaSites must hold site names/],
+      [{ replicaSites: Array.from({ length: 17 }, (_, i) => `s${i}`) }, /replicaSites must name at most 16 sites/],
+    ];
+    for (const [over, message] of cases) {
+      const result = changed(over);
+      expect(result.ok, JSON.stringify(over)).toBe(false);
+      if (!result.ok) expect(result.reason).toMatch(message);
+    }
+  });
+
+  it('refuses sites to copy to on a policy that does not replicate', () => {
+    expect(policyProblems(spec({ replicate: false, replicaSites: ['replica'] }))).toEqual([expect.stringMatching(/^replicaSites: names sites to copy to, but replicate is false/)]);
+    expect(policyProblems(spec({ replicate: true, replicaSites: ['replica'] }))).toEqual([]);
+  });
+});

@@ -26,6 +26,7 @@ export function policyProblems(spec: PolicySpec): string[] {
   if (spec.source.kind === 'postgres' && !/^postgres(ql)?:\/\//.test(spec.source.connection ?? '')) problems.push('source.connection: must be a postgres:// URL');
   if (spec.source.secretRef !== undefined) problems.push('source.secretRef: is set by the platform; give the password in source.connection');
   if (spec.source.kind === 'stream') problems.push('source.kind: a policy cannot run a "stream" source (its bytes exist only on the client, which uploads them with POST /streams or arca backup --stdin)');
+  if (spec.replicate === false && spec.replicaSites !== undefined) problems.push('replicaSites: names sites to copy to, but replicate is false (remove one of them)');
   if (spec.objectLock && spec.objectLock.days === undefined) {
     // The derived period would be capped below what the rules keep: say so rather than lock the tail of a snapshot's life silently short.
     const horizon = retentionHorizonDays(r);

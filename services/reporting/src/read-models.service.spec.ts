@@ -52,6 +52,14 @@ describe('the summary', () => {
     expect(await rpo('2026-05-01T02:00:00Z')).toMatchObject({ compliant: true, breachedAt: null, ageMinutes: 30 });
   });
 
+  it("leaves a replica site's RPO breach (replication's, with a site) out of the policy's own RPO state", async () => {
+    const policyId = randomUUID();
+    const spec = { name: 'replicated', source: { kind: 'directory' as const, path: '/d' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 60, retention: { keepLast: 1 } };
+    await readModels.applyPolicyChanged({ ...createEvent(TOPICS.policyChanged, { policyId, version: 1, spec, updatedAt: '2026-05-01T00:00:00Z' }), ...at('2026-05-01T00:00:00.000Z') }, GROUP);
+    await readModels.applyRpoEvent(createEvent(TOPICS.policyRpoBreached, { policyId, lastSuccessAt: null, rpoMinutes: 60, detectedAt: '2026-05-01T01:00:01.000Z', site: 'replica' }), GROUP);
+    expect((await readModels.summary('default', new Date('2026-05-01T00:30:00Z'))).rpo.find((p) => p.policyId === policyId)).toMatchObject({ compliant: true, breachedAt: null });
+  });
+
   it('counts cancelled backups as their own status, outside the success rate', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const source = { kind: 'directory' as const, path: '/d' };

@@ -80,7 +80,8 @@ export class ReadModelsService {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       const p = event.payload;
       const breach = 'detectedAt' in p;
-      await m.update(PolicyViewEntity, { policyId: p.policyId }, { rpoBreachedAt: breach ? new Date(p.detectedAt) : null });
+      // A replica site's breach (replication's watch, with `site`) is not the policy's own: only webhooks hear of it.
+      if (!p.site) await m.update(PolicyViewEntity, { policyId: p.policyId }, { rpoBreachedAt: breach ? new Date(p.detectedAt) : null });
       if (breach) {
         const policy = await m.findOneBy(PolicyViewEntity, { policyId: p.policyId });
         await this.webhooks.enqueue(m, policy?.tenant ?? tenantOfEvent(event), 'policy.rpo_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });

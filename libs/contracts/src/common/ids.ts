@@ -10,3 +10,6 @@ export const STREAM_NAME_RULE = 'name must be 1-255 characters without "/" or NU
 
 /** A snapshot id or a unique prefix of one, as operators may give it: 4 to 64 hex digits. */
 export const SNAPSHOT_ID_OR_PREFIX = /^[0-9a-f]{4,64}$/;
+
+/** A replica site's name (REPLICA_SITE_NAME, a policy's replicaSites): 1 to 64 letters, digits, "_", "-" or ".". */
+export const SITE_NAME = /^[\w.-]{1,64}$/;

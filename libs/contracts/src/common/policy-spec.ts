@@ -1,9 +1,10 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ObjectLockSpec } from './object-lock';
 import { SourceSpec } from './source';
 import { IsBandwidthLimit } from './bandwidth';
+import { SITE_NAME } from './ids';
 
 export class ScheduleSpec {
   /** Five-field cron expression, e.g. "0 2 * * *". */
@@ -99,8 +100,22 @@ export class PolicySpec {
   @IsBandwidthLimit()
   bandwidthLimitBytesPerSec?: number;
 
-  @IsOptional() @IsBoolean()
+  /** Whether replication copies this policy's snapshots to the replica sites; absent means true. */
+  @IsOptional() @IsBoolean({ message: 'replicate must be true or false' })
   replicate?: boolean;
+
+  /**
+   * The replica sites (by their REPLICA_SITE_NAME) this policy's snapshots go to; absent: every
+   * site. Only with replicate true or absent (policy-rules).
+   */
+  @IsOptional()
+  @IsArray({ message: 'replicaSites must be a list of site names' })
+  @ArrayNotEmpty({ message: 'replicaSites must name at least one site (leave it out for every site, or set replicate: false)' })
+  @ArrayMaxSize(16, { message: 'replicaSites must name at most 16 sites' })
+  @ArrayUnique({ message: 'replicaSites must not name a site twice' })
+  @IsString({ each: true, message: 'replicaSites must hold site names (strings)' })
+  @Matches(SITE_NAME, { each: true, message: 'replicaSites: each site name must be 1-64 letters, digits, "_", "-" or "."' })
+  replicaSites?: string[];
 
   /** S3 object lock on what this policy's backups write (the bucket must have object lock). */
   @IsOptional() @ValidateNested() @Type(() => ObjectLockSpec)

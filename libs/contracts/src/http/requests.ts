@@ -68,6 +68,10 @@ export class CheckRequest {
   /** After the check, remove the damaged and missing chunks from the dedupe index, so the next backup stores them again. */
   @IsOptional() @IsBoolean()
   repair?: boolean;
+
+  /** Read back the packs of this site (default: primary): "replica" verifies the copies replication made. */
+  @IsOptional() @IsIn(['primary', 'replica'], { message: 'site must be "primary" or "replica"' })
+  site?: 'primary' | 'replica';
 }
 
 /** POST /repository/passphrase: re-wraps the repository key; data is untouched. */

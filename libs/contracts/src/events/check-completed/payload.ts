@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer's @Type reads design types at decoration time
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
 import { CheckRepair, SupersededCopy } from './check-repair';
 import { DamagedChunk } from './damaged-chunk';
 import { UnreferencedPacks } from './unreferenced-packs';
@@ -12,6 +12,8 @@ export class CheckCompleted {
   @IsInt() @Min(0) chunksChecked: number;
   @IsArray() @ValidateNested({ each: true }) @Type(() => DamagedChunk) damaged: DamagedChunk[];
   @IsInt() @Min(0) durationMs: number;
+  /** The site checked, when not the primary. */
+  @IsOptional() @IsIn(['primary', 'replica']) site?: 'primary' | 'replica';
   /** Damaged copies restores no longer read (the chunk was stored again elsewhere); not counted in `damaged`. */
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SupersededCopy) superseded?: SupersededCopy[];
   /** Present when the check was asked to repair (`repair: true`). */

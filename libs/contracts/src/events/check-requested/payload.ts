@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
 /** check.requested: read back packs and verify every chunk the snapshots reference. */
 export class CheckRequested {
@@ -7,4 +7,6 @@ export class CheckRequested {
   @IsInt() @Min(1) @Max(100) percent: number;
   /** Then forget the damaged and missing chunks in the dedupe index, so the next backup stores them again. */
   @IsOptional() @IsBoolean() repair?: boolean;
+  /** The site whose packs are read back (absent: primary); at the replica, the snapshots whose manifest is there. */
+  @IsOptional() @IsIn(['primary', 'replica']) site?: 'primary' | 'replica';
 }
