@@ -27,7 +27,8 @@ function webhookData(payload: Record<string, unknown>, extra: Record<string, unk
 function policyPromise(spec: PolicyChanged['spec']): PolicyPromise {
   return {
     schedule: spec.schedule, retention: spec.retention,
-    ...(spec.backupWindow ? { backupWindow: spec.backupWindow } : {}), ...(spec.objectLock ? { objectLock: spec.objectLock } : {}), replicate: spec.replicate ?? false,
+    ...(spec.backupWindow ? { backupWindow: spec.backupWindow } : {}), ...(spec.objectLock ? { objectLock: spec.objectLock } : {}), replicate: spec.replicate !== false, // absent: copied (the replication service's rule)
+    ...(spec.replicaSites ? { replicaSites: spec.replicaSites } : {}),
   };
 }
 

@@ -47,14 +47,17 @@ export class ReportingMetrics implements OnModuleInit, OnModuleDestroy {
     for (const stop of this.stops) stop();
   }
 
-  /** Completed backups whose snapshot no site has a completed copy of yet, and each site's latest lag. */
+  /** Completed backups whose snapshot no site has a completed copy of yet (of policies that replicate), and each site's latest lag. */
   private async replicationState(): Promise<{ pending: number; oldestSeconds: number; lagBySite: { site: string; seconds: number }[] }> {
     const jobs = qualifiedTable(this.dataSource, JobViewEntity);
     const copies = qualifiedTable(this.dataSource, ReplicationViewEntity);
+    // A policy with replicate: false is never copied: its snapshots are not waiting (the replication service's own queue gauges know the sites).
+    const policies = qualifiedTable(this.dataSource, PolicyViewEntity);
     const [pending] = await this.dataSource.query(`
       SELECT count(*) AS count, coalesce(extract(epoch FROM now() - min(j.finished_at)), 0) AS oldest
       FROM ${jobs} j WHERE j.kind = 'backup' AND j.status = 'completed' AND j.snapshot_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM ${copies} r WHERE r.snapshot_id = j.snapshot_id AND r.status = 'completed')`);
+        AND NOT EXISTS (SELECT 1 FROM ${copies} r WHERE r.snapshot_id = j.snapshot_id AND r.status = 'completed')
+        AND NOT EXISTS (SELECT 1 FROM ${policies} p WHERE p.policy_id = j.policy_id AND (p.promised->>'replicate') = 'false')`);
     const lags: { site: string; lag_ms: string }[] = await this.dataSource.query(`
       SELECT DISTINCT ON (site) site, lag_ms FROM ${copies} WHERE status = 'completed' AND lag_ms IS NOT NULL ORDER BY site, at DESC`);
     return {

@@ -7,6 +7,7 @@ export interface PolicyPromise {
   retention: unknown;
   objectLock?: unknown;
   replicate?: boolean;
+  replicaSites?: string[];
 }
 
 /** What reporting needs of each policy: its name and RPO target, and its last successful backup. */
