@@ -27,7 +27,7 @@ export interface JobProgress {
 
 export interface Job {
   jobId: string;
-  kind: 'backup' | 'restore' | 'check' | 'prune' | 'recover';
+  kind: 'backup' | 'restore' | 'check' | 'prune' | 'recover' | 'verify';
   status: JobStatus;
   /** Which run of a scheduled backup this is: 1, or more for a retry. */
   attempt?: number;
@@ -241,9 +241,10 @@ export interface ComplianceReport {
     backups: { completed: number; failed: number; cancelled: number; bytesRead: number; bytesStored: number };
     rpo: { metShare: number | null; observedMs: number; breachedMs: number; breaches: Array<{ from: string; to: string | null; durationMs: number; causes: Array<{ jobId: string; at: string; error: string | null }> }> };
     lastSuccessfulBackupAt: string | null;
+    lastTestRestore: { jobId: string; at: string; status: 'completed' | 'failed'; files: number | null; durationMs: number | null; estimatedFullRestoreMs: number | null; error: string | null } | null;
+    rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null };
   }>;
   lastCleanCheck: { jobId: string; at: string } | null;
-  lastTestRestore: null;
 }
 
 /** GET /reports/jobs-daily. */

@@ -1,9 +1,12 @@
 import { EVENT_VERSION, TOPICS } from '@arca/contracts';
 import { Kafka, logLevel, Message } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { extractText } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { arca } from './support/cli';
+import { arca, arcaStatus } from './support/cli';
+import { damageNewDataPacks } from './support/damage';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -105,7 +108,7 @@ describe('the compliance report of a simulated quarter', () => {
     const second = (await api<{ rows: unknown[]; offset: number }>(platform, 'GET', `/reports/jobs-daily?from=${Q3.from}&to=${Q3.to}&limit=100&offset=100`)).body;
     expect(second.rows.length).toBe(84);
 
-    const report = (await api<{ policies: Array<{ name: string; immutable: boolean; backups: { completed: number; failed: number }; rpo: { metShare: number; breachedMs: number; breaches: Array<{ from: string; to: string; durationMs: number; causes: Array<{ jobId: string; error: string }> }> } }>; lastCleanCheck: { at: string } | null; lastTestRestore: null }>(
+    const report = (await api<{ policies: Array<{ name: string; immutable: boolean; lastTestRestore: unknown; rto: unknown; backups: { completed: number; failed: number }; rpo: { metShare: number; breachedMs: number; breaches: Array<{ from: string; to: string; durationMs: number; causes: Array<{ jobId: string; error: string }> }> } }>; lastCleanCheck: { at: string } | null }>(
       platform, 'GET', `/reports/compliance?from=${Q3.from}&to=${Q3.to}`)).body;
     const finance = report.policies.find((p) => p.name === 'finance-db')!;
     const web = report.policies.find((p) => p.name === 'web')!;
@@ -119,7 +122,8 @@ describe('the compliance report of a simulated quarter', () => {
     expect(web.rpo).toMatchObject({ metShare: 1, breaches: [] });
     expect(web.backups).toMatchObject({ completed: 184, failed: 0 });
     expect(report.lastCleanCheck?.at).toBe('2026-09-20T04:00:00.000Z');
-    expect(report.lastTestRestore).toBeNull();
+    expect(finance.lastTestRestore).toBeNull(); // the quarter played no test restore
+    expect(finance.rto).toEqual({ targetMinutes: null, observedMinutes: null, met: null });
     // One policy only.
     const one = (await api<{ policies: Array<{ name: string }> }>(platform, 'GET', `/reports/compliance?from=${Q3.from}&to=${Q3.to}&policy=${WEB}`)).body;
     expect(one.policies.map((p) => p.name)).toEqual(['web']);
@@ -168,4 +172,57 @@ describe('the compliance report of a simulated quarter', () => {
     expect(await bad('format=xlsx')).toMatchObject({ status: 400, body: { message: ['format must be "json", "csv" or "pdf"'] } });
     expect((await api(platform, 'GET', '/reports/storage-forecast?days=1')).status).toBe(400);
   });
+});
+
+describe('test restores', () => {
+  it('restores a sample of the newest snapshot to scratch, verifies it, measures the RTO against the target, and fails loudly on damage', async () => {
+    const platform = fixture.platform;
+    const source = fixture.tempDir('verified');
+    for (let i = 0; i < 12; i++) writeFileSync(path.join(source, `file-${i}.bin`), randomBytes(150_000 + i));
+    const created = await api<{ id: string }>(platform, 'POST', '/policies', {
+      name: 'verified', source: { kind: 'directory', path: source }, schedule: { cron: '0 3 * * *', timezone: 'UTC' }, rpoMinutes: 1440,
+      retention: { keepLast: 3 }, verifyRestore: { cron: '0 6 * * 1', sample: 5 }, rtoMinutes: 60,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const policyId = created.body.id;
+    // The scheduler learns of a new policy from policy.changed: until then it cannot run it.
+    const backup = await until(async () => {
+      const r = await api<{ jobId: string }>(platform, 'POST', '/jobs', { policyId });
+      return r.status === 202 ? r : undefined;
+    }, 'the scheduler to run the new policy', 30_000, 300);
+    const done = await until(async () => {
+      const job = (await api<{ status: string; error: string | null }>(platform, 'GET', `/jobs/${backup.body.jobId}`)).body;
+      return ['completed', 'failed'].includes(job.status) ? job : undefined;
+    }, 'the backup', 60_000, 300);
+    expect(done.status, done.error ?? '').toBe('completed');
+
+    // Through the CLI, as an operator runs one: 5 of the 12 files restored and verified, then removed.
+    const passed = await arcaStatus(platform.gatewayUrl, ['policies', 'verify-restore', policyId, '--sample', '5']);
+    expect(passed.code, passed.stderr).toBe(0);
+    expect(passed.stdout).toMatch(/^test restore [0-9a-f-]{36} passed: 5 file\(s\) of snapshot [0-9a-f]{64} restored and verified in .*; the whole snapshot would take about /);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    type Verified = { lastTestRestore: { status: string; files: number; error: string | null } | null; lastSuccessfulTestRestore: { files: number } | null; rto: { targetMinutes: number; observedMinutes: number; met: boolean } };
+    const report = async () => (await api<{ policies: Array<Verified & { name: string }> }>(platform, 'GET', `/reports/compliance?from=${today}&to=${tomorrow}&policy=${policyId}`)).body.policies[0];
+    const first = await until(async () => ((await report()).lastTestRestore ? report() : undefined), 'the test restore in the report', 30_000, 300);
+    expect(first.lastTestRestore).toMatchObject({ status: 'completed', files: 5, error: null });
+    expect(first.rto).toMatchObject({ targetMinutes: 60, met: true });
+    expect(first.rto.observedMinutes).toBeGreaterThanOrEqual(0);
+
+    // A sample over damaged packs: the test restore fails naming the files, and the report says so.
+    expect(damageNewDataPacks(platform.dataDir, path.join(source, 'file-0.bin')).length).toBeGreaterThan(0);
+    const failed = await arcaStatus(platform.gatewayUrl, ['policies', 'verify-restore', policyId, '--sample', '0']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/verify job [0-9a-f-]{36} failed: \d+ of 12 file\(s\) of snapshot [0-9a-f]{64} did not restore whole/);
+    const after = await until(async () => { const r = await report(); return r.lastTestRestore?.status === 'failed' ? r : undefined; }, 'the failed test restore in the report', 30_000, 300);
+    expect(after.lastTestRestore!.error).toMatch(/did not restore whole/);
+    expect(after.lastSuccessfulTestRestore).toMatchObject({ files: 5 }); // the last one that passed is still named
+    const csv = (await arca(platform.gatewayUrl, ['report', 'compliance', '--from', today, '--to', tomorrow, '--policy', policyId, '--csv'])).stdout;
+    expect(csv).toMatch(/FAILED: \d+ of 12 file\(s\)/);
+
+    // Bad requests are named.
+    expect(await api(platform, 'POST', `/policies/${policyId}/verify-restore`, { sample: 10_001 })).toMatchObject({ status: 400, body: { message: ['sample must be at most 10000 files (0: the whole snapshot)'] } });
+    expect((await api(platform, 'POST', `/policies/${randomUUID()}/verify-restore`, {})).status).toBe(404);
+  }, 180_000);
 });

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliIo, contextOf } from '../context';
-import { describeSource, formatTime, table } from '../format';
+import { describeSource, formatDuration, formatTime, table } from '../format';
 import { CliError } from '../gateway-client';
 import { resolvePolicyId } from '../policy-ids';
 import type { Policy } from '../types';
@@ -101,6 +101,23 @@ export function policiesCommand(io: CliIo): Command {
       const id = await resolve(ctx, given);
       const updated = await ctx.client.json<Policy>('PUT', `/policies/${id}`, readPolicyFile(options.file, io.cwd()));
       ctx.out(ctx.json ? updated : `updated policy ${updated.name} to version ${updated.version}`);
+    });
+
+  policies.command('verify-restore')
+    .description("test restore now: restore a random sample of the policy's newest snapshot to scratch, verify every byte, time it, remove it")
+    .argument('<policy>', 'id, unique id prefix or name')
+    .option('--sample <files>', 'how many files to restore (0: the whole snapshot)', '100')
+    .option('--snapshot <id>', 'a snapshot of the policy instead of its newest (full id)')
+    .option('--json', 'print the finished job as JSON')
+    .action(async (given: string, options: { sample: string; snapshot?: string }, command: Command) => {
+      const ctx = contextOf(command, io);
+      const id = await resolve(ctx, given);
+      const sample = Number(options.sample);
+      if (!Number.isInteger(sample) || sample < 0) throw new CliError(`--sample must be a whole number of files (0: the whole snapshot), not "${options.sample}"`);
+      const { jobId } = await ctx.client.post<{ jobId: string }>(`/policies/${id}/verify-restore`, { sample, ...(options.snapshot ? { snapshotId: options.snapshot } : {}) });
+      const job = await ctx.follow(jobId);
+      const stats = (job.stats ?? {}) as { files?: number; durationMs?: number; estimatedFullRestoreMs?: number; snapshotId?: string };
+      ctx.out(ctx.json ? job : `test restore ${jobId} passed: ${stats.files ?? 0} file(s) of snapshot ${stats.snapshotId ?? '?'} restored and verified in ${formatDuration(stats.durationMs)}; the whole snapshot would take about ${formatDuration(stats.estimatedFullRestoreMs)}`);
     });
 
   policies.command('delete')

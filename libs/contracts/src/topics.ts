@@ -2,7 +2,8 @@ import {
   AuditRecorded, BackupCancelled, BackupCancelRequested, BackupCompleted, BackupFailed, BackupProgress, BackupRequested, BackupStarted, CheckCompleted, CheckRequested,
   PacksDeleted, PackStored, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PruneCompleted, PruneFailed, PruneProgress, PruneRequested, PruneStarted,
   RecoverCompleted, RecoverFailed, RecoverProgress, RecoverRequested, RecoverStarted, ReplicationCompleted, ReplicationFailed,
-  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, SnapshotForgotten, SnapshotRecovered, SnapshotStored,
+  RestoreCompleted, RestoreFailed, RestoreProgress, RestoreRequested, RestoreStarted, RestoreVerificationFailed, RestoreVerificationRequested, RestoreVerified,
+  SnapshotForgotten, SnapshotRecovered, SnapshotStored,
 } from './events';
 
 /** The services of the platform, as publishers and consumers in the catalogue. */
@@ -46,6 +47,9 @@ export const TOPIC_CATALOGUE = {
   'restore.progress': { payload: RestoreProgress, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'Periodic counters of a running restore.' },
   'restore.completed': { payload: RestoreCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A restore finished (files that failed verification are listed).' },
   'restore.failed': { payload: RestoreFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A restore failed as a whole, with the reason.' },
+  'restore.verification_requested': { payload: RestoreVerificationRequested, key: 'jobId', publisher: 'scheduler', consumers: ['ingest', 'reporting'], description: "A test restore: a sample of a snapshot (a policy's newest) to restore to scratch, verify, time and remove (the scheduler on a policy's verifyRestore schedule, or POST /policies/{id}/verify-restore through the gateway)." },
+  'restore.verified': { payload: RestoreVerified, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A test restore restored its sample byte for byte: its time and the whole snapshot\'s estimated restore time (the observed RTO).' },
+  'restore.verification_failed': { payload: RestoreVerificationFailed, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A test restore could not restore its sample whole, with the reason.' },
   'check.requested': { payload: CheckRequested, key: 'jobId', publisher: 'gateway', consumers: ['ingest', 'reporting'], description: 'Verify packs and the chunks snapshots reference.' },
   'check.completed': { payload: CheckCompleted, key: 'jobId', publisher: 'ingest', consumers: ['reporting'], description: 'A check finished, naming damaged chunks with the snapshots and files they affect.' },
   'pack.stored': { payload: PackStored, key: 'packKey', publisher: 'ingest', consumers: ['storage', 'replication'], description: 'A pack object was written to the object store.' },
@@ -89,6 +93,9 @@ export const TOPICS = {
   restoreProgress: 'restore.progress',
   restoreCompleted: 'restore.completed',
   restoreFailed: 'restore.failed',
+  restoreVerificationRequested: 'restore.verification_requested',
+  restoreVerified: 'restore.verified',
+  restoreVerificationFailed: 'restore.verification_failed',
   checkRequested: 'check.requested',
   checkCompleted: 'check.completed',
   packStored: 'pack.stored',

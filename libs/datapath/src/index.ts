@@ -11,6 +11,7 @@ export * from './manifest';
 export * from './pack';
 export { decodeRaw, encodeRaw, readableName } from './raw-path';
 export * from './restorer';
+export * from './sample';
 export * from './seal-pool';
 export * from './sealer';
 export * from './snapshot-reader';

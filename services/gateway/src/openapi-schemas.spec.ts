@@ -16,7 +16,7 @@ describe('the OpenAPI document says what each route validates', () => {
     describeValidation(document);
     expect(document.paths['/jobs'].get!.parameters).toEqual([
       { name: 'limit', in: 'query', required: false, schema: { type: 'string', pattern: '^([1-9]\\d{0,2}|1000)$' } },
-      { name: 'kind', in: 'query', required: false, schema: { enum: ['backup', 'restore', 'check', 'prune', 'recover'] } },
+      { name: 'kind', in: 'query', required: false, schema: { enum: ['backup', 'restore', 'check', 'prune', 'recover', 'verify'] } },
     ]);
     expect(document.paths['/policies'].post!.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PolicySpec' } } } });
     expect(document.components!.schemas!.PolicySpec).toMatchObject({ type: 'object', required: ['name', 'retention', 'rpoMinutes', 'schedule', 'source'], additionalProperties: false });

@@ -24,7 +24,7 @@ describe('query and path parameters at the gateway', () => {
     expect(await get('/jobs?limit=abc')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
     expect(await get('/jobs?limit=-5')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
     expect(await get('/jobs?limit=1001')).toMatchObject({ status: 400, body: { message: ['limit must be a whole number from 1 to 1000'] } });
-    expect(await get('/jobs?kind=foo')).toMatchObject({ status: 400, body: { message: ['kind must be one of backup, restore, check, prune, recover'] } });
+    expect(await get('/jobs?kind=foo')).toMatchObject({ status: 400, body: { message: ['kind must be one of backup, restore, check, prune, recover, verify'] } });
     expect(await get('/jobs/not-a-uuid')).toMatchObject({ status: 400, body: { message: 'job id must be a UUID' } });
     expect(await get('/policies/abc')).toMatchObject({ status: 400, body: { message: 'policy id must be a UUID' } });
     expect(await get('/snapshots?policyId=abc')).toMatchObject({ status: 400, body: { message: ['policyId must be a UUID'] } }); // was a 500 from Postgres

@@ -16,6 +16,7 @@ import { PolicyArchiveController, PolicyArchiveService } from './policy-archive.
 import { PruneRunner } from './prune.runner';
 import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
+import { VerifyRunner } from './verify.runner';
 import { RetentionController } from './retention.controller';
 import { RetentionService } from './retention.service';
 import { SnapshotCatalogService } from './snapshot-catalog.service';
@@ -26,6 +27,6 @@ import { INGEST_MIGRATIONS } from './migrations';
 @Module({
   imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
   controllers: [RequestsController, PolicyArchiveController, SnapshotsController, RepositoryController, RetentionController],
-  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService, SnapshotStateArchive],
+  providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, VerifyRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService, SnapshotStateArchive],
 })
 export class AppModule {}

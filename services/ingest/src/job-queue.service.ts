@@ -52,7 +52,7 @@ export class JobQueueService {
    */
   async claim(lane: 'jobs' | 'maintenance' = 'jobs'): Promise<IngestJobEntity | undefined> {
     const table = qualifiedTable(this.dataSource, IngestJobEntity);
-    const kinds = lane === 'jobs' ? ['backup', 'restore', 'check', 'recover'] : ['prune'];
+    const kinds = lane === 'jobs' ? ['backup', 'restore', 'check', 'recover', 'verify'] : ['prune'];
     return this.dataSource.transaction(async (m) => {
       if (lane === 'maintenance') {
         await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${table}:prune`]);

@@ -12,6 +12,7 @@ import { IngestJobEntity } from './entities/ingest-job.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
+import type { VerifyRunner } from './verify.runner';
 import type { PruneRunner } from './prune.runner';
 import type { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
@@ -51,7 +52,7 @@ beforeAll(async () => {
     migrations: [Messaging1763999999000, ...INGEST_MIGRATIONS],
   });
   queue = new JobQueueService(dataSource);
-  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner, failing('the recovery') as unknown as RecoverRunner);
+  worker = new JobWorkerService(dataSource, queue, new Outbox(), runner, failing('the restore') as unknown as RestoreRunner, {} as CheckRunner, failing('the prune') as unknown as PruneRunner, failing('the recovery') as unknown as RecoverRunner, failing('the test restore') as unknown as VerifyRunner);
   await worker.onApplicationBootstrap();
 });
 

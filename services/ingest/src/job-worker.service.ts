@@ -1,4 +1,4 @@
-import { BackupRequested, CheckRequested, PackStored, PruneRequested, RecoverRequested, redactedSource, RestoreRequested, TOPICS } from '@arca/contracts';
+import { BackupRequested, CheckRequested, PackStored, PruneRequested, RecoverRequested, redactedSource, RestoreRequested, RestoreVerificationRequested, TOPICS } from '@arca/contracts';
 import { Outbox } from '@arca/messaging';
 import { extractTraceContext, runInSpan } from '@arca/telemetry';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -10,6 +10,7 @@ import { JobLease, JobQueueService, LEASE_SECONDS, LeaseLostError, MAX_ATTEMPTS 
 import { PruneRunner } from './prune.runner';
 import { RecoverRunner } from './recover.runner';
 import { RestoreRunner } from './restore.runner';
+import { VerifyRunner } from './verify.runner';
 
 /**
  * Takes jobs from the queue and runs them, INGEST_CONCURRENCY at a time per worker. Several
@@ -34,6 +35,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly checks: CheckRunner,
     private readonly prunes: PruneRunner,
     private readonly recoveries: RecoverRunner,
+    private readonly verifies: VerifyRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -152,6 +154,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
     } else if (job.kind === 'restore') await this.restores.run(lease, job.request as unknown as RestoreRequested);
     else if (job.kind === 'prune') await this.prunes.run(lease, job.request as unknown as PruneRequested);
     else if (job.kind === 'recover') await this.recoveries.run(lease, job.request as unknown as RecoverRequested);
+    else if (job.kind === 'verify') await this.verifies.run(lease, job.request as unknown as RestoreVerificationRequested);
     else await this.checks.run(lease, job.request as unknown as CheckRequested);
   }
 
@@ -188,6 +191,11 @@ export class JobWorkerService implements OnApplicationBootstrap, OnApplicationSh
         await this.outbox.enqueue(m, TOPICS.pruneFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id, tenant: lease.tenant });
       } else if (job.kind === 'recover') {
         await this.outbox.enqueue(m, TOPICS.recoverFailed, { jobId: lease.id, reason: reason.slice(0, 4000) }, { jobId: lease.id });
+      } else if (job.kind === 'verify') {
+        const r = request as unknown as RestoreVerificationRequested;
+        await this.outbox.enqueue(m, TOPICS.restoreVerificationFailed, {
+          jobId: lease.id, reason: reason.slice(0, 4000), ...(r.policyId ? { policyId: r.policyId } : {}), ...(r.snapshotId ? { snapshotId: r.snapshotId } : {}),
+        }, { jobId: lease.id, tenant: lease.tenant });
       } else if (job.kind === 'restore') {
         await this.outbox.enqueue(m, TOPICS.restoreFailed, { jobId: lease.id, reason, ...(/^[0-9a-f]{64}$/.test(String(request.snapshotId)) ? { snapshotId: String(request.snapshotId) } : {}) }, { jobId: lease.id, tenant: lease.tenant });
       } else {

@@ -1,4 +1,4 @@
-import { BackupCancelRequested, BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, tenantOfEvent, TOPICS } from '@arca/contracts';
+import { BackupCancelRequested, BackupRequested, CheckRequested, EventEnvelope, PruneRequested, RestoreRequested, RestoreVerificationRequested, TOPICS, tenantOfEvent } from '@arca/contracts';
 import { extractTraceContext, injectTraceHeaders } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -23,6 +23,11 @@ export class RequestsController {
   @EventPattern(TOPICS.restoreRequested)
   onRestore(@Payload() event: EventEnvelope<RestoreRequested>, @Ctx() context: ArcaEventContext) {
     return this.enqueue('restore', event, context);
+  }
+
+  @EventPattern(TOPICS.restoreVerificationRequested)
+  onVerify(@Payload() event: EventEnvelope<RestoreVerificationRequested>, @Ctx() context: ArcaEventContext) {
+    return this.enqueue('verify', event, context);
   }
 
   @EventPattern(TOPICS.checkRequested)

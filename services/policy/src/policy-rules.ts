@@ -18,6 +18,10 @@ export function policyProblems(spec: PolicySpec): string[] {
     const prune = scheduleProblem(spec.prune.cron, spec.schedule.timezone);
     if (prune) problems.push(`prune: ${prune}`);
   }
+  if (spec.verifyRestore) {
+    const verify = scheduleProblem(spec.verifyRestore.cron, spec.schedule.timezone);
+    if (verify) problems.push(`verifyRestore: ${verify}`);
+  }
   if (spec.windowEnd === 'cancel' && !spec.backupWindow) problems.push('windowEnd: "cancel" needs a backupWindow (there is no window end to cancel at)');
   const r = spec.retention;
   const keeps = [r.keepLast, r.keepHourly, r.keepDaily, r.keepWeekly, r.keepMonthly, r.keepYearly].some((n) => (n ?? 0) > 0);

@@ -47,6 +47,9 @@ const STAGE: Record<string, { kind: JobKind; status: JobStatus }> = {
   'prune.progress': { kind: 'prune', status: 'running' },
   'prune.completed': { kind: 'prune', status: 'completed' },
   'prune.failed': { kind: 'prune', status: 'failed' },
+  'restore.verification_requested': { kind: 'verify', status: 'requested' },
+  'restore.verified': { kind: 'verify', status: 'completed' },
+  'restore.verification_failed': { kind: 'verify', status: 'failed' },
   'recover.requested': { kind: 'recover', status: 'requested' },
   'recover.started': { kind: 'recover', status: 'running' },
   'recover.progress': { kind: 'recover', status: 'running' },
@@ -90,14 +93,14 @@ export function foldJobEvent(current: JobView | undefined, event: JobEvent): Job
     const { jobId: _jobId, ...progress } = p;
     view.progress = progress;
   }
-  if (event.type.endsWith('.completed')) {
+  if (event.type.endsWith('.completed') || event.type === 'restore.verified') {
     view.stats = (p.stats as Record<string, unknown> | undefined) ?? { ...p };
     // a backup's skipped entries go with its figures, so GET /jobs/:id (and the CLI) can name them
     if (event.type === 'backup.completed' && Number(p.errors) > 0) view.stats = { ...view.stats, errors: p.errors, skipped: p.skipped ?? [] };
     view.finishedAt = at;
     view.error = null;
   }
-  if (event.type.endsWith('.failed') || event.type.endsWith('.cancelled')) {
+  if (event.type.endsWith('.failed') || event.type.endsWith('.cancelled') || event.type === 'restore.verification_failed') {
     view.error = String(p.reason ?? 'unknown failure');
     view.finishedAt = at;
   }

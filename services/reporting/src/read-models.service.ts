@@ -29,6 +29,7 @@ function policyPromise(spec: PolicyChanged['spec']): PolicyPromise {
     schedule: spec.schedule, retention: spec.retention,
     ...(spec.backupWindow ? { backupWindow: spec.backupWindow } : {}), ...(spec.objectLock ? { objectLock: spec.objectLock } : {}), replicate: spec.replicate !== false, // absent: copied (the replication service's rule)
     ...(spec.replicaSites ? { replicaSites: spec.replicaSites } : {}),
+    ...(spec.verifyRestore ? { verifyRestore: spec.verifyRestore } : {}), ...(spec.rtoMinutes ? { rtoMinutes: spec.rtoMinutes } : {}),
   };
 }
 

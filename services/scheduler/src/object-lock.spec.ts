@@ -7,12 +7,9 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEntity } from './entities/job.entity';
 import { ScheduleEntity } from './entities/schedule.entity';
-import { Schedules1764000000000 } from './migrations/1764000000000-schedules';
-import { Lifecycle1766000000000 } from './migrations/1766000000000-lifecycle';
-import { ScheduleObjectLock1767000000000 } from './migrations/1767000000000-schedule-object-lock';
 import { requestedObjectLock, scheduleObjectLock } from './object-lock';
 import { SchedulerService } from './scheduler.service';
-import { SchedulerTenants1768000000000 } from './migrations/1768000000000-scheduler-tenants';
+import { SCHEDULER_MIGRATIONS } from './schema';
 
 const spec = (over: Partial<PolicySpec>): PolicySpec => ({
   name: 'worm', source: { kind: 'directory', path: '/data' }, schedule: { cron: '0 2 * * *', timezone: 'UTC' }, rpoMinutes: 1440, retention: { keepDaily: 7, keepWeekly: 4 }, ...over,
@@ -35,7 +32,7 @@ describe('scheduler on Postgres', () => {
   beforeAll(async () => {
     dataSource = await createServiceDataSource({
       url: testDatabaseUrl(), schema: schema.schema, entities: [ScheduleEntity, JobEntity, OutboxEntity, ProcessedEventEntity],
-      migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000, SchedulerTenants1768000000000],
+      migrations: [Messaging1763999999000, ...SCHEDULER_MIGRATIONS],
     });
     scheduler = new SchedulerService(dataSource, new Outbox(), systemClock);
   });

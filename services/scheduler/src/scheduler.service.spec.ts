@@ -8,11 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JobEntity } from './entities/job.entity';
 import { ScheduleEntity } from './entities/schedule.entity';
 import { JobOutcomesService } from './job-outcomes.service';
-import { Schedules1764000000000 } from './migrations/1764000000000-schedules';
-import { Lifecycle1766000000000 } from './migrations/1766000000000-lifecycle';
-import { ScheduleObjectLock1767000000000 } from './migrations/1767000000000-schedule-object-lock';
 import { SchedulerService } from './scheduler.service';
-import { SchedulerTenants1768000000000 } from './migrations/1768000000000-scheduler-tenants';
+import { SCHEDULER_MIGRATIONS } from './schema';
 
 /**
  * The scheduler on the real Postgres, on fake clocks: two instances, each with its own DataSource
@@ -35,7 +32,7 @@ let b: Instance;
 async function instance(): Promise<Instance> {
   const dataSource = await createServiceDataSource({
     url: testDatabaseUrl(), schema: schema.schema, entities: [ScheduleEntity, JobEntity, OutboxEntity, ProcessedEventEntity],
-    migrations: [Messaging1763999999000, Schedules1764000000000, Lifecycle1766000000000, ScheduleObjectLock1767000000000, SchedulerTenants1768000000000],
+    migrations: [Messaging1763999999000, ...SCHEDULER_MIGRATIONS],
   });
   const clock = new FakeClock(START);
   const outbox = new Outbox();
@@ -257,5 +254,21 @@ describe('prune schedule', () => {
     const all = await jobs();
     expect(all.filter((j) => j.kind === 'prune').map((j) => j.dueAt!.toISOString())).toEqual(['2026-05-01T04:00:00.000Z', '2026-05-02T04:00:00.000Z']);
     expect(all.filter((j) => j.kind === 'backup').map((j) => j.dueAt!.toISOString())).toEqual(['2026-05-01T04:00:00.000Z', '2026-05-02T04:00:00.000Z']);
+  });
+});
+
+describe('test restore schedule', () => {
+  it('publishes restore.verification_requested once per due time of verifyRestore, naming the policy and its sample, beside the backups and prunes', async () => {
+    const policy = await createPolicy({
+      schedule: { cron: '0 4 * * *', timezone: 'UTC' }, prune: { cron: '0 4 * * *' }, verifyRestore: { cron: '30 5 * * *', sample: 25 },
+    });
+    await tickBoth(2 * 24 * 6, 10 * 60_000); // two days
+    expect(await published(TOPICS.restoreVerificationRequested)).toEqual([
+      { jobId: expect.any(String), policyId: policy, sample: 25, trigger: 'schedule' },
+      { jobId: expect.any(String), policyId: policy, sample: 25, trigger: 'schedule' },
+    ]);
+    const all = await jobs();
+    expect(all.filter((j) => j.kind === 'verify').map((j) => j.dueAt!.toISOString())).toEqual(['2026-05-01T05:30:00.000Z', '2026-05-02T05:30:00.000Z']);
+    expect(all.filter((j) => j.kind === 'prune').length).toBe(2);
   });
 });

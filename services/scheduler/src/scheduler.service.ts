@@ -20,6 +20,7 @@ export interface TickResult {
   backups: number;
   retries: number;
   prunes: number;
+  verifications: number;
   cancels: number;
   rpoBreaches: number;
 }
@@ -35,6 +36,18 @@ function dueSchedule(s: Pick<ScheduleEntity, 'cron' | 'timezone' | 'backupWindow
  * FOR UPDATE SKIP LOCKED and the job's (policy, kind, due time) is unique, so however many scheduler
  * instances tick at once, each due time yields exactly one job and each announcement is made once.
  */
+/** How many files a scheduled test restore restores when its policy does not say. */
+const DEFAULT_VERIFY_SAMPLE = 100;
+
+/** A policy's second schedule beside its backups: what it runs, where its next due time is kept, what it publishes. */
+interface SideSchedule {
+  kind: 'prune' | 'verify';
+  column: 'prune_next_due_at' | 'verify_next_due_at';
+  field: 'pruneNextDueAt' | 'verifyNextDueAt';
+  cron: (schedule: ScheduleEntity) => string | null;
+  request: (m: EntityManager, jobId: string, schedule: ScheduleEntity) => Promise<unknown>;
+}
+
 @Injectable()
 export class SchedulerService {
   private readonly logger = new Logger('Scheduler');
@@ -52,8 +65,11 @@ export class SchedulerService {
       const timing = { cron: spec.schedule.cron, timezone: spec.schedule.timezone, window: spec.backupWindow ?? null };
       const unchangedTiming = current && current.cron === timing.cron && current.timezone === timing.timezone
         && JSON.stringify(current.backupWindow) === JSON.stringify(timing.window);
+      // A side schedule (prune, test restore) keeps its next due time while its cron and zone stay the same.
+      const nextSideDue = (cron: string | null, currentCron: string | null | undefined, currentDue: Date | null | undefined) =>
+        !cron ? null : current && currentCron === cron && current.timezone === timing.timezone ? currentDue ?? null : nextDueTime({ cron, timezone: timing.timezone }, now);
       const pruneCron = spec.prune?.cron ?? null;
-      const unchangedPrune = current && current.pruneCron === pruneCron && current.timezone === timing.timezone;
+      const verifyCron = spec.verifyRestore?.cron ?? null;
       const knownSince = current?.knownSince ?? now;
       const lastSuccessAt = current?.lastSuccessAt ?? null;
       await m.save(ScheduleEntity, {
@@ -65,7 +81,9 @@ export class SchedulerService {
         rpoMinutes: spec.rpoMinutes, knownSince, lastSuccessAt, rpoDeadline: rpoDeadline(lastSuccessAt, knownSince, spec.rpoMinutes),
         rpoBreachedAt: current?.rpoBreachedAt ?? null,
         pruneCron, pruneMaxUnusedPercent: spec.prune?.maxUnusedPercent ?? null,
-        pruneNextDueAt: !pruneCron ? null : unchangedPrune ? current.pruneNextDueAt : nextDueTime({ cron: pruneCron, timezone: timing.timezone }, now),
+        pruneNextDueAt: nextSideDue(pruneCron, current?.pruneCron, current?.pruneNextDueAt),
+        verifyCron, verifySample: spec.verifyRestore ? spec.verifyRestore.sample ?? DEFAULT_VERIFY_SAMPLE : null,
+        verifyNextDueAt: nextSideDue(verifyCron, current?.verifyCron, current?.verifyNextDueAt),
         updatedAt: now,
       });
     });
@@ -96,6 +114,7 @@ export class SchedulerService {
       backups: await step('starting due backups', this.startDueBackups),
       retries: await step('starting due retries', this.startDueRetries),
       prunes: await step('requesting due prunes', this.startDuePrunes),
+      verifications: await step('requesting due test restores', this.startDueVerifications),
       cancels: await step('cancelling at window ends', this.cancelAtWindowEnd),
       rpoBreaches: await step('the RPO watch', this.watchRpo),
     };
@@ -145,24 +164,45 @@ export class SchedulerService {
   }
 
   /** Requests a prune for every policy whose prune schedule is due (one job per due time, missed ones as catchUp says). */
-  async startDuePrunes(now: Date): Promise<number> {
+  startDuePrunes(now: Date): Promise<number> {
+    return this.startDueSide(now, {
+      kind: 'prune', column: 'prune_next_due_at', field: 'pruneNextDueAt', cron: (s) => s.pruneCron,
+      request: (m, jobId, s) => this.outbox.enqueue(m, TOPICS.pruneRequested, {
+        jobId, policyId: s.policyId, ...(s.pruneMaxUnusedPercent !== null ? { maxUnusedPercent: s.pruneMaxUnusedPercent } : {}),
+      }, { jobId, tenant: s.tenant }),
+    });
+  }
+
+  /** Requests a test restore of the policy's newest snapshot for every policy whose verifyRestore schedule is due. */
+  startDueVerifications(now: Date): Promise<number> {
+    return this.startDueSide(now, {
+      kind: 'verify', column: 'verify_next_due_at', field: 'verifyNextDueAt', cron: (s) => s.verifyCron,
+      request: (m, jobId, s) => this.outbox.enqueue(m, TOPICS.restoreVerificationRequested, {
+        jobId, policyId: s.policyId, sample: s.verifySample ?? DEFAULT_VERIFY_SAMPLE, trigger: 'schedule',
+      }, { jobId, tenant: s.tenant }),
+    });
+  }
+
+  /**
+   * One step of a policy's side schedule (a prune's, a test restore's): every schedule whose next
+   * due time has come gets one job per due time (missed ones as catchUp says), and its next due time.
+   */
+  private async startDueSide(now: Date, side: SideSchedule): Promise<number> {
     return this.dataSource.transaction(async (m) => {
       const due = await m.getRepository(ScheduleEntity).createQueryBuilder('s')
-        .where('s.prune_next_due_at <= :now', { now }).orderBy('s.prune_next_due_at').limit(CLAIM_BATCH)
+        .where(`s.${side.column} <= :now`, { now }).orderBy(`s.${side.column}`).limit(CLAIM_BATCH)
         .setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
       let started = 0;
       for (const schedule of due) {
-        const decision = decideDue({ cron: schedule.pruneCron!, timezone: schedule.timezone, catchUp: schedule.catchUp }, schedule.pruneNextDueAt!, now, this.missedAfterMs);
+        const decision = decideDue({ cron: side.cron(schedule)!, timezone: schedule.timezone, catchUp: schedule.catchUp }, schedule[side.field]!, now, this.missedAfterMs);
         if (decision.runFor) {
-          const jobId = await this.insertJob(m, { tenant: schedule.tenant, policyId: schedule.policyId, kind: 'prune', dueAt: decision.runFor, source: null, requestedAt: now });
+          const jobId = await this.insertJob(m, { tenant: schedule.tenant, policyId: schedule.policyId, kind: side.kind, dueAt: decision.runFor, source: null, requestedAt: now });
           if (jobId) {
-            await this.outbox.enqueue(m, TOPICS.pruneRequested, {
-              jobId, policyId: schedule.policyId, ...(schedule.pruneMaxUnusedPercent !== null ? { maxUnusedPercent: schedule.pruneMaxUnusedPercent } : {}),
-            }, { jobId, tenant: schedule.tenant });
+            await side.request(m, jobId, schedule);
             started++;
           }
         }
-        await m.update(ScheduleEntity, { policyId: schedule.policyId }, { pruneNextDueAt: decision.nextDueAt });
+        await m.update(ScheduleEntity, { policyId: schedule.policyId }, { [side.field]: decision.nextDueAt });
       }
       return started;
     });

@@ -59,6 +59,20 @@ export class PruneScheduleSpec {
   maxUnusedPercent?: number;
 }
 
+/** The most files one test restore samples: enough to touch many packs, few enough for a scratch disk. */
+export const VERIFY_SAMPLE_MAX = 10_000;
+
+/** A test restore on a schedule: restore a sample of the newest snapshot to scratch, verify it, measure it, remove it. */
+export class VerifyRestoreSpec {
+  /** Five-field cron expression, read in the schedule's time zone, e.g. "0 6 * * 1". */
+  @IsString() @MaxLength(200)
+  cron: string;
+
+  /** How many files, chosen at random, to restore; 0 restores the whole snapshot. Default 100. */
+  @IsOptional() @IsInt() @Min(0) @Max(VERIFY_SAMPLE_MAX, { message: `verifyRestore.sample must be at most ${VERIFY_SAMPLE_MAX} files (0: the whole snapshot)` })
+  sample?: number;
+}
+
 export const CATCH_UP = ['once', 'skip'] as const;
 export const WINDOW_END = ['finish', 'cancel'] as const;
 
@@ -120,4 +134,12 @@ export class PolicySpec {
   /** S3 object lock on what this policy's backups write (the bucket must have object lock). */
   @IsOptional() @ValidateNested() @Type(() => ObjectLockSpec)
   objectLock?: ObjectLockSpec;
+
+  /** Scheduled test restores (the compliance report names the last one). */
+  @IsOptional() @ValidateNested() @Type(() => VerifyRestoreSpec)
+  verifyRestore?: VerifyRestoreSpec;
+
+  /** The recovery time objective: a test restore whose (estimated) whole-snapshot time exceeds it is reported as an RTO breach. */
+  @IsOptional() @IsInt() @Min(1) @Max(525_600)
+  rtoMinutes?: number;
 }

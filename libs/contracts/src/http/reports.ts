@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { VERIFY_SAMPLE_MAX } from '../common/policy-spec';
 
 /** A report's formats: JSON for programs, CSV for spreadsheets, PDF for the auditor's file. */
 export const REPORT_FORMATS = ['json', 'csv', 'pdf'] as const;
@@ -65,4 +66,16 @@ export function reportPeriod(query: Pick<ReportQuery, 'from' | 'to'>, now = new 
   if (from.getTime() >= to.getTime()) return { error: `from (${from.toISOString()}) must come before to (${to.toISOString()})` };
   if (to.getTime() - from.getTime() > REPORT_MAX_DAYS * 86_400_000) return { error: `a report covers at most ${REPORT_MAX_DAYS} days; ${from.toISOString()} to ${to.toISOString()} is longer` };
   return { from, to };
+}
+
+/** POST /policies/:id/verify-restore: a test restore of the policy's newest snapshot now (or of one named). */
+export class VerifyRestoreRequest {
+  /** Files to restore, chosen at random (default 100); 0 restores the whole snapshot. */
+  @IsOptional() @IsInt({ message: 'sample must be a whole number of files' }) @Min(0, { message: 'sample must be at least 0 (0: the whole snapshot)' })
+  @Max(VERIFY_SAMPLE_MAX, { message: `sample must be at most ${VERIFY_SAMPLE_MAX} files (0: the whole snapshot)` })
+  sample?: number;
+
+  /** A snapshot of the policy to verify instead of its newest (64 hex digits). */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'snapshotId must be a snapshot id (64 lowercase hex digits)' })
+  snapshotId?: string;
 }

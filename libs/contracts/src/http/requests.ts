@@ -44,8 +44,8 @@ export class JobsQuery {
   @IsOptional() @Matches(LIMIT, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: string;
 
-  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune', 'recover'], { message: 'kind must be one of backup, restore, check, prune, recover' })
-  kind?: 'backup' | 'restore' | 'check' | 'prune' | 'recover';
+  @IsOptional() @IsIn(['backup', 'restore', 'check', 'prune', 'recover', 'verify'], { message: 'kind must be one of backup, restore, check, prune, recover, verify' })
+  kind?: 'backup' | 'restore' | 'check' | 'prune' | 'recover' | 'verify';
 }
 
 /** GET /reports/history: the console's time series, over the last `days` days (1 to 366, default 30). */

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type IngestJobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover';
+/** `verify`: a test restore (restore.verification_requested). */
+export type IngestJobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover' | 'verify';
 export type IngestJobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /**

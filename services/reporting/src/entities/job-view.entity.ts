@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type JobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover';
+/** `verify`: a test restore. */
+export type JobKind = 'backup' | 'restore' | 'check' | 'prune' | 'recover' | 'verify';
 export type JobStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** The read model of every job, folded from its lifecycle events. */

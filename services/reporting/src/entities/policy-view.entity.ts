@@ -8,6 +8,8 @@ export interface PolicyPromise {
   objectLock?: unknown;
   replicate?: boolean;
   replicaSites?: string[];
+  verifyRestore?: { cron: string; sample?: number };
+  rtoMinutes?: number;
 }
 
 /** What reporting needs of each policy: its name and RPO target, and its last successful backup. */

@@ -21,6 +21,22 @@ export function describeImmutability(policy: PolicyCompliance): string {
   return lock ? `object lock, ${lock.mode} mode${lock.days ? `, ${lock.days} days` : ''}` : 'none';
 }
 
+/** "2026-09-20T04:00:00.000Z passed, 12 files in 1.2 s (whole snapshot ~4.0 min)", or what failed, or none. */
+export function describeTestRestore(policy: PolicyCompliance): string {
+  const t = policy.lastTestRestore;
+  if (!t) return 'none';
+  if (t.status === 'failed') return `${time(t.at)} FAILED: ${t.error ?? 'no reason recorded'}${policy.lastSuccessfulTestRestore ? `; last passed ${time(policy.lastSuccessfulTestRestore.at)}` : ''}`;
+  return `${time(t.at)} passed, ${t.files ?? 0} file(s) in ${((t.durationMs ?? 0) / 1000).toFixed(1)} s (whole snapshot ~${(((t.estimatedFullRestoreMs ?? 0) / 60_000)).toFixed(1)} min)`;
+}
+
+/** "target 60 min, observed 4.0 min: met", or what is missing. */
+export function describeRto(policy: PolicyCompliance): string {
+  const { targetMinutes, observedMinutes, met } = policy.rto;
+  if (targetMinutes === null) return observedMinutes === null ? 'no target, not measured' : `no target; observed ${observedMinutes} min`;
+  if (observedMinutes === null) return `target ${targetMinutes} min, not measured (no passed test restore)`;
+  return `target ${targetMinutes} min, observed ${observedMinutes} min: ${met ? 'met' : 'BREACHED'}`;
+}
+
 const percent = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(2)} %`);
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
 const time = (d: Date | null) => (d ? new Date(d).toISOString() : 'none');
@@ -33,7 +49,7 @@ function cell(value: unknown): string {
 }
 
 const CSV_COLUMNS = ['policy', 'policy_id', 'schedule', 'rpo_minutes', 'rpo_met_percent', 'breaches', 'breached_hours', 'backups_completed', 'backups_failed',
-  'backups_cancelled', 'retention', 'immutability', 'last_successful_backup', 'last_clean_check', 'last_test_restore', 'breach_detail'];
+  'backups_cancelled', 'retention', 'immutability', 'last_successful_backup', 'last_clean_check', 'last_test_restore', 'rto', 'breach_detail'];
 
 /** One row per policy; its breaches, each with its causes, in the last column. */
 export function complianceCsv(report: ComplianceReport): string {
@@ -43,7 +59,7 @@ export function complianceCsv(report: ComplianceReport): string {
     lines.push([
       p.name, p.policyId, describeSchedule(p), p.rpoMinutes, p.rpo.metShare === null ? '' : (p.rpo.metShare * 100).toFixed(2), p.rpo.breaches.length,
       (p.rpo.breachedMs / 3_600_000).toFixed(2), p.backups.completed, p.backups.failed, p.backups.cancelled, describeRetention(p), describeImmutability(p),
-      time(p.lastSuccessfulBackupAt), report.lastCleanCheck ? time(report.lastCleanCheck.at) : 'none', 'none (test restores are planned)', breaches.join(' | '),
+      time(p.lastSuccessfulBackupAt), report.lastCleanCheck ? time(report.lastCleanCheck.at) : 'none', describeTestRestore(p), describeRto(p), breaches.join(' | '),
     ].map(cell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -67,8 +83,7 @@ export function compliancePdf(report: ComplianceReport): Promise<Buffer> {
     .text(`Tenant: ${report.tenant}`)
     .text(`Period: ${time(report.from)} to ${time(report.to)}`)
     .text(`Generated: ${time(report.generatedAt)}`)
-    .text(`Last clean repository check: ${report.lastCleanCheck ? `${time(report.lastCleanCheck.at)} (job ${report.lastCleanCheck.jobId})` : 'none in the period'}`)
-    .text('Test restores: none (scheduled test restores are planned)');
+    .text(`Last clean repository check: ${report.lastCleanCheck ? `${time(report.lastCleanCheck.at)} (job ${report.lastCleanCheck.jobId})` : 'none in the period'}`);
   if (report.policies.length === 0) doc.moveDown().text('No policies in this period.');
   for (const p of report.policies) {
     doc.moveDown().fontSize(13).text(`Policy ${p.name}${p.deleted ? ' (deleted)' : ''}`);
@@ -77,7 +92,8 @@ export function compliancePdf(report: ComplianceReport): Promise<Buffer> {
       .text(`Schedule: ${describeSchedule(p)}; RPO ${p.rpoMinutes} minutes`)
       .text(`RPO met: ${percent(p.rpo.metShare)} of the period (${p.rpo.breaches.length} breach(es), ${hours(p.rpo.breachedMs)} in breach)`)
       .text(`Backups: ${p.backups.completed} completed, ${p.backups.failed} failed, ${p.backups.cancelled} cancelled; last success ${time(p.lastSuccessfulBackupAt)}`)
-      .text(`Retention: ${describeRetention(p)}; immutability: ${describeImmutability(p)}`);
+      .text(`Retention: ${describeRetention(p)}; immutability: ${describeImmutability(p)}`)
+      .text(`Last test restore: ${describeTestRestore(p)}; RTO ${describeRto(p)}`);
     for (const b of p.rpo.breaches) {
       doc.text(`Breach ${time(b.from)} to ${b.to ? time(b.to) : 'end of period'} (${hours(b.durationMs)}): ${b.causes.length ? b.causes.map((c) => `job ${c.jobId} failed: ${c.error ?? 'no reason recorded'}`).join('; ') : 'no backup ran'}`, { indent: 12 });
     }

@@ -18,6 +18,22 @@ export interface PolicyCompliance {
   backups: { completed: number; failed: number; cancelled: number; bytesRead: number; bytesStored: number };
   rpo: RpoCompliance;
   lastSuccessfulBackupAt: Date | null;
+  /** The newest test restore of the policy before the period's end, whatever its outcome, and the newest that passed. */
+  lastTestRestore: TestRestore | null;
+  lastSuccessfulTestRestore: TestRestore | null;
+  /** The RTO target and what the newest passed test restore measured (its whole-snapshot estimate); met is null without either. */
+  rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null };
+}
+
+/** A test restore as the compliance report names it. */
+export interface TestRestore {
+  jobId: string;
+  at: Date;
+  status: 'completed' | 'failed';
+  files: number | null;
+  durationMs: number | null;
+  estimatedFullRestoreMs: number | null;
+  error: string | null;
 }
 
 export interface ComplianceReport {
@@ -28,8 +44,6 @@ export interface ComplianceReport {
   policies: PolicyCompliance[];
   /** The last `arca check` that completed with no damage before the end of the period (repository-wide, so the installation's). */
   lastCleanCheck: { jobId: string; at: Date; packsChecked: number | null; chunksChecked: number | null } | null;
-  /** Scheduled test restores are planned; until then the report says so rather than inventing one. */
-  lastTestRestore: null;
 }
 
 /** A day of one policy's backups. */
@@ -84,6 +98,7 @@ export class ComplianceService {
           period: { from: period.from, to: to.getTime() > period.from.getTime() ? to : period.from },
         }),
         lastSuccessfulBackupAt: rows.filter((r) => r.status === 'completed').at(-1)?.finished_at ?? null,
+        ...(await this.testRestores(tenant, policy.policyId, policy.promised?.rtoMinutes ?? null, period.to)),
       });
     }
     const [check] = await this.dataSource.query(`
@@ -93,7 +108,28 @@ export class ComplianceService {
     return {
       tenant, from: period.from, to: period.to, generatedAt: now, policies: out,
       lastCleanCheck: check ? { jobId: check.job_id, at: check.finished_at, packsChecked: numberOrNull(check.stats?.packsChecked), chunksChecked: numberOrNull(check.stats?.chunksChecked) } : null,
-      lastTestRestore: null,
+    };
+  }
+
+  /** A policy's newest test restore before `before`, its newest passed one, and the RTO that one measured against the target. */
+  private async testRestores(tenant: string, policyId: string, rtoMinutes: number | null, before: Date): Promise<Pick<PolicyCompliance, 'lastTestRestore' | 'lastSuccessfulTestRestore' | 'rto'>> {
+    const jobs = qualifiedTable(this.dataSource, JobViewEntity);
+    const newest = async (status: string) => {
+      const [row] = await this.dataSource.query(`
+        SELECT job_id, status, finished_at, stats, error FROM ${jobs}
+        WHERE tenant = $1 AND policy_id = $2 AND kind = 'verify' AND status = ANY($3) AND finished_at < $4 ORDER BY finished_at DESC LIMIT 1`,
+      [tenant, policyId, status === 'any' ? ['completed', 'failed'] : [status], before]);
+      return row ? {
+        jobId: row.job_id, at: row.finished_at, status: row.status, files: numberOrNull(row.stats?.files), durationMs: numberOrNull(row.stats?.durationMs),
+        estimatedFullRestoreMs: numberOrNull(row.stats?.estimatedFullRestoreMs), error: row.error,
+      } as TestRestore : null;
+    };
+    const last = await newest('any');
+    const passed = last?.status === 'completed' ? last : await newest('completed');
+    const observedMinutes = passed?.estimatedFullRestoreMs !== null && passed?.estimatedFullRestoreMs !== undefined ? Math.round(passed.estimatedFullRestoreMs / 600) / 100 : null;
+    return {
+      lastTestRestore: last, lastSuccessfulTestRestore: passed,
+      rto: { targetMinutes: rtoMinutes, observedMinutes, met: rtoMinutes !== null && observedMinutes !== null ? observedMinutes <= rtoMinutes : null },
     };
   }
 

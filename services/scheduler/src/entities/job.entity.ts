@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type SchedulerJobKind = 'backup' | 'prune';
+/** `verify`: a scheduled test restore (restore.verification_requested). */
+export type SchedulerJobKind = 'backup' | 'prune' | 'verify';
 /**
  * pending: a retry waiting for its time; requested: asked of ingest; then what ingest's events say.
  * (A prune job stays "requested": its outcome is followed by reporting, not here.)

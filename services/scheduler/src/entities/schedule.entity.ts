@@ -72,6 +72,16 @@ export class ScheduleEntity {
   @Column({ name: 'prune_next_due_at', type: 'timestamptz', nullable: true })
   pruneNextDueAt: Date | null;
 
+  /** The policy's test restores (verifyRestore): when, how many files, and the next due time. */
+  @Column({ name: 'verify_cron', type: 'text', nullable: true })
+  verifyCron: string | null;
+
+  @Column({ name: 'verify_sample', type: 'integer', nullable: true })
+  verifySample: number | null;
+
+  @Column({ name: 'verify_next_due_at', type: 'timestamptz', nullable: true })
+  verifyNextDueAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }
