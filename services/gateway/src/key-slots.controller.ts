@@ -5,6 +5,7 @@ import { Caller, CurrentCaller } from './auth/caller';
 import { InstallationRoute, Roles } from './auth/roles';
 import { GatewayEvents } from './gateway-events';
 import { ServiceClient } from './service-client';
+import { keySlotParam } from './uuid-param';
 
 interface SlotAnswer {
   repositoryId: string;
@@ -44,7 +45,7 @@ export class KeySlotsController {
   @Roles('admin')
   @InstallationRoute()
   @ApiOperation({ summary: 'Revoke a key slot (by id or label): the key file is rewritten without it; the last slot cannot be revoked' })
-  async revoke(@Param('slot') slot: string, @CurrentCaller() caller: Caller) {
+  async revoke(@Param('slot', keySlotParam) slot: string, @CurrentCaller() caller: Caller) {
     const result = (await this.services.request<SlotAnswer>('ingest', `/repository/key-slots/${encodeURIComponent(slot)}`, { method: 'DELETE', actor: caller.actor, tenant: caller.tenant })).body;
     await this.audit(caller, 'repository.key_slot.revoked', result);
     return result;

@@ -86,10 +86,13 @@ export class ChangePassphraseRequest {
 /** The kinds of key slot (libs/datapath keys.ts): who may unwrap the repository's master key. */
 export const KEY_SLOT_KINDS = ['passphrase', 'local-key', 'vault-transit'] as const;
 
+/** A key slot's label; also what DELETE /repository/key-slots/{slot} takes besides a slot's hex id (which it matches too). */
+export const KEY_SLOT_LABEL = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
+
 /** POST /repository/key-slots: one more wrapped copy of the master key, with a secret or KMS binding of its own. */
 export class AddKeySlotRequest {
   /** What the slot is for: who holds its secret (unique in the repository). */
-  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/, { message: 'label must be 1-64 letters, digits, spaces and . _ @ -, starting with a letter or digit' })
+  @IsString() @Matches(KEY_SLOT_LABEL, { message: 'label must be 1-64 letters, digits, spaces and . _ @ -, starting with a letter or digit' })
   label: string;
 
   @IsIn(KEY_SLOT_KINDS, { message: `kind must be one of ${KEY_SLOT_KINDS.join(', ')}` })
