@@ -255,10 +255,23 @@ export interface JobsDaily {
 
 /** GET /reports/storage-forecast. */
 export interface StorageForecast {
+  site?: string;
   days: Array<{ day: string; bytesStored: number }>;
   growthBytesPerDay: number | null;
   quotaBytes: number | null;
   quotaReachedOn: string | null;
+  /** The tenant's and the site's quotas (set under /quotas) and the request's, each with when it is reached. */
+  quotas?: Array<{ scope: 'site' | 'tenant' | 'request'; name: string; quotaBytes: number; bytesStored: number; reachedOn: string | null; reached: boolean }>;
+}
+
+/** GET /reports/storage-daily: a page of rows (a day of one policy at one site each). */
+export interface StorageDaily {
+  total: number;
+  rows: Array<{
+    day: string; policyId: string | null; policyName: string | null; site: string; snapshots: number; bytesRead: number; bytesNew: number;
+    bytesAdded: number; bytesFreed: number; bytesStored: number; dedupeRatio: number | null; compressionRatio: number | null;
+  }>;
+  totals: Array<{ site: string; days: Array<{ day: string; bytesStored: number }> }>;
 }
 
 /** A repository key slot, as GET /repository/key-slots lists it (never its wrapped material). */

@@ -5,7 +5,7 @@ import type { ReadableStream } from 'node:stream/web';
 import { CliIo, contextOf } from '../context';
 import { CliError } from '../gateway-client';
 import { formatBytes, formatDuration, formatPercent, formatRatio, formatTime, table } from '../format';
-import type { ComplianceReport, JobsDaily, StorageForecast, Summary } from '../types';
+import type { ComplianceReport, JobsDaily, StorageDaily, StorageForecast, Summary } from '../types';
 
 /** "12.5 min", "3.2 h", "2.1 d": RPO ages span minutes to weeks. */
 export function formatMinutes(minutes: number | null | undefined): string {
@@ -135,20 +135,56 @@ export function reportCommand(io: CliIo): Command {
       ])) : 'no backups in this period');
     });
 
-  report.command('storage-forecast')
-    .description('stored bytes per day, the growth per day, and when a quota is reached at that rate')
-    .option('--days <n>', 'days of history to fit (2-366)', '30')
-    .option('--quota <bytes>', 'the quota to forecast against, in bytes')
-    .option('--json', 'print the forecast as JSON')
-    .action(async (options: { days: string; quota?: string }, command: Command) => {
+  report.command('storage-daily')
+    .description('storage per day (UTC), policy and site over a period: bytes read, new, added, freed and stored, dedupe and compression')
+    .option('--from <date>', 'start of the period (default 90 days ago)')
+    .option('--to <date>', 'end of the period (not included); default now')
+    .option('--policy <id>', 'one policy only')
+    .option('--site <site>', 'one site only: primary or a replica site')
+    .option('--tenant <tenant>', "another tenant's (callers of the default tenant only)")
+    .option('--json', 'print the rows as JSON')
+    .option('--csv', 'print the rows as CSV')
+    .action(async (options: { from?: string; to?: string; policy?: string; site?: string; tenant?: string; csv?: boolean }, command: Command) => {
       const ctx = contextOf(command, io);
-      const f = await ctx.client.get<StorageForecast>(`/reports/storage-forecast?days=${encodeURIComponent(options.days)}${options.quota ? `&quotaBytes=${encodeURIComponent(options.quota)}` : ''}`);
+      const rows: StorageDaily['rows'] = [];
+      for (let offset = 0; ; offset += 1000) {
+        const page = await ctx.client.get<StorageDaily>(`/reports/storage-daily${periodQuery(options, { site: options.site, tenant: options.tenant, limit: '1000', offset: String(offset) })}`);
+        rows.push(...page.rows);
+        if (rows.length >= page.total || page.rows.length === 0) break;
+      }
+      if (options.csv) ctx.out(csvOf(rows as unknown as Array<Record<string, unknown>>));
+      else if (ctx.json) ctx.out(rows);
+      else ctx.out(rows.length ? table(['day', 'site', 'policy', 'snapshots', 'read', 'added', 'freed', 'stored', 'dedupe', 'compression'], rows.map((r) => [
+        r.day, r.site, r.policyName ?? r.policyId ?? '', String(r.snapshots), formatBytes(r.bytesRead), formatBytes(r.bytesAdded), formatBytes(r.bytesFreed), formatBytes(r.bytesStored),
+        formatRatio(r.dedupeRatio), formatRatio(r.compressionRatio),
+      ])) : 'no storage recorded in this period');
+    });
+
+  report.command('storage-forecast')
+    .description('stored bytes per day at a site, the growth per day, and when each quota is reached at that rate')
+    .option('--days <n>', 'days of history to fit (2-366)', '30')
+    .option('--quota <bytes>', 'a quota to forecast against, in bytes (besides those set with PUT /quotas)')
+    .option('--site <site>', 'the site: primary (default) or a replica site')
+    .option('--tenant <tenant>', "another tenant's (callers of the default tenant only)")
+    .option('--json', 'print the forecast as JSON')
+    .action(async (options: { days: string; quota?: string; site?: string; tenant?: string }, command: Command) => {
+      const ctx = contextOf(command, io);
+      const query = new URLSearchParams({ days: options.days });
+      if (options.quota) query.set('quotaBytes', options.quota);
+      if (options.site) query.set('site', options.site);
+      if (options.tenant) query.set('tenant', options.tenant);
+      const f = await ctx.client.get<StorageForecast>(`/reports/storage-forecast?${query}`);
       if (ctx.json) return ctx.out(f);
       const last = f.days.at(-1);
+      const reached = (q: { reachedOn: string | null; reached: boolean }) => (q.reached ? `reached on ${q.reachedOn}` : q.reachedOn ? `reached on ${q.reachedOn} at this rate` : 'not reached at this rate');
+      const configured = (f.quotas ?? []).filter((q) => q.scope !== 'request');
       ctx.out([
-        `stored       ${formatBytes(last?.bytesStored ?? 0)} on ${last?.day ?? 'today'}`,
+        `stored       ${formatBytes(last?.bytesStored ?? 0)} on ${last?.day ?? 'today'}${f.site ? ` at ${f.site}` : ''}`,
         `growth       ${f.growthBytesPerDay === null ? 'unknown (too few days)' : `${formatBytes(f.growthBytesPerDay)} per day over ${f.days.length} days`}`,
-        `quota        ${f.quotaBytes === null ? 'none given (--quota)' : `${formatBytes(f.quotaBytes)}, ${f.quotaReachedOn ? `reached on ${f.quotaReachedOn} at this rate` : 'not reached at this rate'}`}`,
+        ...configured.map((q) => `quota        ${q.scope} ${q.name}: ${formatBytes(q.quotaBytes)} (${formatBytes(q.bytesStored)} stored), ${reached(q)}`),
+        ...(options.quota || configured.length === 0
+          ? [`quota        ${f.quotaBytes === null || !options.quota ? 'none set (PUT /quotas, or --quota)' : `${formatBytes(f.quotaBytes)}, ${f.quotaReachedOn ? `reached on ${f.quotaReachedOn}${f.quotas?.find((q) => q.scope === 'request')?.reached ? '' : ' at this rate'}` : 'not reached at this rate'}`}`]
+          : []),
       ].join('\n'));
     });
 

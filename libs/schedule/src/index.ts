@@ -7,3 +7,4 @@ export * from './retention';
 export * from './rpo';
 export * from './scheduling';
 export * from './window';
+export * from './storage-daily';

@@ -25,13 +25,14 @@ import { ServiceClient } from './service-client';
 import { ServicesHealth } from './services-health';
 import { SnapshotsController } from './snapshots.controller';
 import { WebhooksController } from './webhooks.controller';
+import { QuotasController } from './quotas.controller';
 import { ReportsController } from './reports.controller';
 import { TestRestoresController } from './test-restores.controller';
 
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000, KeyTenants1768000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, TestRestoresController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController, EventsController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, QuotasController, TestRestoresController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController, EventsController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

@@ -6,6 +6,7 @@ import { ReportingMetrics } from './reporting-metrics.service';
 import { ReportsController } from './reports.controller';
 import { ComplianceController } from './reports/compliance.controller';
 import { ComplianceService } from './reports/compliance.service';
+import { StorageService } from './reports/storage.service';
 import { DeliveryWorker } from './webhooks/delivery-worker';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -18,6 +19,6 @@ import { REPORTING_ENTITIES, REPORTING_MIGRATIONS } from './schema';
     migrations: REPORTING_MIGRATIONS,
   })],
   controllers: [EventsController, ReportsController, ComplianceController, WebhooksController],
-  providers: [ReadModelsService, ComplianceService, WebhooksService, DeliveryWorker, ReportingMetrics],
+  providers: [ReadModelsService, ComplianceService, StorageService, WebhooksService, DeliveryWorker, ReportingMetrics],
 })
 export class AppModule {}

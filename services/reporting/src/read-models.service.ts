@@ -1,15 +1,16 @@
 import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec, tenantOfEvent } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
-import { rpoStatus } from '@arca/schedule';
+import { rpoStatus, utcDay } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { ChainBreak, ChainedEntry, entryHash, firstBreak, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { JobEventEntity } from './entities/job-event.entity';
 import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyPromise, PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
+import { PRIMARY_SITE, StorageDayEntity } from './entities/storage-day.entity';
 import { jobMeasurement, JobMeasurement } from './job-metrics';
 import { foldJobEvent, JobEvent } from './job-projection';
 import { ReportingMetrics } from './reporting-metrics.service';
@@ -52,6 +53,17 @@ export class ReadModelsService {
       await m.save(JobViewEntity, next);
       if (event.type === 'backup.completed' || event.type === 'backup.failed') {
         await this.webhooks.enqueue(m, next.tenant, event.type, event.eventId, new Date(event.occurredAt), webhookData(event.payload, { jobId: event.jobId, policyId: next.policyId }));
+      }
+      // Storage per day: once per job, when it first completes (a redelivery or a late duplicate adds nothing).
+      if (before?.status !== 'completed' && next.status === 'completed' && next.finishedAt) {
+        const stats = (event.payload.stats ?? event.payload) as Record<string, unknown>;
+        if (event.type === 'backup.completed') {
+          await this.addStorage(m, { day: next.finishedAt, tenant: next.tenant, policyId: next.policyId, site: PRIMARY_SITE }, {
+            snapshots: 1, bytesRead: Number(stats.bytesRead ?? 0), bytesNew: Number(stats.bytesNew ?? 0), bytesAdded: Number(stats.bytesStored ?? 0),
+          });
+        } else if (event.type === 'prune.completed' && stats.dryRun === false) {
+          await this.addStorage(m, { day: next.finishedAt, tenant: next.tenant, policyId: null, site: PRIMARY_SITE }, { bytesFreed: Number(stats.bytesFreed ?? 0) });
+        }
       }
       if (event.type === 'backup.completed' && next.policyId) {
         await m.createQueryBuilder().update(PolicyViewEntity).set({ lastSuccessAt: new Date(event.occurredAt) })
@@ -101,6 +113,12 @@ export class ReadModelsService {
     await handleOnce(this.dataSource, group, event.eventId, async (m) => {
       const p = event.payload;
       const completed = 'bytesCopied' in p;
+      const earlier = await m.findOneBy(ReplicationViewEntity, { snapshotId: p.snapshotId, site: p.site });
+      if (completed && earlier?.status !== 'completed') {
+        // The copy's bytes count at the replica site, under the policy of the backup that made the snapshot.
+        const [backup] = await m.find(JobViewEntity, { select: { policyId: true }, where: { snapshotId: p.snapshotId, kind: 'backup' }, take: 1 });
+        await this.addStorage(m, { day: new Date(event.occurredAt), tenant: tenantOfEvent(event), policyId: backup?.policyId ?? null, site: p.site }, { snapshots: 1, bytesAdded: p.bytesCopied });
+      }
       await m.save(ReplicationViewEntity, {
         snapshotId: p.snapshotId, site: p.site, tenant: tenantOfEvent(event), status: completed ? 'completed' : 'failed',
         lagMs: completed ? p.lagMs : null, bytesCopied: completed ? p.bytesCopied : 0,
@@ -108,6 +126,18 @@ export class ReadModelsService {
       });
       if (!completed) await this.webhooks.enqueue(m, tenantOfEvent(event), 'replication.failed', event.eventId, new Date(event.occurredAt), webhookData(p as unknown as Record<string, unknown>));
     });
+  }
+
+  /** Adds a job's or a copy's figures to its day's storage row (day, tenant, policy, site), made if missing. */
+  private async addStorage(m: EntityManager, key: { day: Date; tenant: string; policyId: string | null; site: string },
+    add: Partial<Pick<StorageDayEntity, 'snapshots' | 'bytesRead' | 'bytesNew' | 'bytesAdded' | 'bytesFreed'>>): Promise<void> {
+    const v = { snapshots: 0, bytesRead: 0, bytesNew: 0, bytesAdded: 0, bytesFreed: 0, ...add };
+    await m.query(`
+      INSERT INTO ${qualifiedTable(this.dataSource, StorageDayEntity)} AS d (day, tenant, policy_id, site, snapshots, bytes_read, bytes_new, bytes_added, bytes_freed)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      ON CONFLICT (day, tenant, policy_id, site) DO UPDATE SET snapshots = d.snapshots + EXCLUDED.snapshots, bytes_read = d.bytes_read + EXCLUDED.bytes_read,
+        bytes_new = d.bytes_new + EXCLUDED.bytes_new, bytes_added = d.bytes_added + EXCLUDED.bytes_added, bytes_freed = d.bytes_freed + EXCLUDED.bytes_freed`,
+    [utcDay(key.day), key.tenant, key.policyId ?? '', key.site, v.snapshots, v.bytesRead, v.bytesNew, v.bytesAdded, v.bytesFreed]);
   }
 
   /**

@@ -1,5 +1,11 @@
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { VERIFY_SAMPLE_MAX } from '../common/policy-spec';
+import { TENANT_ID } from '../common/tenant';
+
+/** A site in a report's query or a quota's path: "primary" (where backups write) or a replica site (SITE_NAME), never "." or "..". */
+export const REPORT_SITE = /^(?!\.{1,2}$)[\w.-]{1,64}$/;
+const SITE_RULE = 'must be a site: "primary" or a replica site\'s name (1-64 letters, digits, "_", "-" or ".", not "." or "..")';
+const TENANT_RULE = 'must be a tenant: a lower-case slug of letters, digits and inner hyphens, at most 63';
 
 /** A report's formats: JSON for programs, CSV for spreadsheets, PDF for the auditor's file. */
 export const REPORT_FORMATS = ['json', 'csv', 'pdf'] as const;
@@ -38,13 +44,79 @@ export class JobsDailyQuery extends ReportQuery {
   offset?: string;
 }
 
-/** GET /reports/storage-forecast: growth over the last `days` days, and when `quotaBytes` is reached. */
+/** GET /reports/storage-forecast: growth over the last `days` days of a site (default primary), and when the quotas (or `quotaBytes`) are reached. */
 export class StorageForecastQuery {
   @IsOptional() @Matches(/^([2-9]|[1-9]\d|[12]\d\d|3[0-5]\d|36[0-6])$/, { message: 'days must be a whole number from 2 to 366' })
   days?: string;
 
   @IsOptional() @Matches(/^[1-9]\d{0,17}$/, { message: 'quotaBytes must be a whole number of bytes from 1 to 18 digits' })
   quotaBytes?: string;
+
+  @IsOptional() @Matches(REPORT_SITE, { message: `site ${SITE_RULE}` })
+  site?: string;
+
+  /** Another tenant's forecast: callers of the default tenant only. */
+  @IsOptional() @Matches(TENANT_ID, { message: `tenant ${TENANT_RULE}` })
+  tenant?: string;
+}
+
+/** GET /reports/storage-daily: storage per day, policy and site over a period; paginated like jobs-daily. */
+export class StorageDailyQuery {
+  @IsOptional() @Matches(REPORT_TIME, { message: `from ${TIME_RULE}` })
+  from?: string;
+
+  @IsOptional() @Matches(REPORT_TIME, { message: `to ${TIME_RULE}` })
+  to?: string;
+
+  @IsOptional() @IsUUID(undefined, { message: 'policy must be a policy id (a UUID)' })
+  policy?: string;
+
+  @IsOptional() @Matches(REPORT_SITE, { message: `site ${SITE_RULE}` })
+  site?: string;
+
+  /** Another tenant's rows: callers of the default tenant only. */
+  @IsOptional() @Matches(TENANT_ID, { message: `tenant ${TENANT_RULE}` })
+  tenant?: string;
+
+  @IsOptional() @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+
+  @IsOptional() @Matches(/^\d{1,9}$/, { message: 'offset must be a whole number from 0 to 999999999' })
+  offset?: string;
+}
+
+/** GET /reports/replication-lag-daily: replication lag per day and replica site over a period. */
+export class ReplicationLagDailyQuery {
+  @IsOptional() @Matches(REPORT_TIME, { message: `from ${TIME_RULE}` })
+  from?: string;
+
+  @IsOptional() @Matches(REPORT_TIME, { message: `to ${TIME_RULE}` })
+  to?: string;
+
+  @IsOptional() @Matches(REPORT_SITE, { message: `site ${SITE_RULE}` })
+  site?: string;
+
+  @IsOptional() @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'limit must be a whole number from 1 to 1000' })
+  limit?: string;
+
+  @IsOptional() @Matches(/^\d{1,9}$/, { message: 'offset must be a whole number from 0 to 999999999' })
+  offset?: string;
+}
+
+/** The largest quota: 2^53 − 1 bytes (8 PiB), what JSON numbers carry exactly. */
+export const QUOTA_MAX_BYTES = Number.MAX_SAFE_INTEGER;
+
+/** PUT /quotas/sites/:site and /quotas/tenants/:tenant: the bytes a site or a tenant may store. */
+export class PutQuotaRequest {
+  @IsInt({ message: 'bytes must be a whole number of bytes' }) @Min(1, { message: 'bytes must be at least 1' })
+  @Max(QUOTA_MAX_BYTES, { message: `bytes must be at most ${QUOTA_MAX_BYTES}` })
+  bytes: number;
+}
+
+/** The path parameters of the quota routes, checked as the queries are. */
+export function quotaTargetProblem(scope: 'site' | 'tenant', name: string): string | null {
+  if (scope === 'site') return REPORT_SITE.test(name) ? null : `site ${SITE_RULE}`;
+  return TENANT_ID.test(name) ? null : `tenant ${TENANT_RULE}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DEFAULT_TENANT } from '@arca/contracts';
 import { qualifiedTable } from '@arca/persistence';
-import { linearForecast, RpoCompliance, rpoCompliance } from '@arca/schedule';
+import { RpoCompliance, rpoCompliance } from '@arca/schedule';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobViewEntity } from '../entities/job-view.entity';
@@ -62,8 +62,9 @@ export interface JobsDay {
 
 /**
  * The reports an operator hands an auditor, from reporting's read models (the jobs folded from
- * their events, the policies as their versions said): compliance per policy over a period, jobs
- * per policy per day, and the storage forecast.
+ * their events, the policies as their versions said): compliance per policy over a period
+ * and jobs per policy per day
+ * (storage over time and its forecast: StorageService).
  */
 @Injectable()
 export class ComplianceService {
@@ -158,36 +159,6 @@ export class ComplianceService {
         completed: Number(r.completed), failed: Number(r.failed), cancelled: Number(r.cancelled), durationMs: Number(r.duration_ms),
         bytesRead: Number(r.bytes_read), bytesNew: Number(r.bytes_new), bytesStored: Number(r.bytes_stored),
       })),
-    };
-  }
-
-  /**
-   * Stored bytes at the end of each of the last `days` days (backups' stored bytes less prunes'
-   * freed bytes, as GET /reports/history counts them), the growth per day fitted to them, and the
-   * day a quota is reached at that rate.
-   */
-  async storageForecast(tenant: string, days: number, quotaBytes: number | null, now = new Date()) {
-    const jobs = qualifiedTable(this.dataSource, JobViewEntity);
-    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days + 1));
-    // What each day added (stored less freed), from the first day on: the running total is summed here, a row per day with jobs.
-    const perDay: Array<{ day: string; delta: string }> = await this.dataSource.query(`
-      SELECT to_char(date_trunc('day', finished_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
-             sum(CASE WHEN kind = 'backup' THEN coalesce((stats->>'bytesStored')::numeric, 0) ELSE -coalesce((stats->>'bytesFreed')::numeric, 0) END) AS delta
-      FROM ${jobs} WHERE tenant = $1 AND status = 'completed' AND finished_at IS NOT NULL AND (kind = 'backup' OR (kind = 'prune' AND (stats->>'dryRun') = 'false'))
-      GROUP BY 1 ORDER BY 1`, [tenant]);
-    const series: Array<{ day: Date; value: number }> = [];
-    let total = 0;
-    let next = 0;
-    for (let day = since; day.getTime() <= now.getTime(); day = new Date(day.getTime() + 86_400_000)) {
-      const key = day.toISOString().slice(0, 10);
-      while (next < perDay.length && perDay[next].day <= key) total += Number(perDay[next++].delta);
-      series.push({ day, value: total });
-    }
-    const forecast = linearForecast(series, quotaBytes);
-    return {
-      days: series.map((s) => ({ day: s.day.toISOString().slice(0, 10), bytesStored: s.value })),
-      growthBytesPerDay: forecast.growthPerDay === null ? null : Math.round(forecast.growthPerDay),
-      quotaBytes, quotaReachedOn: forecast.reachesLimitAt ? forecast.reachesLimitAt.toISOString().slice(0, 10) : null,
     };
   }
 }
