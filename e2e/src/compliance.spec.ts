@@ -1,5 +1,4 @@
-import { EVENT_VERSION, TOPICS } from '@arca/contracts';
-import { Kafka, logLevel, Message } from 'kafkajs';
+import { TOPICS } from '@arca/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { extractText } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { arca, arcaStatus } from './support/cli';
 import { damageNewDataPacks } from './support/damage';
+import { SimulatedEvents, simulatedEvent, simulatedPolicySpec, withProducer } from './support/simulated-events';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
 
@@ -29,67 +29,36 @@ const FAILED_DAYS = ['2026-08-10', '2026-08-11'];
 const failedJobs: string[] = [];
 const DAY = 86_400_000;
 
-function envelope(type: string, occurredAt: Date, payload: Record<string, unknown>, jobId?: string): Message {
-  return {
-    key: jobId ?? (payload.policyId as string),
-    value: JSON.stringify({ eventId: randomUUID(), type, version: EVENT_VERSION, occurredAt: occurredAt.toISOString(), ...(jobId ? { jobId } : {}), payload }),
-  };
-}
-
 function policySpec(name: string, rpoMinutes: number, cron: string) {
-  return {
-    name, source: { kind: 'directory', path: `/srv/${name}` }, schedule: { cron, timezone: 'UTC' }, rpoMinutes,
-    retention: { keepDaily: 14, keepMonthly: 6 }, ...(name === 'finance-db' ? { objectLock: { mode: 'governance', days: 30 } } : {}),
-  };
+  return simulatedPolicySpec(name, rpoMinutes, cron, name === 'finance-db' ? { objectLock: { mode: 'governance', days: 30 } } : {});
 }
-
-const STATS = { files: 10, dirs: 2, bytesRead: 1_000_000, bytesNew: 100_000, bytesStored: 50_000, chunks: 20, newChunks: 2, dedupeRatio: 10, compressionRatio: 2, durationMs: 60_000, throughputBytesPerSec: 16_666 };
 
 /** One backup's terminal event, a minute after its due time: completed or failed (reporting folds a job from whichever of its events it has). */
-function backup(topicMessages: Map<string, Message[]>, policyId: string, name: string, due: Date, ok: boolean): void {
-  const jobId = randomUUID();
-  const source = { kind: 'directory', path: `/srv/${name}` };
-  const push = (topic: string, at: Date, payload: Record<string, unknown>) => {
-    if (!topicMessages.has(topic)) topicMessages.set(topic, []);
-    topicMessages.get(topic)!.push(envelope(topic, at, payload, jobId));
-  };
-  const end = new Date(due.getTime() + 60_000);
-  if (ok) push(TOPICS.backupCompleted, end, { jobId, policyId, source, snapshotId: randomBytes(32).toString('hex'), manifestKey: `snapshots/${jobId}`, stats: STATS, errors: 0 });
-  else {
-    failedJobs.push(jobId);
-    push(TOPICS.backupFailed, end, { jobId, policyId, source, reason: `simulated: ${name} unreachable`, stage: 'read' });
-  }
+function backup(events: SimulatedEvents, policyId: string, name: string, due: Date, ok: boolean): void {
+  const { jobId } = events.backup(policyId, name, due, ok);
+  if (!ok) failedJobs.push(jobId);
 }
 
 async function playQuarter(): Promise<void> {
   const platform = fixture.platform;
-  const kafka = new Kafka({ clientId: 'e2e-compliance', brokers: [platform.env.KAFKA_BROKERS!], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
   const start = new Date(`${Q3.from}T00:00:00Z`);
-  await producer.send({ topic: TOPICS.policyChanged, messages: [
-    envelope(TOPICS.policyChanged, start, { policyId: FINANCE, version: 1, spec: policySpec('finance-db', 1440, '0 2 * * *'), updatedAt: start.toISOString() }),
-    envelope(TOPICS.policyChanged, start, { policyId: WEB, version: 1, spec: policySpec('web', 720, '0 1,13 * * *'), updatedAt: start.toISOString() }),
-  ] });
+  await withProducer(platform, (send) => send(TOPICS.policyChanged, [
+    simulatedEvent(TOPICS.policyChanged, start, { policyId: FINANCE, version: 1, spec: policySpec('finance-db', 1440, '0 2 * * *'), updatedAt: start.toISOString() }),
+    simulatedEvent(TOPICS.policyChanged, start, { policyId: WEB, version: 1, spec: policySpec('web', 720, '0 1,13 * * *'), updatedAt: start.toISOString() }),
+  ]).then(() => undefined));
   // Reporting must know the policies before their jobs (it takes the first sighting as the start of the RPO).
   await until(async () => (await api<{ rpo: unknown[] }>(platform, 'GET', '/reports/summary')).body.rpo?.length === 2 || undefined, 'both policies in reporting', 30_000, 200);
-  const byTopic = new Map<string, Message[]>();
+  const events = new SimulatedEvents();
   for (let day = start.getTime(); day < new Date(`${Q3.to}T00:00:00Z`).getTime(); day += DAY) {
     const date = new Date(day).toISOString().slice(0, 10);
-    backup(byTopic, FINANCE, 'finance-db', new Date(day + 2 * 3_600_000), !FAILED_DAYS.includes(date));
-    backup(byTopic, WEB, 'web', new Date(day + 1 * 3_600_000), true);
-    backup(byTopic, WEB, 'web', new Date(day + 13 * 3_600_000), true);
+    backup(events, FINANCE, 'finance-db', new Date(day + 2 * 3_600_000), !FAILED_DAYS.includes(date));
+    backup(events, WEB, 'web', new Date(day + 1 * 3_600_000), true);
+    backup(events, WEB, 'web', new Date(day + 13 * 3_600_000), true);
   }
   // Each topic in order of time.
-  for (const topic of [TOPICS.backupFailed, TOPICS.backupCompleted]) {
-    const messages = byTopic.get(topic) ?? [];
-    for (let i = 0; i < messages.length; i += 200) await producer.send({ topic, messages: messages.slice(i, i + 200) });
-  }
   const checkJob = randomUUID();
-  await producer.send({ topic: TOPICS.checkCompleted, messages: [envelope(TOPICS.checkCompleted, new Date('2026-09-20T04:00:00Z'), {
-    jobId: checkJob, packsChecked: 12, chunksChecked: 3400, damaged: [], durationMs: 5000,
-  }, checkJob)] });
-  await producer.disconnect();
+  events.add(TOPICS.checkCompleted, new Date('2026-09-20T04:00:00Z'), { jobId: checkJob, packsChecked: 12, chunksChecked: 3400, damaged: [], durationMs: 5000 }, checkJob);
+  await events.send(platform, [TOPICS.backupFailed, TOPICS.backupCompleted, TOPICS.checkCompleted]);
 }
 
 describe('the compliance report of a simulated quarter', () => {

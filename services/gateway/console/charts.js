@@ -1,4 +1,4 @@
-// Charts for the console's dashboard: plain SVG drawn here, no library. Each chart is a <figure>
+// Charts for the console's dashboard and reports: plain SVG drawn here, no library. Each chart is a <figure>
 // with a caption, an SVG marked role="img" with a text summary, and one <circle class="point"> or
 // <rect class="bar"> per data point, each with a <title> tooltip giving the exact value.
 
@@ -59,7 +59,7 @@ const shortTime = (t) => new Date(t).toLocaleString(undefined, { month: 'short',
  * Values over time: one line (with a point per value) for each series. `step` draws the line as
  * steps (a total that holds until it changes, such as stored bytes).
  */
-export function timeChart({ name, caption, series, format, step = false, note, base = 10 }) {
+export function timeChart({ name, caption, series, format, step = false, note, base = 10, area = false }) {
   const all = series.flatMap((line) => line.points);
   if (all.length === 0) return emptyChart(name, caption, 'No data in this period yet.');
   const W = 460; const H = 200; const left = 78; const right = 12; const top = 12; const bottom = 28;
@@ -84,10 +84,11 @@ export function timeChart({ name, caption, series, format, step = false, note, b
       if (step && i > 0) coords.push(`${x(p.x)},${y(points[i - 1].y)}`);
       coords.push(`${x(p.x)},${y(p.y)}`);
     });
+    if (area && points.length > 1) svg.append(s('polygon', { class: `area series-${index}`, points: `${x(points[0].x)},${y(0)} ${coords.join(' ')} ${x(points[points.length - 1].x)},${y(0)}` }));
     if (points.length > 1) svg.append(s('polyline', { class: `line series-${index}`, points: coords.join(' ') }));
     for (const p of points) {
       svg.append(s('circle', { class: `point series-${index}`, cx: x(p.x), cy: y(p.y), r: index === 0 ? 3.5 : 5.5, // later series as rings, so equal values stay visible
-        'data-value': p.y },
+        'data-value': p.y, 'data-x': new Date(p.x).toISOString(), 'data-series': line.name },
         s('title', {}, `${line.name}: ${format(p.y)} · ${new Date(p.x).toLocaleString()}${p.label ? ` · ${p.label}` : ''}`)));
     }
   });
@@ -118,9 +119,55 @@ export function barChart({ name, caption, bars, format, tone }) {
     const width = Math.max(0, Math.min(1, b.value ?? 0)) * (W - left - right);
     svg.append(s('text', { class: 'axis label', x: left - 8, y: y + 15, 'text-anchor': 'end' }, b.label.length > 20 ? `${b.label.slice(0, 19)}…` : b.label));
     svg.append(s('rect', { class: 'track', x: left, y: y + 3, width: W - left - right, height: row - 10, rx: 3 }));
-    svg.append(s('rect', { class: `bar ${tone(b.value)}`, x: left, y: y + 3, width, height: row - 10, rx: 3, 'data-value': b.value ?? '' },
+    svg.append(s('rect', { class: `bar ${tone(b.value)}`, x: left, y: y + 3, width, height: row - 10, rx: 3, 'data-value': b.value ?? '', 'data-label': b.label },
       s('title', {}, `${b.label}: ${format(b.value)}${b.detail ? ` (${b.detail})` : ''}`)));
     svg.append(s('text', { class: 'axis', x: W - right + 6, y: y + 15, 'text-anchor': 'start' }, format(b.value)));
   });
   return figure(name, caption, svg);
+}
+
+/**
+ * Met and breached stretches over a period, one row per label (RPO compliance per policy): each
+ * stretch a <rect class="interval met|breached"> with its bounds in data-from/data-to and a tooltip.
+ * `rows`: [{ label, from, to, breaches: [{ from, to }] }], times as ISO strings or Dates; a row
+ * without `from` (the policy did not exist in the period) gets no stretches.
+ */
+export function timelineChart({ name, caption, period, rows, note }) {
+  if (rows.length === 0) return emptyChart(name, caption, 'No policies in this period.');
+  const W = 460; const row = 26; const left = 140; const right = 12; const axis = 20; const H = rows.length * row + axis + 8;
+  const t0 = new Date(period.from).getTime(); const t1 = Math.max(t0 + 1, new Date(period.to).getTime());
+  const x = (t) => left + ((Math.min(Math.max(new Date(t).getTime(), t0), t1) - t0) / (t1 - t0)) * (W - left - right);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${caption}: ${rows.map((r) => `${r.label} ${r.breaches.length} breach(es)`).join('; ')}` });
+  rows.forEach((r, i) => {
+    const y = 4 + i * row;
+    const g = s('g', { class: 'timeline-row', 'data-label': r.label, 'data-breaches': r.breaches.length });
+    g.append(s('text', { class: 'axis label', x: left - 8, y: y + 15, 'text-anchor': 'end' }, r.label.length > 20 ? `${r.label.slice(0, 19)}…` : r.label));
+    g.append(s('rect', { class: 'track', x: left, y: y + 3, width: W - left - right, height: row - 10, rx: 3 }));
+    for (const stretch of r.from ? intervals(r) : []) {
+      const from = new Date(stretch.from); const to = new Date(stretch.to);
+      g.append(s('rect', { class: `interval ${stretch.state}`, x: x(from), y: y + 3, width: Math.max(1, x(to) - x(from)), height: row - 10,
+        'data-state': stretch.state, 'data-from': from.toISOString(), 'data-to': to.toISOString() },
+        s('title', {}, `${r.label}: RPO ${stretch.state} ${from.toLocaleString()} – ${to.toLocaleString()}`)));
+    }
+    svg.append(g);
+  });
+  svg.append(s('text', { class: 'axis', x: left, y: H - 6, 'text-anchor': 'start' }, shortTime(t0)));
+  svg.append(s('text', { class: 'axis', x: W - right, y: H - 6, 'text-anchor': 'end' }, shortTime(t1)));
+  return figure(name, caption, svg, note);
+}
+
+/** A row's period cut into met and breached stretches, in order (breaches as given; the rest met). */
+export function intervals({ from, to, breaches }) {
+  const end = new Date(to).getTime();
+  const out = [];
+  let at = new Date(from).getTime();
+  for (const b of [...breaches].sort((a, c) => new Date(a.from) - new Date(c.from))) {
+    const bFrom = Math.max(at, new Date(b.from).getTime());
+    const bTo = Math.min(end, b.to ? new Date(b.to).getTime() : end);
+    if (bFrom > at) out.push({ state: 'met', from: new Date(at), to: new Date(bFrom) });
+    if (bTo > bFrom) out.push({ state: 'breached', from: new Date(bFrom), to: new Date(bTo) });
+    at = Math.max(at, bTo);
+  }
+  if (end > at) out.push({ state: 'met', from: new Date(at), to: new Date(end) });
+  return out;
 }

@@ -2,7 +2,7 @@
 // Plain ES module, no framework and no build step. All text reaches the page through DOM nodes
 // (textContent), never innerHTML, because file names, policy names and error messages are data.
 
-import { barChart, timeChart } from './charts.js';
+import { barChart, timeChart, timelineChart } from './charts.js';
 
 // ---------------------------------------------------------------- small helpers
 
@@ -306,6 +306,116 @@ async function fetchHealth() {
     return { services };
   } catch (error) {
     return { error: error.message };
+  }
+}
+
+// ---------------------------------------------------------------- reports
+
+const DAY_MS = 86_400_000;
+const isoDay = (t) => new Date(t).toISOString().slice(0, 10);
+
+/** The report filters as a query string (from, to, policy), or FormProblems naming what is wrong. */
+function reportQuery() {
+  const form = $('reports-form');
+  const { from, to, policy } = Object.fromEntries(new FormData(form));
+  const problems = [];
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from)) problems.push('from must be a date');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(to)) problems.push('to must be a date');
+  if (!problems.length && from >= to) problems.push('from must come before to');
+  if (problems.length) throw new FormProblems(...problems);
+  const query = new URLSearchParams({ from, to });
+  if (policy) query.set('policy', policy);
+  return { from, to, policy, query };
+}
+
+/** Sets the filters' defaults (the last 30 days, today included) and the policies to choose from, once per visit. */
+async function setUpReportFilters() {
+  const form = $('reports-form');
+  if (!form.elements.from.value) form.elements.from.value = isoDay(Date.now() - 29 * DAY_MS);
+  if (!form.elements.to.value) form.elements.to.value = isoDay(Date.now() + DAY_MS);
+  fillPolicyOptions(await fetchPolicies().catch(() => policiesCache));
+}
+
+/** The policy filter's choices: those given, with those already offered (a report names deleted policies too), by name. */
+function fillPolicyOptions(policies) {
+  const select = $('reports-form').elements.policy;
+  const chosen = select.value;
+  const known = new Map([...select.options].filter((o) => o.value).map((o) => [o.value, o.textContent]));
+  for (const p of policies) known.set(p.id, p.name);
+  const sorted = [...known].sort((a, b) => a[1].localeCompare(b[1]));
+  select.replaceChildren(h('option', { value: '' }, 'All policies'), ...sorted.map(([id, name]) => h('option', { value: id }, name)));
+  select.value = known.has(chosen) ? chosen : '';
+}
+
+/**
+ * Storage over time per site (GET /reports/storage-daily's totals), backup success rate per policy
+ * and each policy's RPO timeline (GET /reports/compliance), for the filters' period and policy.
+ */
+async function renderReports() {
+  const { from, to, query } = reportQuery();
+  const [storage, report] = await Promise.all([
+    api('GET', `/reports/storage-daily?${query}&limit=1`),
+    api('GET', `/reports/compliance?${query}`),
+  ]);
+  if (!query.get('policy')) fillPolicyOptions(report.policies.map((p) => ({ id: p.policyId, name: p.name })));
+  $('reports-period').textContent = `${from} to ${to} (not included), UTC${query.get('policy') ? `, policy ${$('rep-policy').selectedOptions[0]?.textContent ?? query.get('policy')}` : ''}.`;
+  // The compliance report covers up to now: the future has no compliance yet.
+  const end = Math.min(new Date(report.to).getTime(), new Date(report.generatedAt).getTime());
+  const wrap = h('div', { class: 'chart-grid' });
+  wrap.append(
+    timeChart({
+      name: 'storage-daily', caption: 'Storage used per day', area: true, base: 1024, format: formatBytes,
+      series: storage.totals.map((site) => ({ name: site.site, points: site.days.map((d) => ({ x: `${d.day}T00:00:00Z`, y: d.bytesStored, label: `end of ${d.day}` })) })),
+      note: 'Bytes stored at each site at the end of each day (UTC): backups stored, prunes freed, replication copied.',
+    }),
+    barChart({
+      name: 'policy-success', caption: 'Backup success rate per policy', format: formatPercent,
+      tone: (v) => (v === null ? 'neutral' : v >= 0.99 ? 'good' : v >= 0.9 ? 'warn' : 'bad'),
+      bars: report.policies.map((p) => {
+        const finished = p.backups.completed + p.backups.failed;
+        return { label: p.name, value: finished ? p.backups.completed / finished : null, detail: `${p.backups.completed} completed, ${p.backups.failed} failed${p.backups.cancelled ? `, ${p.backups.cancelled} cancelled` : ''}` };
+      }),
+    }),
+    timelineChart({
+      name: 'rpo-timeline', caption: 'RPO compliance per policy', period: { from: report.from, to: new Date(end) },
+      rows: report.policies.map((p) => ({
+        label: p.name, breaches: p.rpo.breaches,
+        ...(p.rpo.observedMs > 0 ? { from: new Date(end - p.rpo.observedMs), to: new Date(end) } : {}),
+      })),
+      note: `Green: RPO met; red: breached (${report.policies.map((p) => `${p.name} ${formatPercent(p.rpo.metShare)} met${p.rpo.breachedMs ? `, ${formatDuration(p.rpo.breachedMs)} in breach` : ''}`).join('; ') || 'no policies'}).`,
+    }),
+  );
+  return wrap;
+}
+
+async function showReports() {
+  $('reports-errors').hidden = true;
+  try {
+    await setUpReportFilters();
+    reportQuery();
+  } catch (error) {
+    return showErrors($('reports-errors'), error);
+  }
+  await load($('reports-charts'), renderReports);
+}
+
+function setUpReportsForm() {
+  const form = $('reports-form');
+  onSubmit(form, $('reports-errors'), async () => {
+    reportQuery();
+    await load($('reports-charts'), renderReports);
+  });
+  for (const format of ['csv', 'pdf']) {
+    $(`rep-${format}`).addEventListener('click', async () => {
+      $('reports-errors').hidden = true;
+      try {
+        const { from, to, query } = reportQuery();
+        query.set('format', format);
+        await download(`/reports/compliance?${query}`, `arca-compliance-${from}-${to}.${format}`);
+      } catch (error) {
+        showErrors($('reports-errors'), error);
+      }
+    });
   }
 }
 
@@ -935,6 +1045,7 @@ const VIEWS = {
     startJobsPolling();
   },
   snapshots: () => load($('snapshots-list'), renderSnapshots),
+  reports: showReports,
   audit: () => load($('audit-list'), renderAudit),
   keys: () => load($('keys-list'), renderKeys),
   webhooks: () => load($('webhooks-list'), renderWebhooks),
@@ -977,6 +1088,7 @@ async function start() {
   setUpRestoreForm();
   setUpKeyForm();
   setUpWebhookForm();
+  setUpReportsForm();
   $('job-close').addEventListener('click', () => { $('job-detail').hidden = true; });
   window.addEventListener('hashchange', () => {
     showView(currentView());
