@@ -72,7 +72,7 @@ export class StorageService {
     const rows: Array<Record<string, string | null>> = await this.dataSource.query(`
       SELECT to_char(r.day, 'YYYY-MM-DD') AS day, r.policy_id, p.name AS policy_name, r.site, r.snapshots, r.bytes_read, r.bytes_new, r.bytes_added, r.bytes_freed, r.bytes_stored
       FROM (${running}) r LEFT JOIN ${policies} p ON p.policy_id::text = r.policy_id
-      WHERE r.day >= $2 ORDER BY r.day, r.site, p.name NULLS LAST, r.policy_id LIMIT ${page.limit} OFFSET ${page.offset}`, params);
+      WHERE r.day >= $2 ORDER BY r.day, r.site, r.policy_id = '', p.name NULLS LAST, r.policy_id LIMIT ${page.limit} OFFSET ${page.offset}`, params);
     const sites = await this.siteSeries(tenant, first, last, filter);
     return {
       total: Number(total),
