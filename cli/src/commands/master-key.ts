@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CliIo, contextOf } from '../context';
 import { formatBytes, formatPercent, formatTime, table } from '../format';
+import { renderPrune } from './lifecycle';
 
 export interface KeyGenerationInfo {
   generation: number;
@@ -33,7 +34,7 @@ export function renderMasterKey(report: MasterKeyReport): string {
  * Under `keys master`, not `keys rotate`, which rotates API keys.
  */
 export function masterKeyCommand(io: CliIo): Command {
-  const master = new Command('master').description("the repository master key's generations: report and rotate (API keys are `arca keys rotate`)");
+  const master = new Command('master').description("the repository master key's generations: report, rotate, reseal (API keys are `arca keys rotate`)");
 
   master.command('status')
     .description('each generation: created, packs and bytes still sealed under it, messages sealed against the 2^32 nonce bound')
@@ -53,6 +54,16 @@ export function masterKeyCommand(io: CliIo): Command {
       if (ctx.json) return ctx.out(rotated);
       ctx.out(`rotated the master key of repository ${rotated.repositoryId}: generation ${rotated.previous} -> ${rotated.generation}`);
       ctx.note('existing packs stay sealed under their generation (readable with every key slot); prune moves the packs it rewrites to the new one');
+    });
+
+  master.command('reseal')
+    .description('a prune that also rewrites every pack sealed under an older generation, sealing its chunks under the newest (a job; safe beside running backups)')
+    .option('--json', 'print the finished job as JSON')
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = contextOf(command, io);
+      const { jobId } = await ctx.client.post<{ jobId: string }>('/prune', { reseal: true });
+      const job = await ctx.follow(jobId);
+      ctx.out(ctx.json ? job : renderPrune(job.stats as unknown as Parameters<typeof renderPrune>[0]));
     });
 
   return master;

@@ -1,5 +1,7 @@
 import { DEFAULT_TENANT, packListKey, PACKS_DELETED_BATCH, PrunePhase, PruneRequested, TOPICS } from '@arca/contracts';
-import { DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, readPackHeader, resealChunk, snapshotReferences } from '@arca/datapath';
+import {
+  DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, planReseal, readPackHeader, resealChunk, sealedGeneration, snapshotReferences,
+} from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { qualifiedTable } from '@arca/persistence';
 import { deletableNow, ObjectLockedError } from '@arca/object-store';
@@ -109,7 +111,8 @@ export class PruneRunner {
     // Packs an object lock keeps until its date are neither deleted nor rewritten (rewriting would only copy data).
     const first = planPrune(usage, marked.referenced, maxUnused);
     const locked = await this.lockedNow([...first.condemn, ...first.rewrite.map((r) => r.key)]);
-    const plan = locked.size > 0 ? planPrune(usage, marked.referenced, maxUnused, locked) : first;
+    const pruned = locked.size > 0 ? planPrune(usage, marked.referenced, maxUnused, locked) : first;
+    const plan = request.resealOldGenerations ? await this.withReseal(pruned, usage, marked.referenced) : pruned;
     counters.packsLocked = locked.size;
     progress('plan', usage.length, usage.length);
     const orphanCandidates = [...stored.keys()].filter((key) => !indexed.has(key));
@@ -250,6 +253,26 @@ export class PruneRunner {
       onProgress(++done);
     }
     await flush();
+  }
+
+  /**
+   * The plan with every pack of an older key generation added to its rewrites (planReseal). Each
+   * pack's generation is read from its first bytes, a ranged read per pack; packs under an object
+   * lock stay as they are.
+   */
+  private async withReseal(plan: ReturnType<typeof planPrune>, usage: PackUsage[], referenced: ReadonlySet<string>): Promise<ReturnType<typeof planPrune>> {
+    const current = this.repo.keys.key.generation ?? 1;
+    if (current === 1) return plan;
+    const generations = new Map<string, number>();
+    const live = usage.filter((p) => p.state === 'live');
+    for (let i = 0; i < live.length; i += 16) {
+      await Promise.all(live.slice(i, i + 16).map(async (p) => {
+        const generation = sealedGeneration(await this.repo.store.getRange(p.key, 0, Math.min(4, p.size)));
+        if (generation !== undefined) generations.set(p.key, generation);
+      }));
+    }
+    const old = [...generations].filter(([, g]) => g < current).map(([key]) => key);
+    return planReseal(plan, usage, referenced, generations, current, await this.lockedNow(old));
   }
 
   /** Waits until no job other than this prune that was running now is still running under the same claim. */
