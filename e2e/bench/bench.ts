@@ -7,6 +7,9 @@
  * BENCH_FILES=1000000 instead backs up that many small files (1-8 KiB, 1,000 a directory): full
  * backup, unchanged re-backup, restore of one file, `ls` of the root, peak memory; and restic the same.
  * BENCH_BIG=20GB instead backs up one file of that size: throughput and peak memory, beside restic.
+ * BENCH_CIPHERS=64MB instead runs only the per-cipher case (below) on that much data. The full
+ * run ends with it on 128 MB x BENCH_SCALE: backup and restore throughput of a repository of each
+ * cipher (ARCA_CIPHER: aes-256-gcm, chacha20-poly1305), same data, fresh platform each.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -221,6 +224,40 @@ async function bigFileBench(size: number, work: string, log: (line: string) => v
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
+/**
+ * Backup and restore of the same data into a repository of each cipher: a fresh platform per
+ * cipher (a repository's cipher is chosen when it is created), an untimed warm-up job first.
+ */
+async function cipherBench(size: number, work: string, log: (line: string) => void): Promise<Record<string, { backupMBps: number; restoreMBps: number }>> {
+  const data = path.join(work, 'cipher-data');
+  mkdirSync(data, { recursive: true });
+  // four files, so the data path seals in parallel as a real tree would
+  for (let i = 0; i < 4; i++) await makeBigFile(path.join(data, `part-${i}.bin`), `bench-cipher-${i}`, Math.ceil(size / 4));
+  const bytes = duBytes(data);
+  const out: Record<string, { backupMBps: number; restoreMBps: number }> = {};
+  for (const cipher of ['aes-256-gcm', 'chacha20-poly1305']) {
+    log(`cipher ${cipher}: backup and restore of ${(bytes / MB).toFixed(0)} MB`);
+    settle();
+    const platform = await startTestPlatform({ OBJECT_STORE: 'fs', ARCA_CIPHER: cipher });
+    try {
+      if (!(await platform.waitUntilHealthy(120_000))) throw new Error(`platform not healthy:\n${platform.logs.slice(-30).join('\n')}`);
+      const backup = (dir: string) => runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', '/jobs', { source: { kind: 'directory', path: dir } })).body);
+      await backup(warmUpTree());
+      const full = await backup(data);
+      const target = path.join(work, `cipher-restore-${cipher}`);
+      const restore = await runJob(platform, async () => (await api<{ jobId: string }>(platform, 'POST', `/snapshots/${full.job.snapshotId}/restore`, { target })).body);
+      execFileSync('diff', ['-r', '--no-dereference', data, target]);
+      rmSync(target, { recursive: true, force: true });
+      out[cipher] = { backupMBps: round(bytes / MB / full.seconds), restoreMBps: round(bytes / MB / restore.seconds) };
+    } finally {
+      await platform.destroy();
+    }
+  }
+  console.log(`\n${'cipher'.padEnd(22)}${'backup'.padEnd(16)}restore`);
+  for (const [cipher, f] of Object.entries(out)) console.log(`${cipher.padEnd(22)}${`${f.backupMBps} MB/s`.padEnd(16)}${f.restoreMBps} MB/s`);
+  return out;
+}
+
 /** Freed bytes are small when versions share most data: kB keeps them readable. */
 function kilobytes(bytes: number): string {
   return `${(bytes / 1e3).toFixed(1)} kB`;
@@ -235,6 +272,16 @@ function parseSize(text: string): number {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_CIPHERS) {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
+    try {
+      const ciphers = await cipherBench(parseSize(process.env.BENCH_CIPHERS), work, (line) => process.stderr.write(`[bench] ${line}\n`));
+      console.log(`RESULT ${JSON.stringify({ ciphers })}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.env.BENCH_FILES || process.env.BENCH_BIG) {
     const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
     const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -328,6 +375,7 @@ async function main(): Promise<void> {
     console.log(`\n${'figure'.padEnd(30)}${'arca'.padEnd(16)}restic`);
     for (const [name, a, b] of rows) console.log(`${name.padEnd(30)}${a.padEnd(16)}${b}`);
     console.log(`peak memory: ${Object.entries(arca.peakMemoryBytes as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)} MB`).join(', ')}`);
+    result.ciphers = await cipherBench(128 * MB * scale, work, log);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     rmSync(work, { recursive: true, force: true });

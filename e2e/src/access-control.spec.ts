@@ -32,6 +32,7 @@ const ROUTES: Record<string, 'public' | string[]> = {
   'GET /snapshots/{id}/file': OPERATE, 'POST /snapshots/{id}/restore': OPERATE,
   'POST /check': OPERATE, 'POST /streams': OPERATE, 'POST /repository/passphrase': ADMIN, 'POST /repository/recover': ADMIN, 'POST /policies/{id}/verify-restore': OPERATE,
   'GET /repository/key-slots': ADMIN, 'POST /repository/key-slots': ADMIN, 'DELETE /repository/key-slots/{slot}': ADMIN,
+  'GET /repository/keys': ADMIN, 'POST /repository/key-rotation': ADMIN,
   'GET /reports/summary': READ, 'GET /reports/history': READ, 'GET /reports/compliance': READ, 'GET /reports/jobs-daily': READ, 'GET /reports/storage-forecast': READ, 'GET /reports/storage-daily': READ, 'GET /reports/replication-lag-daily': READ, 'GET /whoami': READ,
   'GET /quotas': READ, 'PUT /quotas/sites/{site}': ADMIN, 'PUT /quotas/tenants/{tenant}': ADMIN, 'DELETE /quotas/sites/{site}': ADMIN, 'DELETE /quotas/tenants/{tenant}': ADMIN,
   'GET /audit': AUDIT, 'GET /audit/verify': AUDIT, 'GET /audit/export': AUDIT,

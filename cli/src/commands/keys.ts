@@ -4,6 +4,7 @@ import { formatTime, table } from '../format';
 import { CliError } from '../gateway-client';
 import type { ApiKey } from '../types';
 import { keySlotsCommand } from './key-slots';
+import { masterKeyCommand } from './master-key';
 
 export function renderKeys(keys: ApiKey[]): string {
   if (keys.length === 0) return 'no API keys';
@@ -72,5 +73,6 @@ export function keysCommand(io: CliIo): Command {
     });
 
   keys.addCommand(keySlotsCommand(io));
+  keys.addCommand(masterKeyCommand(io));
   return keys;
 }

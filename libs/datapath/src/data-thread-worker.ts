@@ -63,7 +63,8 @@ function pulledStream(job: number): Readable {
 }
 
 function masterKey(key: ThreadKey): MasterKey {
-  return { encryptionKey: asBuffer(key.encryptionKey), idKey: asBuffer(key.idKey), repositoryId: key.repositoryId, cipher: key.cipher };
+  const generationKeys = key.generationKeys ? new Map([...key.generationKeys].map(([generation, raw]) => [generation, asBuffer(raw)])) : undefined;
+  return { encryptionKey: asBuffer(key.encryptionKey), idKey: asBuffer(key.idKey), repositoryId: key.repositoryId, cipher: key.cipher, generation: key.generation, generationKeys };
 }
 
 async function run(job: number, task: ThreadTask): Promise<void> {

@@ -31,6 +31,9 @@ export interface ThreadKey {
   idKey: Uint8Array;
   repositoryId: string;
   cipher?: Cipher;
+  /** The generation encryptionKey is, and every generation's key (to open older objects). */
+  generation?: number;
+  generationKeys?: ReadonlyMap<number, Uint8Array>;
 }
 
 export type ThreadTask =

@@ -22,3 +22,4 @@ export * from './prune-plan';
 export * from './recovery';
 export * from './policy-record';
 export * from './snapshot-state';
+export * from './nonce-budget';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   KeyFile, KeySlot, LocalKeySlot, MasterKey, masterBytes, masterFromBytes, newSlotId, NoSlotOpensError, openPassphraseSlot, passphraseSlot,
-  KdfParams, SlotKind, unwrapWith, VAULT_NAME, VAULT_PATH, VaultTransitSlot, wrapWith, WrongPassphraseError,
+  KdfParams, SlotKind, unwrapWith, VAULT_NAME, VAULT_PATH, VaultTransitSlot, withGenerations, wrapWith, WrongPassphraseError,
 } from './keys';
 
 /**
@@ -19,8 +19,16 @@ export interface KeyProvider {
   unwrap(slot: KeySlot, keyFile: KeyFile): Promise<MasterKey | undefined>;
 }
 
-/** Unlocks a key file with a provider: the first slot of its kind that opens. */
+/**
+ * Unlocks a key file with a provider: the first slot of its kind that opens, the key it opens to
+ * holding every generation of the key file (sealing under the newest, see withGenerations).
+ */
 export async function unlockKeyFile(keyFile: KeyFile, provider: KeyProvider, name = `keys/${keyFile.repositoryId}`): Promise<{ masterKey: MasterKey; slot: KeySlot }> {
+  const { masterKey, slot } = await openSlot(keyFile, provider, name);
+  return { masterKey: keyFile.generations?.length ? withGenerations(masterKey, keyFile, name) : masterKey, slot };
+}
+
+async function openSlot(keyFile: KeyFile, provider: KeyProvider, name: string): Promise<{ masterKey: MasterKey; slot: KeySlot }> {
   const candidates = keyFile.slots.filter((s) => s.kind === provider.kind);
   if (provider instanceof PassphraseProvider) {
     const opened = provider.open(keyFile);

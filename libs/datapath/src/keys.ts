@@ -14,6 +14,25 @@ export interface MasterKey {
   repositoryId: string;
   /** What new objects are sealed with (absent: AES-256-GCM). Opening reads the cipher each object names. */
   cipher?: Cipher;
+  /** The key generation `encryptionKey` is, which new objects are sealed under and name (absent: 1, the key the slots wrap). */
+  generation?: number;
+  /** Every generation's encryption key, to open older objects (absent: generation 1 only, `encryptionKey`). */
+  generationKeys?: ReadonlyMap<number, Buffer>;
+}
+
+/**
+ * A master key generation made by `arca keys rotate`: a fresh 32-byte encryption key wrapped
+ * (AES-256-GCM) under a key-wrapping key derived from generation 1's 64 bytes, the bytes every
+ * slot wraps (generationWrapKey). So every slot, old or added later, opens every generation
+ * without being rewrapped, and rotating needs no slot's secret. Generation 1 is the key in the
+ * slots; its createdAt is the key file's.
+ */
+export interface KeyGeneration {
+  generation: number;
+  createdAt: string;
+  nonce: string;
+  /** AES-256-GCM(the generation's encryption key) with the tag appended, base64. */
+  wrapped: string;
 }
 
 /** The scrypt parameters and salt a passphrase slot was wrapped with. */
@@ -73,6 +92,8 @@ export interface KeyFile {
   cipher: Cipher;
   slots: KeySlot[];
   createdAt: string;
+  /** Generations 2 and up, oldest first (absent: never rotated, generation 1 only). */
+  generations?: KeyGeneration[];
 }
 
 /** A key file as written before slots: one passphrase. Read as a key file of one slot, written as version 2. */
@@ -213,6 +234,14 @@ function checkKeyFile(k: unknown, name: string): KeyFile {
   const slots = v2.slots.map((s, i) => checkSlot(s, `slots[${i}].`, bad));
   const ids = new Set(slots.map((s) => s.id));
   if (ids.size !== slots.length) throw bad('two slots have the same id');
+  if (v2.generations !== undefined) {
+    if (!Array.isArray(v2.generations) || v2.generations.length >= MAX_GENERATION) throw bad(`generations is not a list of at most ${MAX_GENERATION - 1} generations`);
+    v2.generations.forEach((g, i) => {
+      if (!g || typeof g !== 'object' || g.generation !== i + 2) throw bad(`generations[${i}].generation is not ${i + 2} (generations are 2, 3, ... in order)`);
+      if (typeof g.createdAt !== 'string') throw bad(`generations[${i}].createdAt is not a string`);
+      if (!isBase64Of(g.nonce, 12) || !isBase64Of(g.wrapped, 32 + 16)) throw bad(`generations[${i}] is not a 12-byte nonce and a 48-byte wrapped key in base64`);
+    });
+  }
   return v2 as KeyFile;
 }
 
@@ -235,9 +264,105 @@ function slotAad(repositoryId: string): Buffer {
   return Buffer.from(`arca-key:${repositoryId}`);
 }
 
-/** The 64 bytes every slot wraps. The caller zeroes it once wrapped. */
+/** The 64 bytes every slot wraps (generation 1's encryption key and the id key, whatever generation seals now). The caller zeroes it once wrapped. */
 export function masterBytes(master: MasterKey): Buffer {
-  return Buffer.concat([master.encryptionKey, master.idKey]);
+  return Buffer.concat([master.generationKeys?.get(1) ?? master.encryptionKey, master.idKey]);
+}
+
+/** Generations are numbered 1 to 65,535 (a uint16 in each sealed object's header). */
+export const MAX_GENERATION = 0xffff;
+
+/** An object sealed under a key generation the key does not hold: a key file older than the data, or damage. */
+export class KeyGenerationError extends Error {
+  constructor(readonly object: string, readonly generation: number, held: readonly number[]) {
+    super(`${object} is sealed under key generation ${generation}, which the repository key does not hold (it holds generation${held.length === 1 ? '' : 's'} ${held.join(', ')}): the key file is older than the data, or the object is damaged`);
+    this.name = 'KeyGenerationError';
+  }
+}
+
+/** The generations a key holds, oldest first. */
+export function heldGenerations(master: MasterKey): number[] {
+  return master.generationKeys ? [...master.generationKeys.keys()].sort((a, b) => a - b) : [master.generation ?? 1];
+}
+
+/** The encryption key of `generation`, for opening `object` (named in the error when the key lacks it). */
+export function generationKey(master: MasterKey, generation: number, object: string): Buffer {
+  const current = master.generation ?? 1;
+  if (generation === current) return master.encryptionKey;
+  const key = master.generationKeys?.get(generation);
+  if (!key) throw new KeyGenerationError(object, generation, heldGenerations(master));
+  return key;
+}
+
+/**
+ * The key that wraps generations 2 and up: HKDF-SHA-256 of generation 1's 64 bytes (what the
+ * slots wrap; salt: the repository id). Whoever opens a slot thus opens every generation. The
+ * caller zeroes it.
+ */
+function generationWrapKey(base: MasterKey): Buffer {
+  const bytes = masterBytes(base);
+  const key = Buffer.from(hkdfSync('sha256', bytes, Buffer.from(base.repositoryId, 'utf8'), Buffer.from('arca-key-generations', 'utf8'), 32));
+  bytes.fill(0);
+  return key;
+}
+
+function generationAad(repositoryId: string, generation: number): Buffer {
+  // binds a wrapped generation to its repository and number, so two cannot be swapped in the file
+  return Buffer.from(`arca-key-generation:${repositoryId}:${generation}`);
+}
+
+/**
+ * The key as it seals and opens after the key file's rotations: `base` is what a slot opened
+ * (generation 1); the result seals under the newest generation and opens all of them. A wrapped
+ * generation that does not authenticate is an error naming it (a damaged or altered key file).
+ */
+export function withGenerations(base: MasterKey, keyFile: KeyFile, name = `keys/${keyFile.repositoryId}`): MasterKey {
+  const first = base.generationKeys?.get(1) ?? base.encryptionKey;
+  const generationKeys = new Map<number, Buffer>([[1, first]]);
+  const wrapKey = generationWrapKey(base);
+  try {
+    for (const g of keyFile.generations ?? []) {
+      const data = Buffer.from(g.wrapped, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', wrapKey, Buffer.from(g.nonce, 'base64'));
+      decipher.setAAD(generationAad(keyFile.repositoryId, g.generation));
+      decipher.setAuthTag(data.subarray(data.length - 16));
+      try {
+        generationKeys.set(g.generation, Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]));
+      } catch {
+        throw new Error(`key file ${name}: key generation ${g.generation} does not authenticate under the repository key (the key file was altered or damaged)`);
+      }
+    }
+  } finally {
+    wrapKey.fill(0);
+  }
+  const generation = Math.max(...generationKeys.keys());
+  return { encryptionKey: generationKeys.get(generation)!, idKey: base.idKey, repositoryId: base.repositoryId, cipher: keyFile.cipher, generation, generationKeys };
+}
+
+/**
+ * A rotation: the key file with one more generation, a fresh random encryption key wrapped under
+ * the generation-wrapping key of `key` (any generation of the repository's key: the wrap key
+ * comes from generation 1). The chunk-id key is not rotated (chunk ids, and so dedupe, stay).
+ */
+export function rotateKeyFile(keyFile: KeyFile, key: MasterKey, now = new Date()): { keyFile: KeyFile; generation: KeyGeneration } {
+  const generations = keyFile.generations ?? [];
+  const number = generations.length + 2;
+  if (number > MAX_GENERATION) throw new SlotError(`repository ${keyFile.repositoryId} has ${MAX_GENERATION} key generations, the most its sealed objects can name`);
+  const fresh = randomBytes(32);
+  const wrapKey = generationWrapKey(key);
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', wrapKey, nonce);
+  cipher.setAAD(generationAad(keyFile.repositoryId, number));
+  const wrapped = Buffer.concat([cipher.update(fresh), cipher.final(), cipher.getAuthTag()]);
+  fresh.fill(0);
+  wrapKey.fill(0);
+  const generation: KeyGeneration = { generation: number, createdAt: now.toISOString(), nonce: nonce.toString('base64'), wrapped: wrapped.toString('base64') };
+  return { keyFile: { ...keyFile, generations: [...generations, generation] }, generation };
+}
+
+/** When each generation was made: generation 1 with the key file, the others by their rotation. */
+export function generationDates(keyFile: KeyFile): Array<{ generation: number; createdAt: string }> {
+  return [{ generation: 1, createdAt: keyFile.createdAt }, ...(keyFile.generations ?? []).map((g) => ({ generation: g.generation, createdAt: g.createdAt }))];
 }
 
 /** AES-256-GCM wrap of the master key under a 32-byte key (a passphrase's scrypt output, a local key). */
@@ -324,7 +449,7 @@ export function openKeyFile(keyFile: KeyFile | LegacyKeyFile, passphrase: string
   const file = checkKeyFile(keyFile, name);
   const opened = openPassphraseSlot(file, passphrase);
   if (!opened) throw new WrongPassphraseError(file.repositoryId, name);
-  return opened.masterKey;
+  return file.generations?.length ? withGenerations(opened.masterKey, file, name) : opened.masterKey;
 }
 
 /** Changes a passphrase: the slot it opens wrapped anew under the new one (same id and label), so no chunk is touched. */
@@ -390,7 +515,7 @@ export function tenantKey(master: MasterKey, tenant: string): MasterKey {
   let key = derived.get(tenant);
   if (!key) {
     const idKey = Buffer.from(hkdfSync('sha256', master.idKey, Buffer.from(master.repositoryId, 'utf8'), Buffer.from(`arca-tenant-chunk-ids:${tenant}`, 'utf8'), 32));
-    key = { encryptionKey: master.encryptionKey, idKey, repositoryId: master.repositoryId, cipher: master.cipher };
+    key = { encryptionKey: master.encryptionKey, idKey, repositoryId: master.repositoryId, cipher: master.cipher, generation: master.generation, generationKeys: master.generationKeys };
     derived.set(tenant, key);
   }
   return key;
@@ -405,6 +530,7 @@ export function tenantKey(master: MasterKey, tenant: string): MasterKey {
 export function zeroMasterKey(master: MasterKey): void {
   for (const derived of tenantKeys.get(master)?.values() ?? []) derived.idKey.fill(0);
   tenantKeys.delete(master);
+  for (const key of master.generationKeys?.values() ?? []) key.fill(0);
   master.encryptionKey.fill(0);
   master.idKey.fill(0);
 }

@@ -76,3 +76,28 @@ export function planPrune(packs: Iterable<PackUsage>, referenced: ReadonlySet<st
   plan.unusedAfter += unused;
   return plan;
 }
+
+/**
+ * A re-seal (`arca keys master reseal`, a prune with resealOldGenerations): the packs sealed under
+ * a key generation older than `current` that the plan does not already delete or rewrite, added to
+ * its rewrite list with their referenced chunks, so the rewrite seals them under the newest
+ * generation. Packs under an object lock stay (rewriting would only copy them). `generationOf`:
+ * each pack's generation, read from its first bytes by the caller.
+ */
+export function planReseal(plan: PrunePlan, packs: Iterable<PackUsage>, referenced: ReadonlySet<string>, generationOf: ReadonlyMap<string, number>, current: number, locked: ReadonlySet<string> = new Set()): PrunePlan {
+  const planned = new Set([...plan.condemn, ...plan.rewrite.map((r) => r.key)]);
+  const rewrite = [...plan.rewrite];
+  let bytesRewritten = plan.bytesRewritten;
+  let bytesReleased = plan.bytesReleased;
+  for (const pack of packs) {
+    const generation = generationOf.get(pack.key);
+    if (generation === undefined || generation >= current || planned.has(pack.key) || locked.has(pack.key)) continue;
+    const keep = pack.chunks.filter((c) => referenced.has(c.id));
+    if (keep.length === 0) continue; // planPrune condemns such a pack already
+    const used = keep.reduce((n, c) => n + c.length, 0);
+    rewrite.push({ key: pack.key, keep: keep.map((c) => c.id), unused: Math.max(0, pack.size - used) });
+    bytesRewritten += used;
+    bytesReleased += pack.size;
+  }
+  return { ...plan, rewrite, bytesRewritten, bytesReleased };
+}

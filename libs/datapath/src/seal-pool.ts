@@ -62,7 +62,7 @@ export class SealPool {
     return new Promise<SealedChunk>((resolve, reject) => {
       this.waiting.set(n, { resolve, reject, slot });
       if (slot.pending++ === 0) slot.worker.ref();
-      const request: SealRequest = { n, key: key.encryptionKey, id, data, level: options.level, cipher: key.cipher };
+      const request: SealRequest = { n, key: key.encryptionKey, id, data, level: options.level, cipher: key.cipher, generation: key.generation };
       slot.worker.postMessage(request, [data.buffer]);
     });
   }

@@ -2,25 +2,54 @@ import { CipherGCM, createCipheriv, createDecipheriv, DecipherGCM, randomBytes }
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { chunkId } from './hasher';
-import { Cipher, DEFAULT_CIPHER, MasterKey } from './keys';
+import { Cipher, DEFAULT_CIPHER, generationKey, MasterKey } from './keys';
 import { secretKey } from './secret-keys';
 
 const zstdCompress = promisify(zlib.zstdCompress);
 const zstdDecompress = promisify(zlib.zstdDecompress);
 
 /**
- * The first byte of every sealed blob names its format, which is its cipher: 1 AES-256-GCM (the
- * format before ciphers were selectable), 2 ChaCha20-Poly1305. Both take a 96-bit nonce and a
- * 128-bit tag, so the layout is the same and a repository's objects cost no byte more for it.
+ * The first byte of every sealed blob names its format, which is its cipher and whether a key
+ * generation follows: 1 AES-256-GCM (the format before ciphers were selectable), 2
+ * ChaCha20-Poly1305, both under key generation 1 (the key the slots wrap); 3 and 4 the same
+ * ciphers with a uint16 key generation (2 and up, after `arca keys rotate`) after the flags.
+ * Generation 1 keeps writing formats 1 and 2, so a repository never rotated stays byte for byte
+ * what older versions wrote and read. Both ciphers take a 96-bit nonce and a 128-bit tag.
  */
 const FORMAT_OF: Record<Cipher, number> = { 'aes-256-gcm': 1, 'chacha20-poly1305': 2 };
-const CIPHER_OF: Record<number, Cipher | undefined> = { 1: 'aes-256-gcm', 2: 'chacha20-poly1305' };
+const GENERATION_FORMAT_OF: Record<Cipher, number> = { 'aes-256-gcm': 3, 'chacha20-poly1305': 4 };
+const CIPHER_OF: Record<number, Cipher | undefined> = { 1: 'aes-256-gcm', 2: 'chacha20-poly1305', 3: 'aes-256-gcm', 4: 'chacha20-poly1305' };
 const FLAG_ZSTD = 1;
 const HEADER = 2; // format (cipher), flags
+const GENERATION_HEADER = 4; // format, flags, uint16 generation
 const NONCE = 12;
 const TAG = 16;
-/** Sealed bytes beyond the (possibly compressed) payload. */
+/** Sealed bytes beyond the (possibly compressed) payload, under key generation 1 (two more after a rotation). */
 export const SEAL_OVERHEAD = HEADER + NONCE + TAG;
+
+/** The header of a blob sealed with `cipher` under `generation`: format, flags and (generation 2 and up) the generation. */
+function sealHeader(cipher: Cipher, generation: number, compressed: boolean): Buffer {
+  if (generation === 1) return Buffer.from([FORMAT_OF[cipher], compressed ? FLAG_ZSTD : 0]);
+  const head = Buffer.from([GENERATION_FORMAT_OF[cipher], compressed ? FLAG_ZSTD : 0, 0, 0]);
+  head.writeUInt16BE(generation, 2);
+  return head;
+}
+
+/** A sealed blob's header read: cipher, key generation and where the nonce starts; undefined for an unknown format or a short blob. */
+export function sealedHeader(sealed: Buffer): { cipher: Cipher; generation: number; flags: number; headerLength: number } | undefined {
+  const cipher = CIPHER_OF[sealed[0]];
+  if (!cipher) return undefined;
+  const headerLength = sealed[0] >= 3 ? GENERATION_HEADER : HEADER;
+  if (sealed.length < headerLength + NONCE + TAG) return undefined;
+  const generation = headerLength === HEADER ? 1 : sealed.readUInt16BE(2);
+  return { cipher, generation, flags: sealed[1], headerLength };
+}
+
+/** The key generation a sealed blob (a chunk, a pack's first bytes, a manifest) names: 1 for blobs of formats 1 and 2. */
+export function sealedGeneration(sealed: Buffer): number | undefined {
+  if (!CIPHER_OF[sealed[0]]) return undefined;
+  return sealed[0] >= 3 ? sealed.readUInt16BE(2) : 1;
+}
 
 const SAMPLE = 64 * 1024;
 
@@ -151,7 +180,7 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: S
   const algorithm = key.cipher ?? DEFAULT_CIPHER;
   const cipher = encryptor(algorithm, key.encryptionKey, nonce);
   cipher.setAAD(id);
-  const head = Buffer.concat([Buffer.from([FORMAT_OF[algorithm], compressed ? FLAG_ZSTD : 0]), nonce]);
+  const head = Buffer.concat([sealHeader(algorithm, key.generation ?? 1, compressed), nonce]);
   const body = joined(cipher.update(payload), cipher.final());
   const parts = [head, body, cipher.getAuthTag()];
   return { parts, length: head.length + body.length + TAG, compressed, get sealed() { return Buffer.concat(parts); } };
@@ -161,7 +190,7 @@ export async function seal(key: MasterKey, id: Buffer, plain: Buffer, options: S
  * `seal` done synchronously (zstd on the calling thread): for worker threads (seal-pool.ts), which
  * give the encryption a core of its own. Same format, same decisions.
  */
-export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, options: SealOptions = {}, algorithm: Cipher = DEFAULT_CIPHER): { sealed: Buffer; compressed: boolean } {
+export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, options: SealOptions = {}, algorithm: Cipher = DEFAULT_CIPHER, generation = 1): { sealed: Buffer; compressed: boolean } {
   let worth = plain.length <= SAMPLE * 2;
   if (!worth) worth = zlib.zstdCompressSync(samples(plain), { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } }).length < SAMPLE * 0.97;
   const packed = worth
@@ -173,15 +202,15 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
   const cipher = encryptor(algorithm, encryptionKey, nonce);
   cipher.setAAD(id);
   // one exclusively owned buffer (never a slice of Node's shared pool), so it can be transferred
-  const sealed = Buffer.allocUnsafeSlow(HEADER + NONCE + payload.length + TAG);
-  sealed[0] = FORMAT_OF[algorithm];
-  sealed[1] = compressed ? FLAG_ZSTD : 0;
-  nonce.copy(sealed, HEADER);
+  const head = sealHeader(algorithm, generation, compressed);
+  const sealed = Buffer.allocUnsafeSlow(head.length + NONCE + payload.length + TAG);
+  head.copy(sealed, 0);
+  nonce.copy(sealed, head.length);
   const body = cipher.update(payload);
-  body.copy(sealed, HEADER + NONCE);
+  body.copy(sealed, head.length + NONCE);
   const final = cipher.final();
   if (final.length !== 0) throw new Error(`${algorithm} produced trailing output`);
-  cipher.getAuthTag().copy(sealed, HEADER + NONCE + payload.length);
+  cipher.getAuthTag().copy(sealed, head.length + NONCE + payload.length);
   return { sealed, compressed };
 }
 
@@ -192,19 +221,12 @@ export function sealSync(encryptionKey: Buffer, id: Buffer, plain: Buffer, optio
 export async function open(key: MasterKey, id: Buffer, sealed: Buffer, otherIdKeys: readonly Buffer[] = []): Promise<Buffer> {
   const hex = id.toString('hex');
   if (sealed.length < SEAL_OVERHEAD) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
-  const algorithm = CIPHER_OF[sealed[0]];
-  if (!algorithm) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
-  const decipher = decryptor(algorithm, key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
-  decipher.setAAD(id);
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
-  let payload: Buffer;
-  try {
-    payload = joined(decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final());
-  } catch {
-    throw new CorruptChunkError(hex, 'authentication failed (the bytes were altered, or the repository key is not this one)');
-  }
+  if (!CIPHER_OF[sealed[0]]) throw new CorruptChunkError(hex, `unknown format version ${sealed[0]}`);
+  const header = sealedHeader(sealed);
+  if (!header) throw new CorruptChunkError(hex, `sealed blob is ${sealed.length} bytes, shorter than its header`);
+  const payload = decryptChunk(key, id, sealed, header, hex);
   let plain = payload;
-  if (sealed[1] & FLAG_ZSTD) {
+  if (header.flags & FLAG_ZSTD) {
     try {
       plain = payload.length <= SYNC_BELOW / 4 ? zlib.zstdDecompressSync(payload) : await zstdDecompress(payload, { chunkSize: 1024 * 1024 });
     } catch (error) {
@@ -215,7 +237,41 @@ export async function open(key: MasterKey, id: Buffer, sealed: Buffer, otherIdKe
   return plain;
 }
 
-/** Seals a small structured object (pack headers, manifests) under a purpose label. */
+/** A chunk's payload (as sealed: compressed or not), decrypted under the key generation its header names. */
+function decryptChunk(key: MasterKey, id: Buffer, sealed: Buffer, header: NonNullable<ReturnType<typeof sealedHeader>>, hex: string): Buffer {
+  const encryptionKey = generationKey(key, header.generation, `chunk ${hex}`);
+  const decipher = decryptor(header.cipher, encryptionKey, sealed.subarray(header.headerLength, header.headerLength + NONCE));
+  decipher.setAAD(id);
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
+  try {
+    return joined(decipher.update(sealed.subarray(header.headerLength + NONCE, sealed.length - TAG)), decipher.final());
+  } catch {
+    throw new CorruptChunkError(hex, `authentication failed under key generation ${header.generation} (the bytes were altered, or the repository key is not this one)`);
+  }
+}
+
+/**
+ * A sealed chunk sealed again under the key's current generation, its payload as it was (still
+ * compressed or not): prune's repacking and `arca keys reseal` move old-generation chunks to the
+ * newest key this way. The old seal's tag (bound to the chunk id) is checked on the way; the
+ * chunk-id key is not needed, so any tenant's chunks reseal with the repository key. A chunk
+ * already under the current generation comes back as it was.
+ */
+export function resealChunk(key: MasterKey, id: Buffer, sealed: Buffer): Buffer {
+  const hex = id.toString('hex');
+  const header = sealedHeader(sealed);
+  if (!header) throw new CorruptChunkError(hex, `sealed blob of ${sealed.length} bytes has no readable header (format ${sealed[0]})`);
+  const current = key.generation ?? 1;
+  if (header.generation === current) return sealed;
+  const payload = decryptChunk(key, id, sealed, header, hex);
+  const nonce = nonces.next();
+  const algorithm = key.cipher ?? DEFAULT_CIPHER;
+  const cipher = encryptor(algorithm, key.encryptionKey, nonce);
+  cipher.setAAD(id);
+  return Buffer.concat([sealHeader(algorithm, current, (header.flags & FLAG_ZSTD) !== 0), nonce, cipher.update(payload), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** Seals a small structured object (pack headers, manifests) under a purpose label, with the key's current generation. */
 export async function sealObject(key: MasterKey, label: string, value: unknown): Promise<Buffer> {
   const plain = Buffer.from(JSON.stringify(value));
   const packed = await zstdCompress(plain);
@@ -223,21 +279,21 @@ export async function sealObject(key: MasterKey, label: string, value: unknown):
   const algorithm = key.cipher ?? DEFAULT_CIPHER;
   const cipher = encryptor(algorithm, key.encryptionKey, nonce);
   cipher.setAAD(Buffer.from(label));
-  return Buffer.concat([Buffer.from([FORMAT_OF[algorithm], FLAG_ZSTD]), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
+  return Buffer.concat([sealHeader(algorithm, key.generation ?? 1, true), nonce, cipher.update(packed), cipher.final(), cipher.getAuthTag()]);
 }
 
 export async function openObject<T>(key: MasterKey, label: string, sealed: Buffer): Promise<T> {
   // Objects are always compressed: a flags byte that says otherwise is damage (it is not authenticated).
-  const algorithm = CIPHER_OF[sealed[0]];
-  if (sealed.length < SEAL_OVERHEAD || !algorithm || sealed[1] !== FLAG_ZSTD) throw new Error(`${label}: not an Arca sealed object (damaged header)`);
-  const decipher = decryptor(algorithm, key.encryptionKey, sealed.subarray(HEADER, HEADER + NONCE));
+  const header = sealedHeader(sealed);
+  if (!header || header.flags !== FLAG_ZSTD) throw new Error(`${label}: not an Arca sealed object (damaged header)`);
+  const decipher = decryptor(header.cipher, generationKey(key, header.generation, label), sealed.subarray(header.headerLength, header.headerLength + NONCE));
   decipher.setAAD(Buffer.from(label));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   let packed: Buffer;
   try {
-    packed = Buffer.concat([decipher.update(sealed.subarray(HEADER + NONCE, sealed.length - TAG)), decipher.final()]);
+    packed = Buffer.concat([decipher.update(sealed.subarray(header.headerLength + NONCE, sealed.length - TAG)), decipher.final()]);
   } catch {
-    throw new Error(`${label}: authentication failed (damaged, or encrypted under another repository key)`);
+    throw new Error(`${label}: authentication failed under key generation ${header.generation} (damaged, or encrypted under another repository key)`);
   }
   return JSON.parse((await zstdDecompress(packed)).toString()) as T;
 }

@@ -19,6 +19,7 @@ import { JobsController } from './jobs.controller';
 import { ApiKeys1765000000000 } from './migrations/1765000000000-api-keys';
 import { KeyTenants1768000000000 } from './migrations/1768000000000-key-tenants';
 import { KeySlotsController } from './key-slots.controller';
+import { RepositoryKeysController } from './repository-keys.controller';
 import { OperationsController } from './operations.controller';
 import { PoliciesController } from './policies.controller';
 import { ServiceClient } from './service-client';
@@ -32,7 +33,7 @@ import { TestRestoresController } from './test-restores.controller';
 @Module({
   // The gateway's own schema holds the API keys.
   imports: [ArcaServiceModule.forRoot({ serviceName: 'gateway', entities: [ApiKeyEntity], migrations: [ApiKeys1765000000000, KeyTenants1768000000000] })],
-  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, QuotasController, TestRestoresController, KeySlotsController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController, EventsController],
+  controllers: [PoliciesController, JobsController, SnapshotsController, LifecycleController, OperationsController, ReportsController, QuotasController, TestRestoresController, KeySlotsController, RepositoryKeysController, AuditController, KeysController, WhoamiController, SignInController, WebhooksController, ConsoleController, EventsController],
   providers: [
     ServiceClient, ServicesHealth, GatewayEvents, ApiKeysService, Authenticator, AccessGuard,
     { provide: GATEWAY_CONFIG, useFactory: () => loadConfig(GatewayEnv, process.env) },

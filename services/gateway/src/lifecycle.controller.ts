@@ -59,6 +59,7 @@ export class LifecycleController {
     const jobId = randomUUID();
     await this.events.publish(TOPICS.pruneRequested, {
       jobId, ...(request.dryRun ? { dryRun: true } : {}), ...(request.maxUnusedPercent !== undefined ? { maxUnusedPercent: request.maxUnusedPercent } : {}),
+      ...(request.reseal ? { resealOldGenerations: true } : {}),
     }, { jobId, caller, action: request.dryRun ? 'prune.dry_run' : 'prune.run' });
     return { jobId };
   }

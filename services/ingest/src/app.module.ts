@@ -4,6 +4,7 @@ import { BackupRunner } from './backup.runner';
 import { CheckRunner } from './check.runner';
 import { ChunkIndexClient } from './chunk-index.client';
 import { IngestJobEntity } from './entities/ingest-job.entity';
+import { KeyGenerationUsageEntity } from './entities/key-generation-usage.entity';
 import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobQueueService } from './job-queue.service';
 import { JobWorkerService } from './job-worker.service';
@@ -25,7 +26,7 @@ import { SnapshotStateArchive } from './snapshot-state.archive';
 import { INGEST_MIGRATIONS } from './migrations';
 
 @Module({
-  imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
+  imports: [ArcaServiceModule.forRoot({ serviceName: 'ingest', entities: [IngestJobEntity, SnapshotEntity, KeyGenerationUsageEntity], migrations: INGEST_MIGRATIONS, objectStore: true })],
   controllers: [RequestsController, PolicyArchiveController, SnapshotsController, RepositoryController, RetentionController],
   providers: [SiteStores, RepositoryAccess, RepositoryKeyService, ChunkIndexClient, SnapshotCatalogService, JobQueueService, JobWorkerService, BackupRunner, RestoreRunner, VerifyRunner, CheckRunner, PruneRunner, RecoverRunner, RetentionService, PolicyArchiveService, SnapshotStateArchive],
 })

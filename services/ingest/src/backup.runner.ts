@@ -1,5 +1,5 @@
 import { BackupRequested, BackupStats, backupRatios, encodePackList, packListKey, PackStored, redactedSource, SKIPPED_LISTED, SourceSpec, sourceIdentity, TOPICS } from '@arca/contracts';
-import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, warmDataThread, WorkerArchiver } from '@arca/datapath';
+import { ArchiveResult, closeDataThreads, encodeManifest, Manifest, manifestKey, sealedGeneration, warmDataThread, WorkerArchiver } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { fetchSourceSecret } from '@arca/service-kit';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -114,6 +114,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
    * manifest is being written the backup finishes: that is cheaper than leaving a manifest behind.
    */
   async run(lease: JobLease, request: BackupRequested, stream?: { name: string; body: Readable }, signal?: AbortSignal): Promise<SnapshotEntity> {
+    await this.repo.keys.refresh(); // a rotation on another worker: this backup seals under the new generation
     const store = this.repo.storeFor(request.objectLock);
     const repository = this.repo.chunksFor({ jobId: lease.id, policyId: request.policyId, tenant: lease.tenant }, 'primary', store);
     let snapshot: SnapshotEntity;
@@ -201,6 +202,7 @@ export class BackupRunner implements OnApplicationBootstrap, OnApplicationShutdo
       const encoded = await encodeManifest(this.repo.keys.keyFor(lease.tenant), manifest);
       manifestBytes = encoded;
       await retryInJob(this.logger, jobId, 'storing the manifest', () => store.put(key, encoded));
+      await this.repo.keys.countSealed(sealedGeneration(encoded), 1);
     } catch (error) {
       throw new BackupStageError('manifest', `storing the manifest failed: ${(error as Error).message}`, { cause: error });
     }

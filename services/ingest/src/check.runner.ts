@@ -26,6 +26,7 @@ export class CheckRunner {
   ) {}
 
   async run(lease: JobLease, request: CheckRequested): Promise<void> {
+    await this.repo.keys.refresh(); // generations another worker added since this one started
     const jobId = lease.id;
     const started = Date.now();
     const retry = inJob(this.logger, jobId);

@@ -1,5 +1,7 @@
 import { DEFAULT_TENANT, packListKey, PACKS_DELETED_BATCH, PrunePhase, PruneRequested, TOPICS } from '@arca/contracts';
-import { DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, readPackHeader, snapshotReferences } from '@arca/datapath';
+import {
+  DEFAULT_PACK_SIZE, extractChunk, isPackKey, MAX_PACK_CHUNKS, PackUsage, PackWriter, planPrune, planReseal, readPackHeader, resealChunk, sealedGeneration, snapshotReferences,
+} from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { qualifiedTable } from '@arca/persistence';
 import { deletableNow, ObjectLockedError } from '@arca/object-store';
@@ -77,6 +79,7 @@ export class PruneRunner {
   ) {}
 
   async run(lease: JobLease, request: PruneRequested): Promise<void> {
+    await this.repo.keys.refresh(); // generations another worker added since this one started
     const jobId = lease.id;
     const started = Date.now();
     const dryRun = request.dryRun === true;
@@ -108,7 +111,8 @@ export class PruneRunner {
     // Packs an object lock keeps until its date are neither deleted nor rewritten (rewriting would only copy data).
     const first = planPrune(usage, marked.referenced, maxUnused);
     const locked = await this.lockedNow([...first.condemn, ...first.rewrite.map((r) => r.key)]);
-    const plan = locked.size > 0 ? planPrune(usage, marked.referenced, maxUnused, locked) : first;
+    const pruned = locked.size > 0 ? planPrune(usage, marked.referenced, maxUnused, locked) : first;
+    const plan = request.resealOldGenerations ? await this.withReseal(pruned, usage, marked.referenced) : pruned;
     counters.packsLocked = locked.size;
     progress('plan', usage.length, usage.length);
     const orphanCandidates = [...stored.keys()].filter((key) => !indexed.has(key));
@@ -200,20 +204,25 @@ export class PruneRunner {
   }
 
   /**
-   * Copies the referenced chunks of mostly unused packs into new packs, sealed as they are (a
-   * chunk's seal is bound to its id, not to its pack), and registers each new pack as replacing
-   * the packs its chunks came from, so the index moves those rows in the same transaction.
+   * Copies the referenced chunks of mostly unused packs into new packs, and registers each new
+   * pack as replacing the packs its chunks came from, so the index moves those rows in the same
+   * transaction. A chunk under the newest key generation is copied as it is (its seal is bound to
+   * its id, not to its pack); one under an older generation is sealed again under the newest
+   * (resealChunk), so a rewritten pack is wholly of the newest generation.
    */
   private async rewrite(jobId: string, packs: Array<{ key: string; keep: string[] }>, counters: Counters, onProgress: (done: number) => void): Promise<void> {
     const packSize = process.env.ARCA_PACK_SIZE ? Number(process.env.ARCA_PACK_SIZE) : DEFAULT_PACK_SIZE;
     const key = this.repo.keys.key;
     const writer = new PackWriter();
     let sources: string[] = [];
+    let resealed = 0;
     const flush = async () => {
       if (writer.count === 0) return;
       const pack = await writer.finish(key);
       await this.repo.store.put(pack.key, pack.bytes);
       await this.repo.index.recordPack(pack, DEFAULT_TENANT, sources); // the rows it moves keep their tenants
+      await this.repo.keys.countPack(pack.bytes, resealed); // the header, and the chunks sealed anew (copies reuse their nonces' seals)
+      resealed = 0;
       await this.publisher.publish(TOPICS.packStored, {
         jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), rewrite: true,
       }, { jobId });
@@ -229,7 +238,11 @@ export class PruneRunner {
       for (const entry of await readPackHeader(key, bytes, source.key)) {
         if (!keep.has(entry.id)) continue;
         keep.delete(entry.id); // a chunk once, even if the pack held it twice
-        writer.add(Buffer.from(entry.id, 'hex'), Buffer.from(extractChunk(bytes, entry)), entry.rawLength, entry.compressed);
+        const id = Buffer.from(entry.id, 'hex');
+        const sealed = extractChunk(bytes, entry);
+        const moved = resealChunk(key, id, sealed);
+        if (moved !== sealed) resealed++;
+        writer.add(id, moved === sealed ? Buffer.from(sealed) : moved, entry.rawLength, entry.compressed);
         if (writer.size >= packSize || writer.count >= MAX_PACK_CHUNKS) {
           await flush();
           sources.push(source.key); // the rest of this pack's chunks go to the next one
@@ -240,6 +253,26 @@ export class PruneRunner {
       onProgress(++done);
     }
     await flush();
+  }
+
+  /**
+   * The plan with every pack of an older key generation added to its rewrites (planReseal). Each
+   * pack's generation is read from its first bytes, a ranged read per pack; packs under an object
+   * lock stay as they are.
+   */
+  private async withReseal(plan: ReturnType<typeof planPrune>, usage: PackUsage[], referenced: ReadonlySet<string>): Promise<ReturnType<typeof planPrune>> {
+    const current = this.repo.keys.key.generation ?? 1;
+    if (current === 1) return plan;
+    const generations = new Map<string, number>();
+    const live = usage.filter((p) => p.state === 'live');
+    for (let i = 0; i < live.length; i += 16) {
+      await Promise.all(live.slice(i, i + 16).map(async (p) => {
+        const generation = sealedGeneration(await this.repo.store.getRange(p.key, 0, Math.min(4, p.size)));
+        if (generation !== undefined) generations.set(p.key, generation);
+      }));
+    }
+    const old = [...generations].filter(([, g]) => g < current).map(([key]) => key);
+    return planReseal(plan, usage, referenced, generations, current, await this.lockedNow(old));
   }
 
   /** Waits until no job other than this prune that was running now is still running under the same claim. */

@@ -41,6 +41,6 @@ export class RepositoryAccess {
 
   /** The data path's view of the repository for one backup job: lookups, reuse checks and pack uploads (to the store given). */
   chunksFor(job: { jobId: string; policyId?: string; tenant: string }, site: Site = 'primary', store: ObjectStore = this.sites.get(site)): ServiceChunkRepository {
-    return new ServiceChunkRepository(store, this.index, job);
+    return new ServiceChunkRepository(store, this.index, job, (bytes, chunks) => this.keys.countPack(bytes, chunks));
   }
 }

@@ -1,14 +1,38 @@
 import {
-  addSlot, KeyFile, keyFileOf, KeyProvider, KeySlot, LocalKeyProvider, MasterKey, newMasterKey, openPassphraseSlot, parseKeyFile, revokeSlot,
-  rewrapKeyFile, serializeKeyFile, SlotError, slotSummary, SlotSummary, tenantKey, unlockKeyFile, WrongPassphraseError, zeroMasterKey,
+  addSlot, crossesNonceWarning, generationDates, isPackKey, KeyFile, keyFileOf, KeyProvider, KeySlot, LocalKeyProvider, masterBytes, MasterKey, newMasterKey,
+  nonceBudget, NonceBudget, NONCE_WARN_FRACTION, openPassphraseSlot, parseKeyFile, revokeSlot, rewrapKeyFile, rotateKeyFile, sealedGeneration, serializeKeyFile,
+  SlotError, slotSummary, SlotSummary, tenantKey, unlockKeyFile, withGenerations, WrongPassphraseError, zeroMasterKey,
 } from '@arca/datapath';
 import { AddKeySlotRequest } from '@arca/contracts';
-import { BadGatewayException, BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { qualifiedTable } from '@arca/persistence';
+import {
+  BadGatewayException, BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit, Optional,
+} from '@nestjs/common';
 import { ObjectStore } from '@arca/object-store';
+import { DataSource } from 'typeorm';
+import { KeyGenerationUsageEntity } from './entities/key-generation-usage.entity';
 import { KeyProviderEnv } from './key-provider-env';
 import { replicaConfigured, SiteStores } from './site-stores';
 
 const KEYS_PREFIX = 'keys/';
+
+/** One master key generation as GET /repository/keys reports it. */
+export interface GenerationReport {
+  generation: number;
+  createdAt: string;
+  /** Whether new objects are sealed under it (the newest). */
+  current: boolean;
+  /** Packs in the primary store whose seal names this generation, and their bytes. */
+  packs: number;
+  bytes: number;
+  /** Messages sealed under it so far, against the 2^32 bound of random 96-bit nonces. */
+  nonces: NonceBudget;
+}
+
+/** Packs whose first bytes are read at once when the report scans the store. */
+const SCAN_PARALLEL = 16;
+/** Seal header bytes that name a generation: format, flags, uint16 generation. */
+const GENERATION_PROBE = 4;
 
 /** A slot as the API lists it: whether it is the one this worker unlocked the repository with. */
 export interface ListedSlot extends SlotSummary {
@@ -32,7 +56,8 @@ export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
   /** Key file changes in this process, one after another (read, change, write). */
   private changing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly sites: SiteStores) {
+  /** `dataSource`: the ingest schema, where key file changes take a lock shared by every worker and seals are counted (absent in unit tests). */
+  constructor(private readonly sites: SiteStores, @Optional() private readonly dataSource?: DataSource) {
     this.store = sites.primary;
   }
 
@@ -73,7 +98,117 @@ export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
     });
     this.masterKey = masterKey;
     this.unlockedSlot = slot.id;
-    this.logger.log(`repository ${keyFile.repositoryId} unlocked with key slot "${slot.label}" (${slot.kind}, ${slot.id})`);
+    this.logger.log(`repository ${keyFile.repositoryId} unlocked with key slot "${slot.label}" (${slot.kind}, ${slot.id}), sealing under key generation ${masterKey.generation ?? 1}`);
+  }
+
+  /**
+   * Takes the generations another worker added (`arca keys rotate`): every job calls it when it
+   * starts, so a backup that starts after a rotation seals under the new generation whichever
+   * worker runs it. One small GET; the new generations are unwrapped with the key already held
+   * (no provider secret is needed again). A job already running keeps the key it started with:
+   * its objects name their generation, so they stay readable.
+   */
+  async refresh(): Promise<void> {
+    if (!this.masterKey) return;
+    try {
+      const keyFile = await this.current();
+      if (keyFile.repositoryId === this.masterKey.repositoryId) this.adopt(keyFile);
+    } catch (error) {
+      // The key held still opens every object it knows and seals validly; an object of a newer
+      // generation would fail naming its generation (KeyGenerationError).
+      this.logger.warn(`could not read the key file again (${(error as Error).message}); going on with key generation ${this.masterKey.generation ?? 1}`);
+    }
+  }
+
+  private adopt(keyFile: KeyFile): void {
+    const newest = (keyFile.generations?.length ?? 0) + 1;
+    if (newest <= (this.key.generation ?? 1)) return;
+    // The old key object is not zeroed: jobs still running hold it (and share its buffers).
+    this.masterKey = withGenerations(this.key, keyFile);
+    this.logger.log(`repository ${keyFile.repositoryId}: new objects are sealed under key generation ${newest}`);
+  }
+
+  /**
+   * A new master key generation: new chunks, packs and manifests are sealed under it from the next
+   * job on (every worker, see refresh); older objects keep naming theirs and stay readable. The
+   * chunk-id key stays, so dedupe carries on across the rotation.
+   */
+  rotate(): Promise<{ repositoryId: string; generation: number; createdAt: string; previous: number }> {
+    return this.change(async (keyFile) => {
+      this.adopt(keyFile);
+      const previous = this.key.generation ?? 1;
+      const { keyFile: rotated, generation } = slotCall(() => rotateKeyFile(keyFile, this.key));
+      await this.write(rotated);
+      this.adopt(rotated);
+      this.logger.log(`repository ${keyFile.repositoryId}: master key rotated from generation ${previous} to ${generation.generation}`);
+      return { repositoryId: keyFile.repositoryId, generation: generation.generation, createdAt: generation.createdAt, previous };
+    });
+  }
+
+  /**
+   * Counts `count` messages sealed under `generation` (a pack's chunks and header, a manifest),
+   * in the ingest schema every worker shares; warns once when the generation passes half its
+   * nonce budget.
+   */
+  async countSealed(generation: number | undefined, count: number): Promise<void> {
+    if (!this.dataSource || !this.masterKey || generation === undefined || count <= 0) return;
+    const table = qualifiedTable(this.dataSource, KeyGenerationUsageEntity);
+    let rows: Array<{ sealed: string }>;
+    try {
+      rows = await this.dataSource.query(
+        `INSERT INTO ${table} AS u (repository_id, generation, sealed) VALUES ($1, $2, $3)
+         ON CONFLICT (repository_id, generation) DO UPDATE SET sealed = u.sealed + EXCLUDED.sealed, updated_at = now() RETURNING sealed`,
+        [this.masterKey.repositoryId, generation, count],
+      );
+    } catch (error) {
+      // bookkeeping: a backup does not fail for it, but the count is short by this much
+      this.logger.warn(`could not count ${count} message(s) sealed under key generation ${generation}: ${(error as Error).message}`);
+      return;
+    }
+    const after = Number(rows[0]?.sealed ?? count);
+    if (crossesNonceWarning(after - count, count)) {
+      this.logger.warn(`repository ${this.masterKey.repositoryId}: key generation ${generation} has sealed ${after} messages, ${NONCE_WARN_FRACTION * 100}% of the 2^32 random-nonce bound (NIST SP 800-38D): rotate the master key now (arca keys rotate)`);
+    }
+  }
+
+  /** Counts the seals of a stored pack: each chunk and the header, under the generation its first bytes name. */
+  countPack(bytes: Buffer, chunks: number): Promise<void> {
+    return this.countSealed(sealedGeneration(bytes), chunks + 1);
+  }
+
+  /**
+   * Each generation: when it was made, the packs (and bytes) still sealed under it, and its nonce
+   * budget. The packs are found by reading the first bytes of every pack in the primary store
+   * (ranged reads, SCAN_PARALLEL at a time): exact, at the cost of one small read per pack.
+   */
+  async keysReport(): Promise<{ repositoryId: string; cipher: string; currentGeneration: number; idKeyRotated: false; generations: GenerationReport[]; rotate: boolean }> {
+    await this.refresh();
+    const keyFile = await this.current();
+    const usage = new Map<number, number>();
+    if (this.dataSource) {
+      const table = qualifiedTable(this.dataSource, KeyGenerationUsageEntity);
+      const rows: Array<{ generation: number; sealed: string }> = await this.dataSource.query(`SELECT generation, sealed FROM ${table} WHERE repository_id = $1`, [keyFile.repositoryId]);
+      for (const row of rows) usage.set(Number(row.generation), Number(row.sealed));
+    }
+    const packs = new Map<number, { packs: number; bytes: number }>();
+    const objects: Array<{ key: string; size: number }> = [];
+    for await (const item of this.store.list('data/')) if (isPackKey(item.key)) objects.push(item);
+    for (let i = 0; i < objects.length; i += SCAN_PARALLEL) {
+      await Promise.all(objects.slice(i, i + SCAN_PARALLEL).map(async (object) => {
+        const generation = sealedGeneration(await this.store.getRange(object.key, 0, Math.min(GENERATION_PROBE, object.size)));
+        if (generation === undefined) return; // not a sealed pack (damage): arca check reports it
+        const at = packs.get(generation) ?? { packs: 0, bytes: 0 };
+        at.packs++;
+        at.bytes += object.size;
+        packs.set(generation, at);
+      }));
+    }
+    const dates = generationDates(keyFile);
+    const current = dates[dates.length - 1].generation;
+    const generations = dates.map(({ generation, createdAt }) => ({
+      generation, createdAt, current: generation === current, packs: packs.get(generation)?.packs ?? 0, bytes: packs.get(generation)?.bytes ?? 0, nonces: nonceBudget(usage.get(generation) ?? 0),
+    }));
+    return { repositoryId: keyFile.repositoryId, cipher: keyFile.cipher, currentGeneration: current, idKeyRotated: false, generations, rotate: generations[generations.length - 1].nonces.rotate };
   }
 
   /** Zeroes the unwrapped key where Node allows (the buffers; not OpenSSL's copies). */
@@ -124,7 +259,7 @@ export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
       try {
         slot = await provider.wrap(this.key, request.label, keyFile.slots);
         const back = await provider.unwrap(slot, keyFile);
-        if (!back || !back.encryptionKey.equals(this.key.encryptionKey)) throw new Error(`the new slot does not open again with ${provider.describe()}`);
+        if (!back || !masterBytes(back).equals(masterBytes(this.key))) throw new Error(`the new slot does not open again with ${provider.describe()}`);
         zeroMasterKey(back);
       } catch (error) {
         throw new BadGatewayException(`could not wrap the repository key with ${provider.describe()}: ${(error as Error).message}`);
@@ -158,8 +293,21 @@ export class RepositoryKeyService implements OnModuleInit, OnModuleDestroy {
     return { ...slotSummary(slot), unlockedHere: slot.id === this.unlockedSlot };
   }
 
+  /**
+   * Key file changes one at a time: in this process (the chain), and across ingest workers (a
+   * Postgres advisory lock held while the file is read, changed and written). Without it a slot
+   * added on one worker while another rotates could write back the file without the new
+   * generation, and what was sealed under it would be lost.
+   */
   private change<T>(work: (keyFile: KeyFile) => Promise<T>): Promise<T> {
-    const run = this.changing.then(async () => work(await this.current()));
+    const locked = async () => {
+      if (!this.dataSource) return work(await this.current());
+      return this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, ['arca-ingest:key-file']);
+        return work(await this.current());
+      });
+    };
+    const run = this.changing.then(locked);
     this.changing = run.catch(() => undefined);
     return run;
   }

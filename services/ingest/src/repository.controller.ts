@@ -16,6 +16,18 @@ export class RepositoryController {
     return this.keys.changePassphrase(request.oldPassphrase, request.newPassphrase);
   }
 
+  /** Each master key generation: created at, packs and bytes still under it, its nonce budget. */
+  @Get('keys')
+  keysReport() {
+    return this.keys.keysReport();
+  }
+
+  @Post('key-rotation')
+  @HttpCode(201)
+  rotate() {
+    return this.keys.rotate();
+  }
+
   @Get('key-slots')
   listSlots() {
     return this.keys.listSlots();

@@ -24,6 +24,7 @@ export class RestoreRunner {
   ) {}
 
   async run(lease: JobLease, request: RestoreRequested): Promise<void> {
+    await this.repo.keys.refresh(); // generations another worker added since this one started
     const jobId = lease.id;
     const snapshot = await this.repo.catalog.get(lease.tenant, request.snapshotId);
     const site = request.site ?? 'primary';

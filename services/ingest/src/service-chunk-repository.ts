@@ -39,7 +39,11 @@ export class IndexedChunkSource implements ChunkSource {
  * (transient-retry.ts: up to 8 attempts over about 24 s).
  */
 export class ServiceChunkRepository extends IndexedChunkSource implements ChunkRepository {
-  constructor(store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string; tenant: string }) {
+  /** `countSeals`: told of every stored pack, to count its seals against the key generation's nonce budget. */
+  constructor(
+    store: ObjectStore, index: ChunkIndexClient, private readonly job: { jobId: string; policyId?: string; tenant: string },
+    private readonly countSeals?: (bytes: Buffer, chunks: number) => Promise<void>,
+  ) {
     super(store, index, job.tenant, inJob(new Logger('ChunkRepository'), job.jobId));
   }
 
@@ -59,6 +63,7 @@ export class ServiceChunkRepository extends IndexedChunkSource implements ChunkR
   async storePack(pack: FinishedPack): Promise<void> {
     await this.retry(`storing pack ${pack.key}`, () => this.store.put(pack.key, pack.bytes));
     await this.retry(`registering pack ${pack.key}`, () => this.index.recordPack(pack, this.job.tenant));
+    await this.countSeals?.(pack.bytes, pack.entries.length);
     this.storedPacks.push({
       jobId: this.job.jobId, packKey: pack.key, size: pack.bytes.length, chunkCount: pack.entries.length,
       rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0), ...(this.job.policyId ? { policyId: this.job.policyId } : {}),

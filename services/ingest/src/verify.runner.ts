@@ -33,6 +33,7 @@ export class VerifyRunner {
   ) {}
 
   async run(lease: JobLease, request: RestoreVerificationRequested): Promise<void> {
+    await this.repo.keys.refresh(); // generations another worker added since this one started
     const jobId = lease.id;
     if (!request.snapshotId && !request.policyId) throw new Error('a test restore names a snapshot or a policy (whose newest snapshot it verifies)');
     const snapshot = request.snapshotId

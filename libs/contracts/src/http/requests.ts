@@ -144,6 +144,10 @@ export class PruneRequest {
   /** Unused bytes tolerated after the prune, as a percentage of the bytes stored (default 5, like restic's --max-unused). */
   @IsOptional() @IsInt() @Min(0) @Max(100)
   maxUnusedPercent?: number;
+
+  /** Also rewrite every pack sealed under an older master key generation, sealing it under the newest (a re-seal after `arca keys master rotate`). */
+  @IsOptional() @IsBoolean()
+  reseal?: boolean;
 }
 
 /** POST /keys: a new API key (its secret is in the answer, once). */

@@ -16,4 +16,9 @@ export class PruneRequested {
    * default 5): packs with the most unused space are rewritten until the rest is within it.
    */
   @IsOptional() @IsInt() @Min(0) @Max(100) maxUnusedPercent?: number;
+  /**
+   * Also rewrite every pack sealed under an older master key generation than the newest, so its
+   * chunks are sealed under the newest (`arca keys master reseal`).
+   */
+  @IsOptional() @IsBoolean() resealOldGenerations?: boolean;
 }
