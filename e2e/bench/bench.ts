@@ -237,9 +237,21 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]);
 }
 
-async function recoverJob(platform: TestPlatform): Promise<{ seconds: number; job: { stats: Record<string, number> } }> {
+const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / MB).toFixed(0)} MB`);
+
+/** Resets a process's peak resident memory (VmHWM) to its current RSS, which it returns (Linux: clear_refs 5; undefined where refused). */
+function resetPeakRss(pid: number): number | undefined {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    return undefined;
+  }
+  return peakRss(pid);
+}
+
+async function recoverJob(platform: TestPlatform, from: 'replica' | 'primary', merge = false): Promise<{ seconds: number; job: { stats: Record<string, number> } }> {
   return runJob(platform, async () => {
-    const r = await api<{ jobId: string; message?: string }>(platform, 'POST', '/repository/recover', { from: 'replica' });
+    const r = await api<{ jobId: string; message?: string }>(platform, 'POST', '/repository/recover', { from, ...(merge ? { merge: true } : {}) });
     if (r.status !== 202) throw new Error(`POST /repository/recover answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r.body;
   });
@@ -299,9 +311,10 @@ async function drBench(work: string, log: (line: string) => void): Promise<void>
     if (listed.status !== 200 || listed.body.length !== 0) throw new Error(`the fresh platform's catalogue is not empty: ${listed.status} ${JSON.stringify(listed.body).slice(0, 300)}`);
     const ingestPid = fresh.pids().ingest;
     const startupPeak = peakRss(ingestPid);
+    const atRecover = resetPeakRss(ingestPid); // the recovery's own peak, not the start's
     const t0 = performance.now();
-    const recover = await recoverJob(fresh);
-    const recoverPeak = peakRss(ingestPid); // before any restore: the recovery's own peak (and the start's)
+    const recover = await recoverJob(fresh, 'replica');
+    const recoverPeak = peakRss(ingestPid); // before any restore
     const stats = recover.job.stats;
     if (stats.snapshotsRecovered !== snapshots) throw new Error(`recovered ${stats.snapshotsRecovered} snapshot(s), expected ${snapshots}: ${JSON.stringify(stats)}`);
     const newest = (await api<Array<{ id: string; time: string }>>(fresh, 'GET', '/snapshots')).body.sort((a, b) => (a.time < b.time ? 1 : -1))[0];
@@ -312,7 +325,15 @@ async function drBench(work: string, log: (line: string) => void): Promise<void>
     const whole = path.join(work, 'restore-whole');
     const restoreWhole = await runJob(fresh, async () => (await api<{ jobId: string }>(fresh, 'POST', `/snapshots/${newest.id}/restore`, { target: whole })).body);
     execFileSync('diff', ['-r', '--no-dereference', data, whole]);
+    // The same rebuild again without the copy back (a merge from the primary the recovery refilled:
+    // every header, manifest and tree read, every pack registered again): the rebuild's own rate and memory.
+    const atMerge = resetPeakRss(ingestPid);
+    const merge = await recoverJob(fresh, 'primary', true);
+    const mergePeak = peakRss(ingestPid);
+    const mergeStats = merge.job.stats;
+    if (mergeStats.snapshotsKept !== snapshots || mergeStats.chunksRecovered !== stats.chunksRecovered) throw new Error(`the merge saw other counts than the recovery: ${JSON.stringify(mergeStats)}`);
     const jobSeconds = stats.durationMs / 1000;
+    const mergeSeconds = mergeStats.durationMs / 1000;
     const dr = {
       snapshots, datasetBytes, files: smallFiles,
       recoverSeconds: round(recover.seconds),
@@ -325,7 +346,11 @@ async function drBench(work: string, log: (line: string) => void): Promise<void>
       restoreWholeSeconds: round(restoreWhole.seconds),
       // Recovery, then the whole restore (the one-file restore before it is not counted).
       rtoWholeSeconds: round(recover.seconds + restoreWhole.seconds),
-      ingestPeakMemoryBytes: { atStart: startupPeak, throughRecover: recoverPeak },
+      rebuildJobSeconds: round(mergeSeconds),
+      rebuildSnapshotsPerSecond: round(mergeStats.snapshotsKept / mergeSeconds),
+      rebuildChunksPerSecond: round(mergeStats.chunksRecovered / mergeSeconds),
+      // VmHWM, reset just before each job (VmRSS at that moment beside it).
+      ingestMemoryBytes: { peakAfterStart: startupPeak, atRecover, peakThroughRecover: recoverPeak, atRebuild: atMerge, peakThroughRebuild: mergePeak },
       peakMemoryBytes: peakMemory(fresh.pids()),
       loadAverage: os.loadavg().map(round),
       cpus: os.cpus().length,
@@ -334,10 +359,12 @@ async function drBench(work: string, log: (line: string) => void): Promise<void>
     const rows: Array<[string, string]> = [
       ['recover (request to job completed)', `${dr.recoverSeconds} s (job ${dr.recoverJobSeconds} s)`],
       ['copied back to the primary', `${dr.objectsCopied} objects, ${(dr.bytesCopied / MB).toFixed(1)} MB`],
-      ['catalogue rebuild', `${dr.snapshotsPerSecond} snapshots/s, ${dr.chunksPerSecond} chunks/s (${dr.packsRecovered} packs, ${dr.chunksRecovered} chunks)`],
+      ['catalogue rebuild, with the copy', `${dr.snapshotsPerSecond} snapshots/s, ${dr.chunksPerSecond} chunks/s (${dr.packsRecovered} packs, ${dr.chunksRecovered} chunks)`],
+      ['catalogue rebuild alone (merge)', `${dr.rebuildSnapshotsPerSecond} snapshots/s, ${dr.rebuildChunksPerSecond} chunks/s (job ${dr.rebuildJobSeconds} s)`],
       ['RTO to the first file', `${dr.rtoFirstFileSeconds} s (its restore ${dr.restoreFirstFileSeconds} s)`],
       ['RTO to the whole dataset', `${dr.rtoWholeSeconds} s (its restore ${dr.restoreWholeSeconds} s)`],
-      ['ingest peak RSS through recover', `${((recoverPeak ?? 0) / MB).toFixed(0)} MB (${((startupPeak ?? 0) / MB).toFixed(0)} MB after start)`],
+      ['ingest peak RSS through recover', `${mb(recoverPeak)} (RSS ${mb(atRecover)} when it started; peak ${mb(startupPeak)} after the start)`],
+      ['ingest peak RSS through the merge', `${mb(mergePeak)} (RSS ${mb(atMerge)} when it started)`],
     ];
     for (const [name, value] of rows) console.log(`${name.padEnd(36)}${value}`);
     console.log(`RESULT ${JSON.stringify({ datasetVersion: DATASET_VERSION, scale, dr })}`);
