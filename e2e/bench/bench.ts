@@ -10,12 +10,15 @@
  * BENCH_CIPHERS=64MB instead runs only the per-cipher case (below) on that much data. The full
  * run ends with it on 128 MB x BENCH_SCALE: backup and restore throughput of a repository of each
  * cipher (ARCA_CIPHER: aes-256-gcm, chacha20-poly1305), same data, fresh platform each.
+ * BENCH_DR=1 instead runs only the disaster-recovery case (drBench below) on the benchmark dataset
+ * (BENCH_SCALE applies), or with BENCH_DR_FILES=200000 on that many small files (1-8 KiB each):
+ * RTO to the first file and to the whole dataset, the catalogue-rebuild rate, ingest's peak memory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { api, startTestPlatform, TestPlatform, until } from '../src/support/test-platform';
+import { api, PLATFORM_HEALTHY_MS, startTestPlatform, TestPlatform, until } from '../src/support/test-platform';
 import { makeBigFile, makeSmallFiles, peakRss } from '../src/support/real-sizes';
 import { DATASET_VERSION, makeVersion1, makeVersion2 } from './dataset';
 
@@ -271,12 +274,157 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]);
 }
 
+const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / MB).toFixed(0)} MB`);
+
+/** Resets a process's peak resident memory (VmHWM) to its current RSS, which it returns (Linux: clear_refs 5; undefined where refused). */
+function resetPeakRss(pid: number): number | undefined {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    return undefined;
+  }
+  return peakRss(pid);
+}
+
+async function recoverJob(platform: TestPlatform, from: 'replica' | 'primary', merge = false): Promise<{ seconds: number; job: { stats: Record<string, number> } }> {
+  return runJob(platform, async () => {
+    const r = await api<{ jobId: string; message?: string }>(platform, 'POST', '/repository/recover', { from, ...(merge ? { merge: true } : {}) });
+    if (r.status !== 202) throw new Error(`POST /repository/recover answered ${r.status}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  });
+}
+
+/**
+ * BENCH_DR: the drill, measured. A platform backs up the dataset with replication to a second site
+ * (a folder of its own, outside the platform's data folder), then loses everything else: it is
+ * destroyed (its primary bucket, its Kafka log and every Arca schema gone). A fresh platform on a
+ * new, empty schema prefix and an empty primary bucket, beside that replica, runs
+ * `recover --from replica`; then the newest snapshot's first file, then the whole snapshot, is
+ * restored and compared with the source. RTO is counted from the recover request.
+ */
+async function drBench(work: string, log: (line: string) => void): Promise<void> {
+  const data = path.join(work, 'data');
+  const smallFiles = process.env.BENCH_DR_FILES ? Number(process.env.BENCH_DR_FILES) : undefined;
+  const scale = Number(process.env.BENCH_SCALE ?? 1);
+  let firstFile: string;
+  let describe: string;
+  if (smallFiles) {
+    const bytes = makeSmallFiles(data, 'bench-dr-files-1', smallFiles);
+    firstFile = 'dir-000/file-000000.bin';
+    describe = `${smallFiles} small files (${(bytes / MB).toFixed(0)} MB)`;
+  } else {
+    makeVersion1(data, { incompressibleMiB: 96 * scale, textMiB: 128 * scale, duplicateCopies: Math.round(8 * scale) });
+    firstFile = 'logs/app/app-0.log'; // changed by version 2: the newest snapshot's own content
+    describe = `dataset v${DATASET_VERSION} (scale ${scale})`;
+  }
+  settle();
+  const replicaDir = path.join(work, 'replica-site');
+  const sites = { OBJECT_STORE: 'fs', REPLICA_OBJECT_STORE: 'fs', REPLICA_OBJECT_STORE_DIR: replicaDir };
+  log(`${describe} in ${data}: backup with replication to ${replicaDir}`);
+  const lost = await startTestPlatform(sites);
+  let snapshots = 0;
+  try {
+    if (!(await lost.waitUntilHealthy(PLATFORM_HEALTHY_MS))) throw new Error(`platform not healthy:\n${lost.logs.slice(-30).join('\n')}`);
+    const backup = () => runJob(lost, async () => (await api<{ jobId: string }>(lost, 'POST', '/jobs', { source: { kind: 'directory', path: data } })).body);
+    await backup();
+    snapshots++;
+    if (!smallFiles) {
+      makeVersion2(data);
+      settle();
+      await backup();
+      snapshots++;
+    }
+    await replicationSettled(lost, snapshots);
+  } finally {
+    await lost.destroy(); // the disaster: primary bucket, broker log and schemas gone; the replica folder is outside it
+  }
+  const datasetBytes = duBytes(data);
+
+  log('a fresh platform on empty schemas and an empty primary bucket: recover --from replica');
+  const fresh = await startTestPlatform(sites);
+  try {
+    if (!(await fresh.waitUntilHealthy(PLATFORM_HEALTHY_MS))) throw new Error(`platform not healthy:\n${fresh.logs.slice(-30).join('\n')}`);
+    const listed = await api<unknown[]>(fresh, 'GET', '/snapshots');
+    if (listed.status !== 200 || listed.body.length !== 0) throw new Error(`the fresh platform's catalogue is not empty: ${listed.status} ${JSON.stringify(listed.body).slice(0, 300)}`);
+    const ingestPid = fresh.pids().ingest;
+    const startupPeak = peakRss(ingestPid);
+    const atRecover = resetPeakRss(ingestPid); // the recovery's own peak, not the start's
+    const t0 = performance.now();
+    const recover = await recoverJob(fresh, 'replica');
+    const recoverPeak = peakRss(ingestPid); // before any restore
+    const stats = recover.job.stats;
+    if (stats.snapshotsRecovered !== snapshots) throw new Error(`recovered ${stats.snapshotsRecovered} snapshot(s), expected ${snapshots}: ${JSON.stringify(stats)}`);
+    const newest = (await api<Array<{ id: string; time: string }>>(fresh, 'GET', '/snapshots')).body.sort((a, b) => (a.time < b.time ? 1 : -1))[0];
+    const one = path.join(work, 'restore-one');
+    const restoreOne = await runJob(fresh, async () => (await api<{ jobId: string }>(fresh, 'POST', `/snapshots/${newest.id}/restore`, { target: one, paths: [`/${firstFile}`] })).body);
+    execFileSync('cmp', [path.join(data, firstFile), path.join(one, firstFile)]);
+    const firstFileSeconds = (performance.now() - t0) / 1000;
+    const whole = path.join(work, 'restore-whole');
+    const restoreWhole = await runJob(fresh, async () => (await api<{ jobId: string }>(fresh, 'POST', `/snapshots/${newest.id}/restore`, { target: whole })).body);
+    execFileSync('diff', ['-r', '--no-dereference', data, whole]);
+    // The same rebuild again without the copy back (a merge from the primary the recovery refilled:
+    // every header, manifest and tree read, every pack registered again): the rebuild's own rate and memory.
+    const atMerge = resetPeakRss(ingestPid);
+    const merge = await recoverJob(fresh, 'primary', true);
+    const mergePeak = peakRss(ingestPid);
+    const mergeStats = merge.job.stats;
+    if (mergeStats.snapshotsKept !== snapshots || mergeStats.chunksRecovered !== stats.chunksRecovered) throw new Error(`the merge saw other counts than the recovery: ${JSON.stringify(mergeStats)}`);
+    const jobSeconds = stats.durationMs / 1000;
+    const mergeSeconds = mergeStats.durationMs / 1000;
+    const dr = {
+      snapshots, datasetBytes, files: smallFiles,
+      recoverSeconds: round(recover.seconds),
+      recoverJobSeconds: round(jobSeconds),
+      objectsCopied: stats.objectsCopied, bytesCopied: stats.bytesCopied, packsRecovered: stats.packsRecovered, chunksRecovered: stats.chunksRecovered,
+      snapshotsPerSecond: round(stats.snapshotsRecovered / jobSeconds),
+      chunksPerSecond: round(stats.chunksRecovered / jobSeconds),
+      restoreFirstFileSeconds: round(restoreOne.seconds),
+      rtoFirstFileSeconds: round(firstFileSeconds),
+      restoreWholeSeconds: round(restoreWhole.seconds),
+      // Recovery, then the whole restore (the one-file restore before it is not counted).
+      rtoWholeSeconds: round(recover.seconds + restoreWhole.seconds),
+      rebuildJobSeconds: round(mergeSeconds),
+      rebuildSnapshotsPerSecond: round(mergeStats.snapshotsKept / mergeSeconds),
+      rebuildChunksPerSecond: round(mergeStats.chunksRecovered / mergeSeconds),
+      // VmHWM, reset just before each job (VmRSS at that moment beside it).
+      ingestMemoryBytes: { peakAfterStart: startupPeak, atRecover, peakThroughRecover: recoverPeak, atRebuild: atMerge, peakThroughRebuild: mergePeak },
+      peakMemoryBytes: peakMemory(fresh.pids()),
+      loadAverage: os.loadavg().map(round),
+      cpus: os.cpus().length,
+    };
+    console.log(`\ndisaster recovery from the replica: ${describe}, ${(datasetBytes / MB).toFixed(0)} MB restored, ${snapshots} snapshot(s), ${os.cpus().length} cores, load ${dr.loadAverage.join(' ')}`);
+    const rows: Array<[string, string]> = [
+      ['recover (request to job completed)', `${dr.recoverSeconds} s (job ${dr.recoverJobSeconds} s)`],
+      ['copied back to the primary', `${dr.objectsCopied} objects, ${(dr.bytesCopied / MB).toFixed(1)} MB`],
+      ['catalogue rebuild, with the copy', `${dr.snapshotsPerSecond} snapshots/s, ${dr.chunksPerSecond} chunks/s (${dr.packsRecovered} packs, ${dr.chunksRecovered} chunks)`],
+      ['catalogue rebuild alone (merge)', `${dr.rebuildSnapshotsPerSecond} snapshots/s, ${dr.rebuildChunksPerSecond} chunks/s (job ${dr.rebuildJobSeconds} s)`],
+      ['RTO to the first file', `${dr.rtoFirstFileSeconds} s (its restore ${dr.restoreFirstFileSeconds} s)`],
+      ['RTO to the whole dataset', `${dr.rtoWholeSeconds} s (its restore ${dr.restoreWholeSeconds} s)`],
+      ['ingest peak RSS through recover', `${mb(recoverPeak)} (RSS ${mb(atRecover)} when it started; peak ${mb(startupPeak)} after the start)`],
+      ['ingest peak RSS through the merge', `${mb(mergePeak)} (RSS ${mb(atMerge)} when it started)`],
+    ];
+    for (const [name, value] of rows) console.log(`${name.padEnd(36)}${value}`);
+    console.log(`RESULT ${JSON.stringify({ datasetVersion: DATASET_VERSION, scale, dr })}`);
+  } finally {
+    await fresh.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_CIPHERS) {
     const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-'));
     try {
       const ciphers = await cipherBench(parseSize(process.env.BENCH_CIPHERS), work, (line) => process.stderr.write(`[bench] ${line}\n`));
       console.log(`RESULT ${JSON.stringify({ ciphers })}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
+  if (process.env.BENCH_DR) {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'arca-bench-dr-'));
+    try {
+      await drBench(work, (line) => process.stderr.write(`[bench] ${line}\n`));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { decodePackList, DEFAULT_TENANT, packListKey, PackStored, redactedSource, SourceSpec, RECOVER_SKIPPED_LISTED, RecoverCompleted, RecoveredPoliciesResponse, RecoverPhase, RecoverRequest, RecoverRequested, RecoverSkipped, TOPICS } from '@arca/contracts';
-import { decodeManifest, HeaderChunkSource, isPackKey, Manifest, SnapshotState, packTenants, parseKeyFile, readPackHeaderRanged, RecoveredPack, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
+import { decodeManifest, isPackKey, Manifest, SnapshotState, packTenants, parseKeyFile, readPackHeaderRanged, SnapshotReader, snapshotChunkIds } from '@arca/datapath';
 import { EventPublisher, Outbox } from '@arca/messaging';
 import { ObjectStore } from '@arca/object-store';
 import { serviceUrl } from '@arca/service-kit';
@@ -11,6 +11,7 @@ import { SnapshotEntity } from './entities/snapshot.entity';
 import { JobLease, JobQueueService } from './job-queue.service';
 import { PolicyArchiveService } from './policy-archive.service';
 import { foreignManifest, recoveredSnapshot } from './recovered-snapshot';
+import { inBatches, RECOVER_ID_BATCH, RecoverStaging } from './recover-staging';
 import { RepositoryAccess } from './repository-access';
 import { replicaConfigured, SiteStores } from './site-stores';
 import { SnapshotStateArchive } from './snapshot-state.archive';
@@ -85,34 +86,51 @@ export class RecoverRunner {
 
     const copied = request.from === 'replica' ? await this.copyToPrimary(jobId, source, progress) : { objects: 0, bytes: 0 };
 
-    // Every pack header: where each chunk is.
-    const packObjects: Array<{ key: string; size: number }> = [];
-    for await (const item of source.list('data/')) if (isPackKey(item.key)) packObjects.push(item);
-    const packs: RecoveredPack[] = [];
-    for (const [i, object] of packObjects.entries()) {
+    // Every pack header: where each chunk is. Staged in Postgres as it is read (RecoverStaging: one pack's entries in memory at a time).
+    const staging = new RecoverStaging(this.dataSource, this.dataSource.driver.schema!, jobId);
+    await staging.clear(); // a retried job starts again from the bucket
+    try {
+      await this.recover(lease, request, { started, source, repositoryId, staging, skipped, skip, progress, copied });
+    } finally {
+      await staging.clear().catch((error: Error) => this.logger.warn(`recovery ${jobId}: its staged rows were not removed: ${error.message}`));
+    }
+  }
+
+  private async recover(lease: JobLease, request: RecoverRequested, job: {
+    started: number; source: ObjectStore; repositoryId: string; staging: RecoverStaging; skipped: RecoverSkipped[];
+    skip: (key: string, reason: string) => void; progress: (phase: RecoverPhase, done: number, total?: number) => void; copied: { objects: number; bytes: number };
+  }): Promise<void> {
+    const { started, source, repositoryId, staging, skipped, skip, progress, copied } = job;
+    const jobId = lease.id;
+    let packObjects = 0;
+    let packCount = 0;
+    for await (const object of source.list('data/')) {
+      if (!isPackKey(object.key)) continue;
+      packObjects++;
       // A read that fails (after its retries) fails the job: a pack left out for a passing fault would be lost to the index.
       const read = (offset: number, length: number) => source.getRange(object.key, offset, length).catch((error: Error) => {
         throw Object.assign(error, { fromStore: true });
       });
       try {
         const entries = await retryInJob(this.logger, jobId, `reading the header of ${object.key}`, () => readPackHeaderRanged(this.repo.keys.key, object.key, object.size, read));
-        packs.push({ key: object.key, size: object.size, entries });
+        await staging.addPack(packCount++, { key: object.key, size: object.size, entries });
       } catch (error) {
         if ((error as { fromStore?: boolean }).fromStore) throw error;
         skip(object.key, `pack header unreadable (another repository's pack, or damaged): ${(error as Error).message}`);
       }
-      progress('packs', i + 1, packObjects.length);
+      progress('packs', packObjects);
     }
+    progress('packs', packObjects, packObjects);
 
-    // Every manifest of this repository.
-    const manifestObjects: Array<{ key: string; size: number; id: string }> = [];
+    // Every manifest of this repository, staged as it is read.
+    let manifestObjects = 0;
+    let manifestCount = 0;
+    let snapshotsSkipped = 0;
     for await (const item of source.list('snapshots/')) {
       const id = MANIFEST_KEY.exec(item.key)?.[1];
-      if (id) manifestObjects.push({ ...item, id });
-    }
-    const manifests: Array<{ manifest: Manifest; size: number; state: SnapshotState | null; packCount: number }> = [];
-    let snapshotsSkipped = 0;
-    for (const [i, object] of manifestObjects.entries()) {
+      if (!id) continue;
+      const object = { ...item, id };
+      manifestObjects++;
       // Reads that fail fail the job; only a manifest that does not open, or is another repository's, is left out.
       const sealed = await retryInJob(this.logger, jobId, `reading ${object.key}`, () => source.get(object.key));
       let manifest: Manifest;
@@ -123,56 +141,54 @@ export class RecoverRunner {
       } catch (error) {
         snapshotsSkipped++;
         skip(object.key, `manifest not recovered: ${(error as Error).message}`);
-        progress('snapshots', i + 1, manifestObjects.length);
+        progress('snapshots', manifestObjects);
         continue;
       }
       // Whether it was forgotten or is held: a recovery neither revives the one nor drops the other.
       const state = await retryInJob(this.logger, jobId, `reading the state of snapshot ${object.id}`, () => this.states.read(source, object.id));
-      const packCount = await retryInJob(this.logger, jobId, `reading the pack list of snapshot ${object.id}`, () => this.packCount(source, object.id));
-      manifests.push({ manifest, size: object.size, state, packCount });
-      progress('snapshots', i + 1, manifestObjects.length);
+      const packs = await retryInJob(this.logger, jobId, `reading the pack list of snapshot ${object.id}`, () => this.packCount(source, object.id));
+      await staging.addManifest(manifestCount++, { manifest, size: object.size, state, packCount: packs });
+      progress('snapshots', manifestObjects);
     }
+    progress('snapshots', manifestObjects, manifestObjects);
 
-    // Whose chunks are whose: each snapshot's tree, read through the pack headers, names its tenant's.
-    const chunkTenant = new Map<string, string>();
-    const headers = new HeaderChunkSource(packs, source);
+    // Whose chunks are whose: each snapshot's tree, read through the staged pack headers, names its tenant's (RECOVER_ID_BATCH ids at a time).
+    const headers = staging.chunkSource(source);
     let listingsUnreadable = 0;
-    for (const [i, { manifest }] of manifests.entries()) {
+    let walked = 0;
+    for await (const { manifest } of staging.manifests()) {
       const tenant = manifest.tenant ?? DEFAULT_TENANT;
       const reader = new SnapshotReader(this.repo.keys.keyFor(tenant), headers);
-      for await (const id of snapshotChunkIds(reader, manifest, (path, error) => {
+      const ids = snapshotChunkIds(reader, manifest, (path, error) => {
         listingsUnreadable++;
         skip(`snapshots/${manifest.snapshotId}:${path}`, `directory listing unreadable: ${error.message}`);
-      })) if (!chunkTenant.has(id)) chunkTenant.set(id, tenant);
-      progress('trees', i + 1, manifests.length);
+      });
+      for await (const batch of inBatches(ids, RECOVER_ID_BATCH)) await staging.markTenant(batch, tenant);
+      progress('trees', ++walked, manifestCount);
     }
 
     // The dedupe index: each pack registered under the tenants of its chunks (a chunk the index holds already keeps its place).
-    const packEvents: Array<{ payload: PackStored; tenant: string }> = [];
     let chunksRecovered = 0;
-    for (const [i, pack] of packs.entries()) {
+    for await (const { seq, pack, chunkTenant } of staging.packs()) {
       const groups = packTenants(pack, chunkTenant, DEFAULT_TENANT);
       for (const group of groups) {
         await retryInJob(this.logger, jobId, `registering ${pack.key}`, () => this.repo.index.recordPackEntries({ key: pack.key, size: pack.size, entries: group.entries }, group.tenant));
       }
       chunksRecovered += pack.entries.length;
-      packEvents.push({
-        tenant: groups[0]?.tenant ?? DEFAULT_TENANT,
-        payload: { jobId, packKey: pack.key, size: pack.size, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0) },
-      });
-      progress('index', i + 1, packs.length);
+      await staging.setPackOutcome(seq, { tenant: groups[0]?.tenant ?? DEFAULT_TENANT, chunkCount: pack.entries.length, rawBytes: pack.entries.reduce((n, e) => n + e.rawLength, 0) });
+      progress('index', seq + 1, packCount);
     }
 
     // Policies: the newest sealed version of each, unless it was deleted; the policy service adds those it lacks.
     const policies = await this.restorePolicies(jobId, source, skip);
     progress('policies', policies.recovered + policies.kept + policies.skipped, policies.recovered + policies.kept + policies.skipped);
 
-    // The catalogue, storage accounting and the outcome, in one transaction.
-    progress('catalogue', 0, manifests.length);
+    // The catalogue, storage accounting and the outcome, in one transaction (read back from the staging a page at a time).
+    progress('catalogue', 0, manifestCount);
     await this.dataSource.transaction(async (m) => {
       await this.queue.finish(m, lease, { status: 'completed' });
       let recovered = 0;
-      for (const { manifest, size, state, packCount } of manifests) {
+      for await (const { manifest, size, state, packCount: packs } of staging.manifests(m)) {
         const row = { ...recoveredSnapshot(manifest, size, { jobId, repositoryId }), ...stateColumns(state) };
         const result = await m.createQueryBuilder().insert().into(SnapshotEntity).values(row).orIgnore().returning(['id']).execute();
         recovered += (result.raw as unknown[]).length;
@@ -180,19 +196,21 @@ export class RecoverRunner {
         if (!row.forgottenAt) {
           await this.outbox.enqueue(m, TOPICS.snapshotRecovered, {
             jobId: row.jobId, snapshotId: row.id, manifestKey: row.manifestKey, time: manifest.time, source: redactedSource(manifest.source as SourceSpec), stats: row.stats,
-            packListKey: packListKey(row.id), packCount, ...(row.policyId ? { policyId: row.policyId } : {}), ...(row.parentId ? { parentSnapshotId: row.parentId } : {}),
+            packListKey: packListKey(row.id), packCount: packs, ...(row.policyId ? { policyId: row.policyId } : {}), ...(row.parentId ? { parentSnapshotId: row.parentId } : {}),
           }, { jobId, tenant: row.tenant });
         }
       }
       // A pack with no chunks is not a valid pack.stored (chunkCount ≥ 1); such a pack holds nothing to account.
-      for (const e of packEvents) if (e.payload.chunkCount > 0) await this.outbox.enqueue(m, TOPICS.packStored, e.payload, { jobId, tenant: e.tenant });
+      for await (const p of staging.packOutcomes(m)) {
+        if (p.chunkCount > 0) await this.outbox.enqueue(m, TOPICS.packStored, { jobId, packKey: p.key, size: p.size, chunkCount: p.chunkCount, rawBytes: p.rawBytes } satisfies PackStored, { jobId, tenant: p.tenant });
+      }
       const completed: RecoverCompleted = {
-        jobId, from: request.from, merge: request.merge, repositoryId, snapshotsRecovered: recovered, snapshotsKept: manifests.length - recovered, snapshotsSkipped,
-        listingsUnreadable, packsRecovered: packs.length, chunksRecovered, packsSkipped: packObjects.length - packs.length,
+        jobId, from: request.from, merge: request.merge, repositoryId, snapshotsRecovered: recovered, snapshotsKept: manifestCount - recovered, snapshotsSkipped,
+        listingsUnreadable, packsRecovered: packCount, chunksRecovered, packsSkipped: packObjects - packCount,
         policiesRecovered: policies.recovered, policiesKept: policies.kept, policiesSkipped: policies.skipped, objectsCopied: copied.objects, bytesCopied: copied.bytes, skipped, durationMs: Date.now() - started,
       };
       await this.outbox.enqueue(m, TOPICS.recoverCompleted, completed, { jobId });
-      this.logger.log(`recovery ${jobId}: ${recovered} snapshot(s), ${packs.length} pack(s), ${chunksRecovered} chunk(s) from the ${request.from} site in ${completed.durationMs} ms`);
+      this.logger.log(`recovery ${jobId}: ${recovered} snapshot(s), ${packCount} pack(s), ${chunksRecovered} chunk(s) from the ${request.from} site in ${completed.durationMs} ms`);
     });
   }
 
