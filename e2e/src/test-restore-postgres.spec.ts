@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arca } from './support/cli';
 import { damageNewDataPacks } from './support/damage';
 import { api, until } from './support/test-platform';
 import { usePlatform } from './support/use-platform';
@@ -139,6 +140,10 @@ describe('PostgreSQL test restores', () => {
       expect(breached.rto.breaches).toEqual([{ at: breaches[0].payload.detectedAt, jobId: slowJobs[0], snapshotId, targetMinutes: 1, measuredMinutes: 90, restoredAt: null }]);
       expect(breached.rto).toMatchObject({ observedMinutes: 120, met: false }); // the newest passed test restore measured 2 h
       expect(eventsOf(TOPICS.policyRtoBreached, (e) => e.payload.policyId === policyId)).toHaveLength(1); // the second slow one is the same breach
+      const text = (await arca(platform.gatewayUrl, ['report', 'compliance', '--from', today, '--to', tomorrow, '--policy', policyId])).stdout;
+      expect(text).toMatch(/pg-verified: last test restore .* passed \(1 files\); RTO target 1 min, observed 120 min: BREACHED; 1 RTO breach\(es\): .* 90 min/);
+      const csv = (await arca(platform.gatewayUrl, ['report', 'compliance', '--from', today, '--to', tomorrow, '--policy', policyId, '--csv'])).stdout;
+      expect(csv).toContain(`,1,"${breaches[0].payload.detectedAt}: 90 min against 1 (test restore ${slowJobs[0]}), not restored by the end of the period",`);
 
       // A real test restore within the target ends the breach.
       const again = await verify();
