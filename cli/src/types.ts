@@ -242,7 +242,7 @@ export interface ComplianceReport {
     rpo: { metShare: number | null; observedMs: number; breachedMs: number; breaches: Array<{ from: string; to: string | null; durationMs: number; causes: Array<{ jobId: string; at: string; error: string | null }> }> };
     lastSuccessfulBackupAt: string | null;
     lastTestRestore: { jobId: string; at: string; status: 'completed' | 'failed'; files: number | null; durationMs: number | null; estimatedFullRestoreMs: number | null; error: string | null } | null;
-    rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null };
+    rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null; breaches?: Array<{ at: string; jobId: string; measuredMinutes: number; targetMinutes: number; restoredAt: string | null }> };
   }>;
   lastCleanCheck: { jobId: string; at: string } | null;
 }

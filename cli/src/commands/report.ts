@@ -60,7 +60,8 @@ export function renderCompliance(r: ComplianceReport): string {
   for (const p of r.policies) {
     const t = p.lastTestRestore;
     const rto = p.rto.targetMinutes === null ? '' : `; RTO target ${p.rto.targetMinutes} min, ${p.rto.observedMinutes === null ? 'not measured' : `observed ${p.rto.observedMinutes} min: ${p.rto.met ? 'met' : 'BREACHED'}`}`;
-    lines.push(`${p.name}: last test restore ${t ? `${formatTime(t.at)} ${t.status === 'completed' ? `passed (${t.files ?? 0} files)` : `FAILED: ${t.error ?? 'no reason recorded'}`}` : 'none'}${rto}`);
+    const rtoBreaches = p.rto.breaches?.length ? `; ${p.rto.breaches.length} RTO breach(es): ${p.rto.breaches.map((b) => `${formatTime(b.at)} ${b.measuredMinutes} min${b.restoredAt ? ` until ${formatTime(b.restoredAt)}` : ''}`).join(', ')}` : '';
+    lines.push(`${p.name}: last test restore ${t ? `${formatTime(t.at)} ${t.status === 'completed' ? `passed (${t.files ?? 0} files)` : `FAILED: ${t.error ?? 'no reason recorded'}`}` : 'none'}${rto}${rtoBreaches}`);
   }
   lines.push('', `last clean check  ${r.lastCleanCheck ? formatTime(r.lastCleanCheck.at) : 'none'}`);
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { formatTime, table } from '../format';
 import { CliError } from '../gateway-client';
 import type { Webhook, WebhookDelivery } from '../types';
 
-const EVENTS = ['backup.completed', 'backup.failed', 'replication.failed', 'policy.rpo_breached'];
+const EVENTS = ['backup.completed', 'backup.failed', 'replication.failed', 'policy.rpo_breached', 'policy.rto_breached'];
 
 export function renderWebhooks(hooks: Webhook[]): string {
   if (hooks.length === 0) return 'no webhooks (add one with "arca webhooks add URL --event backup.failed")';

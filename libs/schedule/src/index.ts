@@ -5,6 +5,7 @@ export * from './local-time';
 export * from './object-lock';
 export * from './retention';
 export * from './rpo';
+export * from './rto';
 export * from './scheduling';
 export * from './window';
 export * from './storage-daily';

@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, ReplicationCompleted, ReplicationFailed, TOPICS } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PolicyRtoBreached, PolicyRtoRestored, ReplicationCompleted, ReplicationFailed, TOPICS } from '@arca/contracts';
 import { ArcaEventContext, SERVICE_HEADER } from '@arca/messaging';
 import { traceparentIds } from '@arca/telemetry';
 import { Controller } from '@nestjs/common';
@@ -32,6 +32,11 @@ export class EventsController {
   @EventPattern([TOPICS.policyRpoBreached, TOPICS.policyRpoRestored])
   onRpo(@Payload() event: EventEnvelope<PolicyRpoBreached | PolicyRpoRestored>, @Ctx() context: ArcaEventContext) {
     return this.readModels.applyRpoEvent(event, context.groupId);
+  }
+
+  @EventPattern([TOPICS.policyRtoBreached, TOPICS.policyRtoRestored])
+  onRto(@Payload() event: EventEnvelope<PolicyRtoBreached | PolicyRtoRestored>, @Ctx() context: ArcaEventContext) {
+    return this.readModels.applyRtoEvent(event, context.groupId);
   }
 
   @EventPattern([TOPICS.replicationCompleted, TOPICS.replicationFailed])

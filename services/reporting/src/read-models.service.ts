@@ -1,4 +1,4 @@
-import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec, tenantOfEvent } from '@arca/contracts';
+import { AuditRecorded, EventEnvelope, PolicyChanged, PolicyDeleted, PolicyRpoBreached, PolicyRpoRestored, PolicyRtoBreached, PolicyRtoRestored, redactedSource, ReplicationCompleted, ReplicationFailed, SourceSpec, tenantOfEvent } from '@arca/contracts';
 import { handleOnce } from '@arca/messaging';
 import { rpoStatus, utcDay } from '@arca/schedule';
 import { qualifiedTable } from '@arca/persistence';
@@ -11,6 +11,7 @@ import { JobViewEntity } from './entities/job-view.entity';
 import { PolicyPromise, PolicyViewEntity } from './entities/policy-view.entity';
 import { ReplicationViewEntity } from './entities/replication-view.entity';
 import { PRIMARY_SITE, StorageDayEntity } from './entities/storage-day.entity';
+import { RtoBreachEntity } from './entities/rto-breach.entity';
 import { jobMeasurement, JobMeasurement } from './job-metrics';
 import { foldJobEvent, JobEvent } from './job-projection';
 import { ReportingMetrics } from './reporting-metrics.service';
@@ -99,6 +100,28 @@ export class ReadModelsService {
       if (breach) {
         const policy = await m.findOneBy(PolicyViewEntity, { policyId: p.policyId });
         await this.webhooks.enqueue(m, policy?.tenant ?? tenantOfEvent(event), 'policy.rpo_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });
+      }
+    });
+  }
+
+  /**
+   * The scheduler's RTO watch: each breach it announced is kept (for the compliance report) until
+   * it announces the policy restored; webhook subscribers of policy.rto_breached hear of each once.
+   */
+  async applyRtoEvent(event: EventEnvelope<PolicyRtoBreached | PolicyRtoRestored>, group: string): Promise<void> {
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      const p = event.payload;
+      if ('detectedAt' in p) {
+        const policy = await m.findOneBy(PolicyViewEntity, { policyId: p.policyId });
+        const tenant = policy?.tenant ?? tenantOfEvent(event);
+        await m.createQueryBuilder().insert().into(RtoBreachEntity).values({
+          jobId: p.jobId, policyId: p.policyId, tenant, snapshotId: p.snapshotId, rtoMinutes: p.rtoMinutes, measuredMs: p.measuredMs,
+          breachedAt: new Date(p.detectedAt), restoredAt: null, restoredByJobId: null,
+        }).orIgnore().execute();
+        await this.webhooks.enqueue(m, tenant, 'policy.rto_breached', event.eventId, new Date(event.occurredAt), { ...webhookData(p as unknown as Record<string, unknown>), ...(policy ? { name: policy.name } : {}) });
+      } else {
+        await m.createQueryBuilder().update(RtoBreachEntity).set({ restoredAt: new Date(p.restoredAt), restoredByJobId: p.jobId })
+          .where('policy_id = :policyId AND restored_at IS NULL', { policyId: p.policyId }).execute();
       }
     });
   }

@@ -1,10 +1,10 @@
-import { BackupCancelled, BackupCompleted, BackupFailed, BackupStarted, EventEnvelope, TOPICS } from '@arca/contracts';
+import { BackupCancelled, BackupCompleted, BackupFailed, BackupStarted, EventEnvelope, RestoreVerified, TOPICS } from '@arca/contracts';
 import { ArcaEventContext } from '@arca/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { JobOutcomesService } from './job-outcomes.service';
 
-/** Ingest's job events, which tell the scheduler what became of the backups it requested. */
+/** Ingest's job events, which tell the scheduler what became of the backups it requested, and what test restores measured (the RTO watch). */
 @Controller()
 export class JobEventsController {
   constructor(private readonly outcomes: JobOutcomesService) {}
@@ -27,5 +27,10 @@ export class JobEventsController {
   @EventPattern(TOPICS.backupCancelled)
   onCancelled(@Payload() event: EventEnvelope<BackupCancelled>, @Ctx() context: ArcaEventContext) {
     return this.outcomes.applyCancelled(event, context.groupId);
+  }
+
+  @EventPattern(TOPICS.restoreVerified)
+  onVerified(@Payload() event: EventEnvelope<RestoreVerified>, @Ctx() context: ArcaEventContext) {
+    return this.outcomes.applyVerified(event, context.groupId);
   }
 }

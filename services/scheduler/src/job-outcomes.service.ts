@@ -1,6 +1,6 @@
-import { BackupCancelled, BackupCompleted, BackupFailed, BackupStarted, EventEnvelope, TOPICS } from '@arca/contracts';
+import { BackupCancelled, BackupCompleted, BackupFailed, BackupStarted, EventEnvelope, RestoreVerified, TOPICS } from '@arca/contracts';
 import { handleOnce, Outbox } from '@arca/messaging';
-import { Clock, placeInWindow, retryDelaySeconds, rpoDeadline, rpoTransition } from '@arca/schedule';
+import { Clock, placeInWindow, retryDelaySeconds, rpoDeadline, rpoTransition, rtoTransition } from '@arca/schedule';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -49,6 +49,31 @@ export class JobOutcomesService {
         id: randomUUID(), tenant: job.tenant, policyId: job.policyId, kind: 'backup', trigger: 'schedule', dueAt: null, source: schedule.source as never,
         actor: 'scheduler', status: 'pending', attempt: job.attempt + 1, retryOf: job.retryOf ?? job.id, runAt, requestedAt: this.clock.now(),
       }).orIgnore().execute();
+    });
+  }
+
+  /**
+   * The RTO watch: a passed test restore of a policy with an rtoMinutes whose whole-snapshot
+   * restore time exceeds it publishes policy.rto_breached, once per breach; the next one within it
+   * publishes policy.rto_restored. Test restores of any trigger count (scheduled, POST verify-restore).
+   */
+  async applyVerified(event: EventEnvelope<RestoreVerified>, group: string): Promise<void> {
+    const { policyId, jobId, snapshotId, estimatedFullRestoreMs: measuredMs } = event.payload;
+    if (!policyId) return;
+    await handleOnce(this.dataSource, group, event.eventId, async (m) => {
+      const s = await m.findOne(ScheduleEntity, { where: { policyId }, lock: { mode: 'pessimistic_write' } });
+      if (!s || s.rtoMinutes === null) return;
+      const now = this.clock.now();
+      const step = rtoTransition({ measuredMs, rtoMinutes: s.rtoMinutes, breached: s.rtoBreachedAt !== null });
+      if (step === 'breach') {
+        await m.update(ScheduleEntity, { policyId }, { rtoBreachedAt: now });
+        await this.outbox.enqueue(m, TOPICS.policyRtoBreached, { policyId, rtoMinutes: s.rtoMinutes, jobId, snapshotId, measuredMs, detectedAt: now.toISOString() }, { tenant: s.tenant });
+      } else if (step === 'restore') {
+        await m.update(ScheduleEntity, { policyId }, { rtoBreachedAt: null });
+        await this.outbox.enqueue(m, TOPICS.policyRtoRestored, {
+          policyId, rtoMinutes: s.rtoMinutes, jobId, snapshotId, measuredMs, breachedAt: s.rtoBreachedAt!.toISOString(), restoredAt: now.toISOString(),
+        }, { tenant: s.tenant });
+      }
     });
   }
 

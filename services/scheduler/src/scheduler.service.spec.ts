@@ -242,6 +242,38 @@ describe('RPO watch', () => {
   });
 });
 
+describe('RTO watch', () => {
+  it('announces a breach once when a test restore measures over rtoMinutes, and its end once, when one is within it', async () => {
+    const policy = await createPolicy({ schedule: { cron: '0 0 1 1 *', timezone: 'UTC' }, rtoMinutes: 30 });
+    const verified = (minutes: number, policyId = policy) => {
+      const jobId = randomUUID();
+      return { jobId, event: ingestEvent(TOPICS.restoreVerified, { jobId, policyId, snapshotId: 'b'.repeat(64), sample: 0, files: 1, bytesRestored: 10, durationMs: 5, estimatedFullRestoreMs: minutes * 60_000 }) };
+    };
+    await a.outcomes.applyVerified(verified(30).event, GROUP); // exactly the target: met
+    expect(await published(TOPICS.policyRtoBreached)).toEqual([]);
+    const slow = verified(45);
+    await a.outcomes.applyVerified(slow.event, GROUP);
+    await a.outcomes.applyVerified(slow.event, GROUP); // the same event again: handled once
+    a.clock.advance(60_000);
+    await b.outcomes.applyVerified(verified(50).event, GROUP); // still the same breach
+    expect(await published(TOPICS.policyRtoBreached)).toEqual([
+      { policyId: policy, rtoMinutes: 30, jobId: slow.jobId, snapshotId: 'b'.repeat(64), measuredMs: 45 * 60_000, detectedAt: START.replace('Z', '.000Z') },
+    ]);
+    const fast = verified(10);
+    await a.outcomes.applyVerified(fast.event, GROUP);
+    expect(await published(TOPICS.policyRtoRestored)).toEqual([
+      { policyId: policy, rtoMinutes: 30, jobId: fast.jobId, snapshotId: 'b'.repeat(64), measuredMs: 10 * 60_000, breachedAt: START.replace('Z', '.000Z'), restoredAt: a.clock.now().toISOString() },
+    ]);
+    await a.outcomes.applyVerified(verified(31).event, GROUP); // a new breach
+    expect(await published(TOPICS.policyRtoBreached)).toHaveLength(2);
+    // Without a target (or of a policy the scheduler does not know) a test restore announces nothing.
+    const untargeted = await createPolicy({ schedule: { cron: '0 0 1 1 *', timezone: 'UTC' } });
+    await a.outcomes.applyVerified(verified(999, untargeted).event, GROUP);
+    await a.outcomes.applyVerified(verified(999, randomUUID()).event, GROUP);
+    expect(await published(TOPICS.policyRtoBreached)).toHaveLength(2);
+  });
+});
+
 describe('prune schedule', () => {
   it('publishes prune.requested once per due time of the prune schedule, with the policy and its threshold, beside the backups', async () => {
     const policy = await createPolicy({ schedule: { cron: '0 4 * * *', timezone: 'UTC' }, prune: { cron: '0 4 * * *', maxUnusedPercent: 10 } });

@@ -84,6 +84,8 @@ export class SchedulerService {
         pruneNextDueAt: nextSideDue(pruneCron, current?.pruneCron, current?.pruneNextDueAt),
         verifyCron, verifySample: spec.verifyRestore ? spec.verifyRestore.sample ?? DEFAULT_VERIFY_SAMPLE : null,
         verifyNextDueAt: nextSideDue(verifyCron, current?.verifyCron, current?.verifyNextDueAt),
+        // Without a target there is no RTO watch (a breach announced before stays until a test restore within a new target).
+        rtoMinutes: spec.rtoMinutes ?? null, rtoBreachedAt: current?.rtoBreachedAt ?? null,
         updatedAt: now,
       });
     });

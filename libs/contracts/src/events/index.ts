@@ -17,6 +17,8 @@ export * from './policy-deleted/payload';
 export * from './packs-deleted/payload';
 export * from './policy-rpo-breached/payload';
 export * from './policy-rpo-restored/payload';
+export * from './policy-rto-breached/payload';
+export * from './policy-rto-restored/payload';
 export * from './prune-completed/payload';
 export * from './prune-failed/payload';
 export * from './prune-progress/payload';

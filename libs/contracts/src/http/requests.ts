@@ -170,7 +170,7 @@ export class AuditExportQuery {
 }
 
 /** What a webhook subscription may ask for. */
-export const WEBHOOK_EVENTS = ['backup.completed', 'backup.failed', 'replication.failed', 'policy.rpo_breached'] as const;
+export const WEBHOOK_EVENTS = ['backup.completed', 'backup.failed', 'replication.failed', 'policy.rpo_breached', 'policy.rto_breached'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** HTTPS anywhere, or plain HTTP to this machine only (a receiver beside the platform, tests). */

@@ -26,7 +26,8 @@ export function describeTestRestore(policy: PolicyCompliance): string {
   const t = policy.lastTestRestore;
   if (!t) return 'none';
   if (t.status === 'failed') return `${time(t.at)} FAILED: ${t.error ?? 'no reason recorded'}${policy.lastSuccessfulTestRestore ? `; last passed ${time(policy.lastSuccessfulTestRestore.at)}` : ''}`;
-  return `${time(t.at)} passed, ${t.files ?? 0} file(s) in ${((t.durationMs ?? 0) / 1000).toFixed(1)} s (whole snapshot ~${(((t.estimatedFullRestoreMs ?? 0) / 60_000)).toFixed(1)} min)`;
+  const loaded = t.database ? `; database loaded: ${t.database.tables} table(s), ${t.database.rows} row(s)` : '';
+  return `${time(t.at)} passed, ${t.files ?? 0} file(s) in ${((t.durationMs ?? 0) / 1000).toFixed(1)} s (whole snapshot ~${(((t.estimatedFullRestoreMs ?? 0) / 60_000)).toFixed(1)} min)${loaded}`;
 }
 
 /** "target 60 min, observed 4.0 min: met", or what is missing. */
@@ -35,6 +36,11 @@ export function describeRto(policy: PolicyCompliance): string {
   if (targetMinutes === null) return observedMinutes === null ? 'no target, not measured' : `no target; observed ${observedMinutes} min`;
   if (observedMinutes === null) return `target ${targetMinutes} min, not measured (no passed test restore)`;
   return `target ${targetMinutes} min, observed ${observedMinutes} min: ${met ? 'met' : 'BREACHED'}`;
+}
+
+/** Each RTO breach of the period: "2026-09-20T04:00:00.000Z: 75 min against 60 (test restore <job>), until …" */
+export function describeRtoBreaches(policy: PolicyCompliance): string[] {
+  return policy.rto.breaches.map((b) => `${time(b.at)}: ${b.measuredMinutes} min against ${b.targetMinutes} (test restore ${b.jobId}), ${b.restoredAt ? `until ${time(b.restoredAt)}` : 'not restored by the end of the period'}`);
 }
 
 const percent = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(2)} %`);
@@ -49,7 +55,7 @@ function cell(value: unknown): string {
 }
 
 const CSV_COLUMNS = ['policy', 'policy_id', 'schedule', 'rpo_minutes', 'rpo_met_percent', 'breaches', 'breached_hours', 'backups_completed', 'backups_failed',
-  'backups_cancelled', 'retention', 'immutability', 'last_successful_backup', 'last_clean_check', 'last_test_restore', 'rto', 'breach_detail'];
+  'backups_cancelled', 'retention', 'immutability', 'last_successful_backup', 'last_clean_check', 'last_test_restore', 'rto', 'rto_breaches', 'rto_breach_detail', 'breach_detail'];
 
 /** One row per policy; its breaches, each with its causes, in the last column. */
 export function complianceCsv(report: ComplianceReport): string {
@@ -59,7 +65,8 @@ export function complianceCsv(report: ComplianceReport): string {
     lines.push([
       p.name, p.policyId, describeSchedule(p), p.rpoMinutes, p.rpo.metShare === null ? '' : (p.rpo.metShare * 100).toFixed(2), p.rpo.breaches.length,
       (p.rpo.breachedMs / 3_600_000).toFixed(2), p.backups.completed, p.backups.failed, p.backups.cancelled, describeRetention(p), describeImmutability(p),
-      time(p.lastSuccessfulBackupAt), report.lastCleanCheck ? time(report.lastCleanCheck.at) : 'none', describeTestRestore(p), describeRto(p), breaches.join(' | '),
+      time(p.lastSuccessfulBackupAt), report.lastCleanCheck ? time(report.lastCleanCheck.at) : 'none', describeTestRestore(p), describeRto(p), p.rto.breaches.length,
+      describeRtoBreaches(p).join(' | '), breaches.join(' | '),
     ].map(cell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -93,7 +100,8 @@ export function compliancePdf(report: ComplianceReport): Promise<Buffer> {
       .text(`RPO met: ${percent(p.rpo.metShare)} of the period (${p.rpo.breaches.length} breach(es), ${hours(p.rpo.breachedMs)} in breach)`)
       .text(`Backups: ${p.backups.completed} completed, ${p.backups.failed} failed, ${p.backups.cancelled} cancelled; last success ${time(p.lastSuccessfulBackupAt)}`)
       .text(`Retention: ${describeRetention(p)}; immutability: ${describeImmutability(p)}`)
-      .text(`Last test restore: ${describeTestRestore(p)}; RTO ${describeRto(p)}`);
+      .text(`Last test restore: ${describeTestRestore(p)}; RTO ${describeRto(p)}; ${p.rto.breaches.length} RTO breach(es) in the period`);
+    for (const b of describeRtoBreaches(p)) doc.text(`RTO breach ${b}`, { indent: 12 });
     for (const b of p.rpo.breaches) {
       doc.text(`Breach ${time(b.from)} to ${b.to ? time(b.to) : 'end of period'} (${hours(b.durationMs)}): ${b.causes.length ? b.causes.map((c) => `job ${c.jobId} failed: ${c.error ?? 'no reason recorded'}`).join('; ') : 'no backup ran'}`, { indent: 12 });
     }

@@ -2,9 +2,10 @@ import { DEFAULT_TENANT } from '@arca/contracts';
 import { qualifiedTable } from '@arca/persistence';
 import { RpoCompliance, rpoCompliance } from '@arca/schedule';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { And, DataSource, LessThan, MoreThanOrEqual } from 'typeorm';
 import { JobViewEntity } from '../entities/job-view.entity';
 import { PolicyPromise, PolicyViewEntity } from '../entities/policy-view.entity';
+import { RtoBreachEntity } from '../entities/rto-breach.entity';
 
 /** One policy's part of a compliance report. */
 export interface PolicyCompliance {
@@ -21,8 +22,22 @@ export interface PolicyCompliance {
   /** The newest test restore of the policy before the period's end, whatever its outcome, and the newest that passed. */
   lastTestRestore: TestRestore | null;
   lastSuccessfulTestRestore: TestRestore | null;
-  /** The RTO target and what the newest passed test restore measured (its whole-snapshot estimate); met is null without either. */
-  rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null };
+  /**
+   * The RTO target and what the newest passed test restore measured (its whole-snapshot estimate); met is null without either.
+   * `breaches`: the RTO breaches the scheduler announced (policy.rto_breached) in the period, oldest first.
+   */
+  rto: { targetMinutes: number | null; observedMinutes: number | null; met: boolean | null; breaches: RtoBreach[] };
+}
+
+/** An RTO breach as the compliance report names it: when, by which test restore, what it measured against which target, and when it ended. */
+export interface RtoBreach {
+  at: Date;
+  jobId: string;
+  snapshotId: string;
+  targetMinutes: number;
+  measuredMinutes: number;
+  /** When a test restore within the target ended it; null: it stands (at the report's end). */
+  restoredAt: Date | null;
 }
 
 /** A test restore as the compliance report names it. */
@@ -34,6 +49,8 @@ export interface TestRestore {
   durationMs: number | null;
   estimatedFullRestoreMs: number | null;
   error: string | null;
+  /** A PostgreSQL source's test restore: the tables and rows the dump held once loaded into its scratch database. */
+  database: { tables: number; rows: number } | null;
 }
 
 export interface ComplianceReport {
@@ -99,7 +116,7 @@ export class ComplianceService {
           period: { from: period.from, to: to.getTime() > period.from.getTime() ? to : period.from },
         }),
         lastSuccessfulBackupAt: rows.filter((r) => r.status === 'completed').at(-1)?.finished_at ?? null,
-        ...(await this.testRestores(tenant, policy.policyId, policy.promised?.rtoMinutes ?? null, period.to)),
+        ...(await this.testRestores(tenant, policy.policyId, policy.promised?.rtoMinutes ?? null, period)),
       });
     }
     const [check] = await this.dataSource.query(`
@@ -112,17 +129,29 @@ export class ComplianceService {
     };
   }
 
-  /** A policy's newest test restore before `before`, its newest passed one, and the RTO that one measured against the target. */
-  private async testRestores(tenant: string, policyId: string, rtoMinutes: number | null, before: Date): Promise<Pick<PolicyCompliance, 'lastTestRestore' | 'lastSuccessfulTestRestore' | 'rto'>> {
+  /** The RTO breaches of a policy detected in the period, oldest first. */
+  private async rtoBreaches(tenant: string, policyId: string, period: { from: Date; to: Date }): Promise<RtoBreach[]> {
+    const rows = await this.dataSource.getRepository(RtoBreachEntity).find({
+      where: { tenant, policyId, breachedAt: And(MoreThanOrEqual(period.from), LessThan(period.to)) }, order: { breachedAt: 'ASC' },
+    });
+    return rows.map((r) => ({
+      at: r.breachedAt, jobId: r.jobId, snapshotId: r.snapshotId, targetMinutes: r.rtoMinutes, measuredMinutes: Math.round(r.measuredMs / 600) / 100,
+      restoredAt: r.restoredAt && r.restoredAt < period.to ? r.restoredAt : null,
+    }));
+  }
+
+  /** A policy's newest test restore before the period's end, its newest passed one, and the RTO that one measured against the target. */
+  private async testRestores(tenant: string, policyId: string, rtoMinutes: number | null, period: { from: Date; to: Date }): Promise<Pick<PolicyCompliance, 'lastTestRestore' | 'lastSuccessfulTestRestore' | 'rto'>> {
     const jobs = qualifiedTable(this.dataSource, JobViewEntity);
     const newest = async (status: string) => {
       const [row] = await this.dataSource.query(`
         SELECT job_id, status, finished_at, stats, error FROM ${jobs}
         WHERE tenant = $1 AND policy_id = $2 AND kind = 'verify' AND status = ANY($3) AND finished_at < $4 ORDER BY finished_at DESC LIMIT 1`,
-      [tenant, policyId, status === 'any' ? ['completed', 'failed'] : [status], before]);
+      [tenant, policyId, status === 'any' ? ['completed', 'failed'] : [status], period.to]);
       return row ? {
         jobId: row.job_id, at: row.finished_at, status: row.status, files: numberOrNull(row.stats?.files), durationMs: numberOrNull(row.stats?.durationMs),
         estimatedFullRestoreMs: numberOrNull(row.stats?.estimatedFullRestoreMs), error: row.error,
+        database: row.stats?.database ? { tables: Number(row.stats.database.tables), rows: Number(row.stats.database.rows) } : null,
       } as TestRestore : null;
     };
     const last = await newest('any');
@@ -130,7 +159,10 @@ export class ComplianceService {
     const observedMinutes = passed?.estimatedFullRestoreMs !== null && passed?.estimatedFullRestoreMs !== undefined ? Math.round(passed.estimatedFullRestoreMs / 600) / 100 : null;
     return {
       lastTestRestore: last, lastSuccessfulTestRestore: passed,
-      rto: { targetMinutes: rtoMinutes, observedMinutes, met: rtoMinutes !== null && observedMinutes !== null ? observedMinutes <= rtoMinutes : null },
+      rto: {
+        targetMinutes: rtoMinutes, observedMinutes, met: rtoMinutes !== null && observedMinutes !== null ? observedMinutes <= rtoMinutes : null,
+        breaches: await this.rtoBreaches(tenant, policyId, period),
+      },
     };
   }
 

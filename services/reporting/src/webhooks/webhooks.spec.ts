@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyViewEntity } from '../entities/policy-view.entity';
 import { ReadModelsService } from '../read-models.service';
+import { ComplianceService } from '../reports/compliance.service';
+import { complianceCsv } from '../reports/compliance-export';
 import { ReportingMetrics } from '../reporting-metrics.service';
 import { DeliveryWorker } from './delivery-worker';
 import { verifySignature } from './webhook-signature';
@@ -121,5 +123,37 @@ describe('webhooks', () => {
     expect(deliveries.map((d) => d.event)).toEqual(['policy.rpo_breached']);
     expect(JSON.parse(deliveries[0].body).data).toMatchObject({ policyId, name: 'nightly', rpoMinutes: 60 });
     expect((await dataSource.getRepository(PolicyViewEntity).findOneByOrFail({ policyId })).rpoBreachedAt).toBeNull();
+  });
+
+  it('keeps each RTO breach the scheduler announces for the compliance report until it is restored, and sends it to policy.rto_breached subscribers once', async () => {
+    const rto = await webhooks.subscribe({ url: `${base}/rto`, events: ['policy.rto_breached'] }, 'default', 'key:first-admin');
+    const policyId = randomUUID();
+    await dataSource.getRepository(PolicyViewEntity).insert({ policyId, name: 'db', rpoMinutes: 60, deleted: false, lastSuccessAt: null, knownSince: new Date('2026-09-01T00:00:00Z'), rpoBreachedAt: null, promised: { schedule: { cron: '0 3 * * *', timezone: 'UTC' }, retention: {}, rtoMinutes: 30 } as never });
+    const event = (type: string, at: string, payload: Record<string, unknown>) => ({ eventId: randomUUID(), type, version: 1, occurredAt: at, payload: { policyId, rtoMinutes: 30, snapshotId: 'c'.repeat(64), ...payload } });
+    const [first, second, fixedBy] = [randomUUID(), randomUUID(), randomUUID()];
+    const breach = event('policy.rto_breached', '2026-09-10T06:00:00.000Z', { jobId: first, measuredMs: 45 * 60_000, detectedAt: '2026-09-10T06:00:00.000Z' });
+    await readModels.applyRtoEvent(breach as never, 'reporting');
+    await readModels.applyRtoEvent(breach as never, 'reporting'); // a redelivery: one breach, one delivery
+    await readModels.applyRtoEvent(event('policy.rto_restored', '2026-09-17T06:00:00.000Z', { jobId: fixedBy, measuredMs: 10 * 60_000, breachedAt: '2026-09-10T06:00:00.000Z', restoredAt: '2026-09-17T06:00:00.000Z' }) as never, 'reporting');
+    await readModels.applyRtoEvent(event('policy.rto_breached', '2026-09-24T06:00:00.000Z', { jobId: second, measuredMs: 31 * 60_000, detectedAt: '2026-09-24T06:00:00.000Z' }) as never, 'reporting');
+    const deliveries = await webhooks.deliveries('default', rto.id, 10);
+    expect(deliveries.map((d) => d.event)).toEqual(['policy.rto_breached', 'policy.rto_breached']);
+    expect(JSON.parse(deliveries.find((d) => JSON.parse(d.body).data.jobId === first)!.body).data).toMatchObject({ policyId, name: 'db', rtoMinutes: 30, measuredMs: 45 * 60_000 });
+
+    const compliance = new ComplianceService(dataSource);
+    const report = async (from: string, to: string) => (await compliance.compliance('default', { from: new Date(from), to: new Date(to) }, policyId, new Date('2026-10-01T00:00:00Z'))).policies[0];
+    const september = await report('2026-09-01T00:00:00Z', '2026-10-01T00:00:00Z');
+    expect(september.rto.breaches).toEqual([
+      { at: new Date('2026-09-10T06:00:00.000Z'), jobId: first, snapshotId: 'c'.repeat(64), targetMinutes: 30, measuredMinutes: 45, restoredAt: new Date('2026-09-17T06:00:00.000Z') },
+      { at: new Date('2026-09-24T06:00:00.000Z'), jobId: second, snapshotId: 'c'.repeat(64), targetMinutes: 30, measuredMinutes: 31, restoredAt: null },
+    ]);
+    // A period that ends before the restoration shows the breach standing; one before it, none.
+    expect((await report('2026-09-01T00:00:00Z', '2026-09-15T00:00:00Z')).rto.breaches).toMatchObject([{ jobId: first, restoredAt: null }]);
+    expect((await report('2026-08-01T00:00:00Z', '2026-09-01T00:00:00Z')).rto.breaches).toEqual([]);
+    const csv = complianceCsv({ tenant: 'default', from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-10-01T00:00:00Z'), generatedAt: new Date(), policies: [september], lastCleanCheck: null });
+    const [header, row] = csv.trim().split('\r\n');
+    const cells = header.split(',');
+    expect(row).toContain(',2,"2026-09-10T06:00:00.000Z: 45 min against 30 (test restore');
+    expect(cells.slice(cells.indexOf('rto_breaches'), cells.indexOf('rto_breaches') + 2)).toEqual(['rto_breaches', 'rto_breach_detail']);
   });
 });

@@ -82,6 +82,14 @@ export class ScheduleEntity {
   @Column({ name: 'verify_next_due_at', type: 'timestamptz', nullable: true })
   verifyNextDueAt: Date | null;
 
+  /** The policy's RTO target (rtoMinutes); null: none, and no RTO watch. */
+  @Column({ name: 'rto_minutes', type: 'integer', nullable: true })
+  rtoMinutes: number | null;
+
+  /** Set when policy.rto_breached was published, cleared with policy.rto_restored: each is announced once. */
+  @Column({ name: 'rto_breached_at', type: 'timestamptz', nullable: true })
+  rtoBreachedAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }
