@@ -92,7 +92,7 @@ describe('the compliance report of a simulated quarter', () => {
     expect(web.backups).toMatchObject({ completed: 184, failed: 0 });
     expect(report.lastCleanCheck?.at).toBe('2026-09-20T04:00:00.000Z');
     expect(finance.lastTestRestore).toBeNull(); // the quarter played no test restore
-    expect(finance.rto).toEqual({ targetMinutes: null, observedMinutes: null, met: null });
+    expect(finance.rto).toEqual({ targetMinutes: null, observedMinutes: null, met: null, breaches: [] });
     // One policy only.
     const one = (await api<{ policies: Array<{ name: string }> }>(platform, 'GET', `/reports/compliance?from=${Q3.from}&to=${Q3.to}&policy=${WEB}`)).body;
     expect(one.policies.map((p) => p.name)).toEqual(['web']);

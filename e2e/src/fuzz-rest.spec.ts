@@ -330,8 +330,13 @@ describe('fuzzing every REST route', () => {
     await new Promise((r) => setTimeout(r, 2000));
     const before = await platformData();
 
+    // A write that takes no input at all (no path parameter, body or query) has no defective request
+    // to make: any call of it is a good one. Named here, so each new one is seen and judged.
+    const inputless = (r: Route) => r.method !== 'GET' && !r.pathParams.length && !r.body && !r.query.length;
+    expect(routes.filter(inputless).map((r) => `${r.method} ${r.template}`)).toEqual(['POST /repository/key-rotation']);
+
     const failures: string[] = [];
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !inputless(r))) {
       const details = await fc.check(
         fc.asyncProperty(caseFor(route, fixtures, resolve), async (c) => {
           const answer = await send(route, c).catch((error: Error) => ({ status: 599, message: '', text: `no answer within ${REQUEST_TIMEOUT_MS} ms or a broken connection: ${error.message}` }));
